@@ -1,0 +1,63 @@
+# The README's two commands: `make run` and `make test`. Everything they need is
+# installed here, into .venv and node_modules; stamps keep repeat runs fast.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := ORIENTAMENTO_ENV=development $(BIN)/flask --app wsgi
+STAMPS := .stamps
+
+.PHONY: run test install assets translations lint typecheck pytest bench update-messages clean
+
+run: install assets translations
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-dev assets translations lint typecheck pytest
+
+install: $(STAMPS)/venv
+install-dev: $(STAMPS)/venv-dev
+
+$(STAMPS)/venv: requirements.txt
+	@mkdir -p $(STAMPS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(STAMPS)/venv-dev: $(STAMPS)/venv requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(STAMPS)/node: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: $(STAMPS)/assets
+$(STAMPS)/assets: $(STAMPS)/node assets/build.mjs $(wildcard assets/*.css assets/*.js)
+	node assets/build.mjs
+	touch $@
+
+translations: $(STAMPS)/venv
+	$(BIN)/pybabel compile --statistics -d translations 2>&1 | grep -v '^compiling' || true
+	@test -f translations/it/LC_MESSAGES/messages.mo
+
+update-messages: $(STAMPS)/venv
+	$(FLASK) translate update
+
+lint: install-dev
+	$(BIN)/ruff check orientamento tests bench wsgi.py
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+pytest: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install-dev assets translations
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(STAMPS) orientamento/static/dist instance/*.db*

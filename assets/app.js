@@ -1,0 +1,15 @@
+// Progressive enhancements; every page works without this file.
+document.documentElement.classList.remove("no-js");
+document.addEventListener("DOMContentLoaded", () => {
+  // Confirmation for destructive actions, on forms marked data-confirm.
+  for (const form of document.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  }
+  // Copy buttons next to join codes and links.
+  for (const button of document.querySelectorAll("button[data-copy]")) {
+    button.hidden = false;
+    button.addEventListener("click", () => navigator.clipboard.writeText(button.dataset.copy));
+  }
+});

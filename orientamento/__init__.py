@@ -1,0 +1,152 @@
+"""Orientamento Milano: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, request
+
+from orientamento.config import INSTANCE_DIR, PROJECT_ROOT, TEMPLATES_DIR, load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the application."""
+    app = Flask(
+        __name__,
+        template_folder=str(TEMPLATES_DIR),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.update(load_config(config))
+    configure_logging(app)
+    init_database(app)
+    init_auth(app)
+    init_i18n(app)
+    init_protection(app)
+    register_blueprints(app)
+    register_templating(app)
+    register_commands(app)
+    from orientamento.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    """Log to stderr in a structured key=value format."""
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO,
+            format="ts=%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
+        )
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def init_database(app: Flask) -> None:
+    """Bind SQLAlchemy and migrations; tune SQLite; serialize SQLite writers."""
+    from orientamento.database import begin_immediate, configure_sqlite
+    from orientamento.extensions import db, migrate
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    import_models()
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+    @app.before_request
+    def _serialize_sqlite_writes() -> None:
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint != "static":
+            begin_immediate(db.session)
+
+
+def import_models() -> None:
+    """Import every model module so the metadata is complete."""
+    from orientamento.auth import models as _auth  # noqa: F401
+    from orientamento.classes import models as _classes  # noqa: F401
+    from orientamento.orgs import models as _orgs  # noqa: F401
+    from orientamento.outbox import models as _outbox  # noqa: F401
+
+
+def init_auth(app: Flask) -> None:
+    """Configure Flask-Login with per-user rotating session tokens."""
+    from flask_babel import lazy_gettext as _l
+    from sqlalchemy import select
+
+    from orientamento.auth.models import User
+    from orientamento.extensions import db, login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load_user(session_token: str) -> User | None:
+        return db.session.scalar(
+            select(User).where(User.session_token == session_token, User.active.is_(True))
+        )
+
+
+def init_i18n(app: Flask) -> None:
+    """Configure Flask-Babel with our locale selector and Europe/Rome."""
+    from orientamento.core.i18n import select_locale
+    from orientamento.extensions import babel
+
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def init_protection(app: Flask) -> None:
+    """CSRF on every state change, rate limits and security headers."""
+    from orientamento.core.security import init_security
+    from orientamento.extensions import csrf, limiter
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_security(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each feature's blueprint."""
+    from orientamento.admin.views import bp as admin_bp
+    from orientamento.auth.views import bp as auth_bp
+    from orientamento.classes.views import bp as classes_bp
+    from orientamento.core.views import bp as core_bp
+    from orientamento.orgs.views import bp as orgs_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp, url_prefix="/account")
+    app.register_blueprint(classes_bp, url_prefix="/classes")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(orgs_bp, url_prefix="/admin/organisations")
+
+
+def register_templating(app: Flask) -> None:
+    """Template globals shared by every page."""
+    from orientamento.auth.models import ROLE_LABELS
+    from orientamento.core.i18n import LANGUAGE_NAMES, current_language, text_direction
+    from orientamento.core.navigation import navigation_items
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        text_direction=text_direction,
+        navigation_items=navigation_items,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        ROLE_LABELS=ROLE_LABELS,
+    )
+
+
+def register_commands(app: Flask) -> None:
+    """Add the feature CLI groups to ``flask``."""
+    from orientamento.core.cli import translate_cli
+    from orientamento.demo.cli import demo_cli
+    from orientamento.outbox.cli import init_console_delivery, outbox_cli
+
+    app.cli.add_command(translate_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(outbox_cli)
+    init_console_delivery(app)

@@ -1,0 +1,1 @@
+"""City administration: staff accounts, roles, deactivation and the audit log."""

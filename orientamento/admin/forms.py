@@ -1,0 +1,100 @@
+"""Admin forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from orientamento.auth.models import ROLE_LABELS, STAFF_ROLES, Role
+from orientamento.extensions import db
+from orientamento.orgs.models import MUNICIPI, Provider, School
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AssignmentForm(FlaskForm):
+    """Role plus the organisation or municipi the role needs."""
+
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    school_id = SelectField(
+        _l("School"), coerce=int, description=_l("Required for school counsellors.")
+    )
+    provider_id = SelectField(
+        _l("Training provider"), coerce=int, description=_l("Required for provider staff.")
+    )
+    municipi = MultiCheckboxField(
+        _l("Municipi covered"),
+        coerce=int,
+        choices=[(number, _l("Municipio %(n)d", n=number)) for number in MUNICIPI],
+        description=_l("Required for outreach workers."),
+    )
+
+    def __init__(self, *args: Any, roles: tuple[Role, ...] = STAFF_ROLES, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(role.value, ROLE_LABELS[role]) for role in roles]
+        none = (0, _l("None"))
+        self.school_id.choices = [none] + [
+            (school.id, f"{school.name} ({school.code})")
+            for school in db.session.scalars(select(School).order_by(School.name))
+        ]
+        self.provider_id.choices = [none] + [
+            (provider.id, provider.name)
+            for provider in db.session.scalars(select(Provider).order_by(Provider.name))
+        ]
+
+    def validate_school_id(self, field: SelectField) -> None:
+        if self.role.data == Role.COUNSELLOR and not field.data:
+            raise ValidationError(str(_l("Choose the counsellor's school.")))
+
+    def validate_provider_id(self, field: SelectField) -> None:
+        if self.role.data == Role.PROVIDER and not field.data:
+            raise ValidationError(str(_l("Choose the provider this person works for.")))
+
+    def validate_municipi(self, field: SelectMultipleField) -> None:
+        if self.role.data == Role.OUTREACH and not field.data:
+            raise ValidationError(str(_l("Choose at least one municipio.")))
+
+
+class InviteForm(AssignmentForm):
+    """Invite a member of staff by e-mail."""
+
+    display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
+                    Length(max=254)],
+    )
+
+
+class RoleForm(AssignmentForm):
+    """Change a user's role."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, roles=tuple(Role), **kwargs)
+
+
+class UserSearchForm(FlaskForm):
+    """Search users (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    role = SelectField(_l("Role"), validators=[Optional()])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = [("", _l("All roles"))] + [
+            (role.value, label) for role, label in ROLE_LABELS.items()
+        ]

@@ -1,0 +1,39 @@
+"""Admin read-side queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from orientamento.auth.models import AuditEntry, User
+
+
+def search_users(text: str | None, role: str | None) -> Select[Any]:
+    """Users matching a text (e-mail, username, name) and a role, newest first."""
+    query = select(User).options(
+        selectinload(User.school), selectinload(User.provider), selectinload(User.municipi)
+    )
+    if text:
+        like = f"%{text.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(User.email).like(like),
+                func.lower(User.username).like(like),
+                func.lower(User.display_name).like(like),
+            )
+        )
+    if role:
+        query = query.where(User.role == role)
+    return query.order_by(User.created_at.desc(), User.id.desc())
+
+
+def audit_entries(action: str | None) -> Select[Any]:
+    """Audit log entries, newest first, optionally of one action."""
+    query = select(AuditEntry).options(
+        selectinload(AuditEntry.actor), selectinload(AuditEntry.subject)
+    )
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())

@@ -1,0 +1,137 @@
+"""Admin pages: users, invitations, roles, activation, audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from orientamento.admin import queries, services
+from orientamento.admin.forms import InviteForm, RoleForm, UserSearchForm
+from orientamento.auth.forms import EmptyForm
+from orientamento.auth.models import AUDIT_ACTION_LABELS, Role, User
+from orientamento.core.access import acting_user, role_required
+from orientamento.core.errors import DomainError
+from orientamento.extensions import db
+
+bp = Blueprint("admin", __name__)
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+@bp.get("/users")
+@role_required(Role.ADMIN)
+def list_users() -> ResponseReturnValue:
+    """List and search users."""
+    form = UserSearchForm(request.args)
+    form.validate()
+    pagination = db.paginate(
+        queries.search_users(form.q.data, form.role.data), page=_page(),
+        per_page=current_app.config["PAGE_SIZE"], error_out=False,
+    )
+    return render_template("admin/users.html", form=form, pagination=pagination)
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def invite_user() -> ResponseReturnValue:
+    """Create a staff account and e-mail an invitation to set a password."""
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user = services.invite_staff(
+                acting_user(), email=form.email.data or "",
+                display_name=form.display_name.data or "",
+                role=Role(form.role.data), school_id=form.school_id.data or None,
+                provider_id=form.provider_id.data or None, municipi=form.municipi.data or [],
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors = [str(error.message)]
+            return render_template("admin/invite.html", form=form), error.status_code
+        db.session.commit()
+        flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+        return redirect(url_for("admin.show_user", user_id=user.id))
+    return render_template("admin/invite.html", form=form), 400 if form.errors else 200
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/users/<int:user_id>")
+@role_required(Role.ADMIN)
+def show_user(user_id: int) -> ResponseReturnValue:
+    """Show a user with the role form and account actions."""
+    user = _user_or_404(user_id)
+    form = RoleForm(obj=user, municipi=[link.municipio for link in user.municipi])
+    return render_template("admin/user.html", user=user, form=form, action_form=EmptyForm())
+
+
+@bp.post("/users/<int:user_id>/role")
+@role_required(Role.ADMIN)
+def change_role(user_id: int) -> ResponseReturnValue:
+    """Change a user's role and organisation."""
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            services.change_role(
+                acting_user(), user, role=Role(form.role.data),
+                school_id=form.school_id.data or None,
+                provider_id=form.provider_id.data or None, municipi=form.municipi.data or [],
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.role.errors = [str(error.message)]
+        else:
+            db.session.commit()
+            flash(_("The role has been changed."), "success")
+            return redirect(url_for("admin.show_user", user_id=user.id))
+    return render_template("admin/user.html", user=user, form=form, action_form=EmptyForm()), 400
+
+
+@bp.post("/users/<int:user_id>/active")
+@role_required(Role.ADMIN)
+def set_active(user_id: int) -> ResponseReturnValue:
+    """Deactivate or reactivate an account."""
+    user = _user_or_404(user_id)
+    if EmptyForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        services.set_active(acting_user(), user, active)
+        db.session.commit()
+        flash(_("The account is active again.") if active else
+              _("The account has been deactivated and its sessions ended."), "success")
+    return redirect(url_for("admin.show_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/invitation")
+@role_required(Role.ADMIN)
+def resend_invitation(user_id: int) -> ResponseReturnValue:
+    """Send a fresh invitation link."""
+    user = _user_or_404(user_id)
+    if EmptyForm().validate_on_submit():
+        services.send_invitation(acting_user(), user)
+        db.session.commit()
+        flash(_("A new invitation has been sent."), "success")
+    return redirect(url_for("admin.show_user", user_id=user.id))
+
+
+@bp.get("/audit")
+@role_required(Role.ADMIN)
+def audit_log() -> ResponseReturnValue:
+    """Read the audit log."""
+    action = request.args.get("action") or None
+    if action and action not in {a.value for a in AUDIT_ACTION_LABELS}:
+        action = None
+    pagination = db.paginate(
+        queries.audit_entries(action), page=_page(), per_page=50, error_out=False
+    )
+    return render_template(
+        "admin/audit.html", pagination=pagination, action=action, labels=AUDIT_ACTION_LABELS
+    )

@@ -1,0 +1,1 @@
+"""Accounts, roles, sessions, consent and the audit log."""

@@ -1,0 +1,122 @@
+"""Account forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+
+from orientamento.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problems
+
+PASSWORD_HINT = _l(
+    "At least %(min)d characters. A short sentence you can remember works well.", min=MIN_LENGTH
+)
+
+
+class NewPasswordMixin:
+    """A new password typed twice and checked against the policy."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(), Length(max=MAX_LENGTH)],
+        description=PASSWORD_HINT,
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            InputRequired(), EqualTo("password", message=_l("The passwords do not match."))
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_password(self, field: PasswordField) -> None:
+        problems = password_problems(field.data or "")
+        if problems:
+            raise ValidationError(str(problems[0]))
+
+
+class LoginForm(FlaskForm):
+    """E-mail (or username) and password."""
+
+    login = StringField(
+        _l("E-mail or username"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class RegisterForm(NewPasswordMixin, FlaskForm):
+    """Self-registration of a student aged 14 or more."""
+
+    display_name = StringField(
+        _l("First name"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("How we address you. Your surname is not needed."),
+        render_kw={"autocomplete": "given-name"},
+    )
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
+                    Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    date_of_birth = DateField(
+        _l("Date of birth"),
+        validators=[InputRequired(message=_l("Enter your date of birth."))],
+        description=_l("Under 14 you join with a code from your school instead."),
+        render_kw={"autocomplete": "bday"},
+    )
+    accept_privacy = BooleanField(
+        _l("I have read the privacy notice"),
+        validators=[DataRequired(message=_l("Please read and accept the privacy notice."))],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a password reset link."""
+
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
+                    Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class SetPasswordForm(NewPasswordMixin, FlaskForm):
+    """Choose a password from a reset or invitation link."""
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    """Change the password, knowing the current one."""
+
+    current = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    """Confirm the erasure of one's account."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    confirm = BooleanField(
+        _l("I understand that my account and all my data will be deleted for good"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that POST."""

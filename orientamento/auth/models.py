@@ -1,0 +1,281 @@
+"""Users, their one-time tokens, municipi assignments and the audit log."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from orientamento.database import Base, utcnow
+from orientamento.orgs.models import Provider, School
+
+if TYPE_CHECKING:
+    from orientamento.classes.models import ClassMembership
+
+#: Below this age, consent-based processing needs a parent's consent (D.lgs. 101/2018).
+DIGITAL_CONSENT_AGE = 14
+
+
+class Role(StrEnum):
+    """What a user does on the platform."""
+
+    STUDENT = "student"
+    COUNSELLOR = "counsellor"
+    PROVIDER = "provider"
+    OUTREACH = "outreach"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.STUDENT: _l("Student"),
+    Role.COUNSELLOR: _l("School counsellor"),
+    Role.PROVIDER: _l("Training provider"),
+    Role.OUTREACH: _l("Outreach worker"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+STAFF_ROLES = (Role.COUNSELLOR, Role.PROVIDER, Role.OUTREACH, Role.ADMIN)
+
+
+def new_session_token() -> str:
+    """Return a fresh random per-user session token."""
+    return secrets.token_urlsafe(32)
+
+
+def age_on(birth: date, day: date) -> int:
+    """Return the age in whole years on ``day`` of someone born on ``birth``."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+class User(Base):
+    """A person with an account: a student or a member of staff."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("email IS NOT NULL OR username IS NOT NULL", name="has_login"),
+        CheckConstraint(
+            "role IN ('student', 'counsellor', 'provider', 'outreach', 'admin')", name="role_valid"
+        ),
+        CheckConstraint("role <> 'counsellor' OR school_id IS NOT NULL", name="counsellor_school"),
+        CheckConstraint("role <> 'provider' OR provider_id IS NOT NULL", name="provider_org"),
+        CheckConstraint("failed_logins >= 0", name="failed_logins_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    username: Mapped[str | None] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default=Role.STUDENT.value)
+    date_of_birth: Mapped[date | None]
+    locale: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(default=True)
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schools.id", ondelete="RESTRICT"), index=True
+    )
+    provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("providers.id", ondelete="RESTRICT"), index=True
+    )
+    parental_consent_at: Mapped[datetime | None]
+    # Who recorded a pupil's parental consent: the counsellor acting, not the
+    # counsellor's own data, so it is not part of the counsellor's export.
+    parental_consent_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), info={"export": False}
+    )
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    school: Mapped[School | None] = relationship()
+    provider: Mapped[Provider | None] = relationship()
+    municipi: Mapped[list[UserMunicipio]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="UserMunicipio.municipio"
+    )
+    memberships: Mapped[list[ClassMembership]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # Flask-Login protocol. get_id() returns the rotating session token, so a
+    # cookie stops working as soon as the token changes (logout, password change,
+    # deactivation), on every instance at once.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def role_enum(self) -> Role:
+        """The role as an enum member."""
+        return Role(self.role)
+
+    @property
+    def role_label(self) -> str:
+        """Translated label of the role."""
+        return str(ROLE_LABELS[self.role_enum])
+
+    @property
+    def login_name(self) -> str:
+        """What the user types to log in."""
+        return self.email or self.username or ""
+
+    @property
+    def has_password(self) -> bool:
+        """Whether the account has a password yet (invited staff set it later)."""
+        return self.password_hash is not None
+
+    def age(self, today: date) -> int | None:
+        """Age in whole years, when the date of birth is known."""
+        return age_on(self.date_of_birth, today) if self.date_of_birth else None
+
+    def needs_parental_consent(self, today: date) -> bool:
+        """True for a student under 14 whose parental consent is not recorded."""
+        age = self.age(today)
+        return (
+            self.role == Role.STUDENT
+            and age is not None
+            and age < DIGITAL_CONSENT_AGE
+            and self.parental_consent_at is None
+        )
+
+    def rotate_session_token(self) -> None:
+        """Invalidate every existing session of this user."""
+        self.session_token = new_session_token()
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class UserMunicipio(Base):
+    """One of Milan's municipi covered by an outreach worker."""
+
+    __tablename__ = "user_municipi"
+    __table_args__ = (CheckConstraint("municipio BETWEEN 1 AND 9", name="municipio_range"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    municipio: Mapped[int] = mapped_column(primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="municipi")
+
+
+class TokenPurpose(StrEnum):
+    """What a one-time e-mailed token allows."""
+
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+    INVITATION = "invitation"
+
+
+class UserToken(Base):
+    """A single-use, time-limited token sent by e-mail; only its hash is stored."""
+
+    __tablename__ = "user_tokens"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('password_reset', 'invitation')", name="purpose_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class AuditAction(StrEnum):
+    """Events the audit log records."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_LOCKED = "login_locked"
+    LOGOUT = "logout"
+    REGISTER = "register"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+    INVITATION_SENT = "invitation_sent"
+    INVITATION_ACCEPTED = "invitation_accepted"
+    ROLE_CHANGED = "role_changed"
+    DEACTIVATED = "deactivated"
+    REACTIVATED = "reactivated"
+    DATA_EXPORTED = "data_exported"
+    ACCOUNT_DELETED = "account_deleted"
+    CONSENT_RECORDED = "consent_recorded"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+
+
+AUDIT_ACTION_LABELS = {
+    AuditAction.LOGIN: _l("Login"),
+    AuditAction.LOGIN_FAILED: _l("Failed login"),
+    AuditAction.LOGIN_LOCKED: _l("Account locked"),
+    AuditAction.LOGOUT: _l("Logout"),
+    AuditAction.REGISTER: _l("Registration"),
+    AuditAction.PASSWORD_CHANGED: _l("Password changed"),
+    AuditAction.PASSWORD_RESET_REQUESTED: _l("Password reset requested"),
+    AuditAction.PASSWORD_RESET: _l("Password reset"),
+    AuditAction.INVITATION_SENT: _l("Invitation sent"),
+    AuditAction.INVITATION_ACCEPTED: _l("Invitation accepted"),
+    AuditAction.ROLE_CHANGED: _l("Role changed"),
+    AuditAction.DEACTIVATED: _l("Account deactivated"),
+    AuditAction.REACTIVATED: _l("Account reactivated"),
+    AuditAction.DATA_EXPORTED: _l("Data exported"),
+    AuditAction.ACCOUNT_DELETED: _l("Account deleted"),
+    AuditAction.CONSENT_RECORDED: _l("Parental consent recorded"),
+    AuditAction.CONSENT_WITHDRAWN: _l("Parental consent withdrawn"),
+}
+
+
+class AuditEntry(Base):
+    """Who did what to whom, and when.
+
+    Users are referenced twice: by foreign key (nulled when the account is
+    erased) and by a keyed pseudonym, so an erased user's entries stay
+    linkable to each other without identifying them.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    actor_ref: Mapped[str | None] = mapped_column(String(64))
+    subject_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    subject_ref: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    subject: Mapped[User | None] = relationship(foreign_keys=[subject_id])
+
+    @property
+    def action_label(self) -> str:
+        """Translated label of the action."""
+        try:
+            return str(AUDIT_ACTION_LABELS[AuditAction(self.action)])
+        except ValueError:
+            return self.action

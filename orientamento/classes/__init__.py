@@ -1,0 +1,1 @@
+"""School classes: counsellors' groups of pupils, join codes and consent."""

@@ -1,0 +1,87 @@
+"""Class forms."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from orientamento.auth.forms import NewPasswordMixin
+from orientamento.classes.models import SCHOOL_LEVEL_LABELS, SchoolLevel
+
+
+def current_school_year(today: date) -> str:
+    """The Italian school year for a date: September to August, e.g. ``2026/2027``."""
+    start = today.year if today.month >= 9 else today.year - 1
+    return f"{start}/{start + 1}"
+
+
+class ClassForm(FlaskForm):
+    """Create a class."""
+
+    name = StringField(
+        _l("Class name"),
+        validators=[DataRequired(), Length(max=50)],
+        description=_l("As the school calls it, for example 3B."),
+    )
+    school_year = StringField(
+        _l("School year"),
+        validators=[DataRequired(), Length(min=9, max=9)],
+        description=_l("For example 2026/2027."),
+    )
+    level = SelectField(
+        _l("School level"),
+        choices=[(level.value, label) for level, label in SCHOOL_LEVEL_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    year = IntegerField(
+        _l("Year (grade)"),
+        validators=[InputRequired(), NumberRange(min=1, max=5)],
+        description=_l("1 to 3 in lower secondary school, 1 to 5 in upper secondary school."),
+    )
+
+    def validate_school_year(self, field: StringField) -> None:
+        match = re.fullmatch(r"(\d{4})/(\d{4})", field.data or "")
+        if not match or int(match[2]) != int(match[1]) + 1:
+            raise ValidationError(str(_l("Write the school year as 2026/2027.")))
+
+    def validate_year(self, field: IntegerField) -> None:
+        if self.level.data == SchoolLevel.LOWER_SECONDARY and (field.data or 0) > 3:
+            raise ValidationError(str(_l("Lower secondary school has years 1 to 3.")))
+
+
+class JoinCodeForm(FlaskForm):
+    """A class code, for a student who already has an account."""
+
+    code = StringField(
+        _l("Class code"),
+        validators=[DataRequired(), Length(max=20)],
+        description=_l("The code your teacher gave you, for example ABCD-EFGH."),
+        render_kw={"autocapitalize": "characters", "autocomplete": "off"},
+    )
+
+
+class JoinWithCodeForm(NewPasswordMixin, JoinCodeForm):
+    """Create a pupil account with a class code, without e-mail."""
+
+    display_name = StringField(
+        _l("First name"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("Your teacher will see it in the class list."),
+        render_kw={"autocomplete": "given-name"},
+    )
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(), Length(min=3, max=40)],
+        description=_l("You will use it to log in: 3 to 40 letters, digits, dots or dashes."),
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    date_of_birth = DateField(
+        _l("Date of birth"),
+        validators=[InputRequired(message=_l("Enter your date of birth."))],
+        render_kw={"autocomplete": "bday"},
+    )

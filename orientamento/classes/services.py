@@ -1,0 +1,161 @@
+"""Class use cases: create, join codes, pupils joining, parental consent."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from orientamento.auth import audit
+from orientamento.auth.models import AuditAction, Role, User, age_on
+from orientamento.auth.passwords import hash_password
+from orientamento.auth.services import check_new_password
+from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.core.errors import Conflict, DomainError, NotAllowed
+from orientamento.database import utcnow
+from orientamento.extensions import db
+
+#: No 0/O, 1/I/L: codes are read aloud and copied from a board.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+MIN_PUPIL_AGE = 10
+
+
+def new_join_code() -> str:
+    """Return a fresh code formatted ``ABCD-EFGH``, unused by any class."""
+    while True:
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        code = f"{raw[:4]}-{raw[4:]}"
+        if db.session.scalar(select(SchoolClass.id).where(SchoolClass.join_code == code)) is None:
+            return code
+
+
+def normalize_join_code(typed: str) -> str:
+    """Turn what a pupil typed (any case, spaces, dashes) into the stored form."""
+    raw = re.sub(r"[^A-Z0-9]", "", typed.upper())
+    return f"{raw[:4]}-{raw[4:]}" if len(raw) == CODE_LENGTH else raw
+
+
+def _require_counsellor(counsellor: User) -> int:
+    if counsellor.role != Role.COUNSELLOR or counsellor.school_id is None:
+        raise NotAllowed(_l("Only school counsellors manage classes."))
+    return counsellor.school_id
+
+
+def create_class(
+    counsellor: User, *, name: str, school_year: str, level: str, year: int
+) -> SchoolClass:
+    """Create a class at the counsellor's school with an open join code."""
+    school_id = _require_counsellor(counsellor)
+    name = name.strip()
+    duplicate = db.session.scalar(
+        select(SchoolClass.id).where(
+            SchoolClass.school_id == school_id,
+            SchoolClass.school_year == school_year,
+            func.lower(SchoolClass.name) == name.lower(),
+        )
+    )
+    if duplicate is not None:
+        raise Conflict(_l("Your school already has a class with this name in this school year."))
+    school_class = SchoolClass(
+        school_id=school_id,
+        created_by_id=counsellor.id,
+        name=name,
+        school_year=school_year,
+        level=level,
+        year=year,
+        join_code=new_join_code(),
+    )
+    db.session.add(school_class)
+    db.session.flush()
+    return school_class
+
+
+def regenerate_code(school_class: SchoolClass) -> str:
+    """Replace the join code (the old one stops working) and reopen joining."""
+    school_class.join_code = new_join_code()
+    return school_class.join_code
+
+
+def close_code(school_class: SchoolClass) -> None:
+    """Stop new pupils from joining."""
+    school_class.join_code = None
+
+
+def open_class_by_code(typed: str) -> SchoolClass:
+    """Find the open class for a join code, or explain that it does not work."""
+    code = normalize_join_code(typed)
+    school_class = db.session.scalar(select(SchoolClass).where(SchoolClass.join_code == code))
+    if school_class is None:
+        raise DomainError(_l("This class code does not work. Check it with your teacher."))
+    return school_class
+
+
+def join_class(student: User, school_class: SchoolClass) -> ClassMembership:
+    """Put a student on a class roster (once)."""
+    if student.role != Role.STUDENT:
+        raise NotAllowed(_l("Only students can join a class."))
+    existing = db.session.get(ClassMembership, (school_class.id, student.id))
+    if existing is not None:
+        raise Conflict(_l("You are already in this class."))
+    membership = ClassMembership(class_id=school_class.id, student_id=student.id)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def register_pupil(
+    *, code: str, username: str, display_name: str, password: str, date_of_birth: date,
+    locale: str | None, today: date,
+) -> User:
+    """Create a pupil account without e-mail through a class code."""
+    school_class = open_class_by_code(code)
+    username = username.strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        raise DomainError(
+            _l("Usernames have 3 to 40 letters, digits, dots, dashes or underscores.")
+        )
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username)):
+        raise Conflict(_l("This username is taken: please choose another one."))
+    age = age_on(date_of_birth, today)
+    if age < MIN_PUPIL_AGE or date_of_birth > today:
+        raise DomainError(_l("Check your date of birth."))
+    check_new_password(password, username, display_name)
+    pupil = User(
+        username=username,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        role=Role.STUDENT.value,
+        date_of_birth=date_of_birth,
+        locale=locale,
+    )
+    db.session.add(pupil)
+    db.session.flush()
+    join_class(pupil, school_class)
+    audit.record(AuditAction.REGISTER, actor=pupil, subject=pupil, via="class_code")
+    return pupil
+
+
+def record_parental_consent(counsellor: User, pupil: User) -> None:
+    """Record that a parent consented for a pupil under 14."""
+    pupil.parental_consent_at = utcnow()
+    pupil.parental_consent_by_id = counsellor.id
+    audit.record(AuditAction.CONSENT_RECORDED, actor=counsellor, subject=pupil)
+
+
+def withdraw_parental_consent(counsellor: User, pupil: User) -> None:
+    """Record that a parent withdrew consent."""
+    pupil.parental_consent_at = None
+    pupil.parental_consent_by_id = None
+    audit.record(AuditAction.CONSENT_WITHDRAWN, actor=counsellor, subject=pupil)
+
+
+def remove_pupil(school_class: SchoolClass, pupil: User) -> None:
+    """Take a pupil off a class roster (the account stays)."""
+    membership = db.session.get(ClassMembership, (school_class.id, pupil.id))
+    if membership is not None:
+        db.session.delete(membership)

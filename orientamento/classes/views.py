@@ -1,0 +1,177 @@
+"""Counsellors' classes and pupils joining them with a code."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+
+from orientamento.auth.forms import EmptyForm
+from orientamento.auth.models import Role
+from orientamento.classes import queries, services
+from orientamento.classes.forms import (
+    ClassForm,
+    JoinCodeForm,
+    JoinWithCodeForm,
+    current_school_year,
+)
+from orientamento.core.access import acting_user, public, role_required
+from orientamento.core.errors import DomainError
+from orientamento.extensions import db
+
+bp = Blueprint("classes", __name__)
+
+
+@bp.get("/")
+@role_required(Role.COUNSELLOR)
+def list_classes() -> ResponseReturnValue:
+    """List the classes of the counsellor's school."""
+    rows = db.session.execute(queries.classes_of_school(current_user.school_id)).all()
+    return render_template("classes/list.html", rows=rows)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.COUNSELLOR)
+def create_class() -> ResponseReturnValue:
+    """Create a class and show its join code."""
+    form = ClassForm(school_year=current_school_year(date.today()))
+    if form.validate_on_submit():
+        try:
+            school_class = services.create_class(
+                acting_user(), name=form.name.data or "", school_year=form.school_year.data or "",
+                level=form.level.data or "", year=form.year.data or 0,
+            )
+        except DomainError as error:
+            form.name.errors = [str(error.message)]
+            return render_template("classes/new.html", form=form), error.status_code
+        db.session.commit()
+        flash(_("Class created. Give the pupils the code below."), "success")
+        return redirect(url_for("classes.show_class", class_id=school_class.id))
+    return render_template("classes/new.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/<int:class_id>")
+@role_required(Role.COUNSELLOR)
+def show_class(class_id: int) -> ResponseReturnValue:
+    """Show the roster, the join code and consent status."""
+    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
+    return render_template(
+        "classes/show.html", school_class=school_class, form=EmptyForm(), today=date.today()
+    )
+
+
+@bp.post("/<int:class_id>/code")
+@role_required(Role.COUNSELLOR)
+def regenerate_code(class_id: int) -> ResponseReturnValue:
+    """Replace the join code; the old one stops working."""
+    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
+    if EmptyForm().validate_on_submit():
+        services.regenerate_code(school_class)
+        db.session.commit()
+        flash(_("A new code has been created. The old code no longer works."), "success")
+    return redirect(url_for("classes.show_class", class_id=class_id))
+
+
+@bp.post("/<int:class_id>/close")
+@role_required(Role.COUNSELLOR)
+def close_code(class_id: int) -> ResponseReturnValue:
+    """Stop pupils from joining with a code."""
+    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
+    if EmptyForm().validate_on_submit():
+        services.close_code(school_class)
+        db.session.commit()
+        flash(_("The class is closed: nobody else can join with a code."), "success")
+    return redirect(url_for("classes.show_class", class_id=class_id))
+
+
+@bp.post("/<int:class_id>/pupils/<int:student_id>/consent")
+@role_required(Role.COUNSELLOR)
+def record_consent(class_id: int, student_id: int) -> ResponseReturnValue:
+    """Record a parent's consent for a pupil under 14."""
+    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
+    pupil = queries.pupil_in_class_or_404(school_class, student_id)
+    if EmptyForm().validate_on_submit():
+        services.record_parental_consent(acting_user(), pupil)
+        db.session.commit()
+        flash(_("Parental consent recorded for %(name)s.", name=pupil.display_name), "success")
+    return redirect(url_for("classes.show_class", class_id=class_id))
+
+
+@bp.post("/<int:class_id>/pupils/<int:student_id>/consent/withdraw")
+@role_required(Role.COUNSELLOR)
+def withdraw_consent(class_id: int, student_id: int) -> ResponseReturnValue:
+    """Record that a parent withdrew consent."""
+    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
+    pupil = queries.pupil_in_class_or_404(school_class, student_id)
+    if EmptyForm().validate_on_submit():
+        services.withdraw_parental_consent(acting_user(), pupil)
+        db.session.commit()
+        flash(_("Parental consent withdrawn for %(name)s.", name=pupil.display_name), "success")
+    return redirect(url_for("classes.show_class", class_id=class_id))
+
+
+@bp.post("/<int:class_id>/pupils/<int:student_id>/remove")
+@role_required(Role.COUNSELLOR)
+def remove_pupil(class_id: int, student_id: int) -> ResponseReturnValue:
+    """Take a pupil off the roster."""
+    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
+    pupil = queries.pupil_in_class_or_404(school_class, student_id)
+    if EmptyForm().validate_on_submit():
+        services.remove_pupil(school_class, pupil)
+        db.session.commit()
+        flash(_("%(name)s has been removed from the class.", name=pupil.display_name), "success")
+    return redirect(url_for("classes.show_class", class_id=class_id))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@public
+def join() -> ResponseReturnValue:
+    """Create a pupil account with a class code (no e-mail needed)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("classes.my_classes"))
+    form = JoinWithCodeForm()
+    if form.validate_on_submit():
+        try:
+            pupil = services.register_pupil(
+                code=form.code.data or "", username=form.username.data or "",
+                display_name=form.display_name.data or "", password=form.password.data or "",
+                date_of_birth=form.date_of_birth.data,
+                locale=session.get("locale"), today=date.today(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error.message))
+            return render_template("classes/join.html", form=form), error.status_code
+        db.session.commit()
+        session.clear()
+        login_user(pupil)
+        flash(_("Welcome! You have joined your class."), "success")
+        return redirect(url_for("classes.my_classes"))
+    return render_template("classes/join.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/mine", methods=["GET", "POST"])
+@role_required(Role.STUDENT)
+def my_classes() -> ResponseReturnValue:
+    """A student's classes, and joining another with a code."""
+    form = JoinCodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            school_class = services.open_class_by_code(form.code.data or "")
+            services.join_class(acting_user(), school_class)
+        except DomainError as error:
+            db.session.rollback()
+            form.code.errors = [str(error.message)]
+            status = error.status_code
+        else:
+            db.session.commit()
+            flash(_("You have joined %(name)s.", name=school_class.name), "success")
+            return redirect(url_for("classes.my_classes"))
+    elif form.errors:
+        status = 400
+    classes = queries.classes_of_student(current_user)
+    return render_template("classes/mine.html", form=form, classes=classes), status

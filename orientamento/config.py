@@ -1,0 +1,89 @@
+"""Configuration read from environment variables prefixed ``ORIENTAMENTO_``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
+QUESTIONNAIRES_DIR = PROJECT_ROOT / "questionnaires"
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused outside development
+DEFAULT_DEMO_PASSWORD = "demo-Orientamento-2026"  # noqa: S105 - documented demo password
+LOCALES = ("it", "en", "ar")
+RTL_LOCALES = frozenset({"ar"})
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete."""
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read ``ORIENTAMENTO_<name>`` from the environment."""
+    return os.environ.get(f"ORIENTAMENTO_{name}", default)
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask configuration from the environment, then apply overrides."""
+    environment = env("ENV", "production") or "production"
+    sqlite_path = INSTANCE_DIR / "orientamento.db"
+    config: dict[str, Any] = {
+        "ENV_NAME": environment,
+        "SECRET_KEY": env("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL", f"sqlite:///{sqlite_path}"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "it",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Rome",
+        "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS_DIR),
+        "LOCALES": LOCALES,
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT_IP": env("LOGIN_RATE_LIMIT_IP", "30 per minute"),
+        "LOGIN_RATE_LIMIT_ACCOUNT": env("LOGIN_RATE_LIMIT_ACCOUNT", "10 per minute"),
+        "LOGIN_LOCKOUT_THRESHOLD": 10,
+        "LOGIN_LOCKOUT_MINUTES": 15,
+        "PASSWORD_RESET_HOURS": 2,
+        "INVITATION_DAYS": 7,
+        "MAIL_BACKEND": env("MAIL_BACKEND", "console" if environment == "development" else "smtp"),
+        "MAIL_SERVER": env("SMTP_HOST", "127.0.0.1"),
+        "MAIL_PORT": int(env("SMTP_PORT", "25") or 25),
+        "MAIL_USERNAME": env("SMTP_USERNAME"),
+        "MAIL_PASSWORD": env("SMTP_PASSWORD"),
+        "MAIL_USE_TLS": (env("SMTP_STARTTLS", "false") or "").lower() == "true",
+        "MAIL_SENDER": env("MAIL_SENDER", "Orientamento Milano <noreply@orientamento.example.org>"),
+        "MAIL_MAX_ATTEMPTS": 8,
+        "PUBLIC_URL": env("PUBLIC_URL", "http://127.0.0.1:5000"),
+        "DEMO_PASSWORD": env("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": environment not in ("development", "testing"),
+        "SESSION_COOKIE_NAME": "orientamento_session",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "FORCE_HTTPS": environment == "production"
+        and (env("FORCE_HTTPS", "true") or "").lower() == "true",
+        "PAGE_SIZE": 25,
+    }
+    if overrides:
+        config.update(overrides)
+    if config["ENV_NAME"] == "testing":
+        config.setdefault("TESTING", True)
+    check_config(config)
+    return config
+
+
+def check_config(config: dict[str, Any]) -> None:
+    """Refuse to start with settings that are only safe on a developer's machine."""
+    if config["ENV_NAME"] in ("development", "testing"):
+        return
+    if config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None) or len(config["SECRET_KEY"]) < 32:
+        raise ConfigError(
+            "ORIENTAMENTO_SECRET_KEY must be set to a random value of at least 32 characters "
+            "outside development and testing."
+        )
+    if config.get("DEBUG"):
+        raise ConfigError("Debug mode is refused in production.")

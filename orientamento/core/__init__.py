@@ -1,0 +1,1 @@
+"""What every feature shares: errors, locale, security headers, home and health pages."""

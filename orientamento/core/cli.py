@@ -1,0 +1,61 @@
+"""``flask translate``: keep the message catalogues in step with the code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from babel.messages.pofile import read_po, write_po
+
+from orientamento.config import PROJECT_ROOT, TRANSLATIONS_DIR
+
+#: Catalogues that must translate every message (English msgids need no translation).
+COMPLETE_LOCALES = ("it", "ar")
+
+
+@click.group("translate", help="Message catalogues.")
+def translate_cli() -> None:
+    """Message catalogues."""
+
+
+def _pybabel(*args: str) -> None:
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run([str(pybabel), *args], check=True, cwd=PROJECT_ROOT)  # noqa: S603
+
+
+@translate_cli.command("update")
+def update_command() -> None:
+    """Extract messages, merge them into every catalogue and copy English msgids."""
+    pot = TRANSLATIONS_DIR / "messages.pot"
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+             "--project", "Orientamento Milano", "-o", str(pot), ".")
+    _pybabel("update", "-i", str(pot), "-d", str(TRANSLATIONS_DIR),
+             "--ignore-obsolete", "--no-fuzzy-matching")
+    english = TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "messages.po"
+    with english.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    for message in catalog:
+        if message.id and not message.string:
+            message.string = message.id
+    with english.open("wb") as handle:
+        write_po(handle, catalog, omit_header=False, sort_output=True)
+
+
+@translate_cli.command("check")
+def check_command() -> None:
+    """Fail if a complete locale has an untranslated or fuzzy message."""
+    missing = 0
+    for locale in COMPLETE_LOCALES:
+        path = TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po"
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        for message in catalog:
+            if message.id and (message.fuzzy or not all(
+                    message.string if isinstance(message.string, tuple) else [message.string])):
+                click.echo(f"{locale}: {message.id!r}")
+                missing += 1
+    if missing:
+        raise SystemExit(f"{missing} messages need translating")
+    click.echo("all complete catalogues are fully translated")

@@ -1,0 +1,34 @@
+"""Locale selection: the user's setting, then the session, the browser, Italian."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from orientamento.config import RTL_LOCALES
+
+LANGUAGE_NAMES = {"it": "Italiano", "en": "English", "ar": "العربية"}
+
+
+def select_locale() -> str:
+    """Pick the locale for this request."""
+    locales: tuple[str, ...] = current_app.config["LOCALES"]
+    if current_user and current_user.is_authenticated and current_user.locale in locales:
+        return str(current_user.locale)
+    chosen = session.get("locale")
+    if chosen in locales:
+        return str(chosen)
+    best = request.accept_languages.best_match(locales)
+    return str(best or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def current_language() -> str:
+    """The language code of the current locale, e.g. ``ar``."""
+    locale = get_locale()
+    return locale.language if locale else "it"
+
+
+def text_direction() -> str:
+    """``rtl`` for right-to-left languages, else ``ltr``."""
+    return "rtl" if current_language() in RTL_LOCALES else "ltr"

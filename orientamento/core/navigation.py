@@ -1,0 +1,53 @@
+"""Redirect targets and the role-dependent main navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+
+def safe_next_url(target: str | None, default_endpoint: str = "core.home") -> str:
+    """Return ``target`` if it is a local path, else the default page."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for(default_endpoint)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the main navigation."""
+
+    endpoint: str
+    label: object
+
+
+NAVIGATION: dict[str, tuple[NavItem, ...]] = {
+    "anonymous": (NavItem("core.home", _l("Home")),),
+    "student": (NavItem("core.home", _l("Home")), NavItem("classes.my_classes", _l("My classes"))),
+    "counsellor": (
+        NavItem("core.home", _l("Home")),
+        NavItem("classes.list_classes", _l("Classes")),
+    ),
+    "provider": (NavItem("core.home", _l("Home")),),
+    "outreach": (NavItem("core.home", _l("Home")),),
+    "admin": (
+        NavItem("core.home", _l("Home")),
+        NavItem("admin.list_users", _l("Users")),
+        NavItem("orgs.list_schools", _l("Schools")),
+        NavItem("orgs.list_providers", _l("Providers")),
+        NavItem("admin.audit_log", _l("Audit log")),
+    ),
+}
+
+
+def navigation_items() -> tuple[NavItem, ...]:
+    """The main navigation for the current user's role."""
+    if current_user.is_authenticated:
+        return NAVIGATION.get(current_user.role, NAVIGATION["anonymous"])
+    return NAVIGATION["anonymous"]

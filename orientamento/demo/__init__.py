@@ -1,0 +1,1 @@
+"""Demo data for trying the platform: ``flask demo seed``."""

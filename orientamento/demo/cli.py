@@ -1,0 +1,32 @@
+"""``flask demo seed``: an idempotent set of demo accounts and organisations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from orientamento.classes.forms import current_school_year
+from orientamento.demo.services import DEMO_ACCOUNTS, seed_demo
+from orientamento.extensions import db
+
+
+@click.group("demo", help="Demo data.")
+def demo_cli() -> None:
+    """Demo data."""
+
+
+@demo_cli.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Create (or complete) the demo accounts, school, class and provider."""
+    summary = seed_demo(current_app.config["DEMO_PASSWORD"], current_school_year(date.today()))
+    db.session.commit()
+    click.echo(f"Demo data ready ({summary['created']} rows created).")
+    click.echo(f"Demo logins (password: {current_app.config['DEMO_PASSWORD']}):")
+    for email, role, _name in DEMO_ACCOUNTS:
+        click.echo(f"  {role:<11} {email}")
+    click.echo(f"  pupils     {', '.join(summary['pupils'])} (username login)")
+    click.echo(f"  class code {summary['join_code']}")

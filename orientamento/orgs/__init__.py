@@ -1,0 +1,1 @@
+"""Organisations: schools (with their counsellors) and training providers."""

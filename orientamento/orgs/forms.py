@@ -1,0 +1,64 @@
+"""School and provider forms."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, URLField
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+
+from orientamento.orgs.models import PROVIDER_KIND_LABELS, SCHOOL_CODE_PATTERN
+
+
+class SchoolForm(FlaskForm):
+    """A school."""
+
+    code = StringField(
+        _l("Codice meccanografico"),
+        validators=[DataRequired(), Length(min=10, max=10)],
+        description=_l("The school's 10-character ministry code, for example MIIS00900T."),
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    municipality = StringField(
+        _l("Municipality"), validators=[DataRequired(), Length(max=100)], default="Milano"
+    )
+    municipio = IntegerField(
+        _l("Municipio"),
+        validators=[Optional(), NumberRange(min=1, max=9)],
+        description=_l("1 to 9, for schools in the city of Milan."),
+    )
+
+    def validate_code(self, field: StringField) -> None:
+        field.data = (field.data or "").strip().upper()
+        if not re.fullmatch(SCHOOL_CODE_PATTERN, field.data):
+            raise ValidationError(
+                str(_l("A codice meccanografico has 4 letters followed by 6 letters or digits."))
+            )
+
+
+class ProviderForm(FlaskForm):
+    """A training provider."""
+
+    code = StringField(
+        _l("Provider code"),
+        validators=[DataRequired(), Length(max=20)],
+        description=_l("A short stable code used in catalogue imports, for example ITS-MI-01."),
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(
+        _l("Kind"), choices=[(kind.value, label) for kind, label in PROVIDER_KIND_LABELS.items()]
+    )
+    municipality = StringField(
+        _l("Municipality"), validators=[DataRequired(), Length(max=100)], default="Milano"
+    )
+    website = URLField(
+        _l("Website"),
+        validators=[Optional(), URL(message=_l("Enter a full web address.")), Length(max=300)],
+    )
+
+    def validate_code(self, field: StringField) -> None:
+        field.data = (field.data or "").strip().upper()
+        if not re.fullmatch(r"[A-Z0-9][A-Z0-9._-]{1,19}", field.data):
+            raise ValidationError(str(_l("Use letters, digits, dots and dashes only.")))

@@ -1,0 +1,78 @@
+"""Schools, training providers and Milan's municipi."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from orientamento.database import Base, utcnow
+
+#: Milan is divided into nine municipi, numbered 1 to 9.
+MUNICIPI = tuple(range(1, 10))
+
+
+class ProviderKind(StrEnum):
+    """What kind of organisation a training provider is."""
+
+    ITS_FOUNDATION = "its_foundation"
+    TRAINING_CENTRE = "training_centre"
+
+
+PROVIDER_KIND_LABELS = {
+    ProviderKind.ITS_FOUNDATION: _l("ITS Academy foundation"),
+    ProviderKind.TRAINING_CENTRE: _l("IeFP / IFTS training centre"),
+}
+
+#: Codice meccanografico: province (2 letters), school type (2 letters), 6 letters or digits.
+SCHOOL_CODE_PATTERN = r"^[A-Z]{4}[A-Z0-9]{6}$"
+
+
+class School(Base):
+    """A school, identified by its codice meccanografico."""
+
+    __tablename__ = "schools"
+    __table_args__ = (
+        CheckConstraint("municipio IS NULL OR municipio BETWEEN 1 AND 9", name="municipio_range"),
+        CheckConstraint("length(code) = 10", name="code_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    municipality: Mapped[str] = mapped_column(String(100), default="Milano")
+    municipio: Mapped[int | None]
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<School {self.code}>"
+
+
+class Provider(Base):
+    """An ITS Academy foundation or an IeFP/IFTS training centre."""
+
+    __tablename__ = "providers"
+    __table_args__ = (
+        CheckConstraint("kind IN ('its_foundation', 'training_centre')", name="kind_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    municipality: Mapped[str] = mapped_column(String(100), default="Milano")
+    website: Mapped[str | None] = mapped_column(String(300))
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def kind_label(self) -> str:
+        """Translated label of the provider's kind."""
+        return str(PROVIDER_KIND_LABELS[ProviderKind(self.kind)])
+
+    def __repr__(self) -> str:
+        return f"<Provider {self.code}>"

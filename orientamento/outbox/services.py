@@ -1,0 +1,127 @@
+"""Queueing e-mail in the outbox and delivering it over SMTP with retries."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from sqlalchemy import or_, select, update
+
+from orientamento.database import utcnow
+from orientamento.extensions import db
+from orientamento.outbox.models import OutboxMessage, OutboxStatus
+
+if TYPE_CHECKING:
+    from orientamento.auth.models import User
+
+log = logging.getLogger(__name__)
+
+#: A message claimed for sending longer ago than this is assumed lost by a crashed sender.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """Build a link for an e-mail from the configured public URL, never the Host header."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def queue_email(user: User, template: str, **context: Any) -> OutboxMessage:
+    """Render ``templates/email/<template>.txt`` in the user's language and queue it."""
+    if not user.email:
+        raise ValueError("user has no e-mail address")
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = render_template(f"email/{template}.subject.txt", user=user, **context).strip()
+        body = render_template(f"email/{template}.txt", user=user, **context)
+    message = OutboxMessage(user_id=user.id, to_address=user.email, subject=subject, body=body)
+    db.session.add(message)
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try: 1, 2, 4 ... minutes, at most a day."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 24 * 60))
+
+
+def claim_due(limit: int = 100) -> list[int]:
+    """Claim due messages for this sender; a concurrent sender never gets the same ones."""
+    now = utcnow()
+    candidates = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(
+            or_(
+                (OutboxMessage.status == OutboxStatus.PENDING.value)
+                & (OutboxMessage.next_attempt_at <= now),
+                (OutboxMessage.status == OutboxStatus.SENDING.value)
+                & (OutboxMessage.claimed_at < now - STALE_CLAIM),
+            )
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    claimed = []
+    for message_id in candidates:
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                or_(
+                    OutboxMessage.status == OutboxStatus.PENDING.value,
+                    (OutboxMessage.status == OutboxStatus.SENDING.value)
+                    & (OutboxMessage.claimed_at < now - STALE_CLAIM),
+                ),
+            )
+            .values(status=OutboxStatus.SENDING.value, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(message_id)
+    return claimed
+
+
+def to_email_message(message: OutboxMessage) -> EmailMessage:
+    """Build the RFC 5322 message for an outbox row."""
+    email = EmailMessage()
+    email["From"] = current_app.config["MAIL_SENDER"]
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Message-ID"] = f"<outbox-{message.id}@orientamento.milano>"
+    email.set_content(message.body)
+    return email
+
+
+def transmit(message: OutboxMessage) -> None:
+    """Hand one message to the configured backend (SMTP or the console)."""
+    config = current_app.config
+    email = to_email_message(message)
+    if config["MAIL_BACKEND"] == "console":
+        print(f"--- e-mail (development) ---\n{email}\n--- end ---", flush=True)
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(email)
+
+
+def mark_result(message: OutboxMessage, error: Exception | None) -> None:
+    """Record a delivery: sent, or failed with the next try scheduled."""
+    now = utcnow()
+    message.attempts += 1
+    message.claimed_at = None
+    if error is None:
+        message.status = OutboxStatus.SENT.value
+        message.sent_at = now
+        message.last_error = None
+        return
+    message.last_error = f"{type(error).__name__}: {error}"[:500]
+    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = OutboxStatus.FAILED.value
+    else:
+        message.status = OutboxStatus.PENDING.value
+        message.next_attempt_at = now + backoff(message.attempts)
