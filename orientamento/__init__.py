@@ -58,7 +58,7 @@ def init_database(app: Flask) -> None:
     @app.before_request
     def _serialize_sqlite_writes() -> None:
         if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint != "static":
-            begin_immediate(db.session)
+            begin_immediate(db.session())
 
 
 def import_models() -> None:

@@ -29,7 +29,7 @@ def env(name: str, default: str | None = None) -> str | None:
 
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask configuration from the environment, then apply overrides."""
-    environment = env("ENV", "production") or "production"
+    environment = (overrides or {}).get("ENV_NAME") or env("ENV", "production") or "production"
     sqlite_path = INSTANCE_DIR / "orientamento.db"
     config: dict[str, Any] = {
         "ENV_NAME": environment,

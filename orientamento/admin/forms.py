@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -36,20 +37,22 @@ class AssignmentForm(FlaskForm):
     municipi = MultiCheckboxField(
         _l("Municipi covered"),
         coerce=int,
-        choices=[(number, _l("Municipio %(n)d", n=number)) for number in MUNICIPI],
+        choices=[
+            SelectChoice(number, _l("Municipio %(n)d", n=number)) for number in MUNICIPI
+        ],
         description=_l("Required for outreach workers."),
     )
 
     def __init__(self, *args: Any, roles: tuple[Role, ...] = STAFF_ROLES, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.role.choices = [(role.value, ROLE_LABELS[role]) for role in roles]
-        none = (0, _l("None"))
+        self.role.choices = [SelectChoice(role.value, ROLE_LABELS[role]) for role in roles]
+        none = SelectChoice(0, _l("None"))
         self.school_id.choices = [none] + [
-            (school.id, f"{school.name} ({school.code})")
+            SelectChoice(school.id, f"{school.name} ({school.code})")
             for school in db.session.scalars(select(School).order_by(School.name))
         ]
         self.provider_id.choices = [none] + [
-            (provider.id, provider.name)
+            SelectChoice(provider.id, provider.name)
             for provider in db.session.scalars(select(Provider).order_by(Provider.name))
         ]
 
@@ -95,6 +98,6 @@ class UserSearchForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.role.choices = [("", _l("All roles"))] + [
-            (role.value, label) for role, label in ROLE_LABELS.items()
+        self.role.choices = [SelectChoice("", _l("All roles"))] + [
+            SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()
         ]

@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from orientamento.auth.forms import NewPasswordMixin
@@ -35,7 +36,9 @@ class ClassForm(FlaskForm):
     )
     level = SelectField(
         _l("School level"),
-        choices=[(level.value, label) for level, label in SCHOOL_LEVEL_LABELS.items()],
+        choices=[
+            SelectChoice(level.value, label) for level, label in SCHOOL_LEVEL_LABELS.items()
+        ],
         validators=[DataRequired()],
     )
     year = IntegerField(

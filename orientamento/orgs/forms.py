@@ -7,6 +7,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from orientamento.orgs.models import PROVIDER_KIND_LABELS, SCHOOL_CODE_PATTERN
@@ -48,7 +49,9 @@ class ProviderForm(FlaskForm):
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
-        _l("Kind"), choices=[(kind.value, label) for kind, label in PROVIDER_KIND_LABELS.items()]
+        _l("Kind"), choices=[
+            SelectChoice(kind.value, label) for kind, label in PROVIDER_KIND_LABELS.items()
+        ]
     )
     municipality = StringField(
         _l("Municipality"), validators=[DataRequired(), Length(max=100)], default="Milano"

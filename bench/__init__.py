@@ -1,0 +1,1 @@
+"""Benchmarks of Orientamento Milano: real gunicorn, real HTTP load, a table and JSON."""

@@ -1,0 +1,254 @@
+"""Fixtures: a fresh app and database per test, factories, role shortcuts, login.
+
+``TEST_DATABASE_URL`` selects the database (PostgreSQL in CI); without it each
+test gets an in-memory SQLite database.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask, g
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+
+from orientamento import create_app
+from orientamento.auth.models import Role, User, UserMunicipio
+from orientamento.auth.passwords import hash_password
+from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.classes.services import new_join_code
+from orientamento.extensions import db
+from orientamento.orgs.models import Provider, School
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "Quiet-river-stones-42"
+_PASSWORD_HASH = hash_password(PASSWORD)
+_counter = itertools.count(1)
+
+BASE_CONFIG: dict[str, Any] = {
+    "ENV_NAME": "testing",
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-not-for-production",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "MAIL_BACKEND": "smtp",
+    "PUBLIC_URL": "https://orientamento.test",
+}
+
+
+def is_postgres() -> bool:
+    """Whether the suite runs against PostgreSQL."""
+    return bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """The database every test app uses."""
+    return TEST_DATABASE_URL or "sqlite://"
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema(database_url: str) -> Iterator[None]:
+    """On PostgreSQL, create the schema once per run; tests then empty the tables."""
+    if not is_postgres():
+        yield
+        return
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        db.engine.dispose()
+    yield
+
+
+def make_app(database_url: str, **overrides: Any) -> Flask:
+    """Create an app for tests with ``overrides`` on top of the test config."""
+    application = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+    @application.before_request
+    def _fresh_globals() -> None:
+        # Tests keep one app context pushed, and Flask reuses it for every test
+        # request; in production each request gets its own. Emptying ``g`` gives
+        # each request a fresh one, so nothing (the loaded user, the CSRF token)
+        # leaks from one client's request into another's.
+        g.__dict__.clear()
+
+    return application
+
+
+def _empty_all_tables() -> None:
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Per-test config overrides; override this fixture in a module to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, _postgres_schema: None, app_config: dict[str, Any]) -> Iterator[Flask]:
+    """A fresh application with an empty database."""
+    application = make_app(database_url, **app_config)
+    with application.app_context():
+        if not is_postgres():
+            db.create_all()
+        try:
+            yield application
+        finally:
+            db.session.remove()
+            if is_postgres():
+                _empty_all_tables()
+            else:
+                db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_school(app: Flask) -> Callable[..., School]:
+    """Factory: a school with a unique codice meccanografico."""
+
+    def factory(**fields: Any) -> School:
+        number = next(_counter)
+        school = School(
+            code=fields.pop("code", f"MIIS{number:06d}"),
+            name=fields.pop("name", f"Istituto {number}"),
+            **fields,
+        )
+        db.session.add(school)
+        db.session.commit()
+        return school
+
+    return factory
+
+
+@pytest.fixture
+def make_provider(app: Flask) -> Callable[..., Provider]:
+    """Factory: a training provider."""
+
+    def factory(**fields: Any) -> Provider:
+        number = next(_counter)
+        provider = Provider(
+            code=fields.pop("code", f"PRV-{number}"),
+            name=fields.pop("name", f"Ente {number}"),
+            kind=fields.pop("kind", "training_centre"),
+            **fields,
+        )
+        db.session.add(provider)
+        db.session.commit()
+        return provider
+
+    return factory
+
+
+@pytest.fixture
+def make_user(
+    app: Flask, make_school: Callable[..., School], make_provider: Callable[..., Provider]
+) -> Callable[..., User]:
+    """Factory: a user of any role, with the organisation the role needs."""
+
+    def factory(role: Role | str = Role.STUDENT, **fields: Any) -> User:
+        role = Role(role)
+        number = next(_counter)
+        password = fields.pop("password", PASSWORD)
+        municipi = fields.pop("municipi", [1] if role == Role.OUTREACH else [])
+        if "username" not in fields:
+            fields.setdefault("email", f"{role.value}{number}@example.org")
+        if role == Role.COUNSELLOR and "school" not in fields and "school_id" not in fields:
+            fields["school"] = make_school()
+        if role == Role.PROVIDER and "provider" not in fields and "provider_id" not in fields:
+            fields["provider"] = make_provider()
+        if role == Role.STUDENT:
+            fields.setdefault("date_of_birth", date(2008, 6, 1))
+        user = User(
+            role=role.value,
+            display_name=fields.pop("display_name", f"Person {number}"),
+            password_hash=_PASSWORD_HASH if password == PASSWORD else (
+                hash_password(password) if password else None
+            ),
+            **fields,
+        )
+        user.municipi = [UserMunicipio(municipio=n) for n in municipi]
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_class(app: Flask, make_user: Callable[..., User]) -> Callable[..., SchoolClass]:
+    """Factory: a class at a school (a new counsellor's by default), with pupils."""
+
+    def factory(counsellor: User | None = None, pupils: tuple[User, ...] = (),
+                **fields: Any) -> SchoolClass:
+        counsellor = counsellor or make_user(Role.COUNSELLOR)
+        number = next(_counter)
+        school_class = SchoolClass(
+            school_id=counsellor.school_id,
+            created_by_id=counsellor.id,
+            name=fields.pop("name", f"{number % 5 + 1}{chr(65 + number % 26)}{number}"),
+            school_year=fields.pop("school_year", "2026/2027"),
+            level=fields.pop("level", "upper_secondary"),
+            year=fields.pop("year", 4),
+            join_code=fields.pop("join_code", new_join_code()),
+            **fields,
+        )
+        db.session.add(school_class)
+        db.session.flush()
+        for pupil in pupils:
+            db.session.add(ClassMembership(class_id=school_class.id, student_id=pupil.id))
+        db.session.commit()
+        return school_class
+
+    return factory
+
+
+def log_in(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
+    """Log ``user`` in through the real login form."""
+    response = client.post(
+        "/account/login", data={"login": user.login_name, "password": password}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[..., User]:
+    """Log a user in with the test client and return it."""
+
+    def do_login(user: User, password: str = PASSWORD) -> User:
+        log_in(client, user, password)
+        return user
+
+    return do_login
+
+
+@pytest.fixture
+def as_role(make_user: Callable[..., User], login: Callable[..., User]) -> Callable[..., User]:
+    """Create a user of ``role`` and log in as them."""
+
+    def factory(role: Role | str, **fields: Any) -> User:
+        return login(make_user(role, **fields))
+
+    return factory

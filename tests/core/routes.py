@@ -1,0 +1,91 @@
+"""A small world of objects and URL builders shared by the route-walking tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.routing import Rule
+
+from orientamento.auth.models import Role, User
+from orientamento.classes.models import SchoolClass
+from orientamento.core.access import ACCESS_ATTRIBUTE
+
+ROLES: tuple[str | None, ...] = (None, *(role.value for role in Role))
+
+
+@dataclass
+class World:
+    """Users of every role, and two schools' classes: one "own", one "foreign"."""
+
+    users: dict[str, User] = field(default_factory=dict)
+    own_class: SchoolClass | None = None
+    own_pupil: User | None = None
+    foreign_class: SchoolClass | None = None
+    foreign_pupil: User | None = None
+    school_id: int = 0
+    provider_id: int = 0
+
+    def values(self, rule: Rule, *, foreign: bool = False) -> dict[str, Any]:
+        """URL values for a rule, pointing at own objects or at another school's."""
+        assert self.own_class and self.foreign_class and self.own_pupil and self.foreign_pupil
+        school_class = self.foreign_class if foreign else self.own_class
+        pupil = self.foreign_pupil if foreign else self.own_pupil
+        known = {
+            "class_id": school_class.id,
+            "student_id": pupil.id,
+            "user_id": self.users["student"].id,
+            "school_id": self.school_id,
+            "provider_id": self.provider_id,
+            "token": "not-a-real-token",
+        }
+        missing = set(rule.arguments) - set(known)
+        assert not missing, f"tests/core/routes.py knows no value for {missing} in {rule}"
+        return {name: known[name] for name in rule.arguments}
+
+
+#: URL arguments that name an object owned by a school, so another school's gets 404.
+SCOPED_ARGUMENTS = frozenset({"class_id", "student_id"})
+
+
+def build_world(make_user: Callable[..., User], make_class: Callable[..., SchoolClass]) -> World:
+    """Create one user per role and an own and a foreign class with a pupil each."""
+    world = World()
+    for role in Role:
+        world.users[role.value] = make_user(role)
+    world.own_pupil = make_user(Role.STUDENT, username="own.pupil", email=None)
+    world.foreign_pupil = make_user(Role.STUDENT, username="foreign.pupil", email=None)
+    world.own_class = make_class(world.users["counsellor"], pupils=(world.own_pupil,))
+    world.foreign_class = make_class(pupils=(world.foreign_pupil,))
+    world.school_id = world.users["counsellor"].school_id or 0
+    world.provider_id = world.users["provider"].provider_id or 0
+    return world
+
+
+def app_rules(app: Flask) -> Iterator[Rule]:
+    """Every rule of the app except static files."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint != "static":
+            yield rule
+
+
+def access_rule(app: Flask, endpoint: str) -> tuple[str, frozenset[str]]:
+    """The access rule recorded on a view by the core.access decorators."""
+    return getattr(app.view_functions[endpoint], ACCESS_ATTRIBUTE)  # type: ignore[no-any-return]
+
+
+def act_as(client: FlaskClient, user: User | None) -> None:
+    """Put ``user`` in the client's session directly (no login request, no CSRF)."""
+    with client.session_transaction() as session:
+        session.clear()
+        if user is not None:
+            session["_user_id"] = user.session_token
+            session["_fresh"] = True
+
+
+def build_url(app: Flask, endpoint: str, **values: Any) -> str:
+    """Build a path for an endpoint outside a request."""
+    return app.url_map.bind("localhost").build(endpoint, values)

@@ -1,0 +1,81 @@
+"""CSRF on every state-changing route, and no GET that writes to the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from orientamento.auth.models import User
+from orientamento.classes.models import SchoolClass
+from orientamento.extensions import db
+from tests.core.routes import (
+    ROLES,
+    World,
+    act_as,
+    app_rules,
+    build_url,
+    build_world,
+)
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return {"WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def world(make_user: Callable[..., User], make_class: Callable[..., SchoolClass]) -> World:
+    return build_world(make_user, make_class)
+
+
+@pytest.mark.parametrize("role", [None, "admin", "counsellor", "student"],
+                         ids=lambda r: r or "anonymous")
+def test_every_state_change_without_csrf_token_is_rejected(
+    app: Flask, world: World, role: str | None
+) -> None:
+    client = app.test_client()
+    act_as(client, world.users[role] if role else None)
+    posts = [rule for rule in app_rules(app) if "POST" in (rule.methods or set())]
+    assert len(posts) >= 15
+    failures = []
+    for rule in posts:
+        url = build_url(app, rule.endpoint, **world.values(rule))
+        response = client.post(url, data={"language": "ar", "login": "x", "password": "y"})
+        if response.status_code != 400:
+            failures.append(f"POST {url}: {response.status_code}")
+    assert failures == []
+
+
+@pytest.fixture
+def writes(app: Flask) -> Iterator[list[str]]:
+    """Collect every INSERT, UPDATE or DELETE the database receives."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
+def test_no_get_request_writes_to_the_database(
+    app: Flask, world: World, writes: list[str], role: str | None
+) -> None:
+    client = app.test_client()
+    act_as(client, world.users[role] if role else None)
+    writes.clear()
+    visited = 0
+    for rule in app_rules(app):
+        if "GET" not in (rule.methods or set()):
+            continue
+        client.get(build_url(app, rule.endpoint, **world.values(rule)))
+        visited += 1
+        assert writes == [], f"GET {rule} wrote: {writes}"
+    assert visited >= 15
