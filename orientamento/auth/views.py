@@ -18,6 +18,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_user, logout_user
 
 from orientamento.auth import privacy, services
@@ -119,8 +120,10 @@ def forgot_password() -> ResponseReturnValue:
         services.request_password_reset(form.email.data or "")
         db.session.commit()
         flash(_("If an account uses this address, we have sent it a link to reset the "
-                "password. The link works once and expires in %(hours)d hours.",
-                hours=current_app.config["PASSWORD_RESET_HOURS"]), "info")
+                "password.") + " " + ngettext(
+                    "The link works once and expires in %(num)d hour.",
+                    "The link works once and expires in %(num)d hours.",
+                    current_app.config["PASSWORD_RESET_HOURS"]), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
 

@@ -42,7 +42,7 @@ class ClassForm(FlaskForm):
         validators=[DataRequired()],
     )
     year = IntegerField(
-        _l("Year (grade)"),
+        _l("Year"),
         validators=[InputRequired(), NumberRange(min=1, max=5)],
         description=_l("1 to 3 in lower secondary school, 1 to 5 in upper secondary school."),
     )
@@ -80,7 +80,7 @@ class JoinWithCodeForm(NewPasswordMixin, JoinCodeForm):
     username = StringField(
         _l("Username"),
         validators=[DataRequired(), Length(min=3, max=40)],
-        description=_l("You will use it to log in: 3 to 40 letters, digits, dots or dashes."),
+        description=_l("You will use it to log in: 3 to 40 letters, digits, dots, dashes or underscores."),
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )
     date_of_birth = DateField(

@@ -13,12 +13,18 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional,
 from orientamento.orgs.models import PROVIDER_KIND_LABELS, SCHOOL_CODE_PATTERN
 
 
+def _code(value: str | None) -> str | None:
+    """Codes are compared and stored trimmed and upper-case."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
 class SchoolForm(FlaskForm):
     """A school."""
 
     code = StringField(
         _l("Codice meccanografico"),
         validators=[DataRequired(), Length(min=10, max=10)],
+        filters=[_code],
         description=_l("The school's 10-character ministry code, for example MIIS00900T."),
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
@@ -32,8 +38,7 @@ class SchoolForm(FlaskForm):
     )
 
     def validate_code(self, field: StringField) -> None:
-        field.data = (field.data or "").strip().upper()
-        if not re.fullmatch(SCHOOL_CODE_PATTERN, field.data):
+        if not re.fullmatch(SCHOOL_CODE_PATTERN, field.data or ""):
             raise ValidationError(
                 str(_l("A codice meccanografico has 4 letters followed by 6 letters or digits."))
             )
@@ -45,6 +50,7 @@ class ProviderForm(FlaskForm):
     code = StringField(
         _l("Provider code"),
         validators=[DataRequired(), Length(max=20)],
+        filters=[_code],
         description=_l("A short stable code used in catalogue imports, for example ITS-MI-01."),
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
@@ -62,6 +68,5 @@ class ProviderForm(FlaskForm):
     )
 
     def validate_code(self, field: StringField) -> None:
-        field.data = (field.data or "").strip().upper()
-        if not re.fullmatch(r"[A-Z0-9][A-Z0-9._-]{1,19}", field.data):
-            raise ValidationError(str(_l("Use letters, digits, dots and dashes only.")))
+        if not re.fullmatch(r"[A-Z0-9][A-Z0-9._-]{1,19}", field.data or ""):
+            raise ValidationError(str(_l("Use letters, digits, dots, dashes and underscores only.")))

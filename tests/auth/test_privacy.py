@@ -1,0 +1,197 @@
+"""Data export contains every linked row; erasure leaves none.
+
+Both tests walk the model metadata. A new table with a foreign key to
+``users`` fails ``test_every_user_link_has_a_row_maker`` until a row maker
+is added below, so the export and erasure tests then cover it too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import String, Text, func, select
+
+from orientamento.auth import audit
+from orientamento.auth.models import (
+    AuditAction,
+    AuditEntry,
+    Role,
+    TokenPurpose,
+    User,
+    UserMunicipio,
+)
+from orientamento.auth.privacy import user_foreign_keys
+from orientamento.auth.tokens import issue_token
+from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.database import utcnow
+from orientamento.extensions import db
+from orientamento.outbox.services import queue_email
+from tests.conftest import PASSWORD, log_in
+
+RowMaker = Callable[[User, dict[str, Any]], None]
+
+
+def _municipio(user: User, _: dict[str, Any]) -> None:
+    db.session.add(UserMunicipio(user_id=user.id, municipio=4))
+
+
+def _token(user: User, _: dict[str, Any]) -> None:
+    issue_token(user, TokenPurpose.PASSWORD_RESET, timedelta(hours=1))
+
+
+def _audit_actor(user: User, _: dict[str, Any]) -> None:
+    audit.record(AuditAction.LOGIN, actor=user)
+
+
+def _audit_subject(user: User, world: dict[str, Any]) -> None:
+    audit.record(AuditAction.ROLE_CHANGED, actor=world["admin"], subject=user)
+
+
+def _membership(user: User, world: dict[str, Any]) -> None:
+    db.session.add(ClassMembership(class_id=world["class"].id, student_id=user.id))
+
+
+def _outbox(user: User, _: dict[str, Any]) -> None:
+    queue_email(user, "reset_password", link="https://orientamento.test/x", hours=2)
+
+
+def _consent_recorder(user: User, world: dict[str, Any]) -> None:
+    world["other_pupil"].parental_consent_by_id = user.id
+    world["other_pupil"].parental_consent_at = utcnow()
+
+
+def _class_creator(user: User, world: dict[str, Any]) -> None:
+    world["class"].created_by_id = user.id
+
+
+ROW_MAKERS: dict[str, RowMaker] = {
+    "user_municipi.user_id": _municipio,
+    "user_tokens.user_id": _token,
+    "audit_log.actor_id": _audit_actor,
+    "audit_log.subject_id": _audit_subject,
+    "class_memberships.student_id": _membership,
+    "outbox_messages.user_id": _outbox,
+    "users.parental_consent_by_id": _consent_recorder,
+    "school_classes.created_by_id": _class_creator,
+}
+
+
+def test_every_user_link_has_a_row_maker(app: Flask) -> None:
+    links = {f"{table.name}.{column.name}" for table, column in user_foreign_keys()}
+    assert links == set(ROW_MAKERS), "add a row maker for each new link to users"
+
+
+@pytest.fixture
+def subject(
+    app: Flask, make_user: Callable[..., User], make_class: Callable[..., SchoolClass]
+) -> tuple[User, dict[str, Any]]:
+    """A user with a row in every table that links to users."""
+    world: dict[str, Any] = {
+        "admin": make_user(Role.ADMIN),
+        "class": make_class(),
+        "other_pupil": make_user(Role.STUDENT),
+    }
+    user = make_user(Role.STUDENT, email="erase.me@example.org", display_name="Zelda Unica",
+                     locale="it")
+    for maker in ROW_MAKERS.values():
+        maker(user, world)
+    db.session.commit()
+    return user, world
+
+
+def test_the_export_contains_every_linked_row(
+    client: FlaskClient, subject: tuple[User, dict[str, Any]]
+) -> None:
+    user, world = subject
+    log_in(client, user)
+    response = client.post("/account/export")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["Cache-Control"] == "no-store"
+    data = json.loads(response.get_data(as_text=True))
+    tables = data["tables"]
+    assert [row["email"] for row in tables["users"]] == ["erase.me@example.org"]
+    for table, column in user_foreign_keys():
+        rows = [row for row in tables.get(table.name, []) if row[column.name] == user.id]
+        if column.info.get("export", True):
+            assert rows, f"{table.name}.{column.name} missing from the export"
+        else:
+            assert not rows, f"{table.name}.{column.name} is someone else's record"
+    text = response.get_data(as_text=True)
+    assert "$argon2" not in text
+    assert user.session_token not in text
+    assert "token_hash" not in text
+    exported = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "data_exported")
+    )
+    assert exported is not None and exported.subject_id == user.id
+
+
+def _rows_mentioning(value: str) -> list[str]:
+    found = []
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, String | Text):
+                count = db.session.scalar(
+                    select(func.count()).select_from(table).where(column.contains(value))
+                )
+                if count:
+                    found.append(f"{table.name}.{column.name}")
+    return found
+
+
+def test_erasure_leaves_no_linked_or_identifying_row(
+    client: FlaskClient, subject: tuple[User, dict[str, Any]]
+) -> None:
+    user, world = subject
+    user_id, ref = user.id, audit.pseudonym(user.id)
+    log_in(client, user)
+    page = client.get("/account/delete")
+    assert page.status_code == 200
+    # Without the confirmation box nothing happens.
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 400
+    assert db.session.get(User, user_id) is not None
+    response = client.post("/account/delete", data={"password": PASSWORD, "confirm": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user_id) is None
+    for table, column in user_foreign_keys():
+        count = db.session.scalar(
+            select(func.count()).select_from(table).where(column == user_id)
+        )
+        assert count == 0, f"{table.name}.{column.name} still points at the erased user"
+    assert _rows_mentioning("erase.me@example.org") == []
+    assert _rows_mentioning("Zelda Unica") == []
+    # The audit log keeps a pseudonymous trace, and other people's rows survive.
+    deleted = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account_deleted"))
+    assert deleted is not None and deleted.subject_id is None and deleted.subject_ref == ref
+    assert db.session.get(User, world["other_pupil"].id) is not None
+    assert db.session.get(SchoolClass, world["class"].id) is not None
+    # The session is gone.
+    assert client.get("/account/").status_code == 302
+
+
+def test_erasure_needs_the_password(
+    client: FlaskClient, subject: tuple[User, dict[str, Any]]
+) -> None:
+    user, _ = subject
+    log_in(client, user)
+    response = client.post("/account/delete", data={"password": "wrong", "confirm": "y"})
+    assert response.status_code == 400
+    assert db.session.get(User, user.id) is not None
+
+
+def test_the_last_administrator_cannot_delete_their_account(
+    client: FlaskClient, make_user: Callable[..., User]
+) -> None:
+    admin = make_user(Role.ADMIN)
+    log_in(client, admin)
+    response = client.post("/account/delete", data={"password": PASSWORD, "confirm": "y"})
+    assert response.status_code == 409
+    assert db.session.get(User, admin.id) is not None
