@@ -80,7 +80,9 @@ class JoinWithCodeForm(NewPasswordMixin, JoinCodeForm):
     username = StringField(
         _l("Username"),
         validators=[DataRequired(), Length(min=3, max=40)],
-        description=_l("You will use it to log in: 3 to 40 letters, digits, dots, dashes or underscores."),
+        description=_l(
+            "You will use it to log in: 3 to 40 letters, digits, dots, dashes or underscores."
+        ),
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )
     date_of_birth = DateField(

@@ -69,4 +69,6 @@ class ProviderForm(FlaskForm):
 
     def validate_code(self, field: StringField) -> None:
         if not re.fullmatch(r"[A-Z0-9][A-Z0-9._-]{1,19}", field.data or ""):
-            raise ValidationError(str(_l("Use letters, digits, dots, dashes and underscores only.")))
+            raise ValidationError(
+                str(_l("Use letters, digits, dots, dashes and underscores only."))
+            )

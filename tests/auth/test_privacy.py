@@ -108,7 +108,7 @@ def subject(
 def test_the_export_contains_every_linked_row(
     client: FlaskClient, subject: tuple[User, dict[str, Any]]
 ) -> None:
-    user, world = subject
+    user, _ = subject
     log_in(client, user)
     response = client.post("/account/export")
     assert response.status_code == 200
