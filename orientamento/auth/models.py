@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.database import Base, utcnow
@@ -64,6 +64,8 @@ class User(Base):
         CheckConstraint("role <> 'counsellor' OR school_id IS NOT NULL", name="counsellor_school"),
         CheckConstraint("role <> 'provider' OR provider_id IS NOT NULL", name="provider_org"),
         CheckConstraint("failed_logins >= 0", name="failed_logins_positive"),
+        # The admin user list pages through users newest first.
+        Index("ix_users_created_at_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

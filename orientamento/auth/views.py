@@ -31,7 +31,7 @@ from orientamento.auth.forms import (
     RegisterForm,
     SetPasswordForm,
 )
-from orientamento.auth.models import TokenPurpose
+from orientamento.auth.models import TokenPurpose, User
 from orientamento.auth.tokens import peek_token
 from orientamento.core.access import acting_user, login_required, public
 from orientamento.core.errors import DomainError
@@ -45,7 +45,7 @@ def _login_key() -> str:
     return "login:" + services.normalize_login(request.form.get("login", ""))[:254]
 
 
-def _start_session(user: services.User) -> None:
+def _start_session(user: User) -> None:
     session.clear()
     login_user(user)
     session["locale"] = user.locale or session.get("locale")

@@ -1,8 +1,8 @@
 """accounts organisations classes outbox
 
-Revision ID: 81cd1a285ea3
+Revision ID: 3ebbecc20c00
 Revises: 
-Create Date: 2026-11-24 17:13:11.883774
+Create Date: 2026-11-24 17:25:09.561171
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import orientamento.database
 
 
 # revision identifiers, used by Alembic.
-revision = '81cd1a285ea3'
+revision = '3ebbecc20c00'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -80,6 +80,7 @@ def upgrade():
     sa.UniqueConstraint('username', name=op.f('uq_users_username'))
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.create_index('ix_users_created_at_id', ['created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_provider_id'), ['provider_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_school_id'), ['school_id'], unique=False)
 
@@ -213,6 +214,7 @@ def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_school_id'))
         batch_op.drop_index(batch_op.f('ix_users_provider_id'))
+        batch_op.drop_index('ix_users_created_at_id')
 
     op.drop_table('users')
     op.drop_table('schools')

@@ -1,0 +1,76 @@
+"""Database behaviour: SQLite pragmas, serialized writers, UTC timestamps."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from orientamento.database import UTCDateTime, begin_immediate
+from orientamento.extensions import db
+from tests.conftest import make_app
+
+
+@pytest.fixture
+def file_app(tmp_path: Path):  # type: ignore[no-untyped-def]
+    app = make_app(f"sqlite:///{tmp_path / 'pragma.db'}")
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(file_app) -> None:  # type: ignore[no-untyped-def]
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+
+
+def test_begin_immediate_takes_the_write_lock_at_the_start(file_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    begin_immediate(db.session())
+    db.session.execute(text("SELECT 1"))
+    # Another connection cannot start writing while we hold the lock.
+    other = sqlite3.connect(tmp_path / "pragma.db", timeout=0.2, isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("BEGIN IMMEDIATE")
+    db.session.commit()
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("ROLLBACK")
+    other.close()
+
+
+def test_writers_queue_instead_of_failing(file_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    begin_immediate(db.session())
+    db.session.execute(text("SELECT 1"))
+    done: list[float] = []
+
+    def writer() -> None:
+        connection = sqlite3.connect(tmp_path / "pragma.db", timeout=5, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        done.append(time.monotonic())
+        connection.execute("ROLLBACK")
+        connection.close()
+
+    thread = threading.Thread(target=writer)
+    released = time.monotonic()
+    thread.start()
+    time.sleep(0.3)
+    assert done == []  # still waiting on the lock
+    released = time.monotonic()
+    db.session.commit()
+    thread.join(5)
+    assert done and done[0] >= released
+
+
+def test_utc_datetime_refuses_naive_values() -> None:
+    column = UTCDateTime()
+    with pytest.raises(ValueError, match="naive"):
+        column.process_bind_param(datetime(2026, 1, 1), None)
+    read = column.process_result_value(datetime(2026, 1, 1, 12), None)
+    assert read is not None and read.utcoffset() is not None

@@ -1,0 +1,59 @@
+"""``flask demo seed`` creates one account per role and is idempotent."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+
+from orientamento.auth.models import Role, User
+from orientamento.auth.passwords import verify_password
+from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.extensions import db
+from orientamento.orgs.models import Provider, School
+
+EMAILS = {
+    "admin@demo.example.org": Role.ADMIN,
+    "counsellor@demo.example.org": Role.COUNSELLOR,
+    "provider@demo.example.org": Role.PROVIDER,
+    "outreach@demo.example.org": Role.OUTREACH,
+    "student@demo.example.org": Role.STUDENT,
+}
+
+
+def _counts() -> tuple[int, ...]:
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model)) or 0
+        for model in (User, School, Provider, SchoolClass, ClassMembership)
+    )
+
+
+def test_seed_creates_every_role_and_is_idempotent(app: Flask, runner: FlaskCliRunner) -> None:
+    app.config["DEMO_PASSWORD"] = "Una-password-demo-99"
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    for email in EMAILS:
+        assert email in result.output
+    first = _counts()
+    assert first == (8, 1, 1, 1, 3)
+    for email, role in EMAILS.items():
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user is not None and user.role == role and user.is_demo
+        assert verify_password(user.password_hash, "Una-password-demo-99")
+    counsellor = db.session.scalar(select(User).where(User.role == "counsellor"))
+    assert counsellor is not None and counsellor.school is not None and counsellor.school.is_demo
+    outreach = db.session.scalar(select(User).where(User.role == "outreach"))
+    assert outreach is not None and outreach.municipi
+    again = runner.invoke(args=["demo", "seed"])
+    assert again.exit_code == 0 and "0 rows created" in again.output
+    assert _counts() == first
+
+
+def test_demo_data_is_marked_where_it_shows(app: Flask, runner: FlaskCliRunner) -> None:
+    runner.invoke(args=["demo", "seed"])
+    client = app.test_client()
+    client.post("/account/login", data={"login": "counsellor@demo.example.org",
+                                        "password": app.config["DEMO_PASSWORD"]})
+    page = client.get("/classes/").get_data(as_text=True)
+    assert "demo-badge" in page
+    assert 'role="note"' in page  # the demo-account banner
