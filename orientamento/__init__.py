@@ -111,6 +111,9 @@ def init_protection(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each feature's blueprint."""
+    from orientamento.core.navigation import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
     from orientamento.admin.views import bp as admin_bp
     from orientamento.auth.views import bp as auth_bp
     from orientamento.classes.views import bp as classes_bp

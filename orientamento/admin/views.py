@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -12,13 +12,10 @@ from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import AUDIT_ACTION_LABELS, Role, User
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
+from orientamento.core.pagination import paginate
 from orientamento.extensions import db
 
 bp = Blueprint("admin", __name__)
-
-
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 @bp.get("/users")
@@ -27,10 +24,7 @@ def list_users() -> ResponseReturnValue:
     """List and search users."""
     form = UserSearchForm(request.args)
     form.validate()
-    pagination = db.paginate(
-        queries.search_users(form.q.data, form.role.data), page=_page(),
-        per_page=current_app.config["PAGE_SIZE"], error_out=False,
-    )
+    pagination = paginate(queries.search_users(form.q.data, form.role.data))
     return render_template("admin/users.html", form=form, pagination=pagination)
 
 
@@ -129,9 +123,7 @@ def audit_log() -> ResponseReturnValue:
     action = request.args.get("action") or None
     if action and action not in {a.value for a in AUDIT_ACTION_LABELS}:
         action = None
-    pagination = db.paginate(
-        queries.audit_entries(action), page=_page(), per_page=50, error_out=False
-    )
+    pagination = paginate(queries.audit_entries(action), per_page=50)
     return render_template(
         "admin/audit.html", pagination=pagination, action=action, labels=AUDIT_ACTION_LABELS
     )

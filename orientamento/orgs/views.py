@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role
 from orientamento.core.access import role_required
 from orientamento.core.errors import DomainError
+from orientamento.core.pagination import paginate
 from orientamento.extensions import db
 from orientamento.orgs import services
 from orientamento.orgs.forms import ProviderForm, SchoolForm
@@ -36,11 +37,7 @@ def _listing(kind: str) -> ResponseReturnValue:
         query = query.where(
             func.lower(model.name).contains(text) | func.lower(model.code).contains(text)
         )
-    pagination = db.paginate(
-        query, page=request.args.get("page", 1, type=int) or 1,
-        per_page=current_app.config["PAGE_SIZE"], error_out=False,
-    )
-    return render_template("orgs/list.html", kind=kind, pagination=pagination, q=text)
+    return render_template("orgs/list.html", kind=kind, pagination=paginate(query), q=text)
 
 
 def _edit(kind: str, obj_id: int | None) -> ResponseReturnValue:
