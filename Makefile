@@ -49,6 +49,7 @@ update-messages: $(STAMPS)/venv
 
 lint: install-dev
 	$(BIN)/ruff check orientamento tests bench wsgi.py
+	$(BIN)/bandit -ll -q -r orientamento
 
 typecheck: install-dev
 	$(BIN)/mypy

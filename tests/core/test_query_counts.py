@@ -1,0 +1,66 @@
+"""A page's number of SQL queries does not grow with the data it lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from orientamento.auth.models import Role, User
+from orientamento.classes.models import SchoolClass
+from orientamento.extensions import db
+from tests.core.routes import act_as
+
+
+@pytest.fixture
+def queries(app: Flask) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _count(client: Any, path: str, seen: list[str]) -> int:
+    seen.clear()
+    assert client.get(path).status_code == 200
+    return len(seen)
+
+
+def test_admin_lists_use_a_bounded_number_of_queries(
+    app: Flask, make_user: Callable[..., User], queries: list[str]
+) -> None:
+    client = app.test_client()
+    act_as(client, make_user(Role.ADMIN))
+    for _ in range(3):
+        make_user(Role.COUNSELLOR)
+        make_user(Role.PROVIDER)
+        make_user(Role.OUTREACH, municipi=[1, 2])
+    few = {path: _count(client, path, queries)
+           for path in ("/admin/users", "/admin/audit", "/admin/organisations/schools")}
+    for _ in range(20):
+        make_user(Role.COUNSELLOR)
+        make_user(Role.PROVIDER)
+        make_user(Role.OUTREACH, municipi=[3, 4, 5])
+    many = {path: _count(client, path, queries) for path in few}
+    assert many == few
+
+
+def test_class_roster_uses_a_bounded_number_of_queries(
+    app: Flask, make_user: Callable[..., User], make_class: Callable[..., SchoolClass],
+    queries: list[str],
+) -> None:
+    counsellor = make_user(Role.COUNSELLOR)
+    small = make_class(counsellor, pupils=tuple(make_user() for _ in range(2)))
+    large = make_class(counsellor, pupils=tuple(make_user() for _ in range(25)))
+    client = app.test_client()
+    act_as(client, counsellor)
+    assert _count(client, f"/classes/{small.id}", queries) == \
+        _count(client, f"/classes/{large.id}", queries)
+    assert _count(client, "/classes/", queries) <= 4
