@@ -145,10 +145,12 @@ def register_templating(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the feature CLI groups to ``flask``."""
+    from orientamento.admin.cli import admin_cli
     from orientamento.core.cli import translate_cli
     from orientamento.demo.cli import demo_cli
     from orientamento.outbox.cli import init_console_delivery, outbox_cli
 
+    app.cli.add_command(admin_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)

@@ -169,3 +169,22 @@ def test_user_page_shows_role_form(client: FlaskClient, admin: User,
     page = client.get(f"/admin/users/{counsellor.id}").get_data(as_text=True)
     assert re.search(rf'<option selected value="{counsellor.school_id}">', page)
     assert client.get("/admin/users/999999").status_code == 404
+
+
+def test_the_first_administrator_is_created_from_the_command_line(
+    app: object, runner: object
+) -> None:
+    result = runner.invoke(args=["admin", "create", "Capo@Comune.example.org",  # type: ignore[attr-defined]
+                                 "--name", "Capo Servizio"])
+    assert result.exit_code == 0, result.output
+    link = result.output.strip().splitlines()[-1]
+    assert link.startswith("https://orientamento.test/account/invitation/")
+    user = db.session.scalar(select(User).where(User.email == "capo@comune.example.org"))
+    assert user is not None and user.role == "admin" and user.password_hash is None
+    client = app.test_client()  # type: ignore[attr-defined]
+    path = link.removeprefix("https://orientamento.test")
+    response = client.post(path, data={"password": "Prima-password-sicura", "confirm": "Prima-password-sicura"})
+    assert response.status_code == 302
+    assert client.get("/admin/users").status_code == 200
+    again = runner.invoke(args=["admin", "create", "capo@comune.example.org", "--name", "X"])  # type: ignore[attr-defined]
+    assert again.exit_code != 0
