@@ -99,6 +99,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """Serve a seeded app with CSRF on, from a file SQLite database, for the session."""
     from orientamento.demo.services import seed_demo
 
+    assets = PROJECT_ROOT / "orientamento" / "static" / "dist" / "css"
+    assert (assets / "bootstrap-italia.min.css").is_file(), "static assets missing: make assets"
     database = tmp_path_factory.mktemp("browser") / "browser.db"
     app = make_app(
         f"sqlite:///{database}", RATELIMIT_ENABLED=False, WTF_CSRF_ENABLED=True,
@@ -149,6 +151,18 @@ def email_link(app: Flask, address: str, path_prefix: str) -> str:
     match = re.search(base + r"\S+", body)
     assert match, f"no {path_prefix} link in the e-mail to {address}:\n{body}"
     return match[0]
+
+
+def user_exists(app: Flask, email: str) -> bool:
+    """Whether an account with this e-mail address is in the database."""
+    with app.app_context():
+        try:
+            found = db.session.execute(
+                text("SELECT 1 FROM users WHERE email = :email"), {"email": email}
+            ).first()
+        finally:
+            db.session.remove()
+    return found is not None
 
 
 def restore_demo_account(app: Flask, email: str) -> None:
@@ -367,10 +381,10 @@ def log_out(page: Any) -> Any:
     return response
 
 
-def screenshot(page: Any, name: str) -> None:
-    """Save a full-page screenshot to test-artifacts/ for people to look at."""
+def screenshot(page: Any, name: str, full_page: bool = True) -> None:
+    """Save a screenshot to test-artifacts/ for people to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def read_json(path: str | Path) -> Any:

@@ -28,6 +28,7 @@ from tests.browser.conftest import (
     stylesheets_in_use,
     submit,
     switch_language,
+    user_exists,
     visit,
 )
 
@@ -38,11 +39,8 @@ REGISTRATION_FIELDS = ("display_name", "email", "date_of_birth", "password", "co
 
 
 def years_ago(years: int) -> date:
-    """A birthday that makes someone ``years`` old today."""
-    today = date.today()
-    return date(today.year - years, 1, 1) if today.month > 1 or today.day > 1 else (
-        date(today.year - years - 1, 12, 31)
-    )
+    """A birthday that makes someone ``years`` old today (1 January, so already past)."""
+    return date(date.today().year - years, 1, 1)
 
 
 def path_of(page: Any) -> str:
@@ -85,9 +83,10 @@ def assert_stylesheet_for(page: Any, language: str) -> None:
     assert wanted in sheets and unwanted not in sheets, sheets
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+# Arabic switches to English on the way, so the flow sees all three languages.
+@pytest.mark.parametrize("language", ["it", "ar"])
 def test_student_registers_switches_language_exports_and_deletes_the_account(
-    page: Any, language: str
+    page: Any, live_server: LiveServer, language: str
 ) -> None:
     other = "en" if language == "ar" else "ar"
     email = f"giorgia.{language}.{uuid.uuid4().hex[:8]}@example.org"
@@ -127,6 +126,7 @@ def test_student_registers_switches_language_exports_and_deletes_the_account(
     response = submit(page, SUBMIT)
     assert response.ok and path_of(page) == "/"
     assert not is_logged_in(page)
+    assert not user_exists(live_server.app, email)
     check_a11y(page)
 
     page.goto("/account/login")
@@ -139,7 +139,7 @@ def test_student_registers_switches_language_exports_and_deletes_the_account(
     check_a11y(page)
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", ["it", "ar"])
 def test_under_14_registration_is_refused_next_to_the_form(
     page: Any, live_server: LiveServer, language: str
 ) -> None:
@@ -157,6 +157,7 @@ def test_under_14_registration_is_refused_next_to_the_form(
     # The error sits right above the form, which keeps what was typed.
     assert page.locator("#form-errors + form #email").count() == 1
     assert page.input_value("#email") == email
+    assert not user_exists(live_server.app, email)
     check_a11y(page)
 
 
@@ -193,7 +194,7 @@ def test_form_errors_are_linked_to_their_fields_and_pass_axe(page: Any, language
     screenshot(page, f"register-errors-{language}")
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", ["it", "ar"])
 def test_forgot_password_link_sets_a_new_password_once(
     page: Any, live_server: LiveServer, language: str
 ) -> None:

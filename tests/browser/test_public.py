@@ -103,3 +103,23 @@ def test_login_and_language_switch_work_without_javascript(new_page: Any) -> Non
     log_in(page, DEMO_LOGINS["outreach"], language="ar")
     switch_language(page, "it")
     log_out(page)
+
+
+@pytest.mark.parametrize("language", ["it", "ar"])
+def test_small_screen_header_and_menu_pass_axe(new_page: Any, language: str) -> None:
+    page = new_page(viewport={"width": 390, "height": 844})
+    page.goto("/")
+    switch_language(page, language)
+    check_a11y(page)
+    log_in(page, DEMO_LOGINS["counsellor"], language=language)
+    check_a11y(page)
+    menu = page.locator("#main-nav")
+    toggler = page.locator('button[aria-controls="main-nav"]')
+    assert not page.locator("#main-nav a.nav-link").first.is_visible()
+    toggler.click()
+    page.locator("#main-nav a.nav-link").first.wait_for(state="visible")
+    assert toggler.get_attribute("aria-expanded") == "true"
+    assert menu.locator('a.nav-link[href="/classes/"]').is_visible()
+    check_a11y(page)
+    # The open menu is fixed to the viewport: a full-page shot would cut it.
+    screenshot(page, f"menu-small-screen-{language}", full_page=False)

@@ -1,0 +1,176 @@
+"""Every main page, as served, passes the Nu HTML checker without errors.
+
+The raw response bodies come from the Flask test client of the live server's app
+(same database, CSRF on): ``page.content()`` would give the browser's serialized
+DOM, not the HTML the server sent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.browser.conftest import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    LANGUAGES,
+    VNU_JAR,
+    LiveServer,
+    email_link,
+    require,
+)
+
+pytestmark = pytest.mark.browser
+
+PUBLIC_PAGES = (
+    "/", "/accessibility", "/privacy", "/account/login", "/account/register",
+    "/account/forgot-password", "/classes/join", "/no-such-page",
+    "/account/reset-password/not-a-token",
+)
+ROLE_PAGES = {
+    "admin": (
+        "/", "/account/", "/account/delete", "/admin/users", "/admin/users?q=demo&role=student",
+        "/admin/users/invite", "/admin/audit", "/admin/organisations/schools",
+        "/admin/organisations/schools/new", "/admin/organisations/providers",
+        "/admin/organisations/providers/new",
+    ),
+    "counsellor": ("/", "/account/", "/classes/", "/classes/new"),
+    "provider": ("/", "/account/"),
+    "outreach": ("/", "/account/"),
+    "student": ("/", "/account/", "/classes/mine"),
+}
+# For each role, list pages whose first table row links to a detail page to check too.
+DETAIL_FROM = {
+    "admin": ("/admin/users", "/admin/organisations/schools", "/admin/organisations/providers"),
+    "counsellor": ("/classes/",),
+}
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+ROW_LINK = re.compile(r'<th scope="row"><a href="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the form on ``path``."""
+    match = CSRF.search(client.get(path).get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match[1]
+
+
+def choose_language(client: FlaskClient, language: str) -> None:
+    """Press the language button, as the browser would."""
+    response = client.post("/language", data={
+        "language": language, "next": "/", "csrf_token": csrf_token(client, "/"),
+    })
+    assert response.status_code == 302
+
+
+def log_in(client: FlaskClient, login: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the login form."""
+    response = client.post("/account/login", data={
+        "login": login, "password": password, "csrf_token": csrf_token(client, "/account/login"),
+    })
+    assert response.status_code == 302, response.status_code
+
+
+class Pages:
+    """Collects response bodies as files for the checker."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.files: dict[str, str] = {}
+
+    def save(self, label: str, body: str) -> None:
+        """Write one page; ``label`` names it in failure reports."""
+        name = re.sub(r"[^A-Za-z0-9]+", "_", label).strip("_") + ".html"
+        (self.directory / name).write_text(body, encoding="utf-8")
+        self.files[name] = label
+
+    def get(self, client: FlaskClient, label: str, path: str, status: int = 200) -> str:
+        """Fetch and save ``path``; check its status."""
+        response = client.get(path)
+        assert response.status_code == status, f"{label} {path}: {response.status_code}"
+        body = response.get_data(as_text=True)
+        self.save(f"{label} {path}", body)
+        return body
+
+    def post(self, client: FlaskClient, label: str, path: str, data: dict[str, str],
+             status: int) -> None:
+        """Send a form with a fresh CSRF token and save the page it answers with."""
+        response = client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
+        assert response.status_code == status, f"{label} POST {path}: {response.status_code}"
+        self.save(f"{label} POST {path}", response.get_data(as_text=True))
+
+
+@pytest.fixture
+def pages(live_server: LiveServer, tmp_path: Path) -> Iterator[Pages]:
+    """Gather the pages of every language and role into a temporary directory."""
+    collected = Pages(tmp_path)
+    app = live_server.app
+    for language in LANGUAGES:
+        client = app.test_client()
+        choose_language(client, language)
+        for path in PUBLIC_PAGES:
+            status = 404 if path in ("/no-such-page",) or "not-a-token" in path else 200
+            collected.get(client, language, path, status)
+        collected.post(client, language, "/account/login", {}, 400)
+        collected.post(client, language, "/account/register",
+                       {"email": "nope", "password": "short", "confirm": "other"}, 400)
+    for language in ("it", "ar"):
+        for role, login in DEMO_LOGINS.items():
+            client = app.test_client()
+            log_in(client, login)
+            choose_language(client, language)
+            for path in ROLE_PAGES[role]:
+                collected.get(client, f"{language} {role}", path)
+            for listing in DETAIL_FROM.get(role, ()):
+                match = ROW_LINK.search(client.get(listing).get_data(as_text=True))
+                assert match, f"no row link on {listing}"
+                collected.get(client, f"{language} {role}", match[1])
+        # Pages behind e-mailed links: a reset for a fresh student, an invitation.
+        client = app.test_client()
+        choose_language(client, language)
+        email = f"html.{language}.{uuid.uuid4().hex[:8]}@example.org"
+        collected.post(client, language, "/account/register", {
+            "display_name": "Ada", "email": email, "date_of_birth": "2000-02-02",
+            "password": "Barche-nel-porto-91", "confirm": "Barche-nel-porto-91",
+            "accept_privacy": "y",
+        }, 302)
+        collected.get(client, language, "/account/")
+        client = app.test_client()
+        choose_language(client, language)
+        collected.post(client, language, "/account/forgot-password", {"email": email}, 302)
+        reset = email_link(app, email, "/account/reset-password/")
+        collected.get(client, language, reset.removeprefix(app.config["PUBLIC_URL"]))
+        collected.post(client, language, reset.removeprefix(app.config["PUBLIC_URL"]),
+                       {"password": "x", "confirm": "y"}, 400)
+    yield collected
+
+
+def test_main_pages_have_no_html_errors(pages: Pages) -> None:
+    java = shutil.which("java")
+    require(java is not None, "Java 17 (Debian package 'default-jre-headless')")
+    require(VNU_JAR.is_file(), f"the Nu HTML checker ({VNU_JAR}; npm package 'vnu-jar')")
+    assert len(pages.files) > 60
+    result = subprocess.run(
+        [str(java), "-jar", str(VNU_JAR), "--errors-only", "--format", "json",
+         *sorted(str(pages.directory / name) for name in pages.files)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    report = json.loads(result.stderr or result.stdout)
+    errors = [m for m in report["messages"] if m.get("type") in ("error", "non-document-error")]
+    lines = []
+    for message in errors:
+        name = Path(message.get("url", "")).name
+        lines.append(
+            f"{pages.files.get(name, name)} line {message.get('lastLine', '?')}: "
+            f"{message.get('message')}\n    {message.get('extract', '').strip()}"
+        )
+    if errors:
+        pytest.fail(f"{len(errors)} HTML error(s):\n" + "\n".join(lines), pytrace=False)
