@@ -14,9 +14,12 @@ PASSWORD_HINT = _l(
 )
 
 
-class NewPasswordMixin:
-    """A new password typed twice and checked against the policy."""
+def new_password_fields() -> tuple[PasswordField, PasswordField]:
+    """A new password and its confirmation, created where the form declares them.
 
+    WTForms orders fields by creation, so declaring them in each form (not in a
+    mixin) keeps the error summary in the same order as the page.
+    """
     password = PasswordField(
         _l("New password"),
         validators=[InputRequired(), Length(max=MAX_LENGTH)],
@@ -30,6 +33,11 @@ class NewPasswordMixin:
         ],
         render_kw={"autocomplete": "new-password"},
     )
+    return password, confirm
+
+
+class NewPasswordMixin:
+    """Checks a new password (declared with ``new_password_fields``) against the policy."""
 
     def validate_password(self, field: PasswordField) -> None:
         problems = password_problems(field.data or "")
@@ -73,6 +81,7 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
         description=_l("Under 14 you join with a code from your school instead."),
         render_kw={"autocomplete": "bday"},
     )
+    password, confirm = new_password_fields()
     accept_privacy = BooleanField(
         _l("I have read the privacy notice"),
         validators=[DataRequired(message=_l("Please read and accept the privacy notice."))],
@@ -93,6 +102,8 @@ class ForgotPasswordForm(FlaskForm):
 class SetPasswordForm(NewPasswordMixin, FlaskForm):
     """Choose a password from a reset or invitation link."""
 
+    password, confirm = new_password_fields()
+
 
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     """Change the password, knowing the current one."""
@@ -102,6 +113,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
         validators=[InputRequired()],
         render_kw={"autocomplete": "current-password"},
     )
+    password, confirm = new_password_fields()
 
 
 class DeleteAccountForm(FlaskForm):

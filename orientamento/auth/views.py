@@ -46,9 +46,14 @@ def _login_key() -> str:
 
 
 def _start_session(user: User) -> None:
+    """Start a fresh session (no fixation), keeping the language chosen before login."""
+    chosen = session.get("locale")
     session.clear()
     login_user(user)
-    session["locale"] = user.locale or session.get("locale")
+    if user.locale is None and chosen in current_app.config["LOCALES"]:
+        services.set_locale(user, chosen)
+        db.session.commit()
+    session["locale"] = user.locale or chosen
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from orientamento.auth.forms import NewPasswordMixin
+from orientamento.auth.forms import NewPasswordMixin, new_password_fields
 from orientamento.classes.models import SCHOOL_LEVEL_LABELS, SchoolLevel
 
 
@@ -90,3 +90,4 @@ class JoinWithCodeForm(NewPasswordMixin, JoinCodeForm):
         validators=[InputRequired(message=_l("Enter your date of birth."))],
         render_kw={"autocomplete": "bday"},
     )
+    password, confirm = new_password_fields()

@@ -76,3 +76,14 @@ def test_every_language_renders_the_main_pages(client: FlaskClient) -> None:
             response = client.get(path)
             assert response.status_code in (200, 404)
             assert f'lang="{language}"' in _html_tag(client, path)
+
+
+def test_the_language_chosen_before_login_is_kept_and_saved(
+    client: FlaskClient, make_user: Callable[..., User]
+) -> None:
+    user = make_user(locale=None)
+    client.post("/language", data={"language": "ar"})
+    log_in(client, user)
+    assert 'lang="ar"' in _html_tag(client, **{"Accept-Language": "it"})
+    db.session.refresh(user)
+    assert user.locale == "ar"
