@@ -47,10 +47,10 @@ def _login_key() -> str:
 
 def _start_session(user: User) -> None:
     """Start a fresh session (no fixation), keeping the language chosen before login."""
-    chosen = session.get("locale")
+    chosen: str | None = session.get("locale")
     session.clear()
     login_user(user)
-    if user.locale is None and chosen in current_app.config["LOCALES"]:
+    if user.locale is None and chosen and chosen in current_app.config["LOCALES"]:
         services.set_locale(user, chosen)
         db.session.commit()
     session["locale"] = user.locale or chosen
