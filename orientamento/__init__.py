@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_protection(app)
     register_blueprints(app)
     register_templating(app)
+    init_features(app)
     register_commands(app)
     from orientamento.core.errors import register_error_handlers
 
@@ -63,6 +64,7 @@ def init_database(app: Flask) -> None:
 
 def import_models() -> None:
     """Import every model module so the metadata is complete."""
+    from orientamento.assessments import models as _assessments  # noqa: F401
     from orientamento.auth import models as _auth  # noqa: F401
     from orientamento.classes import models as _classes  # noqa: F401
     from orientamento.orgs import models as _orgs  # noqa: F401
@@ -115,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["int"] = DatabaseIdConverter
     from orientamento.admin.views import bp as admin_bp
+    from orientamento.assessments.views import bp as assessments_bp
     from orientamento.auth.views import bp as auth_bp
     from orientamento.classes.views import bp as classes_bp
     from orientamento.core.views import bp as core_bp
@@ -123,8 +126,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp, url_prefix="/account")
     app.register_blueprint(classes_bp, url_prefix="/classes")
+    app.register_blueprint(assessments_bp, url_prefix="/assessments")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(orgs_bp, url_prefix="/admin/organisations")
+
+
+def init_features(app: Flask) -> None:
+    """Feature set-up beyond blueprints: data loaded at start-up."""
+    from orientamento.assessments.setup import init_assessments
+
+    init_assessments(app)
 
 
 def register_templating(app: Flask) -> None:
@@ -146,11 +157,14 @@ def register_templating(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Add the feature CLI groups to ``flask``."""
     from orientamento.admin.cli import admin_cli
+    from orientamento.assessments.cli import assessments_cli, questionnaires_cli
     from orientamento.core.cli import translate_cli
     from orientamento.demo.cli import demo_cli
     from orientamento.outbox.cli import init_console_delivery, outbox_cli
 
     app.cli.add_command(admin_cli)
+    app.cli.add_command(questionnaires_cli)
+    app.cli.add_command(assessments_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)

@@ -28,6 +28,12 @@ class NotAllowed(DomainError):
     status_code = 403
 
 
+class NotFound(DomainError):
+    """The thing asked for does not exist (or is not visible to the user)."""
+
+    status_code = 404
+
+
 class Conflict(DomainError):
     """The action clashes with the current state (duplicate, already used, closed)."""
 

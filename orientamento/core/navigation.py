@@ -39,7 +39,11 @@ class NavItem:
 
 NAVIGATION: dict[str, tuple[NavItem, ...]] = {
     "anonymous": (NavItem("core.home", _l("Home")),),
-    "student": (NavItem("core.home", _l("Home")), NavItem("classes.my_classes", _l("My classes"))),
+    "student": (
+        NavItem("core.home", _l("Home")),
+        NavItem("assessments.index", _l("Assessments")),
+        NavItem("classes.my_classes", _l("My classes")),
+    ),
     "counsellor": (
         NavItem("core.home", _l("Home")),
         NavItem("classes.list_classes", _l("Classes")),
@@ -52,6 +56,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("orgs.list_schools", _l("Schools")),
         NavItem("orgs.list_providers", _l("Providers")),
         NavItem("admin.audit_log", _l("Audit log")),
+        NavItem("assessments.psychometrics", _l("Psychometrics")),
     ),
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from flask_login import current_user
 
 from orientamento.extensions import talisman
@@ -36,6 +36,14 @@ def init_security(app: Flask) -> None:
         referrer_policy="strict-origin-when-cross-origin",
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
+
+    @app.before_request
+    def _refuse_nul_characters() -> None:
+        # No legitimate input holds a NUL character, and PostgreSQL cannot store one:
+        # refuse it up front with a 400 instead of failing deep in a query.
+        values = [*request.args.values(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            abort(400)
 
     @app.after_request
     def _no_store_for_personal_pages(response: Response) -> Response:

@@ -8,9 +8,16 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from orientamento.assessments.analysis import record_run
+from orientamento.assessments.services import registry
 from orientamento.classes.forms import current_school_year
+from orientamento.database import utcnow
+from orientamento.demo.responses import seed_simulated_responses
 from orientamento.demo.services import DEMO_ACCOUNTS, seed_demo
 from orientamento.extensions import db
+
+#: Enough simulated students for non-provisional psychometrics (200 responses and more).
+SIMULATED_STUDENTS = 240
 
 
 @click.group("demo", help="Demo data.")
@@ -23,8 +30,12 @@ def demo_cli() -> None:
 def seed_command() -> None:
     """Create (or complete) the demo accounts, school, class and provider."""
     summary = seed_demo(current_app.config["DEMO_PASSWORD"], current_school_year(date.today()))
+    simulated = seed_simulated_responses(registry(), SIMULATED_STUDENTS, date.today())
+    if simulated:
+        record_run(registry(), utcnow())
     db.session.commit()
-    click.echo(f"Demo data ready ({summary['created']} rows created).")
+    click.echo(f"Demo data ready ({summary['created']} rows created, "
+               f"{simulated} simulated assessment responses).")
     click.echo(f"Demo logins (password: {current_app.config['DEMO_PASSWORD']}):")
     for email, role, _name in DEMO_ACCOUNTS:
         click.echo(f"  {role:<11} {email}")

@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import String, Text, func, select
 
+from orientamento.assessments.models import Assignment, Response
 from orientamento.auth import audit
 from orientamento.auth.models import (
     AuditAction,
@@ -70,7 +71,19 @@ def _class_creator(user: User, world: dict[str, Any]) -> None:
     world["class"].created_by_id = user.id
 
 
+def _response(user: User, _: dict[str, Any]) -> None:
+    db.session.add(Response(student_id=user.id, questionnaire_id="interests", version=1,
+                            answers={"R01": 4}))
+
+
+def _assigner(user: User, world: dict[str, Any]) -> None:
+    db.session.add(Assignment(class_id=world["class"].id, questionnaire_id="interests",
+                              assigned_by_id=user.id))
+
+
 ROW_MAKERS: dict[str, RowMaker] = {
+    "assessment_responses.student_id": _response,
+    "assessment_assignments.assigned_by_id": _assigner,
     "user_municipi.user_id": _municipio,
     "user_tokens.user_id": _token,
     "audit_log.actor_id": _audit_actor,

@@ -10,9 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
+from orientamento.assessments.models import Assignment, Response
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core.access import ACCESS_ATTRIBUTE
+from orientamento.database import utcnow
+from orientamento.extensions import db
 
 ROLES: tuple[str | None, ...] = (None, *(role.value for role in Role))
 
@@ -28,13 +31,21 @@ class World:
     foreign_pupil: User | None = None
     school_id: int = 0
     provider_id: int = 0
+    responses: dict[str, int] = field(default_factory=dict)
+    assignments: dict[str, int] = field(default_factory=dict)
 
-    def values(self, rule: Rule, *, foreign: bool = False) -> dict[str, Any]:
-        """URL values for a rule, pointing at own objects or at another school's."""
+    def values(self, rule: Rule, *, role: str | None = None, foreign: bool = False
+               ) -> dict[str, Any]:
+        """URL values for a rule, pointing at the role's own objects or at another school's."""
         assert self.own_class and self.foreign_class and self.own_pupil and self.foreign_pupil
         school_class = self.foreign_class if foreign else self.own_class
         pupil = self.foreign_pupil if foreign else self.own_pupil
+        response = "foreign" if foreign else ("student" if role == "student" else "own_pupil")
         known = {
+            "response_id": self.responses[response],
+            "assignment_id": self.assignments["foreign" if foreign else "own"],
+            "number": 0,
+            "questionnaire_id": "interests",
             "class_id": school_class.id,
             "student_id": pupil.id,
             "user_id": self.users["student"].id,
@@ -47,8 +58,8 @@ class World:
         return {name: known[name] for name in rule.arguments}
 
 
-#: URL arguments that name an object owned by a school, so another school's gets 404.
-SCOPED_ARGUMENTS = frozenset({"class_id", "student_id"})
+#: URL arguments that name an object owned by a school or a student: others' get 404.
+SCOPED_ARGUMENTS = frozenset({"class_id", "student_id", "response_id", "assignment_id"})
 
 
 def build_world(make_user: Callable[..., User], make_class: Callable[..., SchoolClass]) -> World:
@@ -60,9 +71,26 @@ def build_world(make_user: Callable[..., User], make_class: Callable[..., School
     world.foreign_pupil = make_user(Role.STUDENT, username="foreign.pupil", email=None)
     world.own_class = make_class(world.users["counsellor"], pupils=(world.own_pupil,))
     world.foreign_class = make_class(pupils=(world.foreign_pupil,))
+    for key, owner in (("student", world.users["student"]), ("own_pupil", world.own_pupil),
+                       ("foreign", world.foreign_pupil)):
+        world.responses[key] = submitted_response(owner).id
+    for key, school_class in (("own", world.own_class), ("foreign", world.foreign_class)):
+        assignment = Assignment(class_id=school_class.id, questionnaire_id="interests")
+        db.session.add(assignment)
+        db.session.commit()
+        world.assignments[key] = assignment.id
     world.school_id = world.users["counsellor"].school_id or 0
     world.provider_id = world.users["provider"].provider_id or 0
     return world
+
+
+def submitted_response(student: User) -> Response:
+    """A submitted interests response of ``student``."""
+    response = Response(student_id=student.id, questionnaire_id="interests", version=1,
+                        status="submitted", answers={}, scores={}, submitted_at=utcnow())
+    db.session.add(response)
+    db.session.commit()
+    return response
 
 
 def app_rules(app: Flask) -> Iterator[Rule]:

@@ -56,7 +56,7 @@ def test_access_matrix(app: Flask, world: World, role: str | None) -> None:
     for rule in app_rules(app):
         kind, allowed = access_rule(app, rule.endpoint)
         expected = _expected(kind, allowed, role)
-        url = build_url(app, rule.endpoint, **world.values(rule))
+        url = build_url(app, rule.endpoint, **world.values(rule, role=role))
         for method in sorted((rule.methods or set()) & {"GET", "POST"}):
             if method == "POST" and expected == "open":
                 continue  # state changes by allowed users are tested per feature
@@ -75,7 +75,7 @@ def test_access_matrix(app: Flask, world: World, role: str | None) -> None:
     assert failures == []
 
 
-@pytest.mark.parametrize("role", ["counsellor"])
+@pytest.mark.parametrize("role", ["counsellor", "student"])
 def test_another_schools_objects_are_not_found(app: Flask, world: World, role: str) -> None:
     client = app.test_client()
     act_as(client, world.users[role])
@@ -85,14 +85,14 @@ def test_another_schools_objects_are_not_found(app: Flask, world: World, role: s
         kind, allowed = access_rule(app, rule.endpoint)
         if not (set(rule.arguments) & SCOPED_ARGUMENTS) or (kind == "roles" and role not in allowed):
             continue
-        own = build_url(app, rule.endpoint, **world.values(rule))
-        foreign = build_url(app, rule.endpoint, **world.values(rule, foreign=True))
+        own = build_url(app, rule.endpoint, **world.values(rule, role=role))
+        foreign = build_url(app, rule.endpoint, **world.values(rule, role=role, foreign=True))
         for method in sorted((rule.methods or set()) & {"GET", "POST"}):
             checked += 1
             status = client.open(foreign, method=method).status_code
             if status != 404:
                 failures.append(f"{method} {foreign}: {status}")
-            if method == "GET" and client.get(own).status_code != 200:
-                failures.append(f"GET {own} (own object) is not 200")
-    assert checked >= 6
+            if method == "GET" and client.get(own).status_code >= 400:
+                failures.append(f"GET {own} (own object) is {client.get(own).status_code}")
+    assert checked >= 4
     assert failures == []

@@ -43,7 +43,7 @@ def test_every_state_change_without_csrf_token_is_rejected(
     assert len(posts) >= 15
     failures = []
     for rule in posts:
-        url = build_url(app, rule.endpoint, **world.values(rule))
+        url = build_url(app, rule.endpoint, **world.values(rule, role=role))
         response = client.post(url, data={"language": "ar", "login": "x", "password": "y"})
         if response.status_code != 400:
             failures.append(f"POST {url}: {response.status_code}")
@@ -75,7 +75,7 @@ def test_no_get_request_writes_to_the_database(
     for rule in app_rules(app):
         if "GET" not in (rule.methods or set()):
             continue
-        client.get(build_url(app, rule.endpoint, **world.values(rule)))
+        client.get(build_url(app, rule.endpoint, **world.values(rule, role=role)))
         visited += 1
         assert writes == [], f"GET {rule} wrote: {writes}"
     assert visited >= 15

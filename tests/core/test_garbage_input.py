@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from orientamento.auth.models import Role, User
@@ -30,7 +30,9 @@ PUBLIC_FORMS = {
     "/language": ["language", "next"],
 }
 
+# No "explain" phase: its tracing makes a failing run crawl for many minutes.
 SETTINGS = settings(max_examples=25, deadline=None,
+                    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -79,3 +81,8 @@ def test_huge_ids_in_urls_are_not_found(app: Flask, make_user: Callable[..., Use
     assert client.get("/admin/users/99999999999999999999").status_code == 404
     assert client.get("/admin/users/2147483648").status_code == 404
     assert client.get("/admin/organisations/schools/99999999999999999999").status_code == 404
+
+
+def test_nul_characters_are_refused(client: FlaskClient) -> None:
+    assert client.post("/account/login", data={"login": "a\x00b", "password": "x"}).status_code == 400
+    assert client.get("/admin/users", query_string={"q": "\x00"}).status_code in (302, 400)

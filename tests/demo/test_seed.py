@@ -6,6 +6,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
+from orientamento.assessments.models import PsychometricRun, Response
 from orientamento.auth.models import Role, User
 from orientamento.auth.passwords import verify_password
 from orientamento.classes.models import ClassMembership, SchoolClass
@@ -35,7 +36,12 @@ def test_seed_creates_every_role_and_is_idempotent(app: Flask, runner: FlaskCliR
     for email in EMAILS:
         assert email in result.output
     first = _counts()
-    assert first == (8, 1, 1, 1, 3)
+    assert first == (8 + 240, 1, 1, 1, 3)  # 240 simulated students who cannot log in
+    responses = db.session.scalar(select(func.count()).select_from(Response))
+    assert responses == 240 * 4
+    assert db.session.scalar(select(func.count()).select_from(PsychometricRun)) == 1
+    simulated = db.session.scalar(select(User).where(User.username == "demo.sim001"))
+    assert simulated is not None and simulated.password_hash is None and simulated.is_demo
     for email, role in EMAILS.items():
         user = db.session.scalar(select(User).where(User.email == email))
         assert user is not None and user.role == role and user.is_demo
@@ -47,6 +53,7 @@ def test_seed_creates_every_role_and_is_idempotent(app: Flask, runner: FlaskCliR
     again = runner.invoke(args=["demo", "seed"])
     assert again.exit_code == 0 and "0 rows created" in again.output
     assert _counts() == first
+    assert db.session.scalar(select(func.count()).select_from(Response)) == responses
 
 
 def test_demo_data_is_marked_where_it_shows(app: Flask, runner: FlaskCliRunner) -> None:

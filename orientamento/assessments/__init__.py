@@ -1,0 +1,1 @@
+"""Assessments: questionnaires as data, responses, scoring, results and psychometrics."""

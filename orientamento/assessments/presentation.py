@@ -1,0 +1,77 @@
+"""Turning scores into what a results page shows, in the reader's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from orientamento.assessments.definitions import Localized, Questionnaire
+from orientamento.assessments.scoring import ScaleScore, holland_code
+
+LEVEL_LABELS = {
+    "none": _l("Starting out"),
+    "basic": _l("Basic"),
+    "intermediate": _l("Intermediate"),
+    "advanced": _l("Advanced"),
+}
+APTITUDE_BANDS = {
+    "low": _l("Emerging"),
+    "medium": _l("Developing"),
+    "high": _l("Strong"),
+}
+
+
+def localized(text: Localized, locale: str) -> str:
+    """The text in ``locale``, falling back to Italian, then to any language."""
+    return text.get(locale) or text.get("it") or next(iter(text.values()), "")
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One scale as the results page shows it."""
+
+    scale_id: str
+    name: str
+    description: str
+    explanation: str
+    percent: float
+    detail: str  # band or level label, or the mean on 1-5
+
+
+def result_rows(
+    questionnaire: Questionnaire, scores: dict[str, Any], locale: str
+) -> list[ResultRow]:
+    """Rows for the chart, the table and the explanations, in questionnaire order."""
+    rows = []
+    for scale in questionnaire.scales:
+        data = scores.get(scale.id) or {}
+        band = data.get("band") or "medium"
+        if questionnaire.kind == "digital":
+            detail = str(LEVEL_LABELS.get(data.get("level") or "none", ""))
+        elif questionnaire.kind == "aptitude":
+            detail = str(APTITUDE_BANDS.get(band, ""))
+        else:
+            detail = f"{data.get('value') or 0:.1f} / 5"
+        rows.append(ResultRow(
+            scale_id=scale.id,
+            name=localized(scale.name, locale),
+            description=localized(scale.description, locale),
+            explanation=localized(getattr(scale, band), locale),
+            percent=float(data.get("percent") or 0.0),
+            detail=detail,
+        ))
+    return rows
+
+
+def interest_code(questionnaire: Questionnaire, scores: dict[str, Any], sem: float) -> str | None:
+    """The top-3 code of an interests result, or None for a broad profile."""
+    if questionnaire.id != "interests":
+        return None
+    parsed = {
+        key: ScaleScore(key, value.get("value"), value.get("percent"), value.get("answered", 0),
+                        value.get("items", 0), value.get("band"))
+        for key, value in scores.items()
+    }
+    return holland_code(parsed, sem)

@@ -1,0 +1,75 @@
+"""Read-side queries for assessments, scoped to what the acting user may see."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from orientamento.assessments.models import Assignment, Response, ResponseStatus
+from orientamento.auth.models import Role, User
+from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.extensions import db
+
+
+def own_response_or_404(student: User, response_id: int) -> Response:
+    """A response of the acting student."""
+    response = db.session.get(Response, response_id)
+    if response is None or response.student_id != student.id:
+        abort(404)
+    return response
+
+
+def visible_response_or_404(user: User, response_id: int) -> Response:
+    """A submitted response the user may read: their own, or a pupil of their school's."""
+    response = db.session.get(Response, response_id)
+    if response is None or not response.is_submitted:
+        abort(404)
+    if user.role == Role.STUDENT and response.student_id == user.id:
+        return response
+    if user.role == Role.COUNSELLOR and user.school_id is not None:
+        shared = db.session.scalar(
+            select(ClassMembership.class_id)
+            .join(SchoolClass)
+            .where(ClassMembership.student_id == response.student_id,
+                   SchoolClass.school_id == user.school_id)
+            .limit(1)
+        )
+        if shared is not None:
+            return response
+    abort(404)
+
+
+def history(student: User) -> list[Response]:
+    """The student's submitted responses, newest first."""
+    return list(db.session.scalars(
+        select(Response)
+        .where(Response.student_id == student.id,
+               Response.status == ResponseStatus.SUBMITTED.value)
+        .order_by(Response.submitted_at.desc())
+    ))
+
+
+def class_assignments(school_class: SchoolClass) -> list[Assignment]:
+    """The instruments assigned to a class."""
+    return list(db.session.scalars(
+        select(Assignment).where(Assignment.class_id == school_class.id)
+        .order_by(Assignment.created_at)
+    ))
+
+
+def class_responses(school_class: SchoolClass, questionnaire_id: str) -> dict[int, Response]:
+    """Each pupil's latest response to an instrument (submitted first, else in progress)."""
+    pupil_ids = [m.student_id for m in school_class.memberships]
+    rows = db.session.scalars(
+        select(Response)
+        .where(Response.student_id.in_(pupil_ids), Response.questionnaire_id == questionnaire_id)
+        .options(selectinload(Response.student))
+        .order_by(Response.started_at)
+    )
+    latest: dict[int, Response] = {}
+    for response in rows:
+        current = latest.get(response.student_id)
+        if current is None or response.is_submitted or not current.is_submitted:
+            latest[response.student_id] = response
+    return latest

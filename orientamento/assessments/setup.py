@@ -1,0 +1,40 @@
+"""Wiring assessments into the app: the questionnaire registry and template helpers."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask import Flask
+from flask_babel import format_time
+
+from orientamento.assessments.loader import Registry, load_registry
+from orientamento.assessments.presentation import localized
+from orientamento.config import QUESTIONNAIRES_DIR
+from orientamento.database import utcnow
+
+
+@cache
+def _registry(signature: tuple[tuple[str, float], ...]) -> Registry:
+    return load_registry(QUESTIONNAIRES_DIR)
+
+
+def shared_registry() -> Registry:
+    """The registry, parsed once per set of file modification times."""
+    signature = tuple(
+        (str(path), path.stat().st_mtime) for path in sorted(QUESTIONNAIRES_DIR.glob("*/*"))
+    )
+    return _registry(signature)
+
+
+def init_assessments(app: Flask) -> None:
+    """Validate the questionnaires at start-up (an invalid file stops the app)."""
+    registry = shared_registry()
+    app.extensions["questionnaires"] = registry
+
+    def questionnaire_title(questionnaire_id: str, locale: str, version: int) -> str:
+        questionnaire = registry.get(questionnaire_id, version)
+        return localized(questionnaire.title, locale) if questionnaire else questionnaire_id
+
+    app.jinja_env.filters["loc"] = localized
+    app.jinja_env.filters["questionnaire_title"] = questionnaire_title
+    app.jinja_env.globals["now_local_time"] = lambda: format_time(utcnow(), "short")

@@ -1,0 +1,104 @@
+"""Counsellors assign instruments, follow completion, read the class profile and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from orientamento.assessments.models import Assignment, Response
+from orientamento.assessments.reports import safe_cell
+from orientamento.assessments.scoring import score
+from orientamento.assessments.services import registry
+from orientamento.auth.models import Role, User
+from orientamento.classes.models import SchoolClass
+from orientamento.database import utcnow
+from orientamento.extensions import db
+from tests.conftest import log_in
+
+
+def _submitted(student: User, value: int) -> Response:
+    questionnaire = registry().latest("interests")
+    assert questionnaire is not None
+    answers = {item.id: value for item in questionnaire.items}
+    scores = {k: v.as_dict() for k, v in score(questionnaire, answers).items()}
+    response = Response(student_id=student.id, questionnaire_id="interests",
+                        version=questionnaire.version, status="submitted", answers=answers,
+                        scores=scores, submitted_at=utcnow())
+    db.session.add(response)
+    db.session.commit()
+    return response
+
+
+def test_assign_follow_completion_profile_and_csv(
+    client: FlaskClient, make_user: Callable[..., User], make_class: Callable[..., SchoolClass],
+) -> None:
+    counsellor = make_user(Role.COUNSELLOR)
+    done_a = make_user(Role.STUDENT, display_name="Anna")
+    done_b = make_user(Role.STUDENT, display_name="=HYPERLINK(\"x\")")
+    waiting = make_user(Role.STUDENT, display_name="Bruno")
+    school_class = make_class(counsellor, pupils=(done_a, done_b, waiting))
+    log_in(client, counsellor)
+    response = client.post(f"/assessments/classes/{school_class.id}/assign",
+                           data={"questionnaire_id": "interests", "due_on": "2027-01-31"})
+    assert response.status_code == 302
+    assignment = db.session.scalar(select(Assignment))
+    assert assignment is not None and str(assignment.due_on) == "2027-01-31"
+    assert client.post(f"/assessments/classes/{school_class.id}/assign",
+                       data={"questionnaire_id": "nope"}).status_code == 400
+    _submitted(done_a, 5)
+    _submitted(done_b, 1)
+    page = client.get(f"/assessments/classes/{school_class.id}").get_data(as_text=True)
+    assert "2" in page and "Bruno" in page
+    assert page.count("/assessments/responses/") == 2
+    assert ">50.0<" in page  # class average of 100 and 0 on every scale
+    download = client.get(f"/assessments/classes/{school_class.id}/results/interests.csv")
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(download.get_data(as_text=True))))
+    assert len(rows) == 4
+    by_name = {row[1]: row for row in rows[1:]}
+    assert by_name["Anna"][5] == "submitted" and by_name["Anna"][7] == "100.0"
+    assert by_name["Bruno"][5] == "not_started"
+    assert "'=HYPERLINK(\"x\")" in by_name  # formula neutralised
+
+
+def test_a_counsellor_reads_a_pupils_result_but_not_another_schools(
+    client: FlaskClient, make_user: Callable[..., User], make_class: Callable[..., SchoolClass],
+) -> None:
+    counsellor = make_user(Role.COUNSELLOR)
+    mine, theirs = make_user(Role.STUDENT), make_user(Role.STUDENT)
+    make_class(counsellor, pupils=(mine,))
+    make_class(pupils=(theirs,))
+    own, foreign = _submitted(mine, 4), _submitted(theirs, 4)
+    log_in(client, counsellor)
+    assert client.get(f"/assessments/responses/{own.id}").status_code == 200
+    assert client.get(f"/assessments/responses/{foreign.id}").status_code == 404
+    assert client.get("/assessments/classes/999/results/interests.csv").status_code == 404
+
+
+def test_withdrawing_an_assignment_keeps_answers(
+    client: FlaskClient, make_user: Callable[..., User], make_class: Callable[..., SchoolClass],
+) -> None:
+    counsellor = make_user(Role.COUNSELLOR)
+    pupil = make_user(Role.STUDENT)
+    school_class = make_class(counsellor, pupils=(pupil,))
+    log_in(client, counsellor)
+    client.post(f"/assessments/classes/{school_class.id}/assign",
+                data={"questionnaire_id": "interests"})
+    response = _submitted(pupil, 3)
+    assignment = db.session.scalar(select(Assignment))
+    assert assignment is not None
+    url = f"/assessments/classes/{school_class.id}/assignments/{assignment.id}/delete"
+    assert client.post(url).status_code == 302
+    assert db.session.scalar(select(Assignment)) is None
+    assert db.session.get(Response, response.id) is not None
+
+
+def test_safe_cell() -> None:
+    assert safe_cell("=1+1") == "'=1+1"
+    assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_cell("Anna") == "Anna"
+    assert safe_cell(None) == ""
