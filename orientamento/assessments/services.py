@@ -49,13 +49,21 @@ def assignments_for(student: User) -> dict[str, Assignment]:
     return found
 
 
-def may_take(student: User, questionnaire_id: str, today: date) -> bool:
+def may_take(student: User, questionnaire_id: str, today: date,
+             assigned: dict[str, Assignment] | None = None) -> bool:
     """Under 14 without parental consent, only instruments the school assigned."""
     if student.role != Role.STUDENT:
         return False
     if student.needs_parental_consent(today):
-        return questionnaire_id in assignments_for(student)
+        return questionnaire_id in (assignments_for(student) if assigned is None else assigned)
     return True
+
+
+def responses_in_progress(student: User) -> dict[str, Response]:
+    """The student's unfinished responses, by questionnaire id."""
+    rows = db.session.scalars(select(Response).where(
+        Response.student_id == student.id, Response.status == ResponseStatus.IN_PROGRESS.value))
+    return {response.questionnaire_id: response for response in rows}
 
 
 def start_or_resume(student: User, questionnaire_id: str, locale: str, today: date) -> Response:

@@ -33,10 +33,11 @@ def index() -> ResponseReturnValue:
     """The instruments a student can take, and their past results."""
     student = acting_user()
     today = date.today()
+    assigned = services.assignments_for(student)
+    unfinished = services.responses_in_progress(student)
     rows = [
-        (questionnaire, services.assignments_for(student).get(questionnaire.id),
-         services.in_progress(student, questionnaire.id),
-         services.may_take(student, questionnaire.id, today))
+        (questionnaire, assigned.get(questionnaire.id), unfinished.get(questionnaire.id),
+         services.may_take(student, questionnaire.id, today, assigned))
         for questionnaire in services.registry().current()
     ]
     return render_template("assessments/index.html", rows=rows, form=EmptyForm(),
