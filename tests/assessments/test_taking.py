@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from orientamento.assessments.models import Response
@@ -16,6 +18,7 @@ from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.extensions import db
 from tests.conftest import log_in
+from tests.core.routes import act_as
 
 
 def _start(client: FlaskClient, questionnaire_id: str = "interests") -> str:
@@ -148,3 +151,32 @@ def test_under_14_without_consent_only_takes_assigned_instruments(
                         data={"questionnaire_id": "interests"}).status_code == 302
     assert client.post("/assessments/interests/start").status_code == 302
     assert client.post("/assessments/reasoning/start").status_code == 403
+
+
+@settings(max_examples=30, deadline=None,
+          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_garbage_answers_never_cause_a_server_error(
+    app: Flask, make_user: Callable[..., User], data: st.DataObject
+) -> None:
+    client = app.test_client()
+    act_as(client, make_user(Role.STUDENT))
+    for questionnaire_id in ("interests", "reasoning"):
+        url = _start(client, questionnaire_id)
+        questionnaire = registry().latest(questionnaire_id)
+        assert questionnaire is not None
+        form = {item.id: data.draw(st.one_of(st.text(max_size=20), st.sampled_from(
+            ["1", "5", "0", "6", "a", "b", "=1", "99999999999999999999", " 3 "])))
+            for item in questionnaire.sections[0].items}
+        form["move"] = data.draw(st.sampled_from(["next", "back", "stay", "x", ""]))
+        assert client.post(url, data=form).status_code < 500
+        number = data.draw(st.integers(0, 20))
+        base = url.rsplit("/", 1)[0]
+        assert client.get(f"{base}/{number}").status_code in (200, 302, 404)
+    stored = db.session.scalars(select(Response)).all()
+    for response in stored:
+        questionnaire = registry().get(response.questionnaire_id, response.version)
+        assert questionnaire is not None
+        valid = {item.id for item in questionnaire.items}
+        assert set(response.answers) <= valid
