@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 from flask import Flask
-from flask_babel import format_time
+from babel.lists import format_list
+from flask_babel import format_time, get_locale
 
 from orientamento.assessments.loader import Registry, load_registry
 from orientamento.assessments.presentation import localized
@@ -36,5 +37,7 @@ def init_assessments(app: Flask) -> None:
         return localized(questionnaire.title, locale) if questionnaire else questionnaire_id
 
     app.jinja_env.filters["loc"] = localized
+    app.jinja_env.filters["list_join"] = lambda items: format_list(
+        [str(item) for item in items], locale=get_locale() or "it")
     app.jinja_env.filters["questionnaire_title"] = questionnaire_title
     app.jinja_env.globals["now_local_time"] = lambda: format_time(utcnow(), "short")
