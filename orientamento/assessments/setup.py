@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask import Flask
 from babel.lists import format_list
+from flask import Flask
 from flask_babel import format_time, get_locale
 
 from orientamento.assessments.loader import Registry, load_registry
