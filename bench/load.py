@@ -12,6 +12,8 @@ from typing import Any
 from bench.session import USER_AGENT
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "summary.lua"
+#: For requests with a method and body: sets wrk.method/wrk.body, then loads summary.lua.
+WRK_BODY_SCRIPT = Path(__file__).resolve().parent / "request.lua"
 MARKER = "BENCH_JSON "
 THREADS = 2
 #: wrk's default 2 s would count slow pages as timeouts instead of measuring them.
@@ -50,13 +52,24 @@ def wrk_version(wrk: str) -> str:
 
 
 def run_wrk(wrk: str, url: str, headers: dict[str, str], duration_s: int,
-            connections: int) -> LoadResult:
-    """Load ``url`` for ``duration_s`` seconds over ``connections`` connections."""
+            connections: int, method: str = "GET", body: str | None = None) -> LoadResult:
+    """Load ``url`` for ``duration_s`` seconds over ``connections`` connections.
+
+    A ``body`` (or a method other than GET) goes through request.lua; its Content-Type is
+    the ``Content-Type`` of ``headers``, else urlencoded form data.
+    """
+    sends_body = body is not None or method != "GET"
+    script = WRK_BODY_SCRIPT if sends_body else WRK_SCRIPT
     command = [wrk, f"-t{min(THREADS, connections)}", f"-c{connections}", f"-d{duration_s}s",
-               "--latency", "--timeout", TIMEOUT, "-s", str(WRK_SCRIPT)]
+               "--latency", "--timeout", TIMEOUT, "-s", str(script)]
+    headers = dict(headers)
+    content_type = headers.pop("Content-Type", "application/x-www-form-urlencoded")
     for name, value in {"User-Agent": USER_AGENT, **headers}.items():
         command += ["-H", f"{name}: {value}"]
-    done = subprocess.run([*command, url], capture_output=True, text=True, check=False,
+    command.append(url)
+    if sends_body:
+        command += ["--", method, body or "", content_type]
+    done = subprocess.run(command, capture_output=True, text=True, check=False,
                           timeout=duration_s + 60)
     if done.returncode != 0:
         raise LoadError(f"wrk exited with {done.returncode}:\n{done.stderr}{done.stdout}")

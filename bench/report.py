@@ -47,6 +47,7 @@ def rows(measurements: list[Measurement], floor: RouteSpec) -> list[dict[str, An
     return [
         {
             "route": m.route.name,
+            "method": m.route.method,
             "path": m.route.path,
             "logged_in_as": m.route.login,
             "preflight_status": m.preflight_status,

@@ -1,27 +1,60 @@
-"""The pages the benchmark measures: append a RouteSpec to measure one more."""
+"""The requests the benchmark measures: append a RouteSpec to measure one more."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 DEMO_ADMIN = "admin@demo.example.org"
+DEMO_COUNSELLOR = "counsellor@demo.example.org"
+DEMO_STUDENT = "student@demo.example.org"
 
 
 @dataclass(frozen=True)
 class RouteSpec:
-    """One row of the table: a GET path, optionally fetched as a logged-in demo account."""
+    """One row of the table: a request, optionally sent as a logged-in demo account.
+
+    ``path``, ``csrf_from`` and the ``form`` fields may name rows the seeding created,
+    as ``{name}`` placeholders filled from ``bench.seed.SeededIds`` (see ``resolve``).
+    A route with a ``form`` sends it as an urlencoded body; with ``csrf_from``, the
+    hidden ``csrf_token`` of that page (fetched once with the same session) goes first.
+    """
 
     name: str
     path: str
     login: str | None = None
+    method: str = "GET"
+    form: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    csrf_from: str | None = None
+
+    def resolve(self, ids: Mapping[str, object]) -> RouteSpec:
+        """This route with its placeholders replaced by the seeded values."""
+        return replace(
+            self,
+            path=self.path.format_map(ids),
+            csrf_from=self.csrf_from.format_map(ids) if self.csrf_from else None,
+            form=tuple((key.format_map(ids), value.format_map(ids)) for key, value in self.form),
+        )
 
 
 #: The trivial route every page is compared with (ratio 1.00).
 FLOOR = RouteSpec("floor /healthz", "/healthz")
+
+#: The demo student's page of the interests response in progress (``bench.seed``).
+DRAFT_PAGE = "/assessments/responses/{draft_response}/sections/0"
 
 ROUTES: tuple[RouteSpec, ...] = (
     FLOOR,
     RouteSpec("home /", "/"),
     RouteSpec("login page", "/account/login"),
     RouteSpec("admin users list", "/admin/users", login=DEMO_ADMIN),
+    RouteSpec("assessments list", "/assessments/", login=DEMO_STUDENT),
+    RouteSpec("results page", "/assessments/responses/{result_response}", login=DEMO_STUDENT),
+    # htmx's autosave of one answer: hx-post of the page's form with autosave=1.
+    RouteSpec("answer page save", DRAFT_PAGE, login=DEMO_STUDENT, method="POST",
+              form=(("autosave", "1"), ("{draft_item}", "4")),
+              headers=(("HX-Request", "true"),), csrf_from=DRAFT_PAGE),
+    RouteSpec("counsellor class assessments", "/assessments/classes/{demo_class}",
+              login=DEMO_COUNSELLOR),
 )

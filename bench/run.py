@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 import tempfile
+import time
+import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,9 @@ from bench.report import (
     write_json,
 )
 from bench.routes import FLOOR, ROUTES, RouteSpec
-from bench.seed import SeedError, build_database
+from bench.seed import SeededIds, SeedError, build_database
 from bench.server import WORKERS, Server, ServerError, app_environment, running_server
-from bench.session import LoginError, log_in, preflight
+from bench.session import LoginError, csrf_session, log_in, preflight
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -31,6 +33,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--users", type=int, default=10_000,
                         help="extra students inserted besides the demo data (default 10000)")
+    parser.add_argument("--responses", type=int, default=100_000,
+                        help="submitted assessment responses inserted over the extra students "
+                             "(default 100000)")
     parser.add_argument("--duration", type=int, default=10,
                         help="seconds of load per route (default 10)")
     parser.add_argument("--connections", type=int, default=16,
@@ -40,7 +45,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "(default: a temporary SQLite file)")
     parser.add_argument("--out", type=Path, default=None,
                         help="JSON output (default bench/results/<date>-<database>.json)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.responses > 0 and args.users <= 0:
+        parser.error("--responses are spread over the extra students: give --users > 0 "
+                     "or --responses 0")
+    return args
 
 
 def say(message: str) -> None:
@@ -57,43 +66,66 @@ def measure(server: Server, wrk: str, routes: tuple[RouteSpec, ...],
     cookies: dict[str, str] = {}
     measurements = []
     for route in routes:
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = dict(route.headers)
+        body = None
         if route.login is not None:
             if route.login not in cookies:  # the login POST is rate limited: once per account
                 cookies[route.login] = log_in(server.base_url, route.login, password)
+            if route.csrf_from is not None:
+                # The token must travel with the session cookie that stores it: keep the
+                # cookie the form page sets, for this route and the account's later ones.
+                token, cookies[route.login] = csrf_session(
+                    server.base_url, route.csrf_from, cookies[route.login])
+                body = urllib.parse.urlencode([("csrf_token", token), *route.form])
             headers["Cookie"] = cookies[route.login]
-        status = preflight(server.base_url, route, headers)
-        say(f"{route.name}: {args.duration} s of load on {route.path} (preflight {status})")
+        if body is None and route.form:
+            body = urllib.parse.urlencode(route.form)
+        if body is not None:
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        status = preflight(server.base_url, route, headers, body)
+        say(f"{route.name}: {args.duration} s of load on {route.method} {route.path} "
+            f"(preflight {status})")
         load = run_wrk(wrk, server.base_url + route.path, headers, args.duration,
-                       args.connections)
+                       args.connections, route.method, body)
         measurements.append(Measurement(route, status, load))
     return measurements
 
 
-def benchmark(args: argparse.Namespace, wrk: str) -> tuple[list[Measurement], str, str]:
-    """Build the database, run the server and measure; return results, db kind, server log."""
+def benchmark(args: argparse.Namespace, wrk: str
+              ) -> tuple[list[Measurement], str, str, SeededIds]:
+    """Build the database, run the server and measure.
+
+    Returns the results, the database kind, the tail of gunicorn's log and the seeded ids.
+    """
     with fresh_database(args.database_url) as url, tempfile.TemporaryDirectory() as tmp:
         kind = database_kind(url)
         env = app_environment(url)
-        say(f"creating the schema and seeding {kind} with {args.users} extra students")
-        build_database(url, args.users, env)
+        say(f"creating the schema and seeding {kind} with {args.users} extra students "
+            f"and {args.responses} responses")
+        started = time.monotonic()
+        ids, inserted = build_database(url, args.users, args.responses, env)
+        say(f"seeded in {time.monotonic() - started:.0f} s ({inserted} bulk responses); "
+            f"routes use {ids}")
+        routes = tuple(route.resolve(ids) for route in ROUTES)
         say(f"starting gunicorn with {WORKERS} workers")
         with running_server(env, Path(tmp) / "gunicorn.log") as server:
             try:
-                measurements = measure(server, wrk, ROUTES, args)
+                measurements = measure(server, wrk, routes, args)
             except LoginError as error:
                 raise LoginError(f"{error}\n--- gunicorn log ---\n{server.log_tail()}") from None
-            return measurements, kind, server.log_tail()
+            return measurements, kind, server.log_tail(), ids
 
 
-def document(args: argparse.Namespace, wrk: str, kind: str,
-             table: list[dict[str, Any]]) -> dict[str, Any]:
+def document(args: argparse.Namespace, wrk: str, kind: str, table: list[dict[str, Any]],
+             ids: SeededIds) -> dict[str, Any]:
     """Assemble the JSON record of the run."""
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine_info(wrk_version(wrk)),
         "database": kind,
         "users": args.users,
+        "responses": args.responses,
+        "seeded_ids": ids,
         "duration_s": args.duration,
         "connections": args.connections,
         "gunicorn_workers": WORKERS,
@@ -111,18 +143,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {error}", file=sys.stderr)
         return 2
     try:
-        measurements, kind, server_log = benchmark(args, wrk)
+        measurements, kind, server_log, ids = benchmark(args, wrk)
     except (DatabaseError, SeedError, ServerError, LoginError, LoadError) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
     table = rows(measurements, FLOOR)
-    print(f"{kind}, {args.users} extra users, {args.duration} s per route, "
+    print(f"{kind}, {args.users} extra users, {args.responses} responses, "
+          f"{args.duration} s per route, "
           f"{args.connections} connections, {WORKERS} gunicorn workers, "
           f"nproc {machine_info('')['nproc']}")
     print(format_table(table))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = write_json(args.out or RESULTS_DIR / f"{stamp}-{kind}.json",
-                     document(args, wrk, kind, table))
+                     document(args, wrk, kind, table, ids))
     print(f"wrote {out}")
     if all(m.ok for m in measurements):
         return 0

@@ -1,4 +1,9 @@
-"""Schema and data: ``flask db upgrade``, ``flask demo seed``, then many students in bulk."""
+"""Schema and data: ``flask db upgrade``, ``flask demo seed``, then students and responses in bulk.
+
+Everything bulk goes through SQLAlchemy Core executemany in batches; the demo accounts get
+the few assessment rows the routes need (``seed_demo_assessments``), whose ids fill the
+``{placeholders}`` of ``bench.routes``.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,30 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import Connection, create_engine, insert, select, text
+
+from bench.routes import DEMO_COUNSELLOR, DEMO_STUDENT
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.prefix) / "bin"
 BATCH_SIZE = 2000
 #: Password of the bulk students; nobody logs in as them, the hash only makes rows realistic.
 STUDENT_PASSWORD = "bench-student-password"  # noqa: S105 - throw-away benchmark data
+BULK_USERNAME = "bench.student{:06d}"
+#: Distinct simulated answer sets per questionnaire, scored once and reused cyclically.
+PAYLOADS_PER_QUESTIONNAIRE = 100
+RESPONSE_LOCALES = ("it", "it", "it", "en", "ar")
+#: Submitted responses are spread over this many days before the run.
+RESPONSE_SPAN_DAYS = 365
+#: The demo class is filled up with bulk students to a realistic size.
+DEMO_CLASS_SIZE = 25
+#: What the routes' placeholders are filled with: row ids and an item id.
+SeededIds = dict[str, int | str]
 
 
 class SeedError(RuntimeError):
@@ -41,7 +59,7 @@ def student_rows(count: int, password_hash: str, now: datetime) -> Iterator[dict
     """Yield ``count`` plausible student rows with unique usernames and session tokens."""
     for n in range(1, count + 1):
         yield {
-            "username": f"bench.student{n:06d}",
+            "username": BULK_USERNAME.format(n),
             "display_name": f"Studente {n:06d}",
             "password_hash": password_hash,
             "role": "student",
@@ -61,28 +79,186 @@ def chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str,
         yield batch
 
 
-def insert_students(url: str, count: int) -> None:
-    """Insert ``count`` students with Core executemany, then refresh the planner statistics."""
+def insert_students(connection: Connection, count: int) -> None:
+    """Insert ``count`` students with Core executemany."""
     from orientamento.auth.models import User
     from orientamento.auth.passwords import hash_password
 
     password_hash = hash_password(STUDENT_PASSWORD)  # argon2 is slow on purpose: hash once
-    rows = student_rows(count, password_hash, datetime.now(UTC))
+    for batch in chunks(student_rows(count, password_hash, datetime.now(UTC)), BATCH_SIZE):
+        connection.execute(insert(User), batch)
+
+
+Payload = tuple[dict[str, Any], dict[str, Any]]
+
+
+def response_payloads(per_questionnaire: int, seed: int = 2026) -> dict[str, list[Payload]]:
+    """Simulated answers and their scores, ``per_questionnaire`` per current questionnaire."""
+    import numpy as np
+
+    from orientamento.assessments.scoring import score
+    from orientamento.demo.responses import simulate_answers
+
+    rng = np.random.default_rng(seed)
+    payloads: dict[str, list[Payload]] = {}
+    for questionnaire in questionnaires():
+        found = payloads.setdefault(questionnaire.id, [])
+        for _ in range(per_questionnaire):
+            answers = simulate_answers(questionnaire, rng)
+            scores = {key: value.as_dict() for key, value in score(questionnaire, answers).items()}
+            found.append((answers, scores))
+    return payloads
+
+
+@cache
+def questionnaires() -> tuple[Any, ...]:
+    """The newest version of every questionnaire, as the app loads them."""
+    from orientamento.assessments.loader import load_registry
+    from orientamento.config import QUESTIONNAIRES_DIR
+
+    return tuple(load_registry(QUESTIONNAIRES_DIR).current())
+
+
+def response_rows(count: int, student_ids: list[int], payloads: Mapping[str, list[Payload]],
+                  now: datetime) -> Iterator[dict[str, Any]]:
+    """Yield ``count`` submitted responses, round-robin over students.
+
+    Student ``k`` gets its 1st, 2nd, ... response to questionnaire 1, 2, ... in turn, so
+    every student has a mixed history; times spread over the last RESPONSE_SPAN_DAYS.
+    """
+    current = {q.id: q for q in questionnaires()}
+    ids = sorted(payloads)
+    span_s = RESPONSE_SPAN_DAYS * 86400
+    for n in range(count):
+        questionnaire = current[ids[(n // len(student_ids)) % len(ids)]]
+        answers, scores = payloads[questionnaire.id][n % len(payloads[questionnaire.id])]
+        submitted = now - timedelta(seconds=(n * 7919) % span_s)
+        yield {
+            "student_id": student_ids[n % len(student_ids)],
+            "questionnaire_id": questionnaire.id,
+            "version": questionnaire.version,
+            "status": "submitted",
+            "answers": answers,
+            "scores": scores,
+            "section": len(questionnaire.sections) - 1,
+            "locale": RESPONSE_LOCALES[n % len(RESPONSE_LOCALES)],
+            "assignment_id": None,
+            "started_at": submitted - timedelta(minutes=4 + n % 30),
+            "updated_at": submitted,
+            "submitted_at": submitted,
+        }
+
+
+def bulk_student_ids(connection: Connection) -> list[int]:
+    """Ids of the bulk students, in creation order."""
+    from orientamento.auth.models import User
+
+    return list(connection.scalars(
+        select(User.id).where(User.username.like("bench.student%")).order_by(User.id)))
+
+
+def insert_responses(connection: Connection, count: int,
+                     payloads: Mapping[str, list[Payload]]) -> int:
+    """Insert ``count`` submitted responses over the bulk students; return how many.
+
+    Only submitted rows: the partial unique index (one response in progress per student and
+    questionnaire) never applies to them.
+    """
+    from orientamento.assessments.models import Response
+
+    student_ids = bulk_student_ids(connection)
+    if not student_ids or count <= 0:
+        return 0
+    rows = response_rows(count, student_ids, payloads, datetime.now(UTC))
+    for batch in chunks(rows, BATCH_SIZE):
+        connection.execute(insert(Response), batch)
+    return count
+
+
+def _one_id(connection: Connection, query: Any, what: str) -> int:
+    found = connection.scalar(query)
+    if found is None:
+        raise SeedError(f"`flask demo seed` created no {what}")
+    return int(found)
+
+
+def seed_demo_assessments(connection: Connection, payloads: Mapping[str, list[Payload]]
+                          ) -> SeededIds:
+    """Give the demo student a history and a response in progress; assign the demo class.
+
+    The demo class gets interests assigned by the demo counsellor and is filled up to
+    DEMO_CLASS_SIZE pupils with bulk students (their bulk responses show on its page); the
+    demo student joins it too. Returns the ids the routes' placeholders need.
+    """
+    from orientamento.assessments.models import Assignment, Response
+    from orientamento.auth.models import User
+    from orientamento.classes.models import ClassMembership, SchoolClass
+    from orientamento.demo.services import DEMO_CLASS_NAME
+
+    student = _one_id(connection, select(User.id).where(User.email == DEMO_STUDENT),
+                      "demo student")
+    counsellor = _one_id(connection, select(User.id).where(User.email == DEMO_COUNSELLOR),
+                         "demo counsellor")
+    demo_class = _one_id(connection, select(SchoolClass.id).where(
+        SchoolClass.is_demo.is_(True), SchoolClass.name == DEMO_CLASS_NAME
+    ).order_by(SchoolClass.id.desc()).limit(1), "demo class")
+    now = datetime.now(UTC)
+    members = set(connection.scalars(
+        select(ClassMembership.student_id).where(ClassMembership.class_id == demo_class)))
+    joining = [s for s in [student, *bulk_student_ids(connection)] if s not in members]
+    joining = joining[:max(DEMO_CLASS_SIZE - len(members), 1)]  # the demo student at least
+    if joining:
+        connection.execute(insert(ClassMembership), [
+            {"class_id": demo_class, "student_id": pupil, "joined_at": now} for pupil in joining])
+    assignment = connection.execute(insert(Assignment).values(
+        class_id=demo_class, questionnaire_id="interests", assigned_by_id=counsellor,
+        due_on=(now + timedelta(days=30)).date(), created_at=now,
+    )).inserted_primary_key[0]
+
+    ids: SeededIds = {"demo_class": demo_class, "assignment": assignment}
+    for days_ago, questionnaire in enumerate(questionnaires(), start=1):
+        answers, scores = payloads[questionnaire.id][days_ago]
+        submitted = now - timedelta(days=days_ago)
+        response = connection.execute(insert(Response).values(
+            student_id=student, questionnaire_id=questionnaire.id, version=questionnaire.version,
+            status="submitted", answers=answers, scores=scores,
+            section=len(questionnaire.sections) - 1, locale="it",
+            assignment_id=assignment if questionnaire.id == "interests" else None,
+            started_at=submitted - timedelta(minutes=10), updated_at=submitted,
+            submitted_at=submitted,
+        )).inserted_primary_key[0]
+        if questionnaire.id == "interests":
+            ids["result_response"] = response
+    # The only response in progress of the demo student for interests (partial unique index).
+    interests = next(q for q in questionnaires() if q.id == "interests")
+    ids["draft_item"] = interests.sections[0].items[0].id
+    ids["draft_response"] = connection.execute(insert(Response).values(
+        student_id=student, questionnaire_id="interests", version=interests.version,
+        status="in_progress", answers={}, section=0, locale="it",
+        assignment_id=assignment, started_at=now, updated_at=now, submitted_at=None,
+    )).inserted_primary_key[0]
+    return ids
+
+
+def build_database(url: str, users: int, responses: int, env: Mapping[str, str]
+                   ) -> tuple[SeededIds, int]:
+    """Create the schema, seed the demo data, add students and responses in bulk.
+
+    Returns the ids the routes need and the number of bulk responses inserted.
+    """
+    run_flask(["db", "upgrade"], env)
+    run_flask(["demo", "seed"], env)
+    payloads = response_payloads(PAYLOADS_PER_QUESTIONNAIRE)
     engine = create_engine(url)
     try:
         with engine.begin() as connection:
-            for batch in chunks(rows, BATCH_SIZE):
-                connection.execute(insert(User), batch)
+            if users > 0:
+                insert_students(connection, users)
+            inserted = insert_responses(connection, responses, payloads)
+            ids = seed_demo_assessments(connection, payloads)
         with engine.begin() as connection:
             # A production database would have been analysed by now (autovacuum).
             connection.execute(text("ANALYZE"))
     finally:
         engine.dispose()
-
-
-def build_database(url: str, users: int, env: Mapping[str, str]) -> None:
-    """Create the schema with migrations, seed the demo data and add ``users`` students."""
-    run_flask(["db", "upgrade"], env)
-    run_flask(["demo", "seed"], env)
-    if users > 0:
-        insert_students(url, users)
+    return ids, inserted

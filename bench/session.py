@@ -69,14 +69,31 @@ def log_in(base_url: str, login: str, password: str) -> str:
     return f"{COOKIE_NAME}={logged_in}"
 
 
-def preflight(base_url: str, route: RouteSpec, headers: dict[str, str], tries: int = 4) -> int:
-    """GET a route a few times (warming both workers); return the first non-2xx or last status.
+def csrf_session(base_url: str, path: str, cookie: str) -> tuple[str, str]:
+    """GET a form page with the session ``cookie``; return its CSRF token and the cookie.
+
+    The token is checked against the one stored in the session cookie (the login clears
+    the session, so this GET stores a new one): requests must send the token together with
+    the cookie this page sets, hence the cookie returned (``cookie`` when none is set).
+    """
+    status, headers, page = request(base_url, "GET", path, {"Cookie": cookie})
+    match = CSRF_INPUT.search(page)
+    if status != 200 or match is None:
+        raise LoginError(f"GET {path} answered {status} without a csrf_token:\n{page[:2000]}")
+    renewed = session_cookie(headers)
+    return html.unescape(match.group(1)), f"{COOKIE_NAME}={renewed}" if renewed else cookie
+
+
+def preflight(base_url: str, route: RouteSpec, headers: dict[str, str], body: str | None = None,
+              tries: int = 4) -> int:
+    """Send a route's request a few times (warming both workers); return the first non-2xx
+    or the last status.
 
     wrk counts 3xx as success, so a lost session (302 to the login) is caught here.
     """
     status = 0
     for _ in range(tries):
-        status, _headers, _page = request(base_url, "GET", route.path, headers)
+        status, _headers, _page = request(base_url, route.method, route.path, headers, body)
         if not 200 <= status < 300:
             break
     return status

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from orientamento import create_app
 from orientamento.auth.models import Role, User, UserMunicipio
@@ -223,6 +223,19 @@ def make_class(app: Flask, make_user: Callable[..., User]) -> Callable[..., Scho
         return school_class
 
     return factory
+
+
+@pytest.fixture
+def queries(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements sent to the database while the fixture is active."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
 
 
 def log_in(client: FlaskClient, user: User, password: str = PASSWORD) -> None:

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from flask import Flask
-from sqlalchemy import event
 
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
-from orientamento.extensions import db
 from tests.core.routes import act_as
-
-
-@pytest.fixture
-def queries(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _count(client: Any, path: str, seen: list[str]) -> int:
