@@ -111,26 +111,42 @@ def parse_answer(item: Item, form: Any) -> Any:
         answer: Any = sorted(set(form.getlist(item.id)))
     else:
         raw = (form.get(item.id) or "").strip()
-        answer = int(raw) if item.type == "likert5" and raw.isdigit() else raw
+        answer = int(raw) if item.type == "likert5" and raw.isascii() and raw.isdigit() else raw
     return answer if item_value(item, answer) is not None else None
 
 
 def save_section(response: Response, section: Section, form: Any) -> list[str]:
-    """Store the answers given on one page; return the ids of items left unanswered."""
+    """Store the answers given on one page; return the ids of items still unanswered.
+
+    Items absent from the request keep their stored answer, so a late autosave of an
+    older state cannot erase newer answers; unticking every box of a multiple-choice
+    item clears it (the page sends a ``<id>__present`` marker for those).
+    """
     if response.is_submitted:
         raise Conflict(_l("This questionnaire has already been submitted."))
     answers = dict(response.answers or {})
     missing = []
     for item in section.items:
         answer = parse_answer(item, form)
-        if answer is None:
-            missing.append(item.id)
-            answers.pop(item.id, None)
-        else:
+        if answer is not None:
             answers[item.id] = answer
+        elif item.type == "multiple_choice" and f"{item.id}__present" in form:
+            answers.pop(item.id, None)
+        if item.id not in answers:
+            missing.append(item.id)
     response.answers = answers
     response.updated_at = utcnow()
     return missing
+
+
+def destination(questionnaire: Questionnaire, number: int, move: str,
+                missing: list[str]) -> int | None:
+    """The page to show after saving page ``number`` (None: the review page)."""
+    if move == "back":
+        return max(number - 1, 0)
+    if move == "next" and not missing:
+        return number + 1 if number + 1 < len(questionnaire.sections) else None
+    return number
 
 
 def unanswered(questionnaire: Questionnaire, response: Response) -> list[str]:

@@ -66,31 +66,27 @@ def answer(response_id: int, number: int) -> ResponseReturnValue:
     questionnaire = services.definition_of(response)
     if not 0 <= number < len(questionnaire.sections):
         abort(404)
-    section = questionnaire.sections[number]
     missing: list[str] = []
+    move = request.form.get("move", "")
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
-        missing = services.save_section(response, section, request.form)
-        response.section = number
+        missing = services.save_section(response, questionnaire.sections[number], request.form)
+        target = services.destination(questionnaire, number, move, missing)
+        response.section = number if target is None else target
         db.session.commit()
         if request.form.get("autosave"):
             return render_template("assessments/_saved.html")
-        move = request.form.get("move")
-        if move == "back" and number > 0:
-            return redirect(url_for("assessments.answer", response_id=response_id,
-                                    number=number - 1))
-        if not missing and move == "next":
-            if number + 1 < len(questionnaire.sections):
-                return redirect(url_for("assessments.answer", response_id=response_id,
-                                        number=number + 1))
+        if target is None:
             return redirect(url_for("assessments.review", response_id=response_id))
-    status = 400 if missing and request.method == "POST" else 200
+        if target != number:
+            return redirect(url_for("assessments.answer", response_id=response_id, number=target))
     return render_template(
         "assessments/answer.html", response=response, questionnaire=questionnaire,
-        section=section, number=number, missing=missing, form=EmptyForm(),
+        section=questionnaire.sections[number], number=number, form=EmptyForm(),
+        missing=missing if move == "next" else [], saved=move == "stay",
         locale=current_language(),
-    ), status
+    ), 400 if missing and move == "next" else 200
 
 
 @bp.get("/responses/<int:response_id>/review")

@@ -180,3 +180,20 @@ def test_garbage_answers_never_cause_a_server_error(
         assert questionnaire is not None
         valid = {item.id for item in questionnaire.items}
         assert set(response.answers) <= valid
+
+
+def test_resume_opens_the_page_moved_to_and_finish_later_is_not_an_error(
+    app: Flask, client: FlaskClient, student: User
+) -> None:
+    url = _start(client)
+    answers = _page_answers(app, 0)
+    moved = client.post(url, data={**answers, "move": "next"})
+    assert moved.headers["Location"].endswith("/sections/1")
+    assert _start(client).endswith("/sections/1")
+    later = client.post(moved.headers["Location"], data={"move": "stay"})
+    assert later.status_code == 200 and 'id="form-errors"' not in later.get_data(as_text=True)
+    # an autosave sending only one item keeps the others
+    one = next(iter(answers))
+    client.post(url, data={one: "2", "autosave": "1"})
+    stored = db.session.scalar(select(Response))
+    assert stored is not None and len(stored.answers) == len(answers) and stored.answers[one] == 2

@@ -16,8 +16,10 @@ import os
 import re
 import shutil
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -96,7 +98,16 @@ class _QuietHandler(WSGIRequestHandler):
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Serve a seeded app with CSRF on, from a file SQLite database, for the session."""
+    """Serve a seeded app with CSRF on, from a file SQLite database, for the session.
+
+    The seed is the demo's (``flask demo seed``): accounts, class 3A, and simulated
+    students with submitted assessments plus one psychometrics run over them.
+    """
+    from orientamento.assessments.analysis import record_run
+    from orientamento.assessments.services import registry
+    from orientamento.database import utcnow
+    from orientamento.demo.cli import SIMULATED_STUDENTS
+    from orientamento.demo.responses import seed_simulated_responses
     from orientamento.demo.services import seed_demo
 
     assets = PROJECT_ROOT / "orientamento" / "static" / "dist" / "css"
@@ -109,6 +120,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     with app.app_context():
         db.create_all()
         seed_demo(DEMO_PASSWORD, SCHOOL_YEAR)
+        if seed_simulated_responses(registry(), SIMULATED_STUDENTS, date.today()):
+            record_run(registry(), utcnow())
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
@@ -177,6 +190,43 @@ def restore_demo_account(app: Flask, email: str) -> None:
                 {"hash": hash_password(DEMO_PASSWORD), "email": email},
             )
             db.session.commit()
+        finally:
+            db.session.remove()
+
+
+def create_pupil(app: Flask, born: date, class_name: str | None = None) -> str:
+    """Create a student who logs in with a username (demo password); return the username.
+
+    With ``class_name``, the pupil is a member of that class of the demo school.
+    """
+    from orientamento.auth.models import Role, User
+    from orientamento.auth.passwords import hash_password
+    from orientamento.classes.models import ClassMembership, SchoolClass
+
+    username = f"pupil.{uuid.uuid4().hex[:8]}"
+    with app.app_context():
+        try:
+            pupil = User(username=username, display_name=f"Pupil {username[6:]}",
+                         role=Role.STUDENT.value, password_hash=hash_password(DEMO_PASSWORD),
+                         date_of_birth=born)
+            db.session.add(pupil)
+            db.session.flush()
+            if class_name:
+                school_class = db.session.scalar(
+                    db.select(SchoolClass).filter_by(name=class_name, school_year=SCHOOL_YEAR))
+                assert school_class is not None, f"no class {class_name}"
+                db.session.add(ClassMembership(class_id=school_class.id, student_id=pupil.id))
+            db.session.commit()
+        finally:
+            db.session.remove()
+    return username
+
+
+def query_all(app: Flask, sql: str, **params: Any) -> list[Any]:
+    """Rows of a read-only SQL query on the live server's database."""
+    with app.app_context():
+        try:
+            return list(db.session.execute(text(sql), params).all())
         finally:
             db.session.remove()
 
@@ -299,6 +349,9 @@ AXE_RUN = """async (tags) => {
 
 def check_a11y(page: Any) -> None:
     """Run axe-core in the page; fail on serious or critical WCAG 2.1 A/AA violations."""
+    # axe.run waits on timers, which never fire with JavaScript off: it would hang.
+    if page.evaluate("document.documentElement.classList.contains('no-js')"):
+        pytest.fail(f"check_a11y needs JavaScript; {page.url} runs without", pytrace=False)
     # page.evaluate runs outside the page's CSP, unlike an injected <script> tag.
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from tests.browser.conftest import (
     LANGUAGES,
     VNU_JAR,
     LiveServer,
+    create_pupil,
     email_link,
     require,
 )
@@ -52,6 +54,7 @@ DETAIL_FROM = {
     "admin": ("/admin/users", "/admin/organisations/schools", "/admin/organisations/providers"),
     "counsellor": ("/classes/",),
 }
+CLASS_3A = re.compile(r'<a href="(/classes/\d+)">3A</a>')
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 ROW_LINK = re.compile(r'<th scope="row"><a href="([^"]+)"')
 
@@ -150,7 +153,76 @@ def pages(live_server: LiveServer, tmp_path: Path) -> Iterator[Pages]:
         collected.get(client, language, reset.removeprefix(app.config["PUBLIC_URL"]))
         collected.post(client, language, reset.removeprefix(app.config["PUBLIC_URL"]),
                        {"password": "x", "confirm": "y"}, 400)
+        gather_assessment_pages(collected, live_server, language)
     yield collected
+
+
+def answers_for(section: object) -> dict[str, str]:
+    """A valid answer to every item of a questionnaire section."""
+    return {item.id: "3" if item.type == "likert5" else item.options[0].id
+            for item in section.items}  # type: ignore[attr-defined]
+
+
+def take(collected: Pages, client: FlaskClient, label: str, registry: object,
+         questionnaire_id: str) -> str:
+    """Start an instrument, save the pages (one with an error first), submit; return its result path."""
+    response = client.post(f"/assessments/{questionnaire_id}/start",
+                           data={"csrf_token": csrf_token(client, "/assessments/")})
+    assert response.status_code == 302, response.status_code
+    answer = response.location
+    collected.get(client, label, answer)
+    collected.post(client, label, answer, {"move": "next"}, 400)
+    review = re.sub(r"/sections/\d+$", "/review", answer)
+    collected.get(client, label, review)
+    questionnaire = registry.latest(questionnaire_id)  # type: ignore[attr-defined]
+    for number, section in enumerate(questionnaire.sections):
+        path = re.sub(r"/sections/\d+$", f"/sections/{number}", answer)
+        response = client.post(path, data={**answers_for(section), "move": "next",
+                                           "csrf_token": csrf_token(client, path)})
+        assert response.status_code == 302, f"{path}: {response.status_code}"
+    collected.get(client, label, review)
+    response = client.post(review.removesuffix("/review") + "/submit",
+                           data={"csrf_token": csrf_token(client, review)})
+    assert response.status_code == 302, response.status_code
+    return str(response.location)
+
+
+def gather_assessment_pages(collected: Pages, live_server: LiveServer, language: str) -> None:
+    """The assessments: a pupil (in class 3A) answering and reading results, the
+    counsellor's class page with a finished pupil, the admin's psychometrics."""
+    app = live_server.app
+    registry = app.extensions["questionnaires"]
+    pupil = create_pupil(app, date(date.today().year - 16, 1, 1), class_name="3A")
+    counsellor = app.test_client()
+    log_in(counsellor, DEMO_LOGINS["counsellor"])
+    choose_language(counsellor, language)
+    match = CLASS_3A.search(counsellor.get("/classes/").get_data(as_text=True))
+    assert match, "no class 3A"
+    overview = "/assessments" + match[1]
+    collected.post(counsellor, f"{language} counsellor", overview + "/assign",
+                   {"questionnaire_id": "no-such-questionnaire"}, 400)
+    response = counsellor.post(overview + "/assign", data={
+        "questionnaire_id": "work_styles", "due_on": "",
+        "csrf_token": csrf_token(counsellor, overview)})
+    assert response.status_code == 302, response.status_code
+
+    client = app.test_client()
+    log_in(client, pupil)
+    choose_language(client, language)
+    label = f"{language} pupil"
+    collected.get(client, label, "/assessments/")
+    results = [take(collected, client, label, registry, qid)
+               for qid in ("interests", "reasoning", "work_styles")]
+    for path in results:
+        collected.get(client, label, path)
+    collected.get(client, label, "/assessments/")
+
+    collected.get(counsellor, f"{language} counsellor", overview)
+    collected.get(counsellor, f"{language} counsellor", results[-1])
+    admin = app.test_client()
+    log_in(admin, DEMO_LOGINS["admin"])
+    choose_language(admin, language)
+    collected.get(admin, f"{language} admin", "/assessments/psychometrics")
 
 
 def test_main_pages_have_no_html_errors(pages: Pages) -> None:
