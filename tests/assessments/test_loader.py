@@ -112,3 +112,36 @@ def test_every_shipped_version_is_published() -> None:
     registry = load_registry(QUESTIONNAIRES_DIR)
     assert set(registry.hashes) <= set(read_lock(QUESTIONNAIRES_DIR)), \
         "run `flask questionnaires lock` after adding a version"
+
+
+def test_check_command_exits_non_zero_on_an_invalid_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: Any
+) -> None:
+    from orientamento.assessments import cli
+
+    data = likert_data()
+    del data["title"]["ar"]
+    _write(tmp_path, data)
+    monkeypatch.setattr(cli, "QUESTIONNAIRES_DIR", tmp_path)
+    result = runner.invoke(args=["questionnaires", "check"])
+    assert result.exit_code != 0
+    assert "interests/v1.yaml" in result.output and "title: no text for locale ar" in result.output
+    monkeypatch.setattr(cli, "QUESTIONNAIRES_DIR", QUESTIONNAIRES_DIR)
+    ok = runner.invoke(args=["questionnaires", "check"])
+    assert ok.exit_code == 0 and "4 questionnaire versions are valid" in ok.output
+    listed = runner.invoke(args=["questionnaires", "list"])
+    assert "reasoning" in listed.output and "it/en/ar" in listed.output
+
+
+def test_an_invalid_file_stops_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from orientamento.assessments import setup
+    from tests.conftest import make_app
+
+    data = likert_data()
+    data["sections"][0]["items"][0]["scale"] = "nowhere"
+    _write(tmp_path, data)
+    monkeypatch.setattr(setup, "QUESTIONNAIRES_DIR", tmp_path)
+    setup._registry.cache_clear()
+    with pytest.raises(QuestionnaireError, match="unknown scale 'nowhere'"):
+        make_app("sqlite://")
+    setup._registry.cache_clear()
