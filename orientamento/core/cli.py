@@ -39,7 +39,10 @@ def update_command() -> None:
     with english.open("rb") as handle:
         catalog = read_po(handle, locale="en")
     for message in catalog:
-        if message.id and not message.string:
+        if isinstance(message.id, tuple):
+            if not all(message.string):
+                message.string = message.id  # singular and plural: English has two forms
+        elif message.id and not message.string:
             message.string = message.id
     with english.open("wb") as handle:
         write_po(handle, catalog, omit_header=False, sort_output=True)
