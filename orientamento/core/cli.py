@@ -40,7 +40,7 @@ def update_command() -> None:
         catalog = read_po(handle, locale="en")
     for message in catalog:
         if isinstance(message.id, tuple):
-            if not all(message.string):
+            if not isinstance(message.string, tuple) or not all(message.string):
                 message.string = message.id  # singular and plural: English has two forms
         elif message.id and not message.string:
             message.string = message.id
