@@ -71,13 +71,14 @@ def start_or_resume(student: User, questionnaire_id: str, locale: str, today: da
     questionnaire = registry().latest(questionnaire_id)
     if questionnaire is None:
         raise NotFound(_l("This questionnaire does not exist."))
-    if not may_take(student, questionnaire_id, today):
+    assigned = assignments_for(student)
+    if not may_take(student, questionnaire_id, today, assigned):
         raise NotAllowed(_l("Under 14, you can take questionnaires your school assigns you, "
                             "or any of them once your school records your parents' consent."))
-    existing = in_progress(student, questionnaire_id)
+    existing = responses_in_progress(student).get(questionnaire_id)
     if existing is not None:
         return existing
-    assignment = assignments_for(student).get(questionnaire_id)
+    assignment = assigned.get(questionnaire_id)
     response = Response(
         student_id=student.id, questionnaire_id=questionnaire_id,
         version=questionnaire.version, locale=locale,
@@ -87,22 +88,11 @@ def start_or_resume(student: User, questionnaire_id: str, locale: str, today: da
         with db.session.begin_nested():
             db.session.add(response)
     except IntegrityError:  # a parallel request started it first: use that one
-        found = in_progress(student, questionnaire_id)
+        found = responses_in_progress(student).get(questionnaire_id)
         if found is None:
             raise
         return found
     return response
-
-
-def in_progress(student: User, questionnaire_id: str) -> Response | None:
-    """The student's unfinished response to an instrument."""
-    return db.session.scalar(
-        select(Response).where(
-            Response.student_id == student.id,
-            Response.questionnaire_id == questionnaire_id,
-            Response.status == ResponseStatus.IN_PROGRESS.value,
-        )
-    )
 
 
 def parse_answer(item: Item, form: Any) -> Any:
