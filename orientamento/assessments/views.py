@@ -130,10 +130,13 @@ def result(response_id: int) -> ResponseReturnValue:
     questionnaire = services.definition_of(response)
     locale = current_language()
     scores = response.scores or {}
+    # Only interests have a top code: other results need not load the psychometrics run.
+    code = (interest_code(questionnaire, scores, interest_sem(questionnaire, latest_run()))
+            if questionnaire.id == "interests" else None)
     return render_template(
         "assessments/result.html", response=response, questionnaire=questionnaire,
         rows=result_rows(questionnaire, scores, locale), locale=locale,
-        code=interest_code(questionnaire, scores, interest_sem(questionnaire, latest_run())),
+        code=code,
     )
 
 
