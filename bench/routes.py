@@ -58,3 +58,30 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("counsellor class assessments", "/assessments/classes/{demo_class}",
               login=DEMO_COUNSELLOR),
 )
+
+#: Search words of the course routes: in most bulk courses ("tecnico", "tecniche" share
+#: the stem), and in about 1% of them (``bench.courses`` prints how many each matches).
+COMMON_WORD = "tecnico"
+RARE_WORD = "aeromobili"
+#: Where the distance route searches from (Milano, Municipio 1) and how far, in km.
+NEAR_PLACE = "015146-1"
+NEAR_KM = 10
+
+#: The course directory (anonymous): seeded by ``bench.courses`` unless ``--courses 0``.
+COURSE_ROUTES: tuple[RouteSpec, ...] = (
+    RouteSpec("courses search, no query", "/courses/"),
+    RouteSpec("courses search q=common", f"/courses/?q={COMMON_WORD}"),
+    RouteSpec("courses search q=rare", f"/courses/?q={RARE_WORD}"),
+    RouteSpec("courses search kind+eqf", "/courses/?kind=its&eqf=5"),
+    RouteSpec("courses search near, by distance",
+              f"/courses/?place={NEAR_PLACE}&km={NEAR_KM}&sort=distance"),
+    RouteSpec("courses search free+q", f"/courses/?q={COMMON_WORD}&free=y"),
+    RouteSpec("courses search q=common page 50", f"/courses/?q={COMMON_WORD}&page=50"),
+    RouteSpec("courses search htmx fragment", f"/courses/?q={COMMON_WORD}",
+              headers=(("HX-Request", "true"),)),
+    RouteSpec("course page", "/courses/{course}"),
+    RouteSpec("api courses list", f"/api/v1/courses?q={COMMON_WORD}&per_page=20"),
+    RouteSpec("api course detail", "/api/v1/courses/{course}"),
+)
+
+ROUTES = ROUTES + COURSE_ROUTES

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import sys
 import tempfile
 import time
 import urllib.parse
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench.database import DatabaseError, database_kind, fresh_database
-from bench.load import LoadError, find_wrk, run_wrk, wrk_version
+from bench.load import LoadError, LoadResult, find_wrk, run_wrk, wrk_version
 from bench.report import (
     RESULTS_DIR,
     Measurement,
@@ -22,10 +24,15 @@ from bench.report import (
     rows,
     write_json,
 )
-from bench.routes import FLOOR, ROUTES, RouteSpec
+from bench.routes import COURSE_ROUTES, FLOOR, ROUTES, RouteSpec
 from bench.seed import SeededIds, SeedError, build_database
 from bench.server import WORKERS, Server, ServerError, app_environment, running_server
-from bench.session import LoginError, csrf_session, log_in, preflight
+from bench.session import USER_AGENT, LoginError, csrf_session, log_in, preflight
+
+#: Appended to the name of a route measured with one request instead of wrk.
+SINGLE_MARK = "[1 req]"
+#: Longest wait for one request, and for the server to finish the previous route's backlog.
+PROBE_TIMEOUT_S = 180.0
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -36,10 +43,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--responses", type=int, default=100_000,
                         help="submitted assessment responses inserted over the extra students "
                              "(default 100000)")
+    parser.add_argument("--courses", type=int, default=20_000,
+                        help="courses inserted in bulk over 200 providers besides the demo "
+                             "catalogue (default 20000; 0 skips the course routes)")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="measure only the routes whose name contains TEXT (repeatable; "
+                             "the floor route is always measured)")
     parser.add_argument("--duration", type=int, default=10,
                         help="seconds of load per route (default 10)")
     parser.add_argument("--connections", type=int, default=16,
                         help="concurrent wrk connections (default 16)")
+    parser.add_argument("--slow-limit", type=float, default=3.0, metavar="SECONDS",
+                        help="a route whose single request takes longer is measured with "
+                             f"that one request, not loaded with wrk; marked {SINGLE_MARK!r} "
+                             "(default 3)")
     parser.add_argument("--database-url", default=None,
                         help="SQLAlchemy URL of a database to create and drop "
                              "(default: a temporary SQLite file)")
@@ -82,6 +99,15 @@ def measure(server: Server, wrk: str, routes: tuple[RouteSpec, ...],
             body = urllib.parse.urlencode(route.form)
         if body is not None:
             headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        wait_idle(server)
+        status, seconds = timed_request(server, route, headers, body)
+        if seconds > args.slow_limit:
+            say(f"{route.name}: one {route.method} {route.path} took {seconds:.1f} s "
+                f"(status {status}): not loaded with wrk")
+            measurements.append(Measurement(
+                replace(route, name=f"{route.name} {SINGLE_MARK}"), status,
+                single_request_load(status, seconds)))
+            continue
         status = preflight(server.base_url, route, headers, body)
         say(f"{route.name}: {args.duration} s of load on {route.method} {route.path} "
             f"(preflight {status})")
@@ -91,33 +117,99 @@ def measure(server: Server, wrk: str, routes: tuple[RouteSpec, ...],
     return measurements
 
 
+def timed_request(server: Server, route: RouteSpec, headers: dict[str, str],
+                  body: str | None) -> tuple[int, float]:
+    """Send the route's request once on an idle server; return its status and seconds.
+
+    Status 0 when the server dropped the connection (e.g. gunicorn killed a worker that
+    exceeded its 30 s timeout) or did not answer within PROBE_TIMEOUT_S.
+    """
+    parts = urllib.parse.urlsplit(server.base_url)
+    started = time.monotonic()
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port,
+                                            timeout=PROBE_TIMEOUT_S)
+    try:
+        connection.request(route.method, route.path, body=body,
+                           headers={"User-Agent": USER_AGENT, **headers})
+        response = connection.getresponse()
+        response.read()
+        status = response.status
+    except (OSError, http.client.HTTPException):
+        status = 0
+    finally:
+        connection.close()
+    return status, time.monotonic() - started
+
+
+def single_request_load(status: int, seconds: float) -> LoadResult:
+    """A LoadResult for a route too slow to load: one request, its latency everywhere."""
+    ms = seconds * 1000
+    return LoadResult(
+        requests=1, requests_per_s=1 / seconds,
+        latency_ms={key: ms for key in ("min", "mean", "max", "p50", "p90", "p95", "p99")}
+        | {"stdev": 0.0},
+        non_2xx=0 if 200 <= status < 300 else 1,
+        socket_errors={"connect": 0, "read": 0 if status else 1, "write": 0, "timeout": 0},
+        wrk_output=f"not loaded: one request took {seconds:.2f} s (status {status}), "
+                   "more than --slow-limit",
+    )
+
+
+def wait_idle(server: Server) -> None:
+    """Wait until /healthz answers: the previous route's queued requests are served first."""
+    status, seconds = timed_request(server, RouteSpec("idle", "/healthz"), {}, None)
+    if status != 200:
+        raise LoadError(f"/healthz answered {status} after {seconds:.0f} s:\n"
+                        f"{server.log_tail()}")
+    if seconds > 1:
+        say(f"the server took {seconds:.1f} s to serve the previous route's queued requests")
+
+
+#: The open API's rate limit on the benchmark server: wrk must never meet it.
+API_RATE_LIMIT = "1000000 per minute"
+
+
+def selected_routes(args: argparse.Namespace) -> tuple[RouteSpec, ...]:
+    """The routes to measure: without courses, none of the course routes; ``--only`` filters."""
+    routes = tuple(r for r in ROUTES if args.courses > 0 or r not in COURSE_ROUTES)
+    if args.only:
+        routes = tuple(r for r in routes
+                       if r == FLOOR or any(text in r.name for text in args.only))
+    return routes
+
+
 def benchmark(args: argparse.Namespace, wrk: str
-              ) -> tuple[list[Measurement], str, str, SeededIds]:
+              ) -> tuple[list[Measurement], str, str, SeededIds, dict[str, int]]:
     """Build the database, run the server and measure.
 
-    Returns the results, the database kind, the tail of gunicorn's log and the seeded ids.
+    Returns the results, the database kind, the tail of gunicorn's log, the seeded ids and
+    the course directory's counts.
     """
     with fresh_database(args.database_url) as url, tempfile.TemporaryDirectory() as tmp:
         kind = database_kind(url)
         env = app_environment(url)
-        say(f"creating the schema and seeding {kind} with {args.users} extra students "
-            f"and {args.responses} responses")
+        env["ORIENTAMENTO_API_RATE_LIMIT"] = API_RATE_LIMIT
+        say(f"creating the schema and seeding {kind} with {args.users} extra students, "
+            f"{args.responses} responses and {args.courses} courses")
         started = time.monotonic()
-        ids, inserted = build_database(url, args.users, args.responses, env)
+        ids, inserted, course_stats = build_database(url, args.users, args.responses, env,
+                                                     args.courses)
         say(f"seeded in {time.monotonic() - started:.0f} s ({inserted} bulk responses); "
             f"routes use {ids}")
-        routes = tuple(route.resolve(ids) for route in ROUTES)
+        if course_stats:
+            say(f"course searches match {course_stats}")
+        routes = tuple(route.resolve(ids) for route in selected_routes(args))
         say(f"starting gunicorn with {WORKERS} workers")
         with running_server(env, Path(tmp) / "gunicorn.log") as server:
             try:
                 measurements = measure(server, wrk, routes, args)
             except LoginError as error:
                 raise LoginError(f"{error}\n--- gunicorn log ---\n{server.log_tail()}") from None
-            return measurements, kind, server.log_tail(), ids
+            return measurements, kind, server.log_tail(), ids, course_stats
 
 
 def document(args: argparse.Namespace, wrk: str, kind: str, table: list[dict[str, Any]],
-             ids: SeededIds) -> dict[str, Any]:
+             ids: SeededIds, course_stats: dict[str, int]) -> dict[str, Any]:
     """Assemble the JSON record of the run."""
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -125,9 +217,12 @@ def document(args: argparse.Namespace, wrk: str, kind: str, table: list[dict[str
         "database": kind,
         "users": args.users,
         "responses": args.responses,
+        "courses": args.courses,
+        "course_matches": course_stats,
         "seeded_ids": ids,
         "duration_s": args.duration,
         "connections": args.connections,
+        "slow_limit_s": args.slow_limit,
         "gunicorn_workers": WORKERS,
         "floor": FLOOR.path,
         "routes": table,
@@ -143,19 +238,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {error}", file=sys.stderr)
         return 2
     try:
-        measurements, kind, server_log, ids = benchmark(args, wrk)
+        measurements, kind, server_log, ids, course_stats = benchmark(args, wrk)
     except (DatabaseError, SeedError, ServerError, LoginError, LoadError) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
     table = rows(measurements, FLOOR)
     print(f"{kind}, {args.users} extra users, {args.responses} responses, "
+          f"{args.courses} courses, "
           f"{args.duration} s per route, "
           f"{args.connections} connections, {WORKERS} gunicorn workers, "
           f"nproc {machine_info('')['nproc']}")
     print(format_table(table))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = write_json(args.out or RESULTS_DIR / f"{stamp}-{kind}.json",
-                     document(args, wrk, kind, table, ids))
+                     document(args, wrk, kind, table, ids, course_stats))
     print(f"wrote {out}")
     if all(m.ok for m in measurements):
         return 0

@@ -1,4 +1,5 @@
-"""Schema and data: ``flask db upgrade``, ``flask demo seed``, then students and responses in bulk.
+"""Schema and data: ``flask db upgrade``, ``flask demo seed``, then students, responses and
+courses (``bench.courses``) in bulk.
 
 Everything bulk goes through SQLAlchemy Core executemany in batches; the demo accounts get
 the few assessment rows the routes need (``seed_demo_assessments``), whose ids fill the
@@ -240,25 +241,32 @@ def seed_demo_assessments(connection: Connection, payloads: Mapping[str, list[Pa
     return ids
 
 
-def build_database(url: str, users: int, responses: int, env: Mapping[str, str]
-                   ) -> tuple[SeededIds, int]:
-    """Create the schema, seed the demo data, add students and responses in bulk.
+def build_database(url: str, users: int, responses: int, env: Mapping[str, str],
+                   courses: int = 0) -> tuple[SeededIds, int, dict[str, int]]:
+    """Create the schema, seed the demo data, add students, responses and courses in bulk.
 
-    Returns the ids the routes need and the number of bulk responses inserted.
+    Returns the ids the routes need, the number of bulk responses inserted and the course
+    directory's counts (``bench.courses``; empty without courses).
     """
     run_flask(["db", "upgrade"], env)
     run_flask(["demo", "seed"], env)
     payloads = response_payloads(PAYLOADS_PER_QUESTIONNAIRE)
     engine = create_engine(url)
+    course_stats: dict[str, int] = {}
     try:
         with engine.begin() as connection:
             if users > 0:
                 insert_students(connection, users)
             inserted = insert_responses(connection, responses, payloads)
             ids = seed_demo_assessments(connection, payloads)
+        if courses > 0:
+            from bench.courses import seed_courses  # imports this module
+
+            course_ids, course_stats = seed_courses(engine, url, courses, env)
+            ids |= course_ids
         with engine.begin() as connection:
             # A production database would have been analysed by now (autovacuum).
             connection.execute(text("ANALYZE"))
     finally:
         engine.dispose()
-    return ids, inserted
+    return ids, inserted, course_stats

@@ -67,6 +67,7 @@ def import_models() -> None:
     from orientamento.assessments import models as _assessments  # noqa: F401
     from orientamento.auth import models as _auth  # noqa: F401
     from orientamento.classes import models as _classes  # noqa: F401
+    from orientamento.courses import models as _courses  # noqa: F401
     from orientamento.orgs import models as _orgs  # noqa: F401
     from orientamento.outbox import models as _outbox  # noqa: F401
 
@@ -121,6 +122,8 @@ def register_blueprints(app: Flask) -> None:
     from orientamento.auth.views import bp as auth_bp
     from orientamento.classes.views import bp as classes_bp
     from orientamento.core.views import bp as core_bp
+    from orientamento.courses.api import bp as courses_api_bp
+    from orientamento.courses.views import bp as courses_bp
     from orientamento.orgs.views import bp as orgs_bp
 
     app.register_blueprint(core_bp)
@@ -129,13 +132,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessments_bp, url_prefix="/assessments")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(orgs_bp, url_prefix="/admin/organisations")
+    app.register_blueprint(courses_bp, url_prefix="/courses")
+    app.register_blueprint(courses_api_bp, url_prefix="/api/v1")
 
 
 def init_features(app: Flask) -> None:
     """Feature set-up beyond blueprints: data loaded at start-up."""
     from orientamento.assessments.setup import init_assessments
+    from orientamento.courses.setup import init_courses
 
     init_assessments(app)
+    init_courses(app)
 
 
 def register_templating(app: Flask) -> None:
@@ -159,6 +166,7 @@ def register_commands(app: Flask) -> None:
     from orientamento.admin.cli import admin_cli
     from orientamento.assessments.cli import assessments_cli, questionnaires_cli
     from orientamento.core.cli import translate_cli
+    from orientamento.courses.cli import courses_cli
     from orientamento.demo.cli import demo_cli
     from orientamento.outbox.cli import init_console_delivery, outbox_cli
 
@@ -167,5 +175,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(assessments_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(courses_cli)
     app.cli.add_command(outbox_cli)
     init_console_delivery(app)

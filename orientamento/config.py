@@ -42,6 +42,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LOCALES": LOCALES,
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Largest request body: the catalogue import (5 MB) plus form overhead.
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        "API_RATE_LIMIT": env("API_RATE_LIMIT", "300 per minute"),
         "LOGIN_RATE_LIMIT_IP": env("LOGIN_RATE_LIMIT_IP", "30 per minute"),
         "LOGIN_RATE_LIMIT_ACCOUNT": env("LOGIN_RATE_LIMIT_ACCOUNT", "10 per minute"),
         "LOGIN_LOCKOUT_THRESHOLD": 10,

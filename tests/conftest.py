@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import settings
 from sqlalchemy import event, text
 
 from orientamento import create_app
@@ -24,6 +25,10 @@ from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.classes.services import new_join_code
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
+
+# Shared CI machines are slow and noisy: Hypothesis checks behaviour here, never timing.
+settings.register_profile("orientamento", deadline=None)
+settings.load_profile("orientamento")
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "Quiet-river-stones-42"
@@ -221,6 +226,51 @@ def make_class(app: Flask, make_user: Callable[..., User]) -> Callable[..., Scho
             db.session.add(ClassMembership(class_id=school_class.id, student_id=pupil.id))
         db.session.commit()
         return school_class
+
+    return factory
+
+
+COURSE_CELLS: dict[str, str] = {
+    "kind": "its", "area": "mechatronics", "eqf_level": "5",
+    "title": "Tecnico superiore per l'automazione industriale",
+    "description": "Robot, sensori e linee di produzione.", "hours": "2000", "semesters": "4",
+    "start_date": "2027-10-01", "application_deadline": "2027-09-15", "cost_eur": "0",
+    "admission": "Diploma di scuola secondaria superiore.", "language": "it", "seats": "25",
+    "site_addresses": "Via Demo 1", "site_place_codes": "015146",
+    "site_latitudes": "45.4642", "site_longitudes": "9.19",
+    "occupation_codes": "", "riasec_r": "0.9", "riasec_i": "0.7", "riasec_a": "0.1",
+    "riasec_s": "0.2", "riasec_e": "0.3", "riasec_c": "0.5",
+    "contact_email": "info@example.org", "contact_phone": "02 1234 5678",
+    "web_url": "https://example.org/corso", "status": "active",
+}
+
+
+@pytest.fixture
+def reference_data(app: Flask) -> None:
+    """The shipped places and occupations tables."""
+    from orientamento.courses.services import load_reference_data
+
+    load_reference_data()
+    db.session.commit()
+
+
+@pytest.fixture
+def make_course(
+    app: Flask, reference_data: None, make_provider: Callable[..., Provider]
+) -> Callable[..., Any]:
+    """Factory: a course, built from catalogue cells (``COURSE_CELLS`` plus overrides)."""
+    from orientamento.courses.records import parse_row
+    from orientamento.courses.services import create_course
+
+    def factory(provider: Provider | None = None, **cells: str) -> Any:
+        provider = provider or make_provider()
+        number = next(_counter)
+        values = COURSE_CELLS | {"course_code": f"C-{number}"} | cells
+        record, errors = parse_row(values | {"provider_code": provider.code})
+        assert record is not None, errors
+        course = create_course(provider, record)
+        db.session.commit()
+        return course
 
     return factory
 

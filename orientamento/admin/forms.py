@@ -7,21 +7,14 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from orientamento.auth.models import ROLE_LABELS, STAFF_ROLES, Role
+from orientamento.core.forms import MultiCheckboxField
 from orientamento.extensions import db
 from orientamento.orgs.models import MUNICIPI, Provider, School
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A group of checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class AssignmentForm(FlaskForm):
@@ -64,7 +57,7 @@ class AssignmentForm(FlaskForm):
         if self.role.data == Role.PROVIDER and not field.data:
             raise ValidationError(str(_l("Choose the provider this person works for.")))
 
-    def validate_municipi(self, field: SelectMultipleField) -> None:
+    def validate_municipi(self, field: MultiCheckboxField) -> None:
         if self.role.data == Role.OUTREACH and not field.data:
             raise ValidationError(str(_l("Choose at least one municipio.")))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -12,8 +12,10 @@ LANGUAGE_NAMES = {"it": "Italiano", "en": "English", "ar": "العربية"}
 
 
 def select_locale() -> str:
-    """Pick the locale for this request."""
+    """Pick the locale for this request (the default one outside requests, e.g. in the CLI)."""
     locales: tuple[str, ...] = current_app.config["LOCALES"]
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in locales:
         return str(current_user.locale)
     chosen = session.get("locale")

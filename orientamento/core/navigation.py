@@ -38,18 +38,26 @@ class NavItem:
 
 
 NAVIGATION: dict[str, tuple[NavItem, ...]] = {
-    "anonymous": (NavItem("core.home", _l("Home")),),
+    "anonymous": (NavItem("core.home", _l("Home")), NavItem("courses.search", _l("Courses"))),
     "student": (
         NavItem("core.home", _l("Home")),
         NavItem("assessments.index", _l("Assessments")),
+        NavItem("courses.search", _l("Courses")),
+        NavItem("courses.suggested", _l("Suggested for you")),
+        NavItem("courses.saved_courses", _l("Saved courses")),
         NavItem("classes.my_classes", _l("My classes")),
     ),
     "counsellor": (
         NavItem("core.home", _l("Home")),
         NavItem("classes.list_classes", _l("Classes")),
+        NavItem("courses.search", _l("Courses")),
     ),
-    "provider": (NavItem("core.home", _l("Home")),),
-    "outreach": (NavItem("core.home", _l("Home")),),
+    "provider": (
+        NavItem("core.home", _l("Home")),
+        NavItem("courses.manage_courses", _l("Our courses")),
+        NavItem("courses.search", _l("Courses")),
+    ),
+    "outreach": (NavItem("core.home", _l("Home")), NavItem("courses.search", _l("Courses"))),
     "admin": (
         NavItem("core.home", _l("Home")),
         NavItem("admin.list_users", _l("Users")),
@@ -57,6 +65,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("orgs.list_providers", _l("Providers")),
         NavItem("admin.audit_log", _l("Audit log")),
         NavItem("assessments.psychometrics", _l("Psychometrics")),
+        NavItem("courses.import_catalogue", _l("Course catalogue")),
     ),
 }
 

@@ -53,5 +53,5 @@ def init_security(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
         else:
             response.headers.setdefault("Cache-Control", "no-cache")
-        response.headers["Vary"] = "Cookie, Accept-Language"
+        response.vary.update(("Cookie", "Accept-Language"))
         return response

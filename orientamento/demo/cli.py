@@ -12,6 +12,7 @@ from orientamento.assessments.analysis import record_run
 from orientamento.assessments.services import registry
 from orientamento.classes.forms import current_school_year
 from orientamento.database import utcnow
+from orientamento.demo.courses import seed_demo_catalogue
 from orientamento.demo.responses import seed_simulated_responses
 from orientamento.demo.services import DEMO_ACCOUNTS, seed_demo
 from orientamento.extensions import db
@@ -30,12 +31,16 @@ def demo_cli() -> None:
 def seed_command() -> None:
     """Create (or complete) the demo accounts, school, class and provider."""
     summary = seed_demo(current_app.config["DEMO_PASSWORD"], current_school_year(date.today()))
+    catalogue = seed_demo_catalogue(date.today())
+    if not catalogue.ok:
+        raise click.ClickException(f"demo catalogue rejected: {catalogue.errors[:5]}")
     simulated = seed_simulated_responses(registry(), SIMULATED_STUDENTS, date.today())
     if simulated:
         record_run(registry(), utcnow())
     db.session.commit()
     click.echo(f"Demo data ready ({summary['created']} rows created, "
-               f"{simulated} simulated assessment responses).")
+               f"{simulated} simulated assessment responses, "
+               f"{catalogue.created} demo courses).")
     click.echo(f"Demo logins (password: {current_app.config['DEMO_PASSWORD']}):")
     for email, role, _name in DEMO_ACCOUNTS:
         click.echo(f"  {role:<11} {email}")

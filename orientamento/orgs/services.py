@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from orientamento.auth.models import User
 from orientamento.core.errors import Conflict
+from orientamento.courses.models import Course
+from orientamento.database import utcnow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
 
@@ -36,6 +38,7 @@ def save_provider(provider: Provider | None, **fields: Any) -> Provider:
     provider = provider or Provider()
     for key, value in fields.items():
         setattr(provider, key, value)
+    provider.updated_at = utcnow()
     db.session.add(provider)
     db.session.flush()
     return provider
@@ -54,4 +57,7 @@ def delete_provider(provider: Provider) -> None:
     staff = db.session.scalar(select(func.count()).where(User.provider_id == provider.id))
     if staff:
         raise Conflict(_l("Move or remove this provider's staff before deleting it."))
+    courses = db.session.scalar(select(func.count()).where(Course.provider_id == provider.id))
+    if courses:
+        raise Conflict(_l("This provider still has courses: archive or move them instead."))
     db.session.delete(provider)

@@ -30,10 +30,14 @@ from orientamento.auth.models import (
 from orientamento.auth.privacy import user_foreign_keys
 from orientamento.auth.tokens import issue_token
 from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.courses.models import SavedCourse
+from orientamento.courses.records import parse_row
+from orientamento.courses.services import create_course, load_reference_data
 from orientamento.database import utcnow
 from orientamento.extensions import db
+from orientamento.orgs.models import Provider
 from orientamento.outbox.services import queue_email
-from tests.conftest import PASSWORD, log_in
+from tests.conftest import COURSE_CELLS, PASSWORD, log_in
 
 RowMaker = Callable[[User, dict[str, Any]], None]
 
@@ -81,7 +85,17 @@ def _assigner(user: User, world: dict[str, Any]) -> None:
                               assigned_by_id=user.id))
 
 
+def _saved_course(user: User, world: dict[str, Any]) -> None:
+    provider = Provider(code="PRIV-PRV", name="Ente", kind="training_centre")
+    db.session.add(provider)
+    record, errors = parse_row(COURSE_CELLS | {"provider_code": "PRIV-PRV", "course_code": "P-1"})
+    assert record is not None, errors
+    load_reference_data()
+    db.session.add(SavedCourse(user_id=user.id, course_id=create_course(provider, record).id))
+
+
 ROW_MAKERS: dict[str, RowMaker] = {
+    "saved_courses.user_id": _saved_course,
     "assessment_responses.student_id": _response,
     "assessment_assignments.assigned_by_id": _assigner,
     "user_municipi.user_id": _municipio,

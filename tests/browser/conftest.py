@@ -100,13 +100,15 @@ class _QuietHandler(WSGIRequestHandler):
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Serve a seeded app with CSRF on, from a file SQLite database, for the session.
 
-    The seed is the demo's (``flask demo seed``): accounts, class 3A, and simulated
-    students with submitted assessments plus one psychometrics run over them.
+    The seed is the demo's (``flask demo seed``): accounts, class 3A, the demo course
+    catalogue, and simulated students with submitted assessments plus one psychometrics
+    run over them.
     """
     from orientamento.assessments.analysis import record_run
     from orientamento.assessments.services import registry
     from orientamento.database import utcnow
     from orientamento.demo.cli import SIMULATED_STUDENTS
+    from orientamento.demo.courses import seed_demo_catalogue
     from orientamento.demo.responses import seed_simulated_responses
     from orientamento.demo.services import seed_demo
 
@@ -120,6 +122,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     with app.app_context():
         db.create_all()
         seed_demo(DEMO_PASSWORD, SCHOOL_YEAR)
+        assert seed_demo_catalogue(date.today()).ok
         if seed_simulated_responses(registry(), SIMULATED_STUDENTS, date.today()):
             record_run(registry(), utcnow())
         db.session.commit()

@@ -35,27 +35,32 @@ pytestmark = pytest.mark.browser
 PUBLIC_PAGES = (
     "/", "/accessibility", "/privacy", "/account/login", "/account/register",
     "/account/forgot-password", "/classes/join", "/no-such-page",
-    "/account/reset-password/not-a-token",
+    "/account/reset-password/not-a-token", "/courses/", "/courses/?q=tecnico&kind=its&eqf=5",
+    "/courses/?place=015209&km=15&sort=distance&free=y", "/courses/?q=zzzzzz",
+    "/courses/?kind=nonsense",
 )
 ROLE_PAGES = {
     "admin": (
         "/", "/account/", "/account/delete", "/admin/users", "/admin/users?q=demo&role=student",
         "/admin/users/invite", "/admin/audit", "/admin/organisations/schools",
         "/admin/organisations/schools/new", "/admin/organisations/providers",
-        "/admin/organisations/providers/new",
+        "/admin/organisations/providers/new", "/courses/import",
     ),
     "counsellor": ("/", "/account/", "/classes/", "/classes/new"),
-    "provider": ("/", "/account/"),
+    "provider": ("/", "/account/", "/courses/manage", "/courses/manage/new"),
     "outreach": ("/", "/account/"),
-    "student": ("/", "/account/", "/classes/mine"),
+    "student": ("/", "/account/", "/classes/mine", "/courses/saved", "/courses/suggestions",
+                "/courses/suggestions?education=lower_secondary&place=015146&km=30"),
 }
 # For each role, list pages whose first table row links to a detail page to check too.
 DETAIL_FROM = {
     "admin": ("/admin/users", "/admin/organisations/schools", "/admin/organisations/providers"),
     "counsellor": ("/classes/",),
+    "provider": ("/courses/manage",),
 }
 CLASS_3A = re.compile(r'<a href="(/classes/\d+)">3A</a>')
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+COURSE_LINK = re.compile(r'href="(/courses/\d+)"')
 ROW_LINK = re.compile(r'<th scope="row"><a href="([^"]+)"')
 
 
@@ -121,7 +126,10 @@ def pages(live_server: LiveServer, tmp_path: Path) -> Iterator[Pages]:
         choose_language(client, language)
         for path in PUBLIC_PAGES:
             status = 404 if path in ("/no-such-page",) or "not-a-token" in path else 200
-            collected.get(client, language, path, status)
+            collected.get(client, language, path, 400 if "nonsense" in path else status)
+        course = COURSE_LINK.search(client.get("/courses/").get_data(as_text=True))
+        assert course, "no course on the search page"
+        collected.get(client, language, course[1])
         collected.post(client, language, "/account/login", {}, 400)
         collected.post(client, language, "/account/register",
                        {"email": "nope", "password": "short", "confirm": "other"}, 400)

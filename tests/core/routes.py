@@ -8,14 +8,20 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from orientamento.assessments.models import Assignment, Response
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core.access import ACCESS_ATTRIBUTE
+from orientamento.courses.models import Occupation
+from orientamento.courses.records import parse_row
+from orientamento.courses.services import create_course, load_reference_data
 from orientamento.database import utcnow
 from orientamento.extensions import db
+from orientamento.orgs.models import Provider
+from tests.conftest import COURSE_CELLS
 
 ROLES: tuple[str | None, ...] = (None, *(role.value for role in Role))
 
@@ -33,6 +39,8 @@ class World:
     provider_id: int = 0
     responses: dict[str, int] = field(default_factory=dict)
     assignments: dict[str, int] = field(default_factory=dict)
+    courses: dict[str, int] = field(default_factory=dict)
+    occupation_id: int = 0
 
     def values(self, rule: Rule, *, role: str | None = None, foreign: bool = False
                ) -> dict[str, Any]:
@@ -52,6 +60,9 @@ class World:
             "school_id": self.school_id,
             "provider_id": self.provider_id,
             "token": "not-a-real-token",
+            "course_id": self.courses["foreign" if foreign else "own"],
+            "occupation_id": self.occupation_id,
+            "fmt": "csv",
         }
         missing = set(rule.arguments) - set(known)
         assert not missing, f"tests/core/routes.py knows no value for {missing} in {rule}"
@@ -81,7 +92,24 @@ def build_world(make_user: Callable[..., User], make_class: Callable[..., School
         world.assignments[key] = assignment.id
     world.school_id = world.users["counsellor"].school_id or 0
     world.provider_id = world.users["provider"].provider_id or 0
+    add_courses(world)
     return world
+
+
+def add_courses(world: World) -> None:
+    """An active course of the provider user's organisation and one of another provider."""
+    load_reference_data()
+    own_provider = db.session.get(Provider, world.provider_id)
+    foreign_provider = Provider(code="FOREIGN-PRV", name="Altro ente", kind="training_centre")
+    db.session.add(foreign_provider)
+    for key, provider in (("own", own_provider), ("foreign", foreign_provider)):
+        assert provider is not None
+        record, errors = parse_row(COURSE_CELLS | {"provider_code": provider.code,
+                                                   "course_code": f"{key.upper()}-1"})
+        assert record is not None, errors
+        world.courses[key] = create_course(provider, record).id
+    world.occupation_id = db.session.scalars(select(Occupation.id)).first() or 0
+    db.session.commit()
 
 
 def submitted_response(student: User) -> Response:

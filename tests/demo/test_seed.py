@@ -10,6 +10,8 @@ from orientamento.assessments.models import PsychometricRun, Response
 from orientamento.auth.models import Role, User
 from orientamento.auth.passwords import verify_password
 from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.courses.models import Course, CourseSite
+from orientamento.demo.catalogue import DEMO_CATALOGUE_PROVIDERS
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
 
@@ -36,7 +38,14 @@ def test_seed_creates_every_role_and_is_idempotent(app: Flask, runner: FlaskCliR
     for email in EMAILS:
         assert email in result.output
     first = _counts()
-    assert first == (8 + 240, 1, 1, 1, 3)  # 240 simulated students who cannot log in
+    # 240 simulated students who cannot log in; the demo provider plus the catalogue's.
+    assert first == (8 + 240, 1, 1 + len(DEMO_CATALOGUE_PROVIDERS), 1, 3)
+    courses = db.session.scalar(select(func.count()).select_from(Course))
+    assert courses is not None and courses >= 150
+    assert db.session.scalar(select(func.count()).select_from(Course)
+                             .where(Course.is_demo.is_(False))) == 0
+    in_municipalities = db.session.scalar(select(func.count(CourseSite.place_code.distinct())))
+    assert in_municipalities is not None and in_municipalities >= 20
     responses = db.session.scalar(select(func.count()).select_from(Response))
     assert responses == 240 * 4
     assert db.session.scalar(select(func.count()).select_from(PsychometricRun)) == 1
@@ -53,6 +62,7 @@ def test_seed_creates_every_role_and_is_idempotent(app: Flask, runner: FlaskCliR
     again = runner.invoke(args=["demo", "seed"])
     assert again.exit_code == 0 and "0 rows created" in again.output
     assert _counts() == first
+    assert db.session.scalar(select(func.count()).select_from(Course)) == courses
     assert db.session.scalar(select(func.count()).select_from(Response)) == responses
 
 

@@ -1,0 +1,146 @@
+"""The open, read-only JSON API: courses, occupations and providers, with an OpenAPI document.
+
+Responses are built from the pydantic models in ``courses/api_schema.py``; the OpenAPI
+document is generated from the same models, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
+
+from orientamento.core.access import public
+from orientamento.core.errors import DomainError
+from orientamento.courses import api_schema as schema
+from orientamento.courses import queries
+from orientamento.courses.forms import CourseSearchForm
+from orientamento.courses.models import Course, CourseStatus, Occupation
+from orientamento.extensions import db, limiter
+from orientamento.orgs.models import Provider
+
+bp = Blueprint("courses_api", __name__)
+MAX_PER_PAGE = 100
+
+
+def _rate_limit() -> str:
+    return str(current_app.config["API_RATE_LIMIT"])
+
+
+limiter.limit(_rate_limit)(bp)
+
+
+def _json(model: BaseModel, last_modified: datetime | None) -> ResponseReturnValue:
+    """A JSON response with a strong ETag and Last-Modified, answered conditionally."""
+    response = current_app.response_class(
+        model.model_dump_json(), mimetype="application/json")
+    response.add_etag()
+    if last_modified is not None:
+        response.last_modified = last_modified.replace(microsecond=0)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response.make_conditional(request)
+
+
+def _per_page() -> int:
+    value = request.args.get("per_page", "20")
+    if not schema.is_number(value) or not 1 <= int(value) <= MAX_PER_PAGE:
+        raise schema.BadParameter({"per_page": [f"an integer from 1 to {MAX_PER_PAGE}"]})
+    return int(value)
+
+
+def _catalogue_modified() -> datetime | None:
+    return db.session.scalar(select(func.max(Course.updated_at)))
+
+
+@bp.errorhandler(schema.BadParameter)
+def _bad_parameter(error: schema.BadParameter) -> ResponseReturnValue:
+    body = schema.ErrorOut(error="invalid parameters", fields=error.fields)
+    return Response(body.model_dump_json(), status=400, mimetype="application/json")
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(error: DomainError) -> ResponseReturnValue:
+    body = schema.ErrorOut(error="not found" if error.status_code == 404 else "refused",
+                           fields={})
+    return Response(body.model_dump_json(), status=error.status_code,
+                    mimetype="application/json")
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    body = schema.ErrorOut(error=(error.name or "error").lower(), fields={})
+    response = Response(body.model_dump_json(), status=error.code or 500,
+                        mimetype="application/json")
+    if error.code == 429:
+        response.headers["Retry-After"] = "60"
+    return response
+
+
+@bp.get("/courses")
+@public
+def list_courses() -> ResponseReturnValue:
+    """Active courses with the same filters, sort, pagination and facets as the search page."""
+    per_page, page = _per_page(), schema.page_number(request.args.get("page"))
+    form = CourseSearchForm(request.args, places=queries.places())
+    if not form.validate():
+        raise schema.BadParameter({k: [str(m) for m in v] for k, v in form.errors.items()})
+    query = queries.query_from_form(form)
+    result = queries.search_courses(replace(query, per_page=per_page, page=page))
+    return _json(schema.course_page(result), _catalogue_modified())
+
+
+@bp.get("/courses/<int:course_id>")
+@public
+def get_course(course_id: int) -> ResponseReturnValue:
+    """One active course."""
+    course = queries.course_or_404(course_id)
+    return _json(schema.course_out(course, None, with_occupations=True), course.updated_at)
+
+
+@bp.get("/occupations")
+@public
+def list_occupations() -> ResponseReturnValue:
+    """The occupation reference list, by CP2021 code."""
+    per_page = _per_page()
+    page = schema.page_number(request.args.get("page"))
+    total = db.session.scalar(select(func.count(Occupation.id))) or 0
+    items = db.session.scalars(select(Occupation).order_by(Occupation.cp2021)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    modified = db.session.scalar(select(func.max(Occupation.updated_at)))
+    return _json(schema.OccupationPage(
+        items=[schema.occupation_out(o) for o in items],
+        **schema.page_fields(total, page, per_page)), modified)
+
+
+@bp.get("/providers")
+@public
+def list_providers() -> ResponseReturnValue:
+    """Providers with the number of active courses each offers."""
+    per_page = _per_page()
+    page = schema.page_number(request.args.get("page"))
+    total = db.session.scalar(select(func.count(Provider.id))) or 0
+    counts = (select(Course.provider_id, func.count().label("n"))
+              .where(Course.status == CourseStatus.ACTIVE.value)
+              .group_by(Course.provider_id).subquery())
+    rows = db.session.execute(
+        select(Provider, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.provider_id == Provider.id)
+        .order_by(Provider.code).limit(per_page).offset((page - 1) * per_page)).all()
+    modified = db.session.scalar(select(func.max(Provider.updated_at)))
+    return _json(schema.ProviderPage(
+        items=[schema.provider_out(p, n) for p, n in rows],
+        **schema.page_fields(total, page, per_page)), modified)
+
+
+@bp.get("/openapi.json")
+@public
+def openapi() -> ResponseReturnValue:
+    """The OpenAPI 3.1 description of this API."""
+    document: dict[str, Any] = schema.openapi_document(request.url_root.rstrip("/") + "/api/v1")
+    return jsonify(document)

@@ -1,0 +1,229 @@
+"""Courses, their sites, the occupations they lead to, places, and students' saved courses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS, CourseKind
+from orientamento.database import Base, utcnow
+from orientamento.orgs.models import Provider
+
+RIASEC = ("r", "i", "a", "s", "e", "c")
+
+
+class CourseStatus(StrEnum):
+    """Whether a course is listed."""
+
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+COURSE_STATUS_LABELS = {
+    CourseStatus.ACTIVE: _l("Active"),
+    CourseStatus.ARCHIVED: _l("Archived"),
+}
+
+
+class Place(Base):
+    """A municipality of the Città Metropolitana di Milano, or one of Milan's municipi."""
+
+    __tablename__ = "places"
+    __table_args__ = (
+        CheckConstraint("kind IN ('comune', 'municipio')", name="kind_valid"),
+        CheckConstraint("municipio IS NULL OR municipio BETWEEN 1 AND 9", name="municipio_range"),
+    )
+
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    municipio: Mapped[int | None]
+    latitude: Mapped[float]
+    longitude: Mapped[float]
+
+    def __repr__(self) -> str:
+        return f"<Place {self.code} {self.name}>"
+
+
+course_occupations = Table(
+    "course_occupations",
+    Base.metadata,
+    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    Column("occupation_id", ForeignKey("occupations.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
+
+class Occupation(Base):
+    """An occupation from the curated reference list, with its classification codes."""
+
+    __tablename__ = "occupations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cp2021: Mapped[str] = mapped_column(String(12), unique=True)
+    isco08: Mapped[str] = mapped_column(String(4))
+    title_it: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    description_it: Mapped[str] = mapped_column(String(400))
+    description_en: Mapped[str] = mapped_column(String(400))
+    riasec: Mapped[dict[str, float]] = mapped_column(JSON)
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def title(self, locale: str) -> str:
+        """Title in the reader's language: Italian for Italian readers, else English."""
+        return self.title_it if locale == "it" else self.title_en
+
+    def description(self, locale: str) -> str:
+        """Description in the reader's language: Italian for Italian readers, else English."""
+        return self.description_it if locale == "it" else self.description_en
+
+
+class Course(Base):
+    """A course offered by a provider, keyed by provider and course code."""
+
+    __tablename__ = "courses"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "code"),
+        CheckConstraint(
+            "(kind = 'its' AND eqf_level IN (5, 6)) OR (kind = 'ifts' AND eqf_level = 4)"
+            " OR (kind = 'iefp_qualifica' AND eqf_level = 3)"
+            " OR (kind = 'iefp_diploma' AND eqf_level = 4)",
+            name="kind_eqf_valid",
+        ),
+        CheckConstraint("status IN ('active', 'archived')", name="status_valid"),
+        CheckConstraint("hours > 0 AND semesters > 0", name="duration_positive"),
+        CheckConstraint("cost_cents >= 0", name="cost_not_negative"),
+        CheckConstraint("seats IS NULL OR seats > 0", name="seats_positive"),
+        CheckConstraint(
+            "application_deadline IS NULL OR start_date IS NULL"
+            " OR application_deadline <= start_date",
+            name="deadline_before_start",
+        ),
+        *(CheckConstraint(f"riasec_{k} BETWEEN 0 AND 1", name=f"riasec_{k}_range")
+          for k in RIASEC),
+        Index("ix_courses_listing", "status", "start_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="RESTRICT"))
+    code: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))
+    area: Mapped[str] = mapped_column(String(40))
+    eqf_level: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Optional translations: {"en": {"title": ..., "description": ...}, "ar": {...}}.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    hours: Mapped[int]
+    semesters: Mapped[int]
+    start_date: Mapped[date | None]
+    application_deadline: Mapped[date | None]
+    cost_cents: Mapped[int] = mapped_column(default=0)
+    admission: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(5), default="it")
+    seats: Mapped[int | None]
+    riasec_r: Mapped[float] = mapped_column(Float, default=0.0)
+    riasec_i: Mapped[float] = mapped_column(Float, default=0.0)
+    riasec_a: Mapped[float] = mapped_column(Float, default=0.0)
+    riasec_s: Mapped[float] = mapped_column(Float, default=0.0)
+    riasec_e: Mapped[float] = mapped_column(Float, default=0.0)
+    riasec_c: Mapped[float] = mapped_column(Float, default=0.0)
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    web_url: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10), default=CourseStatus.ACTIVE.value)
+    #: Accent-folded text the full-text index is built from (title, area, provider, occupations).
+    search_document: Mapped[str] = mapped_column(Text, default="")
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    provider: Mapped[Provider] = relationship()
+    sites: Mapped[list[CourseSite]] = relationship(
+        back_populates="course", cascade="all, delete-orphan", order_by="CourseSite.position"
+    )
+    occupations: Mapped[list[Occupation]] = relationship(
+        secondary=course_occupations, order_by=Occupation.cp2021
+    )
+
+    @property
+    def riasec(self) -> dict[str, float]:
+        """The six RIASEC weights as a dict keyed by letter."""
+        return {k: getattr(self, f"riasec_{k}") for k in RIASEC}
+
+    @property
+    def is_free(self) -> bool:
+        """True when the course costs nothing."""
+        return self.cost_cents == 0
+
+    @property
+    def kind_label(self) -> str:
+        """Translated name of the course's kind."""
+        return str(COURSE_KIND_LABELS[CourseKind(self.kind)])
+
+    @property
+    def area_label(self) -> str:
+        """Translated name of the course's area or sector."""
+        return str(AREA_LABELS.get(self.area, self.area))
+
+    def localized(self, field: str, locale: str) -> str:
+        """Title or description in the reader's language when translated, else Italian."""
+        value = (self.translations or {}).get(locale, {}).get(field)
+        return value or getattr(self, field)
+
+    def __repr__(self) -> str:
+        return f"<Course {self.code}>"
+
+
+class CourseSite(Base):
+    """Where a course is taught."""
+
+    __tablename__ = "course_sites"
+    __table_args__ = (
+        UniqueConstraint("course_id", "position"),
+        CheckConstraint("latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180",
+                        name="coordinates_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"),
+                                           index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    address: Mapped[str] = mapped_column(String(200))
+    place_code: Mapped[str] = mapped_column(ForeignKey("places.code"), index=True)
+    latitude: Mapped[float]
+    longitude: Mapped[float]
+
+    course: Mapped[Course] = relationship(back_populates="sites")
+    place: Mapped[Place] = relationship()
+
+
+class SavedCourse(Base):
+    """A course a student bookmarked."""
+
+    __tablename__ = "saved_courses"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    course: Mapped[Course] = relationship()

@@ -1,0 +1,265 @@
+"""Read side of the directory: search with filters, facets and distance; course pages."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy.orm import selectinload
+
+from orientamento.core.errors import NotFound
+from orientamento.courses.models import (
+    Course,
+    CourseSite,
+    CourseStatus,
+    Occupation,
+    Place,
+    SavedCourse,
+    course_occupations,
+)
+from orientamento.courses.search import backend_for
+from orientamento.extensions import db
+
+#: Kilometres per degree of latitude, and of longitude at the equator (WGS84, rounded).
+KM_PER_DEGREE_LAT = 110.57
+KM_PER_DEGREE_LON = 111.32
+FACETS = ("kind", "area", "eqf_level", "language")
+
+
+@dataclass(frozen=True)
+class CourseQuery:
+    """A validated search: words, filters, sort and page. Every field comes from the URL."""
+
+    q: str = ""
+    kinds: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    eqf_levels: tuple[int, ...] = ()
+    language: str = ""
+    place: Place | None = None
+    km: int | None = None
+    start_after: date | None = None
+    free_only: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class SearchResult:
+    """One page of courses with their distance, the total and the facet counts."""
+
+    courses: list[Course]
+    distances: dict[int, float]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, dict[Any, int]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least one)."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def distance_squared(place: Place) -> ColumnElement[float]:
+    """Squared distance in km² from ``place`` to a site (equirectangular, fine within 100 km).
+
+    Plain arithmetic, so SQLite needs no math functions and indexes stay usable.
+    """
+    kx = KM_PER_DEGREE_LON * math.cos(math.radians(place.latitude))
+    dx = (CourseSite.longitude - place.longitude) * kx
+    dy = (CourseSite.latitude - place.latitude) * KM_PER_DEGREE_LAT
+    return dx * dx + dy * dy
+
+
+def _conditions(query: CourseQuery, skip: str | None = None) -> list[ColumnElement[bool]]:
+    """WHERE conditions for every filter except the facet ``skip``."""
+    conds: list[ColumnElement[bool]] = [Course.status == CourseStatus.ACTIVE.value]
+    if query.kinds and skip != "kind":
+        conds.append(Course.kind.in_(query.kinds))
+    if query.areas and skip != "area":
+        conds.append(Course.area.in_(query.areas))
+    if query.eqf_levels and skip != "eqf_level":
+        conds.append(Course.eqf_level.in_(query.eqf_levels))
+    if query.language and skip != "language":
+        conds.append(Course.language == query.language)
+    if query.start_after:
+        conds.append(Course.start_date >= query.start_after)
+    if query.free_only and skip != "free":
+        conds.append(Course.cost_cents == 0)
+    return conds
+
+
+@dataclass
+class _Filtered:
+    """A filtered SELECT and the subqueries it joined (text matches, nearest site)."""
+
+    stmt: Select[Any]
+    matches: Any = None
+    nearest: Any = None
+
+
+def _filtered(query: CourseQuery, columns: list[Any], skip: str | None = None) -> _Filtered:
+    """SELECT ``columns`` over the courses passing the filters, joined to matches and distance."""
+    result = _Filtered(select(*columns).select_from(Course))
+    result.matches = backend_for(db.engine.dialect.name).matches(query.q)
+    if result.matches is not None:
+        result.stmt = result.stmt.join(result.matches, result.matches.c.course_id == Course.id)
+    if query.place is not None:
+        result.nearest = (
+            select(CourseSite.course_id, func.min(distance_squared(query.place)).label("d2"))
+            .group_by(CourseSite.course_id).subquery("nearest")
+        )
+        result.stmt = result.stmt.join(result.nearest, result.nearest.c.course_id == Course.id)
+        if query.km:
+            result.stmt = result.stmt.where(result.nearest.c.d2 <= query.km * query.km)
+    result.stmt = result.stmt.where(and_(*_conditions(query, skip)))
+    return result
+
+
+def _ordered(query: CourseQuery, filtered: _Filtered) -> Select[Any]:
+    """The filtered SELECT in the requested order (start date when the sort does not apply)."""
+    if query.sort == "distance" and filtered.nearest is not None:
+        return filtered.stmt.order_by(filtered.nearest.c.d2, Course.id)
+    if query.sort == "relevance" and filtered.matches is not None:
+        return filtered.stmt.order_by(filtered.matches.c.score.desc(), Course.id)
+    # Upcoming courses first, soonest first; then those already started; undated last.
+    today = date.today()
+    group = case((Course.start_date.is_(None), 2), (Course.start_date < today, 1), else_=0)
+    return filtered.stmt.order_by(group, Course.start_date, Course.id)
+
+
+def search_courses(query: CourseQuery) -> SearchResult:
+    """One page of active courses matching ``query``, with facet counts, in bounded queries."""
+    filtered = _filtered(query, [Course.id])
+    if filtered.nearest is not None:
+        filtered.stmt = filtered.stmt.add_columns(filtered.nearest.c.d2)
+    total = db.session.scalar(select(func.count()).select_from(filtered.stmt.subquery())) or 0
+    rows = db.session.execute(
+        _ordered(query, filtered).limit(query.per_page).offset((query.page - 1) * query.per_page)
+    ).all()
+    ids = [row[0] for row in rows]
+    distances = {row[0]: math.sqrt(row[1]) for row in rows} if filtered.nearest is not None else {}
+    return SearchResult(
+        courses=load_courses(ids), distances=distances, total=total,
+        page=query.page, per_page=query.per_page, facets=facet_counts(query),
+    )
+
+
+def facet_counts(query: CourseQuery) -> dict[str, dict[Any, int]]:
+    """Counts per value of each facet, each computed with the other filters applied."""
+    facets: dict[str, dict[Any, int]] = {}
+    for name in FACETS:
+        column = getattr(Course, name)
+        stmt = _filtered(query, [column, func.count()], skip=name).stmt.group_by(column)
+        facets[name] = {value: count for value, count in db.session.execute(stmt).all()}
+    free = _filtered(query, [func.count()], skip="free").stmt.where(Course.cost_cents == 0)
+    facets["free"] = {True: db.session.scalar(free) or 0}
+    return facets
+
+
+def load_courses(ids: list[int]) -> list[Course]:
+    """Courses by id in the given order, with provider, sites and places loaded."""
+    if not ids:
+        return []
+    found = db.session.scalars(
+        select(Course).where(Course.id.in_(ids)).options(
+            selectinload(Course.provider),
+            selectinload(Course.sites).selectinload(CourseSite.place),
+        )
+    ).all()
+    by_id = {course.id: course for course in found}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def course_or_404(course_id: int, include_archived: bool = False) -> Course:
+    """A course with everything its page shows, or 404."""
+    course = db.session.scalar(
+        select(Course).where(Course.id == course_id).options(
+            selectinload(Course.provider),
+            selectinload(Course.sites).selectinload(CourseSite.place),
+            selectinload(Course.occupations),
+        )
+    )
+    if course is None or (course.status != CourseStatus.ACTIVE.value and not include_archived):
+        raise NotFound(None)
+    return course
+
+
+def saved_course_ids(user_id: int, course_ids: list[int] | None = None) -> set[int]:
+    """Ids of the courses the user saved (among ``course_ids`` when given)."""
+    stmt = select(SavedCourse.course_id).where(SavedCourse.user_id == user_id)
+    if course_ids is not None:
+        stmt = stmt.where(SavedCourse.course_id.in_(course_ids))
+    return set(db.session.scalars(stmt))
+
+
+def saved_courses(user_id: int) -> list[Course]:
+    """The user's saved courses, newest first (archived ones included, marked by status)."""
+    ids = list(db.session.scalars(
+        select(SavedCourse.course_id).where(SavedCourse.user_id == user_id)
+        .order_by(SavedCourse.created_at.desc(), SavedCourse.course_id)
+    ))
+    return load_courses(ids)
+
+
+def places() -> list[Place]:
+    """Every place, municipi of Milan first, then municipalities by name."""
+    return list(db.session.scalars(select(Place).order_by(Place.kind.desc(), Place.name)))
+
+
+def place_or_none(code: str | None) -> Place | None:
+    """The place with this ISTAT code, or None."""
+    return db.session.get(Place, code) if code else None
+
+
+def query_from_form(form: Any) -> CourseQuery:
+    """A CourseQuery from a validated CourseSearchForm (page from the URL, clamped)."""
+    from orientamento.core.pagination import requested_page
+
+    place = place_or_none(form.place.data)
+    sort = form.sort.data or "relevance"
+    if sort == "distance" and place is None:
+        sort = "relevance"
+    return CourseQuery(
+        q=(form.q.data or "").strip(), kinds=tuple(form.kind.data or ()),
+        areas=tuple(form.area.data or ()), eqf_levels=tuple(form.eqf.data or ()),
+        language=form.language.data or "", place=place,
+        km=form.km.data if place is not None else None,
+        start_after=form.start_after.data, free_only=bool(form.free.data), sort=sort,
+        page=requested_page(),
+    )
+
+
+def occupation_choices(locale: str) -> list[tuple[str, str]]:
+    """(CP2021 code, title) of every occupation, sorted by title, for select lists."""
+    occupations = db.session.scalars(select(Occupation)).all()
+    return sorted(((o.cp2021, f"{o.title(locale)} ({o.cp2021})") for o in occupations),
+                  key=lambda pair: pair[1].casefold())
+
+
+def occupation_with_courses_or_404(occupation_id: int) -> tuple[Occupation, list[Course]]:
+    """An occupation and the active courses leading to it (by start date), or 404."""
+    occupation = db.session.get(Occupation, occupation_id)
+    if occupation is None:
+        raise NotFound(None)
+    ids = list(db.session.scalars(
+        select(Course.id).join(course_occupations)
+        .where(course_occupations.c.occupation_id == occupation_id,
+               Course.status == CourseStatus.ACTIVE.value)
+        .order_by(Course.start_date, Course.id).limit(100)))
+    return occupation, load_courses(ids)
+
+
+def provider_courses(provider_id: int | None) -> Pagination:
+    """One page of a provider's courses, newest changes first."""
+    from orientamento.core.pagination import paginate
+
+    return paginate(
+        select(Course).where(Course.provider_id == provider_id)
+        .options(selectinload(Course.sites).selectinload(CourseSite.place))
+        .order_by(Course.status, Course.updated_at.desc(), Course.id))

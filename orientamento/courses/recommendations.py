@@ -1,0 +1,131 @@
+"""Course and occupation suggestions from a student's interest profile, with reasons.
+
+The ranking is a pure function of the six RIASEC interest scores and the candidates'
+profiles: the Pearson correlation between the two vectors. It takes no personal attribute
+at all (gender in particular can never be passed: the signature has no place for it), and it
+always keeps a few good options outside the student's strongest interests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+from flask_babel import lazy_gettext as _l
+
+from orientamento.courses.areas import CourseKind
+
+RIASEC_LETTERS = ("R", "I", "A", "S", "E", "C")
+LETTER_LABELS = {
+    "R": _l("Realistic"), "I": _l("Investigative"), "A": _l("Artistic"),
+    "S": _l("Social"), "E": _l("Enterprising"), "C": _l("Conventional"),
+}
+
+
+class Education(StrEnum):
+    """The highest step of education reached (or in progress), which decides entry."""
+
+    LOWER_SECONDARY_IN_PROGRESS = "lower_secondary_in_progress"
+    LOWER_SECONDARY = "lower_secondary"
+    UPPER_SECONDARY_IN_PROGRESS = "upper_secondary_in_progress"
+    IEFP_QUALIFICA = "iefp_qualifica"
+    DIPLOMA = "diploma"
+
+
+EDUCATION_LABELS = {
+    Education.LOWER_SECONDARY_IN_PROGRESS: _l("I am in lower secondary school (scuola media)"),
+    Education.LOWER_SECONDARY: _l("I have the lower secondary diploma (licenza media)"),
+    Education.UPPER_SECONDARY_IN_PROGRESS: _l("I am in upper secondary school"),
+    Education.IEFP_QUALIFICA: _l("I have a three-year IeFP qualification"),
+    Education.DIPLOMA: _l("I have an upper secondary diploma or a four-year IeFP diploma"),
+}
+
+#: Entry rules (REFERENCE.md): IeFP after lower secondary school; the IeFP fourth year after
+#: the three-year qualification; ITS Academy and IFTS after a diploma or a four-year IeFP diploma.
+ELIGIBLE_KINDS: dict[Education, frozenset[CourseKind]] = {
+    Education.LOWER_SECONDARY_IN_PROGRESS: frozenset({CourseKind.IEFP_QUALIFICA}),
+    Education.LOWER_SECONDARY: frozenset({CourseKind.IEFP_QUALIFICA}),
+    Education.UPPER_SECONDARY_IN_PROGRESS: frozenset({CourseKind.IEFP_QUALIFICA}),
+    Education.IEFP_QUALIFICA: frozenset({CourseKind.IEFP_DIPLOMA}),
+    Education.DIPLOMA: frozenset({CourseKind.ITS, CourseKind.IFTS}),
+}
+
+
+def default_education(age: int | None) -> Education:
+    """A sensible first guess from age alone; the student can change it."""
+    if age is None or age >= 19:
+        return Education.DIPLOMA
+    if age < 14:
+        return Education.LOWER_SECONDARY_IN_PROGRESS
+    return Education.UPPER_SECONDARY_IN_PROGRESS
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Something to suggest: an id and its RIASEC profile (letters R..C -> weight)."""
+
+    id: int
+    profile: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A ranked candidate: its correlation with the student and the letters they share."""
+
+    id: int
+    fit: float
+    shared: tuple[str, ...]
+    broadening: bool = False
+
+
+def _vector(profile: Mapping[str, float]) -> np.ndarray:
+    return np.array([float(profile.get(letter, 0.0)) for letter in RIASEC_LETTERS])
+
+
+def top_letters(profile: Mapping[str, float], count: int = 3) -> tuple[str, ...]:
+    """The ``count`` strongest letters, strongest first (ties in RIASEC order)."""
+    order = sorted(RIASEC_LETTERS, key=lambda k: (-float(profile.get(k, 0.0)),
+                                                  RIASEC_LETTERS.index(k)))
+    return tuple(order[:count])
+
+
+def correlation(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Pearson correlation of two RIASEC profiles (0 when either is flat)."""
+    x, y = _vector(a), _vector(b)
+    x, y = x - x.mean(), y - y.mean()
+    denominator = float(np.sqrt((x * x).sum() * (y * y).sum()))
+    return float((x * y).sum() / denominator) if denominator > 1e-12 else 0.0
+
+
+def rank(scores: Mapping[str, float], candidates: Sequence[Candidate], limit: int = 10,
+         broaden: int = 3) -> list[Suggestion]:
+    """Best ``limit`` candidates by correlation, plus ``broaden`` outside the top code.
+
+    The broadening options are the best-fitting candidates whose strongest letter is not
+    among the student's three strongest letters, so suggestions never collapse onto one type;
+    they are listed after the others and never twice.
+    """
+    if not candidates:
+        return []
+    student_top = top_letters(scores)
+    matrix = np.array([_vector(c.profile) for c in candidates])
+    centred = matrix - matrix.mean(axis=1, keepdims=True)
+    x = _vector(scores) - _vector(scores).mean()
+    norms = np.sqrt((centred * centred).sum(axis=1) * float((x * x).sum()))
+    fits = np.divide(centred @ x, norms, out=np.zeros(len(candidates)), where=norms > 1e-12)
+    # Strongest letters of each candidate; a stable sort keeps ties in RIASEC order.
+    leads = np.argsort(-matrix, axis=1, kind="stable")[:, :2]
+    order = sorted(range(len(candidates)), key=lambda n: (-round(float(fits[n]), 9),
+                                                          candidates[n].id))
+
+    def suggestion(n: int, broadening: bool = False) -> Suggestion:
+        lead_letters = {RIASEC_LETTERS[k] for k in leads[n]}
+        shared = tuple(k for k in student_top[:2] if k in lead_letters)
+        return Suggestion(candidates[n].id, round(float(fits[n]), 4), shared, broadening)
+
+    # Broadening options are picked first, so they exist whenever such candidates do.
+    wider = [n for n in order if RIASEC_LETTERS[leads[n][0]] not in student_top][:broaden]
+    best = [n for n in order if n not in set(wider)][:limit]
+    return [suggestion(n) for n in best] + [suggestion(n, True) for n in wider]

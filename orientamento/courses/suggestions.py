@@ -1,0 +1,141 @@
+"""The suggestions page: a student's latest interests, entry rules, place, ranking, reasons."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from orientamento.assessments.models import Response, ResponseStatus
+from orientamento.auth.models import User
+from orientamento.courses.models import RIASEC, Course, CourseSite, CourseStatus, Occupation, Place
+from orientamento.courses.queries import distance_squared, load_courses, place_or_none
+from orientamento.courses.recommendations import (
+    EDUCATION_LABELS,
+    ELIGIBLE_KINDS,
+    LETTER_LABELS,
+    RIASEC_LETTERS,
+    Candidate,
+    Education,
+    Suggestion,
+    default_education,
+    rank,
+)
+from orientamento.extensions import db
+
+INTERESTS = "interests"
+
+
+def education_choices() -> dict[str, Any]:
+    """Education options for the form."""
+    return {e.value: label for e, label in EDUCATION_LABELS.items()}
+
+
+def latest_interest_scores(student_id: int) -> dict[str, float] | None:
+    """The six interest scores (percent) of the student's latest submitted interests result."""
+    scores = db.session.scalar(
+        select(Response.scores).where(
+            Response.student_id == student_id, Response.questionnaire_id == INTERESTS,
+            Response.status == ResponseStatus.SUBMITTED.value)
+        .order_by(Response.submitted_at.desc(), Response.id.desc()).limit(1))
+    if not scores:
+        return None
+    values = {k: (scores.get(k) or {}).get("percent") for k in RIASEC_LETTERS}
+    if any(v is None for v in values.values()):
+        return None
+    return {k: float(v) for k, v in values.items() if v is not None}
+
+
+@dataclass
+class CourseSuggestion:
+    """A suggested course with the words explaining it."""
+
+    course: Course
+    suggestion: Suggestion
+    reason: str
+
+
+@dataclass
+class SuggestionsView:
+    """Everything the suggestions page shows."""
+
+    scores: dict[str, float] | None
+    education: Education
+    place: Place | None
+    courses: list[CourseSuggestion] = field(default_factory=list)
+    broaden: list[CourseSuggestion] = field(default_factory=list)
+    occupations: list[tuple[Occupation, Suggestion, str]] = field(default_factory=list)
+
+
+def _letter_names(letters: tuple[str, ...]) -> str:
+    names = [str(LETTER_LABELS[k]) for k in letters]
+    return _(" and ").join(names) if len(names) <= 2 else ", ".join(names)
+
+
+def reason_for(suggestion: Suggestion, distance_km: float | None, place: Place | None) -> str:
+    """Plain words saying why something is suggested."""
+    if len(suggestion.shared) >= 2:
+        text = _("Matches your two strongest interests, %(types)s.",
+                 types=_letter_names(suggestion.shared))
+    elif suggestion.shared:
+        text = _("Matches your strongest interest type, %(type)s.",
+                 type=_letter_names(suggestion.shared))
+    elif suggestion.broadening:
+        text = _("Outside your strongest interests, but its profile is still close to yours.")
+    else:
+        text = _("Its overall profile is close to yours.")
+    if distance_km is not None and place is not None:
+        text += " " + _("%(km)d km from %(place)s.", km=max(1, math.ceil(distance_km)),
+                        place=place.name)
+    return text
+
+
+def _candidates(education: Education, place: Place | None,
+                km: int | None) -> tuple[list[Candidate], dict[int, float]]:
+    """Active courses the student can enter (near the place when given), with distances."""
+    columns = [Course.id, *(getattr(Course, f"riasec_{k}") for k in RIASEC)]
+    kinds = [k.value for k in ELIGIBLE_KINDS[education]]
+    stmt = select(*columns).where(Course.status == CourseStatus.ACTIVE.value,
+                                  Course.kind.in_(kinds))
+    distances: dict[int, float] = {}
+    if place is not None:
+        nearest = (select(CourseSite.course_id,
+                          func.min(distance_squared(place)).label("d2"))
+                   .group_by(CourseSite.course_id).subquery())
+        stmt = stmt.add_columns(nearest.c.d2).join(nearest, nearest.c.course_id == Course.id)
+        if km:
+            stmt = stmt.where(nearest.c.d2 <= km * km)
+    candidates = []
+    for row in db.session.execute(stmt):
+        profile = {k.upper(): row[n + 1] for n, k in enumerate(RIASEC)}
+        candidates.append(Candidate(row[0], profile))
+        if place is not None:
+            distances[row[0]] = math.sqrt(row[7])
+    return candidates, distances
+
+
+def suggestions_for(student: User, form: Any, locale: str) -> SuggestionsView:
+    """Suggested courses and occupations for a student; gender is never read."""
+    education = Education(form.education.data or default_education(student.age(date.today())))
+    place = place_or_none(form.place.data)
+    view = SuggestionsView(scores=latest_interest_scores(student.id), education=education,
+                           place=place)
+    if view.scores is None:
+        return view
+    candidates, distances = _candidates(education, place, form.km.data)
+    ranked = rank(view.scores, candidates, limit=8, broaden=3)
+    courses = {c.id: c for c in load_courses([s.id for s in ranked])}
+    for s in ranked:
+        item = CourseSuggestion(courses[s.id], s, reason_for(s, distances.get(s.id), place))
+        (view.broaden if s.broadening else view.courses).append(item)
+    occupations = list(db.session.scalars(select(Occupation)))
+    by_id = {o.id: o for o in occupations}
+    jobs = rank(view.scores, [Candidate(o.id, {k.upper(): v for k, v in o.riasec.items()})
+                              for o in occupations], limit=6, broaden=0)
+    view.occupations = [(by_id[s.id], s, reason_for(s, None, None)) for s in jobs]
+    return view
+

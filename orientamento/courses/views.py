@@ -1,0 +1,210 @@
+"""Course directory pages: search, course and occupation pages, saved courses, suggestions,
+providers' course management and the admin's catalogue import and export."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from orientamento.auth.forms import EmptyForm
+from orientamento.auth.models import Role
+from orientamento.core.access import acting_user, public, role_required
+from orientamento.core.errors import DomainError
+from orientamento.core.i18n import current_language
+from orientamento.courses import queries, services, suggestions, transfer
+from orientamento.courses.forms import CourseForm, CourseSearchForm, ImportForm, SuggestionForm
+from orientamento.courses.models import Course, CourseStatus
+from orientamento.extensions import db
+
+bp = Blueprint("courses", __name__)
+
+
+@bp.get("/")
+@public
+def search() -> ResponseReturnValue:
+    """Search the directory; htmx asks for the results fragment only."""
+    form = CourseSearchForm(request.args, places=queries.places())
+    if not form.validate():
+        return render_template("courses/search.html", form=form, result=None), 400
+    result = queries.search_courses(queries.query_from_form(form))
+    saved = (queries.saved_course_ids(current_user.id, [c.id for c in result.courses])
+             if current_user.is_authenticated and current_user.role == Role.STUDENT else set())
+    fragment = bool(request.headers.get("HX-Request"))
+    template = "courses/_results.html" if fragment else "courses/search.html"
+    response = make_response(render_template(template, form=form, result=result, saved=saved,
+                                             fragment=fragment))
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/<int:course_id>")
+@public
+def show_course(course_id: int) -> ResponseReturnValue:
+    """Every field of a course, its sites and the occupations it leads to."""
+    course = queries.course_or_404(course_id)
+    saved = (current_user.is_authenticated and current_user.role == Role.STUDENT
+             and bool(queries.saved_course_ids(current_user.id, [course.id])))
+    return render_template("courses/show.html", course=course, saved=saved, form=EmptyForm())
+
+
+@bp.get("/occupations/<int:occupation_id>")
+@public
+def show_occupation(occupation_id: int) -> ResponseReturnValue:
+    """An occupation and the active courses leading to it."""
+    occupation, courses = queries.occupation_with_courses_or_404(occupation_id)
+    return render_template("courses/occupation.html", occupation=occupation, courses=courses)
+
+
+@bp.post("/<int:course_id>/save")
+@role_required(Role.STUDENT)
+def save_course(course_id: int) -> ResponseReturnValue:
+    """Bookmark a course (saving twice keeps one bookmark)."""
+    course = queries.course_or_404(course_id)
+    if EmptyForm().validate_on_submit():
+        services.save_course(acting_user(), course)
+        db.session.commit()
+        flash(_("Course saved. You find it under \"Saved courses\"."), "success")
+    return redirect(url_for("courses.show_course", course_id=course_id))
+
+
+@bp.post("/<int:course_id>/unsave")
+@role_required(Role.STUDENT)
+def unsave_course(course_id: int) -> ResponseReturnValue:
+    """Remove a bookmark."""
+    if EmptyForm().validate_on_submit():
+        services.unsave_course(acting_user(), course_id)
+        db.session.commit()
+        flash(_("Course removed from your saved courses."), "success")
+    target = request.form.get("back") == "saved"
+    return redirect(url_for("courses.saved_courses") if target
+                    else url_for("courses.show_course", course_id=course_id))
+
+
+@bp.get("/saved")
+@role_required(Role.STUDENT)
+def saved_courses() -> ResponseReturnValue:
+    """The student's saved courses."""
+    courses = queries.saved_courses(current_user.id)
+    return render_template("courses/saved.html", courses=courses, form=EmptyForm())
+
+
+@bp.get("/suggestions")
+@role_required(Role.STUDENT)
+def suggested() -> ResponseReturnValue:
+    """Courses and occupations matching the student's latest interests result, with reasons."""
+    guess = suggestions.default_education(acting_user().age(date.today()))
+    form = SuggestionForm(request.args, places=queries.places(),
+                          levels=suggestions.education_choices(), education=guess.value)
+    if request.args and not form.validate():
+        return render_template("courses/suggestions.html", form=form, view=None), 400
+    view = suggestions.suggestions_for(acting_user(), form, current_language())
+    return render_template("courses/suggestions.html", form=form, view=view)
+
+
+@bp.get("/manage")
+@role_required(Role.PROVIDER)
+def manage_courses() -> ResponseReturnValue:
+    """The provider's own courses, archived ones included."""
+    page = queries.provider_courses(current_user.provider_id)
+    return render_template("courses/manage.html", page=page, form=EmptyForm())
+
+
+@bp.route("/manage/new", methods=["GET", "POST"])
+@role_required(Role.PROVIDER)
+def create_course() -> ResponseReturnValue:
+    """Add a course to the provider's offer."""
+    return _save_course_form(_course_form(), None)
+
+
+@bp.route("/manage/<int:course_id>/edit", methods=["GET", "POST"])
+@role_required(Role.PROVIDER)
+def edit_course(course_id: int) -> ResponseReturnValue:
+    """Change one of the provider's courses."""
+    course = services.provider_course_or_404(acting_user(), course_id)
+    form = _course_form()
+    if request.method == "GET":
+        form.fill_from(course)
+    return _save_course_form(form, course)
+
+
+def _course_form() -> CourseForm:
+    return CourseForm(places=queries.places(),
+                      occupations=queries.occupation_choices(current_language()))
+
+
+def _save_course_form(form: CourseForm, course: Course | None) -> ResponseReturnValue:
+    """Create or update from the course form; field errors come from the catalogue parser."""
+    if not form.validate_on_submit():
+        return render_template("courses/edit.html", form=form, course=course), \
+            400 if form.errors else 200
+    user = acting_user()
+    status = course.status if course else CourseStatus.ACTIVE.value
+    try:
+        course = services.write_course(user.provider, course, form.cells(user.provider.code,
+                                                                         status))
+    except services.InvalidCourse as error:
+        form.apply_errors(error.errors)
+        return render_template("courses/edit.html", form=form, course=course), 400
+    except DomainError as error:
+        form.apply_errors({"course_code": str(error.message)})
+        return render_template("courses/edit.html", form=form, course=course), error.status_code
+    db.session.commit()
+    flash(_("Course saved."), "success")
+    return redirect(url_for("courses.manage_courses"))
+
+
+@bp.post("/manage/<int:course_id>/status")
+@role_required(Role.PROVIDER)
+def change_status(course_id: int) -> ResponseReturnValue:
+    """Archive a course (it leaves search and the API) or restore it."""
+    course = services.provider_course_or_404(acting_user(), course_id)
+    status = request.form.get("status", "")
+    if EmptyForm().validate_on_submit() and status in set(CourseStatus):
+        services.set_course_status(course, CourseStatus(status))
+        db.session.commit()
+        flash(_("Course archived.") if status == CourseStatus.ARCHIVED else
+              _("Course restored."), "success")
+    return redirect(url_for("courses.manage_courses"))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def import_catalogue() -> ResponseReturnValue:
+    """Check (dry run) or import a catalogue file, all or nothing."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("courses/import.html", form=form, report=None), \
+            400 if form.errors else 200
+    upload = form.file.data
+    report = transfer.import_catalogue(upload.read(transfer.MAX_IMPORT_BYTES + 1),
+                                       upload.filename or "", dry_run=form.dry_run.data)
+    if report.ok and not report.dry_run:
+        db.session.commit()
+        flash(_("Catalogue imported."), "success")
+    else:
+        db.session.rollback()
+    return render_template("courses/import.html", form=form, report=report), \
+        200 if report.ok else 422
+
+
+@bp.get("/export.<any(csv, json):fmt>")
+@role_required(Role.ADMIN)
+def export_catalogue(fmt: str) -> ResponseReturnValue:
+    """Download the whole catalogue as CSV or JSON, in the import format."""
+    body = transfer.export_csv() if fmt == "csv" else transfer.export_json()
+    mimetype = "text/csv" if fmt == "csv" else "application/json"
+    return Response(body, mimetype=f"{mimetype}; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename=catalogue.{fmt}"})
