@@ -6,8 +6,8 @@ descriptions are assembled from the demo catalogue's Italian and English word li
 (``orientamento.demo.catalogue``); places and occupations come from the reference tables that
 ``flask demo seed`` loaded. Each course's ``search_document`` is the text
 ``orientamento.courses.services.search_document`` would compute (checked on a sample after
-seeding); on SQLite the FTS5 table is filled from it too (on PostgreSQL the GIN expression
-index follows the column).
+seeding); the search backend indexes it (the FTS5 table on SQLite, the stored ``tsvector``
+on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -351,7 +351,7 @@ def insert_courses(connection: Connection, count: int, names: Labels,
                  for j in jobs]
         if links:
             connection.execute(insert(course_occupations), links)
-        with memoised_stemmer():  # FTS5 rows on SQLite; nothing to do on PostgreSQL
+        with memoised_stemmer():  # FTS5 rows on SQLite; the stored tsvector on PostgreSQL
             backend.refresh(connection, documents)
     if connection.dialect.name == "postgresql":  # explicit ids: move the sequence past them
         connection.execute(text(
@@ -394,11 +394,11 @@ def check_courses(app: Any, first_id: int, count: int) -> dict[str, int]:
             if total == 0:
                 raise SeedError(f"the search {name!r} found no course after seeding")
             stats[f"matches_{name}"] = total
-        matches = backend_for(db.engine.dialect.name).matches(COMMON_WORD)
-        if matches is None:
+        condition = backend_for(db.engine.dialect.name).condition(COMMON_WORD)
+        if condition is None:
             raise SeedError(f"{COMMON_WORD!r} gives no full-text query")
         found: int | None = db.session.execute(
-            select(func.count()).select_from(matches)).scalar()
+            select(func.count()).select_from(Course).where(condition)).scalar()
         stats[f"index_matches_{COMMON_WORD}"] = found or 0
         if not found:
             raise SeedError(f"the index finds no course for {COMMON_WORD!r} after seeding")

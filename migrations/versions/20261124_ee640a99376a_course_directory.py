@@ -7,6 +7,7 @@ Create Date: 2026-11-24 19:47:05.282557
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 import orientamento.database
 
@@ -77,6 +78,7 @@ def upgrade():
     sa.Column('web_url', sa.String(length=300), nullable=True),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('search_document', sa.Text(), nullable=False),
+    sa.Column('search_vector', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'), nullable=True),
     sa.Column('is_demo', sa.Boolean(), nullable=False),
     sa.Column('created_at', orientamento.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', orientamento.database.UTCDateTime(timezone=True), nullable=False),
@@ -139,11 +141,10 @@ def upgrade():
     with op.batch_alter_table('saved_courses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_saved_courses_course_id'), ['course_id'], unique=False)
 
-    # Full-text search (orientamento/courses/search.py): a GIN index on PostgreSQL,
+    # Full-text search (orientamento/courses/search.py): a GIN index on the stored vector on PostgreSQL,
     # an FTS5 table of Python-stemmed text on SQLite.
     if op.get_bind().dialect.name == 'postgresql':
-        op.execute("CREATE INDEX ix_courses_search_document ON courses"
-                   " USING gin (to_tsvector('italian'::regconfig, search_document))")
+        op.execute("CREATE INDEX ix_courses_search_vector ON courses USING gin (search_vector)")
     else:
         op.execute("CREATE VIRTUAL TABLE courses_fts"
                    " USING fts5(document, tokenize='unicode61 remove_diacritics 2')")
@@ -156,7 +157,7 @@ def upgrade():
 
 def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
-        op.execute("DROP INDEX IF EXISTS ix_courses_search_document")
+        op.execute("DROP INDEX IF EXISTS ix_courses_search_vector")
     else:
         op.execute("DROP TABLE IF EXISTS courses_fts")
     with op.batch_alter_table('providers', schema=None) as batch_op:

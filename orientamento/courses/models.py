@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS, CourseKind
@@ -151,6 +152,9 @@ class Course(Base):
     status: Mapped[str] = mapped_column(String(10), default=CourseStatus.ACTIVE.value)
     #: Accent-folded text the full-text index is built from (title, area, provider, occupations).
     search_document: Mapped[str] = mapped_column(Text, default="")
+    #: PostgreSQL only: the stored ``tsvector`` of ``search_document`` (NULL on SQLite).
+    search_vector: Mapped[str | None] = mapped_column(
+        Text().with_variant(TSVECTOR(), "postgresql"), deferred=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

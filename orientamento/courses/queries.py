@@ -96,19 +96,27 @@ def _conditions(query: CourseQuery, skip: str | None = None) -> list[ColumnEleme
 
 @dataclass
 class _Filtered:
-    """A filtered SELECT and the subqueries it joined (text matches, nearest site)."""
+    """A filtered SELECT and the subqueries it joined (ranked matches, nearest site)."""
 
     stmt: Select[Any]
     matches: Any = None
     nearest: Any = None
 
 
-def _filtered(query: CourseQuery, columns: list[Any], skip: str | None = None) -> _Filtered:
-    """SELECT ``columns`` over the courses passing the filters, joined to matches and distance."""
+def _filtered(query: CourseQuery, columns: list[Any], skip: str | None = None,
+              rank: bool = False) -> _Filtered:
+    """SELECT ``columns`` over the courses passing the filters (and near the place).
+
+    Text matching is a plain condition unless ``rank`` asks for the scores to sort by.
+    """
     result = _Filtered(select(*columns).select_from(Course))
-    result.matches = backend_for(db.engine.dialect.name).matches(query.q)
+    backend = backend_for(db.engine.dialect.name)
+    if rank:
+        result.matches = backend.ranked(query.q)
     if result.matches is not None:
         result.stmt = result.stmt.join(result.matches, result.matches.c.course_id == Course.id)
+    elif (matching := backend.condition(query.q)) is not None:
+        result.stmt = result.stmt.where(matching)
     if query.place is not None:
         result.nearest = (
             select(CourseSite.course_id, func.min(distance_squared(query.place)).label("d2"))
@@ -121,45 +129,69 @@ def _filtered(query: CourseQuery, columns: list[Any], skip: str | None = None) -
     return result
 
 
-def _ordered(query: CourseQuery, filtered: _Filtered) -> Select[Any]:
-    """The filtered SELECT in the requested order (start date when the sort does not apply)."""
+def _page_ids(query: CourseQuery) -> tuple[list[int], dict[int, float]]:
+    """Ids of the requested page in order (upcoming first when the sort does not apply)."""
+    by_relevance = query.sort == "relevance" and bool(query.q)
+    filtered = _filtered(query, [Course.id], rank=by_relevance)
+    stmt = filtered.stmt
+    if filtered.nearest is not None:
+        stmt = stmt.add_columns(filtered.nearest.c.d2)
     if query.sort == "distance" and filtered.nearest is not None:
-        return filtered.stmt.order_by(filtered.nearest.c.d2, Course.id)
-    if query.sort == "relevance" and filtered.matches is not None:
-        return filtered.stmt.order_by(filtered.matches.c.score.desc(), Course.id)
-    # Upcoming courses first, soonest first; then those already started; undated last.
-    today = date.today()
-    group = case((Course.start_date.is_(None), 2), (Course.start_date < today, 1), else_=0)
-    return filtered.stmt.order_by(group, Course.start_date, Course.id)
+        stmt = stmt.order_by(filtered.nearest.c.d2, Course.id)
+    elif filtered.matches is not None:
+        stmt = stmt.order_by(filtered.matches.c.score.desc(), Course.id)
+    else:
+        # Upcoming courses first, soonest first; then those already started; undated last.
+        group = case((Course.start_date.is_(None), 2), (Course.start_date < date.today(), 1),
+                     else_=0)
+        stmt = stmt.order_by(group, Course.start_date, Course.id)
+    rows = db.session.execute(
+        stmt.limit(query.per_page).offset((query.page - 1) * query.per_page)).all()
+    distances = {row[0]: math.sqrt(row[1]) for row in rows} if filtered.nearest is not None \
+        else {}
+    return [row[0] for row in rows], distances
 
 
 def search_courses(query: CourseQuery) -> SearchResult:
     """One page of active courses matching ``query``, with facet counts, in bounded queries."""
-    filtered = _filtered(query, [Course.id])
-    if filtered.nearest is not None:
-        filtered.stmt = filtered.stmt.add_columns(filtered.nearest.c.d2)
-    total = db.session.scalar(select(func.count()).select_from(filtered.stmt.subquery())) or 0
-    rows = db.session.execute(
-        _ordered(query, filtered).limit(query.per_page).offset((query.page - 1) * query.per_page)
-    ).all()
-    ids = [row[0] for row in rows]
-    distances = {row[0]: math.sqrt(row[1]) for row in rows} if filtered.nearest is not None else {}
+    total, facets = facet_counts(query)
+    ids, distances = _page_ids(query) if total else ([], {})
     return SearchResult(
         courses=load_courses(ids), distances=distances, total=total,
-        page=query.page, per_page=query.per_page, facets=facet_counts(query),
+        page=query.page, per_page=query.per_page, facets=facets,
     )
 
 
-def facet_counts(query: CourseQuery) -> dict[str, dict[Any, int]]:
-    """Counts per value of each facet, each computed with the other filters applied."""
+#: Facet name -> the filter that facet sets in a CourseQuery.
+ACTIVE_FILTER = {"kind": "kinds", "area": "areas", "eqf_level": "eqf_levels",
+                 "language": "language", "free": "free_only"}
+
+
+def facet_counts(query: CourseQuery) -> tuple[int, dict[str, dict[Any, int]]]:
+    """The number of results and, per facet value, the count with the other filters applied.
+
+    One grouped query over the results serves the total and every facet whose own filter is
+    unset; each facet with a filter set gets one more query that leaves that filter out.
+    """
+    free = (Course.cost_cents == 0).label("free")
+    dimensions = [Course.kind, Course.area, Course.eqf_level, Course.language, free]
+    rows = db.session.execute(
+        _filtered(query, [*dimensions, func.count()]).stmt.group_by(*dimensions)).all()
+    total = sum(row[-1] for row in rows)
     facets: dict[str, dict[Any, int]] = {}
-    for name in FACETS:
-        column = getattr(Course, name)
-        stmt = _filtered(query, [column, func.count()], skip=name).stmt.group_by(column)
-        facets[name] = {value: count for value, count in db.session.execute(stmt).all()}
-    free = _filtered(query, [func.count()], skip="free").stmt.where(Course.cost_cents == 0)
-    facets["free"] = {True: db.session.scalar(free) or 0}
-    return facets
+    for position, name in enumerate((*FACETS, "free")):
+        if getattr(query, ACTIVE_FILTER[name]):
+            column = free if name == "free" else getattr(Course, name)
+            stmt = _filtered(query, [column, func.count()], skip=name).stmt.group_by(column)
+            grouped: list[Any] = list(db.session.execute(stmt).all())
+        else:
+            grouped = [(row[position], row[-1]) for row in rows]
+        counts: dict[Any, int] = {}
+        for value, count in grouped:
+            counts[value] = counts.get(value, 0) + count
+        facets[name] = counts
+    facets["free"] = {True: facets["free"].get(True, 0)}
+    return total, facets
 
 
 def load_courses(ids: list[int]) -> list[Course]:

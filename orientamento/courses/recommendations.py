@@ -78,6 +78,7 @@ class Suggestion:
     fit: float
     shared: tuple[str, ...]
     broadening: bool = False
+    lead: str = ""
 
 
 def _vector(profile: Mapping[str, float]) -> np.ndarray:
@@ -123,7 +124,8 @@ def rank(scores: Mapping[str, float], candidates: Sequence[Candidate], limit: in
     def suggestion(n: int, broadening: bool = False) -> Suggestion:
         lead_letters = {RIASEC_LETTERS[k] for k in leads[n]}
         shared = tuple(k for k in student_top[:2] if k in lead_letters)
-        return Suggestion(candidates[n].id, round(float(fits[n]), 4), shared, broadening)
+        return Suggestion(candidates[n].id, round(float(fits[n]), 4), shared, broadening,
+                          RIASEC_LETTERS[leads[n][0]])
 
     # Broadening options are picked first, so they exist whenever such candidates do.
     wider = [n for n in order if RIASEC_LETTERS[leads[n][0]] not in student_top][:broaden]

@@ -1,11 +1,12 @@
 """Full-text search over courses behind one small interface, for PostgreSQL and SQLite.
 
 Both back ends index the same accent-folded ``courses.search_document`` text and answer a
-query with a subquery of ``(course_id, score)``:
+query with a WHERE condition (to filter and count) or a ``(course_id, score)`` selectable (to
+rank):
 
-- PostgreSQL: a GIN index on ``to_tsvector('italian', search_document)``; the query is a
-  prefix ``to_tsquery`` in the ``italian`` configuration (Snowball stemmer), ranked by
-  ``ts_rank``.
+- PostgreSQL: a stored ``to_tsvector('italian', search_document)`` with a GIN index; the
+  query is a prefix ``to_tsquery`` in the ``italian`` configuration (Snowball stemmer),
+  ranked by ``ts_rank``.
 - SQLite: FTS5 has no Italian stemmer, so the document and the query are stemmed in Python with
   the same Snowball algorithm (``snowballstemmer``) and matched by prefix in an FTS5 table keyed
   by course id, ranked by ``bm25``.
@@ -16,10 +17,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 import snowballstemmer
-from sqlalchemy import Connection, Float, Integer, Subquery, func, literal_column, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    Integer,
+    func,
+    literal_column,
+    select,
+    text,
+)
 
 from orientamento.courses.models import Course
 
@@ -30,7 +40,7 @@ MAX_TERMS = 8
 
 #: Names used in the SQL below and in the migration (written out there: migrations are frozen).
 SQLITE_FTS_TABLE = "courses_fts"
-POSTGRES_INDEX = "ix_courses_search_document"
+POSTGRES_INDEX = "ix_courses_search_vector"
 
 
 def fold(value: str) -> str:
@@ -61,37 +71,56 @@ class SearchBackend(Protocol):
     def remove(self, connection: Connection, course_ids: Iterable[int]) -> None:
         """Drop courses from the index."""
 
-    def matches(self, query: str) -> Subquery | None:
-        """Courses matching the query as (course_id, score), or None for an empty query."""
+    def condition(self, query: str) -> ColumnElement[bool] | None:
+        """A WHERE condition keeping the matching courses, or None for an empty query."""
+
+    def ranked(self, query: str) -> Any:
+        """Matching courses as a (course_id, score) selectable, or None for an empty query."""
 
 
 class PostgresSearch:
-    """PostgreSQL full-text search with the ``italian`` configuration and a GIN index."""
+    """PostgreSQL full-text search on a stored ``tsvector`` with a GIN index.
 
-    _vector = func.to_tsvector(literal_column("'italian'::regconfig"), Course.search_document)
+    The vector is stored (``courses.search_vector``) rather than computed in an expression
+    index: a broad query matching most of the catalogue makes the planner scan the table, and
+    recomputing ``to_tsvector`` on every row then costs seconds.
+    """
 
     def install(self, connection: Connection) -> None:
         connection.execute(text(
-            "CREATE INDEX IF NOT EXISTS ix_courses_search_document ON courses"
-            " USING gin (to_tsvector('italian'::regconfig, search_document))"))
+            "CREATE INDEX IF NOT EXISTS ix_courses_search_vector ON courses"
+            " USING gin (search_vector)"))
 
     def refresh(self, connection: Connection, documents: dict[int, str]) -> None:
-        """Nothing to do: the expression index follows the column."""
+        if documents:
+            connection.execute(
+                text("UPDATE courses SET search_vector = to_tsvector('italian', search_document)"
+                     " WHERE id = ANY(:ids)"), {"ids": list(documents)})
 
     def remove(self, connection: Connection, course_ids: Iterable[int]) -> None:
-        """Nothing to do: the expression index follows the column."""
+        """Nothing to do: the vector lives in the course row."""
 
-    def matches(self, query: str) -> Subquery | None:
+    @staticmethod
+    def _tsquery(query: str) -> Any:
         words = terms(query)
         if not words:
             return None
         # Words are [a-z0-9]+ only, so they cannot carry tsquery operators.
-        tsquery = func.to_tsquery(literal_column("'italian'::regconfig"),
-                                  " & ".join(f"{w}:*" for w in words))
+        return func.to_tsquery(literal_column("'italian'::regconfig"),
+                               " & ".join(f"{w}:*" for w in words))
+
+    def condition(self, query: str) -> ColumnElement[bool] | None:
+        tsquery = self._tsquery(query)
+        return None if tsquery is None else Course.search_vector.bool_op("@@")(tsquery)
+
+    def ranked(self, query: str) -> Any:
+        tsquery = self._tsquery(query)
+        if tsquery is None:
+            return None
         return (
             select(Course.id.label("course_id"),
-                   func.ts_rank(self._vector, tsquery).label("score"))
-            .where(self._vector.bool_op("@@")(tsquery))
+                   func.ts_rank(Course.search_vector, tsquery).label("score"))
+            .where(Course.search_vector.bool_op("@@")(tsquery))
             .subquery("matches")
         )
 
@@ -119,18 +148,32 @@ class SqliteSearch:
         if ids:
             connection.execute(text("DELETE FROM courses_fts WHERE rowid = :id"), ids)
 
-    def matches(self, query: str) -> Subquery | None:
+    @staticmethod
+    def _expression(query: str) -> str | None:
         words = terms(query)
-        if not words:
-            return None
         # Stems are [a-z0-9]+, quoted anyway so FTS5 never reads them as operators.
-        expression = " ".join(f'"{s}"*' for s in stems(words))
+        return " ".join(f'"{s}"*' for s in stems(words)) if words else None
+
+    def condition(self, query: str) -> ColumnElement[bool] | None:
+        expression = self._expression(query)
+        if expression is None:
+            return None
+        # IN (subquery): SQLite runs the full-text match once, not once per course.
+        return Course.id.in_(
+            text("SELECT rowid FROM courses_fts WHERE courses_fts MATCH :expression")
+            .bindparams(expression=expression).columns(rowid=Integer))
+
+    def ranked(self, query: str) -> Any:
+        expression = self._expression(query)
+        if expression is None:
+            return None
+        # A materialized CTE, for the same reason as the IN above.
         return (
             text("SELECT rowid AS course_id, -bm25(courses_fts) AS score"
                  " FROM courses_fts WHERE courses_fts MATCH :expression")
             .bindparams(expression=expression)
             .columns(course_id=Integer, score=Float)
-            .subquery("matches")
+            .cte("matches").prefix_with("MATERIALIZED")
         )
 
 

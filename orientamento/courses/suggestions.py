@@ -78,14 +78,15 @@ def _letter_names(letters: tuple[str, ...]) -> str:
 
 def reason_for(suggestion: Suggestion, distance_km: float | None, place: Place | None) -> str:
     """Plain words saying why something is suggested."""
-    if len(suggestion.shared) >= 2:
+    if suggestion.broadening:
+        text = _("Its main type, %(type)s, is not among your strongest interests, but its "
+                 "profile is still close to yours.", type=_letter_names((suggestion.lead,)))
+    elif len(suggestion.shared) >= 2:
         text = _("Matches your two strongest interests, %(types)s.",
                  types=_letter_names(suggestion.shared))
     elif suggestion.shared:
-        text = _("Matches your strongest interest type, %(type)s.",
+        text = _("Matches one of your two strongest interests, %(type)s.",
                  type=_letter_names(suggestion.shared))
-    elif suggestion.broadening:
-        text = _("Outside your strongest interests, but its profile is still close to yours.")
     else:
         text = _("Its overall profile is close to yours.")
     if distance_km is not None and place is not None:

@@ -137,6 +137,7 @@ def test_page_suggests_enterable_courses_with_reasons(
     assert "Matches your two strongest interests, Realistic and Investigative." in page
     assert "km from Milano" in page
     assert "Broaden your horizons" in page
+    assert "Its main type, Social, is not among your strongest interests" in page
     assert page.index("ITS meccatronica") < page.index("ITS servizi")
     iefp = client.get("/courses/suggestions?education=lower_secondary").get_data(as_text=True)
     assert "IeFP meccanica" in iefp and "ITS meccatronica" not in iefp
