@@ -164,7 +164,8 @@ def _rows_mentioning(value: str) -> list[str]:
     found = []
     for table in db.metadata.sorted_tables:
         for column in table.columns:
-            if isinstance(column.type, String | Text):
+            # As the database sees it: a variant (the PostgreSQL tsvector) is not text there.
+            if isinstance(column.type.dialect_impl(db.engine.dialect), String | Text):
                 count = db.session.scalar(
                     select(func.count()).select_from(table).where(column.contains(value))
                 )
