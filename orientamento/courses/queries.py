@@ -76,6 +76,14 @@ def distance_squared(place: Place) -> ColumnElement[float]:
     return dx * dx + dy * dy
 
 
+def nearest_sites(place: Place) -> Any:
+    """Each course's squared distance ``d2`` (km²) from ``place`` to its nearest site."""
+    return (
+        select(CourseSite.course_id, func.min(distance_squared(place)).label("d2"))
+        .group_by(CourseSite.course_id).subquery("nearest")
+    )
+
+
 def _conditions(query: CourseQuery, skip: str | None = None) -> list[ColumnElement[bool]]:
     """WHERE conditions for every filter except the facet ``skip``."""
     conds: list[ColumnElement[bool]] = [Course.status == CourseStatus.ACTIVE.value]
@@ -118,10 +126,7 @@ def _filtered(query: CourseQuery, columns: list[Any], skip: str | None = None,
     elif (matching := backend.condition(query.q)) is not None:
         result.stmt = result.stmt.where(matching)
     if query.place is not None:
-        result.nearest = (
-            select(CourseSite.course_id, func.min(distance_squared(query.place)).label("d2"))
-            .group_by(CourseSite.course_id).subquery("nearest")
-        )
+        result.nearest = nearest_sites(query.place)
         result.stmt = result.stmt.join(result.nearest, result.nearest.c.course_id == Course.id)
         if query.km:
             result.stmt = result.stmt.where(result.nearest.c.d2 <= query.km * query.km)

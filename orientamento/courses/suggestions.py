@@ -8,12 +8,12 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from orientamento.assessments.models import Response, ResponseStatus
 from orientamento.auth.models import User
-from orientamento.courses.models import RIASEC, Course, CourseSite, CourseStatus, Occupation, Place
-from orientamento.courses.queries import distance_squared, load_courses, place_or_none
+from orientamento.courses.models import RIASEC, Course, CourseStatus, Occupation, Place
+from orientamento.courses.queries import load_courses, nearest_sites, place_or_none
 from orientamento.courses.recommendations import (
     EDUCATION_LABELS,
     ELIGIBLE_KINDS,
@@ -104,9 +104,7 @@ def _candidates(education: Education, place: Place | None,
                                   Course.kind.in_(kinds))
     distances: dict[int, float] = {}
     if place is not None:
-        nearest = (select(CourseSite.course_id,
-                          func.min(distance_squared(place)).label("d2"))
-                   .group_by(CourseSite.course_id).subquery())
+        nearest = nearest_sites(place)
         stmt = stmt.add_columns(nearest.c.d2).join(nearest, nearest.c.course_id == Course.id)
         if km:
             stmt = stmt.where(nearest.c.d2 <= km * km)
