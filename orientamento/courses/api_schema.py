@@ -10,12 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from orientamento.core.pagination import MAX_PAGE
 from orientamento.courses.areas import AREA_LABELS, CourseKind
 from orientamento.courses.models import Course, Occupation
 from orientamento.courses.queries import SearchResult
 from orientamento.orgs.models import Provider
-
-MAX_PAGE = 100_000
 
 
 class BadParameter(Exception):

@@ -213,7 +213,7 @@ def load_courses(ids: list[int]) -> list[Course]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def course_or_404(course_id: int, include_archived: bool = False) -> Course:
+def course_or_404(course_id: int) -> Course:
     """A course with everything its page shows, or 404."""
     course = db.session.scalar(
         select(Course).where(Course.id == course_id).options(
@@ -222,7 +222,7 @@ def course_or_404(course_id: int, include_archived: bool = False) -> Course:
             selectinload(Course.occupations),
         )
     )
-    if course is None or (course.status != CourseStatus.ACTIVE.value and not include_archived):
+    if course is None or (course.status != CourseStatus.ACTIVE.value):
         raise NotFound(None)
     return course
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -66,7 +66,6 @@ class CourseRecord:
     contact_phone: str | None
     web_url: str | None
     status: str = CourseStatus.ACTIVE.value
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 # --- cell parsers -------------------------------------------------------------------------
@@ -371,8 +370,3 @@ def record_of(course: Course) -> CourseRecord:
         contact_email=course.contact_email, contact_phone=course.contact_phone,
         web_url=course.web_url, status=course.status,
     )
-
-
-def record_fields() -> tuple[str, ...]:
-    """Names of the record's compared fields (for change reports)."""
-    return tuple(f.name for f in fields(CourseRecord) if f.compare)

@@ -38,9 +38,6 @@ _STEMMER = snowballstemmer.stemmer("italian")
 #: Longest query we bother to parse: a search box, not a document.
 MAX_TERMS = 8
 
-#: Names used in the SQL below and in the migration (written out there: migrations are frozen).
-SQLITE_FTS_TABLE = "courses_fts"
-POSTGRES_INDEX = "ix_courses_search_vector"
 
 
 def fold(value: str) -> str:
@@ -51,7 +48,7 @@ def fold(value: str) -> str:
 
 def terms(query: str) -> list[str]:
     """Split a query into folded words (letters and digits only), at most MAX_TERMS."""
-    return _WORD.findall(fold(query))[:MAX_TERMS]
+    return terms_all(query)[:MAX_TERMS]
 
 
 def stems(words: Iterable[str]) -> list[str]:
