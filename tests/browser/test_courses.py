@@ -18,7 +18,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     DEMO_LOGINS,
+    LiveServer,
     check_a11y,
+    create_pupil,
     html_lang,
     log_in,
     screenshot,
@@ -414,3 +416,54 @@ def test_provider_adds_archives_and_restores_a_course(page: Any) -> None:
     expect(page.locator(".alert-success")).to_contain_text("Corso ripristinato")
     assert status_of(page.locator("main table tbody tr", has_text=code)) == "Attivo"
     assert search_total(page, word) == 1
+
+
+def _give_interests(live_server: LiveServer, username: str, **percent: float) -> None:
+    """Record a submitted interests result for a student (as if they had taken it)."""
+    from orientamento.assessments.models import Response
+    from orientamento.auth.models import User
+    from orientamento.database import utcnow
+    from orientamento.extensions import db
+
+    with live_server.app.app_context():
+        try:
+            student = db.session.scalar(db.select(User).filter_by(username=username))
+            assert student is not None
+            scores = {k: {"value": 1 + v / 25, "percent": v, "answered": 8, "items": 8,
+                          "band": "high"} for k, v in percent.items()}
+            db.session.add(Response(student_id=student.id, questionnaire_id="interests",
+                                    version=1, status="submitted", answers={}, scores=scores,
+                                    submitted_at=utcnow()))
+            db.session.commit()
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.parametrize("language", ["it", "ar"])
+def test_student_reads_explained_suggestions(page: Any, live_server: LiveServer,
+                                             language: str) -> None:
+    username = create_pupil(live_server.app, date(2004, 5, 6))
+    log_in(page, username, language=language)
+    visit(page, "/courses/suggestions")
+    # Before the interests questionnaire the page says what to do, with a link to it.
+    expect(page.locator('main a[href="/assessments/"]')).to_be_visible()
+    _give_interests(live_server, username, R=30, I=90, A=20, S=40, E=25, C=70)
+    page.select_option("#education", "diploma")
+    page.select_option("#place", "015146")
+    submit(page, "main form button[type=submit]")
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["education"] == ["diploma"] and query["place"] == ["015146"]
+    cards = page.locator("section[aria-labelledby=courses-title] article.course-card")
+    assert cards.count() > 0
+    # Every suggestion says why, and the broadening block is there and apart.
+    for n in range(cards.count()):
+        expect(cards.nth(n).locator("p", has_text=re.compile(r"\S")).last).to_be_visible()
+    expect(page.locator("#broaden-title")).to_be_visible()
+    assert page.locator("section[aria-labelledby=broaden-title] article.course-card").count() > 0
+    # Only ITS and IFTS courses for someone with a diploma.
+    badges = page.locator("section[aria-labelledby=courses-title] .badge.bg-primary")
+    kinds = {badges.nth(n).inner_text().strip() for n in range(badges.count())}
+    assert kinds and all("IeFP" not in k for k in kinds), kinds
+    expect(page.locator("#jobs-title")).to_be_visible()
+    check_a11y(page)
+    screenshot(page, f"courses-suggestions-{language}")
