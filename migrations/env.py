@@ -53,7 +53,7 @@ def get_metadata():
 
 # Search structures created by hand in the migrations (see orientamento/courses/search.py):
 # not in the metadata, so autogenerate must not propose to drop them.
-UNMODELLED = ("courses_fts", "ix_courses_search_vector")
+UNMODELLED = ("courses_fts", "ix_courses_search_vector", "ex_event_", "tr_event_")
 
 
 def include_object(object, name, type_, reflected, compare_to):

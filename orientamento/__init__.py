@@ -68,6 +68,7 @@ def import_models() -> None:
     from orientamento.auth import models as _auth  # noqa: F401
     from orientamento.classes import models as _classes  # noqa: F401
     from orientamento.courses import models as _courses  # noqa: F401
+    from orientamento.events import models as _events  # noqa: F401
     from orientamento.orgs import models as _orgs  # noqa: F401
     from orientamento.outbox import models as _outbox  # noqa: F401
 
@@ -124,6 +125,8 @@ def register_blueprints(app: Flask) -> None:
     from orientamento.core.views import bp as core_bp
     from orientamento.courses.api import bp as courses_api_bp
     from orientamento.courses.views import bp as courses_bp
+    from orientamento.events import visit_views as _visit_views  # noqa: F401 (adds routes to bp)
+    from orientamento.events.views import bp as events_bp
     from orientamento.orgs.views import bp as orgs_bp
 
     app.register_blueprint(core_bp)
@@ -134,15 +137,18 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orgs_bp, url_prefix="/admin/organisations")
     app.register_blueprint(courses_bp, url_prefix="/courses")
     app.register_blueprint(courses_api_bp, url_prefix="/api/v1")
+    app.register_blueprint(events_bp, url_prefix="/events")
 
 
 def init_features(app: Flask) -> None:
     """Feature set-up beyond blueprints: data loaded at start-up."""
     from orientamento.assessments.setup import init_assessments
     from orientamento.courses.setup import init_courses
+    from orientamento.events.setup import init_events
 
     init_assessments(app)
     init_courses(app)
+    init_events(app)
 
 
 def register_templating(app: Flask) -> None:
@@ -168,6 +174,7 @@ def register_commands(app: Flask) -> None:
     from orientamento.core.cli import translate_cli
     from orientamento.courses.cli import courses_cli
     from orientamento.demo.cli import demo_cli
+    from orientamento.events.cli import events_cli
     from orientamento.outbox.cli import init_console_delivery, outbox_cli
 
     app.cli.add_command(admin_cli)
@@ -177,4 +184,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(events_cli)
     init_console_delivery(app)

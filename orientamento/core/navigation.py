@@ -38,26 +38,35 @@ class NavItem:
 
 
 NAVIGATION: dict[str, tuple[NavItem, ...]] = {
-    "anonymous": (NavItem("core.home", _l("Home")), NavItem("courses.search", _l("Courses"))),
+    "anonymous": (NavItem("core.home", _l("Home")), NavItem("courses.search", _l("Courses")),
+                  NavItem("events.list_events", _l("Events"))),
     "student": (
         NavItem("core.home", _l("Home")),
         NavItem("assessments.index", _l("Assessments")),
         NavItem("courses.search", _l("Courses")),
         NavItem("courses.suggested", _l("Suggested for you")),
         NavItem("courses.saved_courses", _l("Saved courses")),
+        NavItem("events.list_events", _l("Events")),
+        NavItem("events.my_events", _l("My events")),
         NavItem("classes.my_classes", _l("My classes")),
     ),
     "counsellor": (
         NavItem("core.home", _l("Home")),
         NavItem("classes.list_classes", _l("Classes")),
         NavItem("courses.search", _l("Courses")),
+        NavItem("events.browse_windows", _l("Peer visits")),
+        NavItem("events.list_events", _l("Events")),
+        NavItem("events.orientation_hours", _l("Orientation hours")),
     ),
     "provider": (
         NavItem("core.home", _l("Home")),
         NavItem("courses.manage_courses", _l("Our courses")),
-        NavItem("courses.search", _l("Courses")),
+        NavItem("events.manage_events", _l("Our events")),
+        NavItem("events.list_visits", _l("Visit requests")),
+        NavItem("events.manage_availability", _l("Availability")),
     ),
-    "outreach": (NavItem("core.home", _l("Home")), NavItem("courses.search", _l("Courses"))),
+    "outreach": (NavItem("core.home", _l("Home")), NavItem("courses.search", _l("Courses")),
+                 NavItem("events.list_events", _l("Events"))),
     "admin": (
         NavItem("core.home", _l("Home")),
         NavItem("admin.list_users", _l("Users")),
@@ -66,6 +75,8 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("admin.audit_log", _l("Audit log")),
         NavItem("assessments.psychometrics", _l("Psychometrics")),
         NavItem("courses.import_catalogue", _l("Course catalogue")),
+        NavItem("events.manage_events", _l("City events")),
+        NavItem("events.school_holidays", _l("School holidays")),
     ),
 }
 

@@ -27,6 +27,8 @@ from orientamento.core.i18n import current_language
 from orientamento.courses import queries, services, suggestions, transfer
 from orientamento.courses.forms import CourseForm, CourseSearchForm, ImportForm, SuggestionForm
 from orientamento.courses.models import Course, CourseStatus
+from orientamento.database import utcnow
+from orientamento.events.queries import course_events
 from orientamento.extensions import db
 
 bp = Blueprint("courses", __name__)
@@ -57,7 +59,9 @@ def show_course(course_id: int) -> ResponseReturnValue:
     course = queries.course_or_404(course_id)
     saved = (current_user.is_authenticated and current_user.role == Role.STUDENT
              and bool(queries.saved_course_ids(current_user.id, [course.id])))
-    return render_template("courses/show.html", course=course, saved=saved, form=EmptyForm())
+    events = course_events(course.id, utcnow())
+    return render_template("courses/show.html", course=course, saved=saved, form=EmptyForm(),
+                           events=events)
 
 
 @bp.get("/occupations/<int:occupation_id>")

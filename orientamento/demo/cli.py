@@ -13,6 +13,7 @@ from orientamento.assessments.services import registry
 from orientamento.classes.forms import current_school_year
 from orientamento.database import utcnow
 from orientamento.demo.courses import seed_demo_catalogue
+from orientamento.demo.events import seed_demo_events
 from orientamento.demo.responses import seed_simulated_responses
 from orientamento.demo.services import DEMO_ACCOUNTS, seed_demo
 from orientamento.extensions import db
@@ -34,13 +35,14 @@ def seed_command() -> None:
     catalogue = seed_demo_catalogue(date.today())
     if not catalogue.ok:
         raise click.ClickException(f"demo catalogue rejected: {catalogue.errors[:5]}")
+    events = seed_demo_events(date.today())
     simulated = seed_simulated_responses(registry(), SIMULATED_STUDENTS, date.today())
     if simulated:
         record_run(registry(), utcnow())
     db.session.commit()
     click.echo(f"Demo data ready ({summary['created']} rows created, "
                f"{simulated} simulated assessment responses, "
-               f"{catalogue.created} demo courses).")
+               f"{catalogue.created} demo courses, {events} demo events).")
     click.echo(f"Demo logins (password: {current_app.config['DEMO_PASSWORD']}):")
     for email, role, _name in DEMO_ACCOUNTS:
         click.echo(f"  {role:<11} {email}")

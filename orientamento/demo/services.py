@@ -24,6 +24,8 @@ DEMO_ACCOUNTS = (
     ("provider@demo.example.org", Role.PROVIDER, "Paola Provider"),
     ("outreach@demo.example.org", Role.OUTREACH, "Omar Outreach"),
     ("student@demo.example.org", Role.STUDENT, "Sara Student"),
+    # An ITS student ambassador: a provider account of the demo foundation.
+    ("ambassador@demo.example.org", Role.PROVIDER, "Luca Ambassador"),
 )
 DEMO_PUPILS = (
     ("demo.giulia", "Giulia", date(2013, 5, 2)),

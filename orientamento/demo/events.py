@@ -1,0 +1,127 @@
+"""Demo events: visit availability, open days, webinars, workshops and one past peer visit.
+
+Everything is labelled as demo data; seeding twice adds nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from sqlalchemy import select
+
+from orientamento.auth.models import Role, User
+from orientamento.classes.models import SchoolClass
+from orientamento.courses.models import Course
+from orientamento.database import utcnow
+from orientamento.demo.services import DEMO_PROVIDER, DEMO_SCHOOL
+from orientamento.events.days import closed_days, rome_datetime
+from orientamento.events.models import (
+    Event,
+    EventClass,
+    EventKind,
+    EventStaff,
+    VisitRequest,
+    VisitRequestClass,
+    VisitStatus,
+)
+from orientamento.events.visits import WindowPlan, publish_windows
+from orientamento.extensions import db
+from orientamento.orgs.models import Provider, School
+
+ACCESS_NOTE = "Ingresso senza gradini, ascensore, bagno accessibile."
+
+#: (kind, title, description, days ahead, start hour, hours, capacity, online)
+DEMO_EVENTS = (
+    ("open_day", "Open day: laboratori di meccatronica",
+     "Visita ai laboratori, incontro con studenti e docenti, prove pratiche con i robot.",
+     12, 15, 3, 40, False),
+    ("webinar", "Webinar: come funziona un ITS Academy",
+     "Due anni, stage in azienda, diploma EQF 5: domande e risposte in diretta.",
+     8, 17, 1.5, 100, True),
+    ("workshop", "Laboratorio di robotica (posti limitati)",
+     "Programma un braccio robotico in piccoli gruppi. Pochi posti: c'è la lista d'attesa.",
+     19, 10, 2, 3, False),
+    ("open_day", "Open day: cucina e accoglienza turistica",
+     "Scopri i percorsi IeFP di ristorazione e turismo, con una prova in cucina.",
+     26, 9, 4, 60, False),
+    ("workshop", "Workshop: il tuo primo curriculum",
+     "Per chi cerca lavoro o formazione: scrivere il curriculum e prepararsi al colloquio.",
+     33, 14, 2, 20, False),
+    ("webinar", "Webinar: lavorare nell'ICT dopo il diploma",
+     "Sviluppo software, reti, dati: cosa si studia e dove si lavora.",
+     40, 18, 1, 150, True),
+)
+
+
+def _next_open_day(start: date, provider_id: int | None) -> date:
+    closed = closed_days(start, start + timedelta(days=14), provider_id)
+    day = start
+    while day.weekday() >= 5 or day in closed:
+        day += timedelta(days=1)
+    return day
+
+
+def seed_demo_events(today: date) -> int:
+    """Create the demo ambassador, windows, events and a past visit; return events created."""
+    provider = db.session.scalar(select(Provider).where(Provider.code == DEMO_PROVIDER["code"]))
+    school = db.session.scalar(select(School).where(School.code == DEMO_SCHOOL["code"]))
+    if provider is None or school is None:
+        return 0
+    if db.session.scalar(select(Event.id).where(Event.is_demo.is_(True)).limit(1)) is not None:
+        return 0
+    staff = list(db.session.scalars(select(User).where(
+        User.provider_id == provider.id, User.role == Role.PROVIDER).order_by(User.id)))
+    courses = list(db.session.scalars(select(Course).where(
+        Course.provider_id == provider.id).order_by(Course.id).limit(2)))
+    if staff:
+        publish_windows(provider, WindowPlan(
+            first_day=today + timedelta(days=2), last_day=today + timedelta(days=30),
+            weekdays=(1, 3), start=time(9), end=time(13), mode="both", max_visits=2,
+            ambassador_ids=[u.id for u in staff], course_ids=[c.id for c in courses],
+            note="Portiamo un robot collaborativo e due studenti del secondo anno."), today)
+    providers = list(db.session.scalars(select(Provider).where(Provider.is_demo.is_(True))
+                                        .order_by(Provider.code)))
+    created = 0
+    for number, (kind, title, text, ahead, hour, length, capacity, online) in enumerate(
+            DEMO_EVENTS):
+        owner = provider if number in (0, 1, 2) else providers[number % len(providers)]
+        day = _next_open_day(today + timedelta(days=ahead), owner.id)
+        starts = rome_datetime(day, time(hour))
+        presented = list(db.session.scalars(select(Course).where(
+            Course.provider_id == owner.id, Course.status == "active").limit(2)))
+        db.session.add(Event(
+            kind=kind, title=title, description=text, provider_id=owner.id,
+            starts_at=starts, ends_at=starts + timedelta(hours=length), capacity=capacity,
+            address=None if online else "Via Demo 10", place_code=None if online else "015146",
+            online_url="https://meet.example.org/demo" if online else None,
+            accessibility=None if online else ACCESS_NOTE,
+            courses=presented, is_demo=True))
+        created += 1
+    _past_visit(provider, school, staff, today)
+    db.session.flush()
+    return created
+
+
+def _past_visit(provider: Provider, school: School, staff: list[User], today: date) -> None:
+    """A peer visit two weeks ago at the demo school, attendance recorded (for the hours page)."""
+    school_class = db.session.scalar(select(SchoolClass).where(
+        SchoolClass.school_id == school.id, SchoolClass.is_demo.is_(True)))
+    if school_class is None or not staff:
+        return
+    day = _next_open_day(today - timedelta(days=14), None)
+    starts = rome_datetime(day, time(10))
+    event = Event(kind=EventKind.SCHOOL_VISIT.value, provider_id=provider.id,
+                  school_id=school.id, title=f"{provider.name} · {school.name}",
+                  description="Visita tra pari: due studenti ITS raccontano il loro corso.",
+                  starts_at=starts, ends_at=starts + timedelta(hours=2), address=school.name,
+                  is_demo=True)
+    db.session.add(event)
+    db.session.flush()
+    event.staff.append(EventStaff(user_id=staff[0].id))
+    event.classes.append(EventClass(class_id=school_class.id, pupils=22, attended=21,
+                                    attendance_recorded_at=utcnow()))
+    db.session.add(VisitRequest(
+        provider_id=provider.id, school_id=school.id, starts_at=event.starts_at,
+        ends_at=event.ends_at, mode="in_person", pupils=22, status=VisitStatus.CONFIRMED.value,
+        message="Classe terza, interessata a meccatronica e informatica.", event=event,
+        classes=[VisitRequestClass(class_id=school_class.id, pupils=22)]))

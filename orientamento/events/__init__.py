@@ -1,0 +1,1 @@
+"""Events and peer visits: open days, webinars, school visits, registrations, calendars."""

@@ -1,0 +1,284 @@
+"""Events forms: listing filters, event editing, registration, check-in, availability, visits."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Field,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+
+from orientamento.core.forms import MultiCheckboxField
+from orientamento.courses.areas import AREA_LABELS
+from orientamento.courses.forms import place_choices
+from orientamento.courses.models import Place
+from orientamento.events.days import rome_datetime, rome_local
+from orientamento.events.models import EVENT_KIND_LABELS, OPEN_KINDS, VISIT_MODE_LABELS
+from orientamento.events.services import EventData
+
+WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
+                  _l("Saturday"))
+SCHOOL_LEVEL_CHOICES = [
+    SelectChoice("", _l("Everyone")),
+    SelectChoice("lower_secondary", _l("Lower secondary school")),
+    SelectChoice("upper_secondary", _l("Upper secondary school")),
+]
+WINDOW_MODE_CHOICES = [
+    SelectChoice("both", _l("At the school or online")),
+    SelectChoice("in_person", _l("At the school")),
+    SelectChoice("online", _l("Online")),
+]
+
+
+def _kind_choices(empty: Any = None) -> list[SelectChoice]:
+    choices = [SelectChoice(k.value, EVENT_KIND_LABELS[k]) for k in OPEN_KINDS]
+    return [SelectChoice("", empty), *choices] if empty else choices
+
+
+class EventFilterForm(FlaskForm):
+    """Filters of the public event listing (query string)."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Kind"), choices=_kind_choices(_l("Every kind")), default="")
+    online = SelectField(_l("Where"), default="", choices=[
+        SelectChoice("", _l("Anywhere")), SelectChoice("in_person", _l("In person")),
+        SelectChoice("online", _l("Online"))])
+    from_day = DateField(_l("From"), validators=[Optional()])
+    course = IntegerField(_l("Course"), validators=[Optional(), NumberRange(min=1)])
+
+
+class EventForm(FlaskForm):
+    """An open day, webinar or workshop."""
+
+    kind = SelectField(_l("Kind"), choices=_kind_choices())
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    day = DateField(_l("Day"), validators=[InputRequired()])
+    start = TimeField(_l("Starts at"), validators=[InputRequired()])
+    end = TimeField(_l("Ends at"), validators=[InputRequired()])
+    capacity = IntegerField(_l("Places"), validators=[InputRequired(), NumberRange(1, 5000)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)],
+                          description=_l("Leave empty for an online-only event."))
+    place_code = SelectField(_l("Municipality"), validators=[Optional()])
+    accessibility = TextAreaField(_l("Accessibility"), validators=[Optional(), Length(max=500)],
+                                  description=_l("Step-free access, lifts, toilets, "
+                                                 "sign language, how to ask for help."))
+    online_url = StringField(_l("Online link"), validators=[Optional(), URL(), Length(max=500)],
+                             description=_l("Shown only to people registered."))
+    registration_opens = DateField(_l("Registration opens on"), validators=[Optional()])
+    registration_closes = DateField(_l("Registration closes on"), validators=[Optional()],
+                                    description=_l("Empty: open until the start."))
+    min_age = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(10, 99)])
+    max_age = IntegerField(_l("Maximum age"), validators=[Optional(), NumberRange(10, 99)])
+    school_level = SelectField(_l("School level"), choices=SCHOOL_LEVEL_CHOICES, default="")
+    courses = MultiCheckboxField(_l("Courses presented"), coerce=int)
+
+    def __init__(self, *args: Any, places: list[Place], courses: list[tuple[int, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.place_code.choices = place_choices(places, _l("Choose a municipality"))
+        self.courses.choices = [SelectChoice(cid, title) for cid, title in courses]
+
+    def fill_from(self, event: Any) -> None:
+        """Show an event's times as local days and clock times."""
+        starts, ends = rome_local(event.starts_at), rome_local(event.ends_at)
+        self.day.data, self.start.data, self.end.data = starts.date(), starts.time(), ends.time()
+        self.courses.data = [c.id for c in event.courses]
+        self.place_code.data = event.place_code or ""
+        self.school_level.data = event.school_level or ""
+        if event.registration_opens_at:
+            self.registration_opens.data = rome_local(event.registration_opens_at).date()
+        if event.registration_closes_at:
+            self.registration_closes.data = rome_local(event.registration_closes_at).date()
+
+    def data_for_service(self) -> EventData:
+        """The form as the service's input (local times converted to UTC)."""
+        opens = self.registration_opens.data
+        closes = self.registration_closes.data
+        return EventData(
+            kind=self.kind.data or "", title=(self.title.data or "").strip(),
+            description=(self.description.data or "").strip(),
+            starts_at=rome_datetime(self.day.data, self.start.data),
+            ends_at=rome_datetime(self.day.data, self.end.data),
+            capacity=self.capacity.data or 0, address=(self.address.data or "").strip() or None,
+            place_code=self.place_code.data or None,
+            accessibility=(self.accessibility.data or "").strip() or None,
+            online_url=(self.online_url.data or "").strip() or None,
+            registration_opens_at=rome_datetime(opens, time(0)) if opens else None,
+            registration_closes_at=(min(rome_datetime(closes, time(23, 59)),
+                                        rome_datetime(self.day.data, self.start.data))
+                                    if closes else None),
+            min_age=self.min_age.data, max_age=self.max_age.data,
+            school_level=self.school_level.data or None, course_ids=self.courses.data or [])
+
+
+class GroupRegistrationForm(FlaskForm):
+    """A counsellor registers one of their classes."""
+
+    school_class = SelectField(_l("Class"), coerce=int)
+    seats = IntegerField(_l("People coming (pupils and teachers)"),
+                         validators=[InputRequired(), NumberRange(1, 60)])
+
+
+class ReasonForm(FlaskForm):
+    """A reason, for declining or cancelling."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)],
+                           description=_l("Everyone involved reads it."))
+
+
+class CheckInForm(FlaskForm):
+    """A ticket code, typed or read from the QR code."""
+
+    token = StringField(_l("Ticket code"), validators=[DataRequired(), Length(max=100)],
+                        description=_l("Scan the QR code with the phone's camera, or type the "
+                                       "code printed under it."))
+
+
+class WindowForm(FlaskForm):
+    """Visit availability, repeated on weekdays between two dates."""
+
+    first_day = DateField(_l("From"), validators=[InputRequired()])
+    last_day = DateField(_l("To"), validators=[InputRequired()])
+    weekdays = MultiCheckboxField(_l("Weekdays"), coerce=int, validators=[DataRequired()],
+                                  choices=[SelectChoice(n, label)
+                                           for n, label in enumerate(WEEKDAY_LABELS)])
+    start = TimeField(_l("From (time)"), validators=[InputRequired()])
+    end = TimeField(_l("To (time)"), validators=[InputRequired()])
+    mode = SelectField(_l("Visits"), choices=WINDOW_MODE_CHOICES)
+    max_visits = IntegerField(_l("Visits per window"), default=1,
+                              validators=[InputRequired(), NumberRange(1, 10)])
+    ambassadors = MultiCheckboxField(_l("Ambassadors"), coerce=int, validators=[DataRequired()])
+    courses = MultiCheckboxField(_l("Courses presented"), coerce=int)
+    places = SelectMultipleField(_l("Area covered"), validators=[Optional()],
+                                 description=_l("Municipalities or municipi you visit; none "
+                                                "selected: anywhere. Hold Ctrl to pick several."))
+    note = StringField(_l("Note for schools"), validators=[Optional(), Length(max=300)])
+
+    def __init__(self, *args: Any, ambassadors: list[tuple[int, str]],
+                 courses: list[tuple[int, str]], places: list[Place], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ambassadors.choices = [SelectChoice(uid, name) for uid, name in ambassadors]
+        self.courses.choices = [SelectChoice(cid, title) for cid, title in courses]
+        self.places.choices = [SelectChoice(p.code, p.name) for p in places]
+
+
+class BlockDayForm(FlaskForm):
+    """A day without visits."""
+
+    day = DateField(_l("Day"), validators=[InputRequired()])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
+
+
+class HolidayForm(FlaskForm):
+    """A school holiday period (admin)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    first_day = DateField(_l("First day"), validators=[InputRequired()])
+    last_day = DateField(_l("Last day"), validators=[InputRequired()])
+
+
+class WindowSearchForm(FlaskForm):
+    """What a counsellor looks for in the providers' availability (query string)."""
+
+    class Meta:
+        csrf = False
+
+    area = SelectField(_l("Area of study"), default="", choices=[
+        SelectChoice("", _l("Every area"))] + [SelectChoice(k, v) for k, v in AREA_LABELS.items()])
+    mode = SelectField(_l("Visit"), default="", choices=[
+        SelectChoice("", _l("At the school or online")),
+        *(SelectChoice(k.value, v) for k, v in VISIT_MODE_LABELS.items())])
+    from_day = DateField(_l("From"), validators=[Optional()])
+    to_day = DateField(_l("To"), validators=[Optional()])
+    km = IntegerField(_l("Provider within (km)"), validators=[Optional(), NumberRange(1, 200)])
+
+
+class VisitRequestForm(FlaskForm):
+    """A counsellor's request: time inside the window, pupils per class, a message."""
+
+    mode = SelectField(_l("Visit"), choices=[
+        SelectChoice(k.value, v) for k, v in VISIT_MODE_LABELS.items()])
+    start = TimeField(_l("Starts at"), validators=[InputRequired()])
+    end = TimeField(_l("Ends at"), validators=[InputRequired()])
+    message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=1000)],
+                            description=_l("What the pupils would like to know, the room, "
+                                           "who to ask for at the entrance."))
+
+    def pupil_fields(self) -> list[tuple[int, Field]]:
+        """(class id, field) for every class of the school."""
+        return [(int(name.removeprefix("pupils_")), field) for name, field in self._fields.items()
+                if name.startswith("pupils_")]
+
+    def pupils_by_class(self) -> dict[int, int]:
+        """Pupils per class id (0 where the class does not take part)."""
+        return {class_id: field.data or 0 for class_id, field in self.pupil_fields()}
+
+
+def visit_request_form(classes: list[Any], formdata: Any = None) -> VisitRequestForm:
+    """The request form with one "pupils" field per class of the school."""
+
+    class Form(VisitRequestForm):
+        pass
+
+    for school_class in classes:
+        setattr(Form, f"pupils_{school_class.id}", IntegerField(
+            school_class.name, default=0, validators=[Optional(), NumberRange(0, 60)]))
+    return Form(formdata=formdata)
+
+
+class ConfirmVisitForm(FlaskForm):
+    """The provider confirms, naming who goes."""
+
+    ambassadors = MultiCheckboxField(_l("Ambassadors"), coerce=int, validators=[DataRequired()])
+    reply = TextAreaField(_l("Message to the school"), validators=[Optional(), Length(max=1000)])
+
+    def __init__(self, *args: Any, ambassadors: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ambassadors.choices = [SelectChoice(uid, name) for uid, name in ambassadors]
+
+
+class ProposeTimeForm(FlaskForm):
+    """Another time for a visit (the provider also names who would go)."""
+
+    day = DateField(_l("Day"), validators=[InputRequired()])
+    start = TimeField(_l("Starts at"), validators=[InputRequired()])
+    end = TimeField(_l("Ends at"), validators=[InputRequired()])
+    ambassadors = MultiCheckboxField(_l("Ambassadors"), coerce=int)
+    reply = TextAreaField(_l("Message"), validators=[Optional(), Length(max=1000)])
+
+    def __init__(self, *args: Any, ambassadors: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ambassadors.choices = [SelectChoice(uid, name) for uid, name in ambassadors]
+
+    def times(self) -> tuple[datetime, datetime]:
+        """The proposed start and end in UTC."""
+        day: date = self.day.data
+        return rome_datetime(day, self.start.data), rome_datetime(day, self.end.data)
+
+
+def attendance_form(event: Any, formdata: Any = None) -> FlaskForm:
+    """One "pupils present" field per class of a visit."""
+
+    class Form(FlaskForm):
+        pass
+
+    for row in event.classes:
+        setattr(Form, f"attended_{row.class_id}", IntegerField(
+            row.school_class.name, default=row.attended,
+            validators=[InputRequired(), NumberRange(0, row.pupils)]))
+    return Form(formdata=formdata)

@@ -1,0 +1,121 @@
+"""Orientation hours for a school's records (DM 328/2022: 30 hours per class and year).
+
+A class earns an event's length in hours when it took part: a peer visit whose attendance the
+provider recorded with at least one pupil present, or a class group registration checked in.
+Every pupil on the class roster is credited with the class's events (attendance is recorded
+per class, not per pupil), plus the events they attended on their own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from orientamento.auth.models import User
+from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.courses.records import escape_cell
+from orientamento.events.days import rome_local
+from orientamento.events.models import (
+    Event,
+    EventClass,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
+from orientamento.extensions import db
+
+
+@dataclass
+class Credit:
+    """One event counted for a class or a pupil."""
+
+    event: Event
+    hours: float
+    own: bool = False  # attended individually rather than with the class
+
+
+@dataclass
+class ClassHours:
+    """A class with the events it took part in and each pupil's own extra events."""
+
+    school_class: SchoolClass
+    credits: list[Credit] = field(default_factory=list)
+    pupils: list[tuple[User, list[Credit]]] = field(default_factory=list)
+
+    @property
+    def hours(self) -> float:
+        """The class's orientation hours."""
+        return round(sum(c.hours for c in self.credits), 2)
+
+    def pupil_hours(self, own: list[Credit]) -> float:
+        """A pupil's hours: the class's events plus their own."""
+        return round(self.hours + sum(c.hours for c in own), 2)
+
+
+def school_hours(school_id: int, school_year: str | None = None) -> list[ClassHours]:
+    """Orientation hours of every class of a school (one school year, or all)."""
+    class_query = select(SchoolClass).where(SchoolClass.school_id == school_id).options(
+        selectinload(SchoolClass.memberships).selectinload(ClassMembership.student))
+    if school_year:
+        class_query = class_query.where(SchoolClass.school_year == school_year)
+    classes = list(db.session.scalars(class_query.order_by(SchoolClass.school_year.desc(),
+                                                           SchoolClass.name)))
+    ids = [c.id for c in classes]
+    credits: dict[int, list[Credit]] = defaultdict(list)
+    for row in db.session.scalars(
+            select(EventClass).where(EventClass.class_id.in_(ids), EventClass.attended > 0,
+                                     EventClass.status == EventStatus.SCHEDULED.value)
+            .options(selectinload(EventClass.event))):
+        credits[row.class_id].append(Credit(row.event, row.event.hours))
+    for registration in db.session.scalars(
+            select(Registration).where(Registration.class_id.in_(ids),
+                                       Registration.status == RegistrationStatus.ATTENDED.value)
+            .options(selectinload(Registration.event))):
+        assert registration.class_id is not None  # noqa: S101 - filtered above
+        credits[registration.class_id].append(
+            Credit(registration.event, registration.event.hours))
+    pupil_ids = {m.student_id for c in classes for m in c.memberships}
+    own: dict[int, list[Credit]] = defaultdict(list)
+    for registration in db.session.scalars(
+            select(Registration).where(Registration.user_id.in_(pupil_ids),
+                                       Registration.class_id.is_(None),
+                                       Registration.status == RegistrationStatus.ATTENDED.value)
+            .options(selectinload(Registration.event))):
+        own[registration.user_id].append(
+            Credit(registration.event, registration.event.hours, own=True))
+    result = []
+    for school_class in classes:
+        entry = ClassHours(school_class, sorted(credits[school_class.id],
+                                                key=lambda c: c.event.starts_at))
+        members = sorted((m.student for m in school_class.memberships),
+                         key=lambda u: u.display_name.casefold())
+        entry.pupils = [(pupil, own[pupil.id]) for pupil in members]
+        result.append(entry)
+    return result
+
+
+CSV_COLUMNS = ("school_year", "class", "pupil", "date", "event", "kind", "provider", "hours",
+               "with_class")
+
+
+def hours_csv(rows: list[ClassHours]) -> str:
+    """One line per pupil and event, for the school's records (spreadsheet-safe cells)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for entry in rows:
+        school_class = entry.school_class
+        for pupil, own in entry.pupils:
+            for credit in [*entry.credits, *own]:
+                event = credit.event
+                writer.writerow([escape_cell(str(v)) for v in (
+                    school_class.school_year, school_class.name, pupil.display_name,
+                    rome_local(event.starts_at).date().isoformat(), event.title, event.kind,
+                    event.provider.name if event.provider else "", f"{credit.hours:g}",
+                    "no" if credit.own else "yes")])
+    return out.getvalue()

@@ -1,0 +1,346 @@
+"""Peer-visit pages on the events blueprint: availability, requests, answers, attendance, hours,
+and the admin's school holidays."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from orientamento.auth.forms import EmptyForm
+from orientamento.auth.models import Role, User
+from orientamento.core.access import acting_user, role_required
+from orientamento.core.errors import DomainError, NotFound
+from orientamento.courses.queries import places
+from orientamento.database import utcnow
+from orientamento.events import hours, queries, visits
+from orientamento.events.days import rome_datetime, rome_local
+from orientamento.events.forms import (
+    BlockDayForm,
+    ConfirmVisitForm,
+    HolidayForm,
+    ProposeTimeForm,
+    ReasonForm,
+    WindowForm,
+    WindowSearchForm,
+    attendance_form,
+    visit_request_form,
+)
+from orientamento.events.models import BlockedDay, SchoolHoliday, VisitRequest, VisitWindow
+from orientamento.events.services import managed_event_or_404
+from orientamento.events.views import bp
+from orientamento.extensions import db
+
+
+def _window_form() -> WindowForm:
+    provider_id = acting_user().provider_id
+    return WindowForm(ambassadors=queries.provider_staff_choices(provider_id),
+                      courses=queries.provider_course_choices(provider_id), places=places())
+
+
+@bp.route("/availability", methods=["GET", "POST"])
+@role_required(Role.PROVIDER)
+def manage_availability() -> ResponseReturnValue:
+    """A provider's visit windows, the form to publish more, and blocked days."""
+    user = acting_user()
+    form = _window_form()
+    if form.validate_on_submit():
+        plan = visits.WindowPlan(
+            first_day=form.first_day.data, last_day=form.last_day.data,
+            weekdays=form.weekdays.data or [], start=form.start.data, end=form.end.data,
+            mode=form.mode.data or "both", max_visits=form.max_visits.data or 1,
+            ambassador_ids=form.ambassadors.data or [], course_ids=form.courses.data or [],
+            place_codes=form.places.data or [], note=form.note.data or "")
+        try:
+            published = visits.publish_windows(user.provider, plan, date.today())
+        except DomainError as error:
+            form.form_errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("%(count)s windows published.", count=len(published.windows)), "success")
+            for day, reason in sorted(published.skipped.items()):
+                flash(_("Skipped %(day)s: %(reason)s.", day=day.isoformat(), reason=reason),
+                      "info")
+            return redirect(url_for("events.manage_availability"))
+    blocked = db.session.scalars(db.select(BlockedDay).where(
+        BlockedDay.provider_id == user.provider_id, BlockedDay.day >= date.today())
+        .order_by(BlockedDay.day)).all()
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("events/availability.html", form=form, block_form=BlockDayForm(),
+                           page=queries.provider_windows(user.provider_id, utcnow()),
+                           blocked=blocked, empty_form=EmptyForm()), status
+
+
+@bp.post("/availability/<int:window_id>/withdraw")
+@role_required(Role.PROVIDER)
+def withdraw_window(window_id: int) -> ResponseReturnValue:
+    """Withdraw a window no school has asked for."""
+    window = db.session.get(VisitWindow, window_id)
+    if window is None:
+        raise NotFound(_("No such availability."))
+    if EmptyForm().validate_on_submit():
+        visits.withdraw_window(acting_user().provider, window)
+        db.session.commit()
+        flash(_("Availability withdrawn."), "success")
+    return redirect(url_for("events.manage_availability"))
+
+
+@bp.post("/availability/blocked")
+@role_required(Role.PROVIDER)
+def block_day() -> ResponseReturnValue:
+    """Block a day; free windows on it are withdrawn."""
+    form = BlockDayForm()
+    if not form.validate_on_submit():
+        raise DomainError(_("Choose a day."))
+    removed = visits.block_day(acting_user().provider, form.day.data, form.reason.data or "",
+                               date.today())
+    db.session.commit()
+    flash(_("Day blocked; %(count)s free windows withdrawn.", count=removed), "success")
+    return redirect(url_for("events.manage_availability"))
+
+
+@bp.post("/availability/unblock")
+@role_required(Role.PROVIDER)
+def unblock_day() -> ResponseReturnValue:
+    """Make a blocked day available again."""
+    form = BlockDayForm()
+    if not form.validate_on_submit():
+        raise DomainError(_("Choose a day."))
+    visits.unblock_day(acting_user().provider, form.day.data)
+    db.session.commit()
+    flash(_("The day is available again."), "success")
+    return redirect(url_for("events.manage_availability"))
+
+
+@bp.get("/visits/browse")
+@role_required(Role.COUNSELLOR)
+def browse_windows() -> ResponseReturnValue:
+    """Providers' availability for the counsellor's school."""
+    form = WindowSearchForm(request.args)
+    school = acting_user().school
+    if not form.validate():
+        return render_template("events/browse.html", form=form, page=None, km={}), 400
+    filters = queries.WindowFilter(area=form.area.data or "", mode=form.mode.data or "",
+                                   from_day=form.from_day.data, to_day=form.to_day.data,
+                                   km=form.km.data)
+    page = queries.windows_for_school(school, filters, utcnow())
+    km = queries.provider_distances(school, {w.provider_id for w in page.items})
+    return render_template("events/browse.html", form=form, page=page, km=km)
+
+
+@bp.route("/visits/windows/<int:window_id>/request", methods=["GET", "POST"])
+@role_required(Role.COUNSELLOR)
+def request_visit(window_id: int) -> ResponseReturnValue:
+    """Ask for a visit in a window for some classes."""
+    window = queries.window_or_404(window_id)
+    user = acting_user()
+    classes = queries.school_classes(user.school_id)
+    form = visit_request_form(classes, request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        local_day = rome_local(window.starts_at).date()
+        try:
+            visit = visits.request_visit(
+                user, window, form.pupils_by_class(), form.mode.data or "",
+                rome_datetime(local_day, form.start.data), rome_datetime(local_day, form.end.data),
+                form.message.data or "")
+        except DomainError as error:
+            form.form_errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Request sent. The provider will answer here and by e-mail."), "success")
+            return redirect(url_for("events.show_visit", visit_id=visit.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("events/request.html", form=form, window=window,
+                           classes=classes), status
+
+
+@bp.get("/visits")
+@role_required(Role.COUNSELLOR, Role.PROVIDER)
+def list_visits() -> ResponseReturnValue:
+    """Visit requests: a school's outgoing or a provider's incoming."""
+    return render_template("events/visits.html", page=queries.visit_requests(acting_user()))
+
+
+def _visit_forms(provider_id: int) -> dict[str, Any]:
+    staff = queries.provider_staff_choices(provider_id)
+    return {"confirm_form": ConfirmVisitForm(ambassadors=staff, prefix="confirm"),
+            "propose_form": ProposeTimeForm(ambassadors=staff, prefix="propose"),
+            "decline_form": ReasonForm(prefix="decline"),
+            "cancel_form": ReasonForm(prefix="cancel"), "empty_form": EmptyForm()}
+
+
+def _show_visit(visit: VisitRequest, status: int = 200) -> ResponseReturnValue:
+    return render_template("events/visit.html", visit=visit, now=utcnow(),
+                           **_visit_forms(visit.provider_id)), status
+
+
+@bp.get("/visits/<int:visit_id>")
+@role_required(Role.COUNSELLOR, Role.PROVIDER)
+def show_visit(visit_id: int) -> ResponseReturnValue:
+    """A visit request with what each side can do next."""
+    return _show_visit(queries.visit_or_404(acting_user(), visit_id))
+
+
+def _answer(visit_id: int, act: Callable[[User, VisitRequest], str]) -> ResponseReturnValue:
+    """Run one answer to a visit request; a refusal shows the request again with the reason."""
+    user = acting_user()
+    visit = queries.visit_or_404(user, visit_id)
+    try:
+        message = act(user, visit)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return _show_visit(queries.visit_or_404(user, visit_id), error.status_code)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("events.show_visit", visit_id=visit_id))
+
+
+@bp.post("/visits/<int:visit_id>/confirm")
+@role_required(Role.COUNSELLOR, Role.PROVIDER)
+def confirm_visit(visit_id: int) -> ResponseReturnValue:
+    """Confirm a request (provider, naming ambassadors) or accept the proposed time (school)."""
+
+    def act(user: User, visit: VisitRequest) -> str:
+        if user.role == Role.PROVIDER:
+            form = ConfirmVisitForm(ambassadors=queries.provider_staff_choices(
+                visit.provider_id), prefix="confirm")
+            if not form.validate_on_submit():
+                raise DomainError(_("Choose at least one ambassador."))
+            visits.confirm_visit(user, visit, form.ambassadors.data or [], form.reply.data or "")
+        else:
+            if not EmptyForm().validate_on_submit():
+                raise DomainError(_("The form has expired: reload the page and try again."))
+            visits.confirm_visit(user, visit, [])
+        return _("Visit confirmed: it is now in everyone's calendar.")
+
+    return _answer(visit_id, act)
+
+
+@bp.post("/visits/<int:visit_id>/propose")
+@role_required(Role.COUNSELLOR, Role.PROVIDER)
+def propose_time(visit_id: int) -> ResponseReturnValue:
+    """Propose another time."""
+
+    def act(user: User, visit: VisitRequest) -> str:
+        form = ProposeTimeForm(ambassadors=queries.provider_staff_choices(visit.provider_id),
+                               prefix="propose")
+        if not form.validate_on_submit():
+            raise DomainError(_("Give a day, a start and an end."))
+        starts, ends = form.times()
+        visits.propose_time(user, visit, starts, ends, form.reply.data or "",
+                            form.ambassadors.data or [])
+        return _("New time proposed.")
+
+    return _answer(visit_id, act)
+
+
+def _reason(prefix: str) -> str:
+    form = ReasonForm(prefix=prefix)
+    if not form.validate_on_submit():
+        raise DomainError(_("Give a reason."))
+    return form.reason.data or ""
+
+
+@bp.post("/visits/<int:visit_id>/decline")
+@role_required(Role.PROVIDER)
+def decline_visit(visit_id: int) -> ResponseReturnValue:
+    """Decline a request with a reason."""
+
+    def act(user: User, visit: VisitRequest) -> str:
+        visits.decline_visit(user, visit, _reason("decline"))
+        return _("Request declined.")
+
+    return _answer(visit_id, act)
+
+
+@bp.post("/visits/<int:visit_id>/cancel")
+@role_required(Role.COUNSELLOR, Role.PROVIDER)
+def cancel_visit(visit_id: int) -> ResponseReturnValue:
+    """Cancel a request or a confirmed visit, with a reason."""
+
+    def act(user: User, visit: VisitRequest) -> str:
+        visits.cancel_visit(user, visit, _reason("cancel"))
+        return _("Cancelled; everyone involved is told.")
+
+    return _answer(visit_id, act)
+
+
+@bp.route("/<int:event_id>/attendance", methods=["GET", "POST"])
+@role_required(Role.PROVIDER)
+def record_attendance(event_id: int) -> ResponseReturnValue:
+    """Pupils present per class after a visit."""
+    event = managed_event_or_404(acting_user(), event_id)
+    if not event.classes:
+        raise NotFound(_("This event has no classes."))
+    form = attendance_form(event, request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        counts = {row.class_id: form[f"attended_{row.class_id}"].data for row in event.classes}
+        try:
+            visits.record_attendance(acting_user(), event, counts)
+        except DomainError as error:
+            form.form_errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Attendance saved: the school sees the hours."), "success")
+            return redirect(url_for("events.show_event", event_id=event.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("events/attendance.html", form=form, event=event), status
+
+
+@bp.get("/hours")
+@role_required(Role.COUNSELLOR)
+def orientation_hours() -> ResponseReturnValue:
+    """Orientation hours per class and pupil at the counsellor's school."""
+    year = request.args.get("year") or None
+    return render_template("events/hours.html", rows=hours.school_hours(
+        acting_user().school_id, year), year=year)
+
+
+@bp.get("/hours.csv")
+@role_required(Role.COUNSELLOR)
+def export_hours() -> ResponseReturnValue:
+    """The hours as CSV, one line per pupil and event."""
+    year = request.args.get("year") or None
+    body = hours.hours_csv(hours.school_hours(acting_user().school_id, year))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="orientation-hours.csv"'})
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def school_holidays() -> ResponseReturnValue:
+    """School holidays: no visit is offered on these days."""
+    form = HolidayForm()
+    if form.validate_on_submit():
+        try:
+            removed = visits.add_school_holiday(form.name.data or "", form.first_day.data,
+                                                form.last_day.data)
+        except DomainError as error:
+            form.form_errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Holiday saved; %(count)s free windows withdrawn.", count=removed),
+                  "success")
+            return redirect(url_for("events.school_holidays"))
+    holidays = db.session.scalars(db.select(SchoolHoliday).order_by(
+        SchoolHoliday.first_day.desc())).all()
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("events/holidays.html", form=form, holidays=holidays,
+                           empty_form=EmptyForm()), status
+
+
+@bp.post("/holidays/<int:holiday_id>/delete")
+@role_required(Role.ADMIN)
+def delete_holiday(holiday_id: int) -> ResponseReturnValue:
+    """Remove a school holiday period."""
+    holiday = db.get_or_404(SchoolHoliday, holiday_id)
+    if EmptyForm().validate_on_submit():
+        visits.remove_school_holiday(holiday)
+        db.session.commit()
+        flash(_("Holiday removed."), "success")
+    return redirect(url_for("events.school_holidays"))

@@ -1,0 +1,414 @@
+"""Peer visits: providers publish availability, counsellors request, providers answer.
+
+The request state machine is ``models.VISIT_TRANSITIONS``; every service here checks it
+before changing anything, so an invalid move is refused with a message and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from orientamento.auth.models import Role, User
+from orientamento.classes.models import SchoolClass
+from orientamento.core.errors import Conflict, DomainError, NotFound
+from orientamento.courses.models import Course, Place
+from orientamento.database import utcnow
+from orientamento.events.days import closed_days, rome_datetime, rome_local
+from orientamento.events.models import (
+    BlockedDay,
+    Event,
+    EventClass,
+    EventKind,
+    EventStaff,
+    EventStatus,
+    SchoolHoliday,
+    VisitMode,
+    VisitRequest,
+    VisitRequestClass,
+    VisitStatus,
+    VisitWindow,
+)
+from orientamento.events.notices import notify, provider_staff
+from orientamento.extensions import db
+from orientamento.orgs.models import Provider, School
+
+#: Availability can be published this far ahead.
+MAX_RANGE = timedelta(days=366)
+
+OPEN_STATUSES = ("requested", "counter_proposed", "confirmed")
+
+
+@dataclass
+class WindowPlan:
+    """What a provider offers: repeated on the chosen weekdays between two dates."""
+
+    first_day: date
+    last_day: date
+    weekdays: Sequence[int]
+    start: time
+    end: time
+    mode: str
+    max_visits: int
+    ambassador_ids: Sequence[int]
+    course_ids: Sequence[int] = ()
+    place_codes: Sequence[str] = ()
+    note: str = ""
+
+
+@dataclass
+class Published:
+    """Windows created, and days skipped with the reason."""
+
+    windows: list[VisitWindow] = field(default_factory=list)
+    skipped: dict[date, str] = field(default_factory=dict)
+
+
+def _staff_of(provider: Provider, user_ids: Sequence[int]) -> list[User]:
+    users = list(db.session.scalars(select(User).where(
+        User.id.in_(user_ids), User.provider_id == provider.id, User.role == Role.PROVIDER)))
+    if len(users) != len(set(user_ids)):
+        raise NotFound(_l("Choose ambassadors of your own organisation."))
+    return users
+
+
+def publish_windows(provider: Provider, plan: WindowPlan, today: date) -> Published:
+    """Create one window per chosen weekday between the dates, skipping closed days."""
+    if plan.first_day < today:
+        raise DomainError(_l("Availability starts today at the earliest."))
+    if plan.last_day < plan.first_day or plan.last_day - plan.first_day > MAX_RANGE:
+        raise DomainError(_l("The last day must follow the first, within a year."))
+    if plan.start >= plan.end:
+        raise DomainError(_l("The window must end after it starts."))
+    if not plan.weekdays:
+        raise DomainError(_l("Choose at least one weekday."))
+    ambassadors = _staff_of(provider, plan.ambassador_ids)
+    if not ambassadors:
+        raise DomainError(_l("Choose at least one ambassador."))
+    courses = list(db.session.scalars(select(Course).where(
+        Course.id.in_(plan.course_ids), Course.provider_id == provider.id)))
+    if len(courses) != len(set(plan.course_ids)):
+        raise NotFound(_l("Choose courses of your own organisation."))
+    places = list(db.session.scalars(select(Place).where(Place.code.in_(plan.place_codes))))
+    closed = closed_days(plan.first_day, plan.last_day, provider.id)
+    published = Published()
+    day = plan.first_day
+    while day <= plan.last_day:
+        if day.weekday() in plan.weekdays:
+            if day in closed:
+                published.skipped[day] = closed[day]
+            else:
+                window = VisitWindow(
+                    provider_id=provider.id, starts_at=rome_datetime(day, plan.start),
+                    ends_at=rome_datetime(day, plan.end), mode=plan.mode,
+                    max_visits=plan.max_visits, note=plan.note or None,
+                    ambassadors=ambassadors, courses=courses, places=places)
+                db.session.add(window)
+                published.windows.append(window)
+        day += timedelta(days=1)
+    db.session.flush()
+    return published
+
+
+def _open_requests(window_ids: Sequence[int]) -> int:
+    return db.session.scalar(select(func.count()).select_from(VisitRequest).where(
+        VisitRequest.window_id.in_(window_ids), VisitRequest.status.in_(OPEN_STATUSES))) or 0
+
+
+def withdraw_window(provider: Provider, window: VisitWindow) -> None:
+    """Delete a window nobody has asked for yet."""
+    if window.provider_id != provider.id:
+        raise NotFound(_l("No such availability."))
+    if _open_requests([window.id]):
+        raise Conflict(_l("Schools have asked for this window: answer their requests first."))
+    db.session.delete(window)
+    db.session.flush()
+
+
+def _withdraw_free_windows(provider_id: int | None, first: date, last: date) -> int:
+    query = select(VisitWindow).where(
+        VisitWindow.starts_at >= rome_datetime(first, time(0)),
+        VisitWindow.starts_at < rome_datetime(last + timedelta(days=1), time(0)))
+    if provider_id is not None:
+        query = query.where(VisitWindow.provider_id == provider_id)
+    removed = 0
+    for window in db.session.scalars(query):
+        if not _open_requests([window.id]):
+            db.session.delete(window)
+            removed += 1
+    db.session.flush()
+    return removed
+
+
+def block_day(provider: Provider, day: date, reason: str, today: date) -> int:
+    """Block a day; free windows on it are withdrawn. Returns how many."""
+    if day < today:
+        raise DomainError(_l("Choose today or a later day."))
+    if db.session.get(BlockedDay, (provider.id, day)) is None:
+        db.session.add(BlockedDay(provider_id=provider.id, day=day, reason=reason or None))
+    return _withdraw_free_windows(provider.id, day, day)
+
+
+def unblock_day(provider: Provider, day: date) -> None:
+    """Make a blocked day available again."""
+    blocked = db.session.get(BlockedDay, (provider.id, day))
+    if blocked is None:
+        raise NotFound(_l("This day is not blocked."))
+    db.session.delete(blocked)
+    db.session.flush()
+
+
+def add_school_holiday(name: str, first_day: date, last_day: date) -> int:
+    """Record a school holiday; free windows in it are withdrawn. Returns how many."""
+    if last_day < first_day:
+        raise DomainError(_l("The last day must not come before the first."))
+    db.session.add(SchoolHoliday(name=name, first_day=first_day, last_day=last_day))
+    return _withdraw_free_windows(None, first_day, last_day)
+
+
+def remove_school_holiday(holiday: SchoolHoliday) -> None:
+    """Delete a school holiday period."""
+    db.session.delete(holiday)
+    db.session.flush()
+
+
+def school_place(school: School) -> Place | None:
+    """The school's municipio (in Milan) or municipality, for distances and coverage."""
+    if school.municipio and school.municipality.casefold() == "milano":
+        return db.session.scalar(select(Place).where(
+            Place.kind == "municipio", Place.municipio == school.municipio))
+    return db.session.scalar(select(Place).where(
+        func.lower(Place.name) == school.municipality.casefold(), Place.kind == "comune"))
+
+
+def _covers(window: VisitWindow, school: School) -> bool:
+    if not window.places:
+        return True
+    place = school_place(school)
+    if place is None:
+        return False
+    codes = {p.code for p in window.places}
+    # Covering the city of Milan covers all its municipi.
+    return place.code in codes or (place.kind == "municipio" and "015146" in codes)
+
+
+def _check_time(starts_at: datetime, ends_at: datetime, provider_id: int, now: datetime) -> None:
+    if starts_at >= ends_at:
+        raise DomainError(_l("The visit must end after it starts."))
+    if starts_at <= now:
+        raise DomainError(_l("Choose a time in the future."))
+    if ends_at - starts_at > timedelta(hours=8):
+        raise DomainError(_l("A visit lasts at most 8 hours."))
+    day = rome_local(starts_at).date()
+    if rome_local(ends_at).date() != day:
+        raise DomainError(_l("A visit starts and ends on the same day."))
+    closed = closed_days(day, day, provider_id)
+    if day in closed:
+        raise DomainError(_l("No visits on %(day)s: %(reason)s.", day=day.isoformat(),
+                             reason=closed[day]))
+
+
+def request_visit(counsellor: User, window: VisitWindow, pupils_by_class: dict[int, int],
+                  mode: str, starts_at: datetime, ends_at: datetime, message: str,
+                  now: datetime | None = None) -> VisitRequest:
+    """Ask for a visit in a window, for some of the counsellor's classes."""
+    now = now or utcnow()
+    school = counsellor.school
+    if school is None:
+        raise NotFound(_l("Your account is not linked to a school."))
+    if window.is_full:
+        raise Conflict(_l("Every visit of this window is already booked."))
+    if not _covers(window, school):
+        raise DomainError(_l("This provider does not visit schools in your area on that day."))
+    if mode not in (VisitMode.IN_PERSON, VisitMode.ONLINE) or not window.offers(mode):
+        raise DomainError(_l("This window does not offer that kind of visit."))
+    if not (window.starts_at <= starts_at and ends_at <= window.ends_at):
+        raise DomainError(_l("Choose a time inside the window."))
+    _check_time(starts_at, ends_at, window.provider_id, now)
+    chosen = {class_id: n for class_id, n in pupils_by_class.items() if n}
+    if not chosen or any(n < 1 or n > 60 for n in chosen.values()):
+        raise DomainError(_l("Give the number of pupils (1 to 60) for at least one class."))
+    classes = list(db.session.scalars(select(SchoolClass).where(
+        SchoolClass.id.in_(chosen), SchoolClass.school_id == school.id)))
+    if len(classes) != len(chosen):
+        raise NotFound(_l("Choose classes of your own school."))
+    visit = VisitRequest(
+        window_id=window.id, provider_id=window.provider_id, school_id=school.id,
+        requested_by_id=counsellor.id, starts_at=starts_at, ends_at=ends_at, mode=mode,
+        pupils=sum(chosen.values()), message=message.strip(),
+        classes=[VisitRequestClass(class_id=c.id, pupils=chosen[c.id]) for c in classes])
+    db.session.add(visit)
+    db.session.flush()
+    notify(provider_staff(window.provider_id), "visit_requested", visit=visit)
+    return visit
+
+
+def _move(visit: VisitRequest, status: VisitStatus) -> None:
+    if not visit.can_become(status):
+        raise Conflict(_l("This request is \"%(status)s\" and cannot change that way.",
+                          status=visit.status_label))
+    visit.status = status.value
+    visit.updated_at = utcnow()
+
+
+def _check_side(actor: User, visit: VisitRequest) -> str:
+    if actor.role == Role.PROVIDER and actor.provider_id == visit.provider_id:
+        return "provider"
+    if actor.role == Role.COUNSELLOR and actor.school_id == visit.school_id:
+        return "school"
+    raise NotFound(_l("No such visit request."))
+
+
+def _people(visit: VisitRequest) -> list[User | None]:
+    people: list[User | None] = [visit.requested_by, *provider_staff(visit.provider_id)]
+    if visit.event is not None:
+        people.extend(member.user for member in visit.event.staff)
+    return people
+
+
+def confirm_visit(actor: User, visit: VisitRequest, ambassador_ids: Sequence[int],
+                  reply: str = "", now: datetime | None = None) -> Event:
+    """Confirm a request (provider) or accept a proposed time (school): it becomes an event."""
+    now = now or utcnow()
+    side = _check_side(actor, visit)
+    if (side, visit.status) not in (("provider", "requested"), ("school", "counter_proposed")):
+        raise Conflict(_l("This request is \"%(status)s\" and cannot change that way.",
+                          status=visit.status_label))
+    if visit.starts_at <= now:
+        raise Conflict(_l("The time of this request has passed."))
+    provider = visit.provider
+    ambassadors = (_staff_of(provider, ambassador_ids) if side == "provider"
+                   else list(visit.proposed_ambassadors))
+    if not ambassadors:
+        raise DomainError(_l("Choose at least one ambassador."))
+    try:
+        with db.session.begin_nested():
+            _move(visit, VisitStatus.CONFIRMED)
+            if visit.window_id is not None:
+                booked = db.session.execute(
+                    update(VisitWindow)
+                    .where(VisitWindow.id == visit.window_id,
+                           VisitWindow.booked < VisitWindow.max_visits)
+                    .values(booked=VisitWindow.booked + 1)
+                    .execution_options(synchronize_session=False))
+                if booked.rowcount == 0:  # type: ignore[attr-defined]
+                    raise Conflict(_l("Every visit of this window is already booked."))
+            event = _visit_event(visit, provider, ambassadors)
+            visit.event_id = event.id
+            if reply:
+                visit.reply = reply.strip()
+            db.session.flush()
+    except IntegrityError as error:
+        raise Conflict(_l("An ambassador or a class already has another visit at this time."
+                          )) from error
+    notify(_people(visit), "visit_confirmed", visit=visit)
+    return event
+
+
+def _visit_event(visit: VisitRequest, provider: Provider, ambassadors: list[User]) -> Event:
+    window = visit.window
+    event = Event(
+        kind=EventKind.SCHOOL_VISIT.value, provider_id=provider.id, school_id=visit.school_id,
+        title=f"{provider.name} · {visit.school.name}",
+        description=visit.message, starts_at=visit.starts_at, ends_at=visit.ends_at,
+        address=visit.school.name if visit.mode == VisitMode.IN_PERSON else None,
+        courses=list(window.courses) if window else [],
+        created_by_id=visit.requested_by_id)
+    db.session.add(event)
+    db.session.flush()
+    for user in ambassadors:
+        event.staff.append(EventStaff(user_id=user.id))
+    for chosen in visit.classes:
+        event.classes.append(EventClass(class_id=chosen.class_id, pupils=chosen.pupils))
+    db.session.flush()
+    return event
+
+
+def propose_time(actor: User, visit: VisitRequest, starts_at: datetime, ends_at: datetime,
+                 reply: str, ambassador_ids: Sequence[int] = (),
+                 now: datetime | None = None) -> None:
+    """Propose another time: the provider answers a request, the school answers a proposal."""
+    now = now or utcnow()
+    side = _check_side(actor, visit)
+    target = VisitStatus.COUNTER_PROPOSED if side == "provider" else VisitStatus.REQUESTED
+    expected = "requested" if side == "provider" else "counter_proposed"
+    if visit.status != expected:
+        raise Conflict(_l("This request is \"%(status)s\" and cannot change that way.",
+                          status=visit.status_label))
+    _check_time(starts_at, ends_at, visit.provider_id, now)
+    if side == "provider":
+        ambassadors = _staff_of(visit.provider, ambassador_ids)
+        if not ambassadors:
+            raise DomainError(_l("Choose at least one ambassador."))
+        visit.proposed_ambassadors = ambassadors
+    _move(visit, target)
+    visit.starts_at, visit.ends_at = starts_at, ends_at
+    visit.reply = reply.strip() or None
+    db.session.flush()
+    notify(_people(visit), "visit_time_proposed", visit=visit)
+
+
+def decline_visit(actor: User, visit: VisitRequest, reason: str) -> None:
+    """Decline a request, with a reason the school reads."""
+    if _check_side(actor, visit) != "provider":
+        raise NotFound(_l("No such visit request."))
+    if not reason.strip():
+        raise DomainError(_l("Give a reason."))
+    _move(visit, VisitStatus.DECLINED)
+    visit.reply = reason.strip()
+    db.session.flush()
+    notify(_people(visit), "visit_declined", visit=visit)
+
+
+def cancel_visit(actor: User, visit: VisitRequest, reason: str,
+                 now: datetime | None = None) -> None:
+    """Cancel a request or a confirmed visit (either side); everyone involved is told."""
+    now = now or utcnow()
+    _check_side(actor, visit)
+    if not reason.strip():
+        raise DomainError(_l("Give a reason."))
+    was_confirmed = visit.status == VisitStatus.CONFIRMED
+    if was_confirmed and visit.starts_at <= now:
+        raise Conflict(_l("The visit has already started."))
+    _move(visit, VisitStatus.CANCELLED)
+    visit.reply = reason.strip()
+    if was_confirmed and visit.event is not None:
+        visit.event.status = EventStatus.CANCELLED.value
+        visit.event.cancel_reason = reason.strip()
+        visit.event.sequence += 1
+        visit.event.updated_at = now
+        if visit.window_id is not None:
+            db.session.execute(
+                update(VisitWindow).where(VisitWindow.id == visit.window_id,
+                                          VisitWindow.booked > 0)
+                .values(booked=VisitWindow.booked - 1)
+                .execution_options(synchronize_session=False))
+    db.session.flush()
+    notify(_people(visit), "visit_cancelled", visit=visit, actor=actor)
+
+
+def record_attendance(actor: User, event: Event, attended: dict[int, int],
+                      now: datetime | None = None) -> None:
+    """Record how many pupils of each class attended a visit (after it started)."""
+    now = now or utcnow()
+    if event.kind != EventKind.SCHOOL_VISIT or event.provider_id != actor.provider_id:
+        raise NotFound(_l("No such visit."))
+    if event.is_cancelled:
+        raise Conflict(_l("This event was cancelled."))
+    if event.starts_at > now:
+        raise Conflict(_l("Attendance can be recorded once the visit has started."))
+    for row in event.classes:
+        count = attended.get(row.class_id)
+        if count is None:
+            continue
+        if not 0 <= count <= row.pupils:
+            raise DomainError(_l("Between 0 and %(most)s pupils for %(name)s.",
+                                 most=row.pupils, name=row.school_class.name))
+        row.attended = count
+        row.attendance_recorded_at = now
+    db.session.flush()
