@@ -306,6 +306,6 @@ def attendance_counts(event: Event) -> AttendanceCounts:
         select(Registration.status, func.coalesce(func.sum(Registration.seats), 0))
         .where(Registration.event_id == event.id,
                Registration.status.in_(("confirmed", "attended")))
-        .group_by(Registration.status)).tuples().all())
+        .group_by(Registration.status)).all())
     return AttendanceCounts(confirmed=int(rows.get("confirmed", 0)),
                             attended=int(rows.get("attended", 0)))

@@ -8,7 +8,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import or_, select, update
 
@@ -27,7 +27,9 @@ STALE_CLAIM = timedelta(minutes=10)
 
 def absolute_url(endpoint: str, **values: Any) -> str:
     """Build a link for an e-mail from the configured public URL, never the Host header."""
-    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
+    # Built from the URL map directly, so that CLI jobs (reminders) need no request context.
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
 def queue_email(user: User, template: str, **context: Any) -> OutboxMessage:

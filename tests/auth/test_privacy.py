@@ -34,6 +34,14 @@ from orientamento.courses.models import SavedCourse
 from orientamento.courses.records import parse_row
 from orientamento.courses.services import create_course, load_reference_data
 from orientamento.database import utcnow
+from orientamento.events.models import (
+    CalendarFeed,
+    Event,
+    EventStaff,
+    Registration,
+    VisitRequest,
+    VisitWindow,
+)
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
 from orientamento.outbox.services import queue_email
@@ -94,7 +102,65 @@ def _saved_course(user: User, world: dict[str, Any]) -> None:
     db.session.add(SavedCourse(user_id=user.id, course_id=create_course(provider, record).id))
 
 
+def _event(world: dict[str, Any]) -> Event:
+    """One open day and one peer visit shared by the event row makers."""
+    if "event" not in world:
+        provider = Provider(code="PRIV-EV", name="Ente eventi", kind="its_foundation")
+        db.session.add(provider)
+        db.session.flush()
+        start = utcnow() + timedelta(days=5)
+        world["event"] = Event(kind="open_day", title="Open day", provider_id=provider.id,
+                               starts_at=start, ends_at=start + timedelta(hours=2), capacity=5)
+        world["window"] = VisitWindow(provider_id=provider.id, starts_at=start,
+                                      ends_at=start + timedelta(hours=3), mode="both")
+        world["visit"] = VisitRequest(provider_id=provider.id, school_id=world["class"].school_id,
+                                      starts_at=start, ends_at=start + timedelta(hours=1),
+                                      mode="online", pupils=10)
+        db.session.add_all([world["event"], world["window"], world["visit"]])
+        db.session.flush()
+    event: Event = world["event"]
+    return event
+
+
+def _registration(user: User, world: dict[str, Any]) -> None:
+    db.session.add(Registration(event_id=_event(world).id, user_id=user.id, status="confirmed"))
+
+
+def _event_creator(user: User, world: dict[str, Any]) -> None:
+    _event(world).created_by_id = user.id
+
+
+def _event_staff(user: User, world: dict[str, Any]) -> None:
+    _event(world).staff.append(EventStaff(user_id=user.id))
+
+
+def _window_ambassador(user: User, world: dict[str, Any]) -> None:
+    _event(world)
+    world["window"].ambassadors.append(user)
+
+
+def _visit_requester(user: User, world: dict[str, Any]) -> None:
+    _event(world)
+    world["visit"].requested_by_id = user.id
+
+
+def _proposed_ambassador(user: User, world: dict[str, Any]) -> None:
+    _event(world)
+    world["visit"].proposed_ambassadors.append(user)
+
+
+def _calendar_feed(user: User, _: dict[str, Any]) -> None:
+    db.session.add(CalendarFeed(user_id=user.id))
+
+
 ROW_MAKERS: dict[str, RowMaker] = {
+    "registrations.user_id": _registration,
+    "events.created_by_id": _event_creator,
+    "event_staff.user_id": _event_staff,
+    "visit_window_ambassadors.user_id": _window_ambassador,
+    "visit_requests.requested_by_id": _visit_requester,
+    "visit_request_ambassadors.user_id": _proposed_ambassador,
+    "calendar_feeds.user_id": _calendar_feed,
     "saved_courses.user_id": _saved_course,
     "assessment_responses.student_id": _response,
     "assessment_assignments.assigned_by_id": _assigner,

@@ -109,6 +109,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from orientamento.database import utcnow
     from orientamento.demo.cli import SIMULATED_STUDENTS
     from orientamento.demo.courses import seed_demo_catalogue
+    from orientamento.demo.events import seed_demo_events
     from orientamento.demo.responses import seed_simulated_responses
     from orientamento.demo.services import seed_demo
 
@@ -123,6 +124,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         db.create_all()
         seed_demo(DEMO_PASSWORD, SCHOOL_YEAR)
         assert seed_demo_catalogue(date.today()).ok
+        seed_demo_events(date.today())
         if seed_simulated_responses(registry(), SIMULATED_STUDENTS, date.today()):
             record_run(registry(), utcnow())
         db.session.commit()

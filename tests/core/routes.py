@@ -41,6 +41,11 @@ class World:
     assignments: dict[str, int] = field(default_factory=dict)
     courses: dict[str, int] = field(default_factory=dict)
     occupation_id: int = 0
+    events: dict[str, int] = field(default_factory=dict)
+    registrations: dict[str, int] = field(default_factory=dict)
+    visits: dict[str, int] = field(default_factory=dict)
+    window_id: int = 0
+    holiday_id: int = 0
 
     def values(self, rule: Rule, *, role: str | None = None, foreign: bool = False
                ) -> dict[str, Any]:
@@ -63,6 +68,12 @@ class World:
             "course_id": self.courses["foreign" if foreign else "own"],
             "occupation_id": self.occupation_id,
             "fmt": "csv",
+            "event_id": self.events["foreign" if foreign else "own"],
+            "registration_id": self.registrations[
+                "foreign" if foreign else ("counsellor" if role == "counsellor" else "student")],
+            "visit_id": self.visits["foreign" if foreign else "own"],
+            "window_id": self.window_id,
+            "holiday_id": self.holiday_id,
         }
         missing = set(rule.arguments) - set(known)
         assert not missing, f"tests/core/routes.py knows no value for {missing} in {rule}"
@@ -70,7 +81,8 @@ class World:
 
 
 #: URL arguments that name an object owned by a school or a student: others' get 404.
-SCOPED_ARGUMENTS = frozenset({"class_id", "student_id", "response_id", "assignment_id"})
+SCOPED_ARGUMENTS = frozenset({"class_id", "student_id", "response_id", "assignment_id",
+                              "registration_id", "visit_id"})
 
 
 def build_world(make_user: Callable[..., User], make_class: Callable[..., SchoolClass]) -> World:
@@ -93,7 +105,61 @@ def build_world(make_user: Callable[..., User], make_class: Callable[..., School
     world.school_id = world.users["counsellor"].school_id or 0
     world.provider_id = world.users["provider"].provider_id or 0
     add_courses(world)
+    add_events(world, make_user)
     return world
+
+
+def add_events(world: World, make_user: Callable[..., User]) -> None:
+    """Events of the own and a foreign provider, registrations, a window, visits, a holiday."""
+    from datetime import date, time, timedelta
+
+    from orientamento.events import registrations, services, visits
+    from orientamento.events.models import SchoolHoliday
+
+    assert world.own_class and world.foreign_class
+    counsellor = world.users["counsellor"]
+    own_staff = world.users["provider"]
+    foreign_staff = make_user(Role.PROVIDER, provider_id=db.session.scalar(
+        select(Provider.id).where(Provider.code == "FOREIGN-PRV")))
+    start = utcnow() + timedelta(days=20)
+    for key, actor in (("own", own_staff), ("foreign", foreign_staff)):
+        event = services.create_event(actor, services.EventData(
+            kind="open_day", title=f"Open day {key}", description="", starts_at=start,
+            ends_at=start + timedelta(hours=2), capacity=10, address="Via Roma 1",
+            place_code="015146"))
+        world.events[key] = event.id
+    own_event = db.session.get(services.Event, world.events["own"])
+    assert own_event is not None
+    world.registrations["student"] = registrations.register(world.users["student"], own_event).id
+    world.registrations["counsellor"] = registrations.register(
+        counsellor, own_event, school_class=world.own_class, seats=3).id
+    world.registrations["foreign"] = registrations.register(world.foreign_pupil, own_event).id
+    day = date.today() + timedelta(days=30)
+    while day.weekday() != 2:
+        day += timedelta(days=1)
+    windows = {}
+    for key, staff in (("own", own_staff), ("foreign", foreign_staff)):
+        assert staff.provider is not None
+        published = visits.publish_windows(staff.provider, visits.WindowPlan(
+            first_day=day, last_day=day, weekdays=(2,), start=time(9), end=time(12),
+            mode="both", max_visits=2, ambassador_ids=[staff.id]), date.today())
+        windows[key] = published.windows[0]
+    world.window_id = windows["own"].id
+    foreign_counsellor = db.session.scalar(select(User).where(
+        User.school_id == world.foreign_class.school_id, User.role == Role.COUNSELLOR))
+    assert foreign_counsellor is not None
+    for key, who, window, school_class in (
+            ("own", counsellor, windows["own"], world.own_class),
+            ("foreign", foreign_counsellor, windows["foreign"], world.foreign_class)):
+        visit = visits.request_visit(who, window, {school_class.id: 20}, "in_person",
+                                     window.starts_at, window.starts_at + timedelta(hours=2),
+                                     "Hello")
+        world.visits[key] = visit.id
+    holiday = SchoolHoliday(name="Carnevale", first_day=day + timedelta(days=60),
+                            last_day=day + timedelta(days=61))
+    db.session.add(holiday)
+    db.session.commit()
+    world.holiday_id = holiday.id
 
 
 def add_courses(world: World) -> None:

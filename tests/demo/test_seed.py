@@ -12,6 +12,8 @@ from orientamento.auth.passwords import verify_password
 from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.courses.models import Course, CourseSite
 from orientamento.demo.catalogue import DEMO_CATALOGUE_PROVIDERS
+from orientamento.database import utcnow
+from orientamento.events.models import Event, EventClass, VisitWindow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
 
@@ -21,6 +23,7 @@ EMAILS = {
     "provider@demo.example.org": Role.PROVIDER,
     "outreach@demo.example.org": Role.OUTREACH,
     "student@demo.example.org": Role.STUDENT,
+    "ambassador@demo.example.org": Role.PROVIDER,
 }
 
 
@@ -39,7 +42,7 @@ def test_seed_creates_every_role_and_is_idempotent(app: Flask, runner: FlaskCliR
         assert email in result.output
     first = _counts()
     # 240 simulated students who cannot log in; the demo provider plus the catalogue's.
-    assert first == (8 + 240, 1, 1 + len(DEMO_CATALOGUE_PROVIDERS), 1, 3)
+    assert first == (9 + 240, 1, 1 + len(DEMO_CATALOGUE_PROVIDERS), 1, 3)
     courses = db.session.scalar(select(func.count()).select_from(Course))
     assert courses is not None and courses >= 150
     assert db.session.scalar(select(func.count()).select_from(Course)
@@ -47,6 +50,8 @@ def test_seed_creates_every_role_and_is_idempotent(app: Flask, runner: FlaskCliR
     in_municipalities = db.session.scalar(select(func.count(CourseSite.place_code.distinct())))
     assert in_municipalities is not None and in_municipalities >= 20
     responses = db.session.scalar(select(func.count()).select_from(Response))
+    events = db.session.scalar(select(func.count()).select_from(Event))
+    assert events is not None and events >= 6
     assert responses == 240 * 4
     assert db.session.scalar(select(func.count()).select_from(PsychometricRun)) == 1
     simulated = db.session.scalar(select(User).where(User.username == "demo.sim001"))
@@ -64,6 +69,20 @@ def test_seed_creates_every_role_and_is_idempotent(app: Flask, runner: FlaskCliR
     assert _counts() == first
     assert db.session.scalar(select(func.count()).select_from(Course)) == courses
     assert db.session.scalar(select(func.count()).select_from(Response)) == responses
+    assert db.session.scalar(select(func.count()).select_from(Event)) == events
+
+
+def test_seed_plans_demo_events_and_visit_availability(app: Flask, runner: FlaskCliRunner
+                                                       ) -> None:
+    """Open events to join, windows for schools to book and a past visit with hours."""
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    kinds = dict(db.session.execute(select(Event.kind, func.count()).group_by(Event.kind)).all())
+    assert kinds.get("school_visit") == 1 and sum(kinds.values()) >= 5
+    assert all(event.is_demo for event in db.session.scalars(select(Event)))
+    windows = db.session.scalars(select(VisitWindow)).all()
+    assert windows and all(w.starts_at > utcnow() and w.ambassadors for w in windows)
+    visit_class = db.session.scalar(select(EventClass))
+    assert visit_class is not None and visit_class.attended
 
 
 def test_demo_data_is_marked_where_it_shows(app: Flask, runner: FlaskCliRunner) -> None:
