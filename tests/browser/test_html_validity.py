@@ -37,30 +37,38 @@ PUBLIC_PAGES = (
     "/account/forgot-password", "/classes/join", "/no-such-page",
     "/account/reset-password/not-a-token", "/courses/", "/courses/?q=tecnico&kind=its&eqf=5",
     "/courses/?place=015209&km=15&sort=distance&free=y", "/courses/?q=zzzzzz",
-    "/courses/?kind=nonsense",
+    "/courses/?kind=nonsense", "/events/", "/events/?kind=webinar&online=online",
+    "/events/?from_day=nonsense",
 )
 ROLE_PAGES = {
     "admin": (
         "/", "/account/", "/account/delete", "/admin/users", "/admin/users?q=demo&role=student",
         "/admin/users/invite", "/admin/audit", "/admin/organisations/schools",
         "/admin/organisations/schools/new", "/admin/organisations/providers",
-        "/admin/organisations/providers/new", "/courses/import",
+        "/admin/organisations/providers/new", "/courses/import", "/events/holidays",
+        "/events/manage", "/events/new",
     ),
-    "counsellor": ("/", "/account/", "/classes/", "/classes/new"),
-    "provider": ("/", "/account/", "/courses/manage", "/courses/manage/new"),
+    "counsellor": ("/", "/account/", "/classes/", "/classes/new", "/events/visits/browse",
+                   "/events/visits", "/events/hours", "/events/mine"),
+    "provider": ("/", "/account/", "/courses/manage", "/courses/manage/new", "/events/manage",
+                 "/events/new", "/events/availability", "/events/visits"),
     "outreach": ("/", "/account/"),
-    "student": ("/", "/account/", "/classes/mine", "/courses/saved", "/courses/suggestions",
+    "student": ("/", "/account/", "/classes/mine", "/courses/saved", "/events/mine",
+                "/courses/suggestions",
                 "/courses/suggestions?education=lower_secondary&place=015146&km=30"),
 }
 # For each role, list pages whose first table row links to a detail page to check too.
 DETAIL_FROM = {
     "admin": ("/admin/users", "/admin/organisations/schools", "/admin/organisations/providers"),
-    "counsellor": ("/classes/",),
-    "provider": ("/courses/manage",),
+    "counsellor": ("/classes/", "/events/visits"),
+    "provider": ("/courses/manage", "/events/manage", "/events/visits"),
 }
+# Pages under the provider's first event (from /events/manage).
+EVENT_SUBPAGES = ("/edit", "/cancel", "/registrations", "/check-in")
 CLASS_3A = re.compile(r'<a href="(/classes/\d+)">3A</a>')
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 COURSE_LINK = re.compile(r'href="(/courses/\d+)"')
+EVENT_LINK = re.compile(r'href="(/events/\d+)"')
 ROW_LINK = re.compile(r'<th scope="row"><a href="([^"]+)"')
 
 
@@ -130,6 +138,9 @@ def pages(live_server: LiveServer, tmp_path: Path) -> Iterator[Pages]:
         course = COURSE_LINK.search(client.get("/courses/").get_data(as_text=True))
         assert course, "no course on the search page"
         collected.get(client, language, course[1])
+        event = EVENT_LINK.search(client.get("/events/").get_data(as_text=True))
+        assert event, "no event on the events page"
+        collected.get(client, language, event[1])
         collected.post(client, language, "/account/login", {}, 400)
         collected.post(client, language, "/account/register",
                        {"email": "nope", "password": "short", "confirm": "other"}, 400)
@@ -144,6 +155,9 @@ def pages(live_server: LiveServer, tmp_path: Path) -> Iterator[Pages]:
                 match = ROW_LINK.search(client.get(listing).get_data(as_text=True))
                 assert match, f"no row link on {listing}"
                 collected.get(client, f"{language} {role}", match[1])
+                if listing == "/events/manage":
+                    for suffix in EVENT_SUBPAGES:
+                        collected.get(client, f"{language} {role}", match[1] + suffix)
         # Pages behind e-mailed links: a reset for a fresh student, an invitation.
         client = app.test_client()
         choose_language(client, language)
