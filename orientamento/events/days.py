@@ -20,6 +20,11 @@ def rome_datetime(day: date, clock: time) -> datetime:
     return datetime.combine(day, clock, tzinfo=ROME).astimezone(UTC)
 
 
+def today_in_milan() -> date:
+    """Today's date in Milan (the server may run in UTC)."""
+    return datetime.now(ROME).date()
+
+
 def rome_local(moment: datetime) -> datetime:
     """A UTC instant as wall-clock time in Milan."""
     return moment.astimezone(ROME)

@@ -23,6 +23,7 @@ from orientamento.events.forms import (
     ReasonForm,
 )
 from orientamento.extensions import db
+from orientamento.outbox.services import absolute_url
 
 bp = Blueprint("events", __name__)
 
@@ -139,8 +140,8 @@ def show_ticket(registration_id: int) -> ResponseReturnValue:
     registration = queries.registration_or_404(acting_user(), registration_id)
     qr = None
     if registration.status in ("confirmed", "attended"):
-        link = url_for("events.check_in", event_id=registration.event_id,
-                       token=registration.token, _external=True)
+        link = absolute_url("events.check_in", event_id=registration.event_id,
+                            token=registration.token)
         qr = segno.make(link, error="m").svg_inline(
             scale=5, title=_("Ticket QR code"), border=2, dark="#000", light="#fff")
     return render_template("events/ticket.html", registration=registration, qr=qr,

@@ -4,7 +4,6 @@ and the admin's school holidays."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -18,7 +17,7 @@ from orientamento.core.errors import DomainError, NotFound
 from orientamento.courses.queries import places
 from orientamento.database import utcnow
 from orientamento.events import hours, queries, visits
-from orientamento.events.days import rome_datetime, rome_local
+from orientamento.events.days import rome_datetime, rome_local, today_in_milan
 from orientamento.events.forms import (
     BlockDayForm,
     ConfirmVisitForm,
@@ -56,7 +55,7 @@ def manage_availability() -> ResponseReturnValue:
             ambassador_ids=form.ambassadors.data or [], course_ids=form.courses.data or [],
             place_codes=form.places.data or [], note=form.note.data or "")
         try:
-            published = visits.publish_windows(user.provider, plan, date.today())
+            published = visits.publish_windows(user.provider, plan, today_in_milan())
         except DomainError as error:
             form.form_errors.append(str(error.message))
         else:
@@ -67,7 +66,7 @@ def manage_availability() -> ResponseReturnValue:
                       "info")
             return redirect(url_for("events.manage_availability"))
     blocked = db.session.scalars(db.select(BlockedDay).where(
-        BlockedDay.provider_id == user.provider_id, BlockedDay.day >= date.today())
+        BlockedDay.provider_id == user.provider_id, BlockedDay.day >= today_in_milan())
         .order_by(BlockedDay.day)).all()
     status = 400 if form.errors or form.form_errors else 200
     return render_template("events/availability.html", form=form, block_form=BlockDayForm(),
@@ -97,7 +96,7 @@ def block_day() -> ResponseReturnValue:
     if not form.validate_on_submit():
         raise DomainError(_("Choose a day."))
     removed = visits.block_day(acting_user().provider, form.day.data, form.reason.data or "",
-                               date.today())
+                               today_in_milan())
     db.session.commit()
     flash(_("Day blocked; %(count)s free windows withdrawn.", count=removed), "success")
     return redirect(url_for("events.manage_availability"))
