@@ -269,6 +269,17 @@ REGISTRATION_STATUS_LABELS = {
     RegistrationStatus.ATTENDED: _l("Attended"),
 }
 
+#: The registration state machine: every allowed move, nothing else. Registering starts in
+#: confirmed (a seat) or waitlisted (a queue number); each move is one conditional UPDATE.
+REGISTRATION_TRANSITIONS: dict[RegistrationStatus, frozenset[RegistrationStatus]] = {
+    RegistrationStatus.WAITLISTED: frozenset({RegistrationStatus.CONFIRMED,
+                                              RegistrationStatus.CANCELLED}),
+    RegistrationStatus.CONFIRMED: frozenset({RegistrationStatus.CANCELLED,
+                                             RegistrationStatus.ATTENDED}),
+    RegistrationStatus.ATTENDED: frozenset(),
+    RegistrationStatus.CANCELLED: frozenset(),
+}
+
 #: Statuses that hold a seat or a place in the queue.
 ACTIVE_REGISTRATION = ("confirmed", "waitlisted", "attended")
 _ACTIVE_SQL = "status IN ('confirmed', 'waitlisted', 'attended')"
@@ -322,6 +333,10 @@ class Registration(Base):
     def is_active(self) -> bool:
         """Whether the registration holds a seat or a place in the queue."""
         return self.status in ACTIVE_REGISTRATION
+
+    def can_become(self, status: RegistrationStatus) -> bool:
+        """Whether the state machine allows moving to ``status``."""
+        return status in REGISTRATION_TRANSITIONS[RegistrationStatus(self.status)]
 
 
 class CalendarFeed(Base):

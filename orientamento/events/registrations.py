@@ -133,6 +133,10 @@ def _take_seat_or_queue(user: User, event: Event, school_class: SchoolClass | No
         position=position, confirmed_at=now if seated else None)
     db.session.add(registration)
     db.session.flush()
+    if position is not None:
+        # A seat may have freed between the two UPDATEs (a cancellation that found nobody
+        # waiting yet); the row is locked now, so serve the queue before answering.
+        promote_waiting(event, now, quiet=registration.id)
     return registration
 
 
@@ -154,10 +158,11 @@ def cancel_registration(user: User, registration: Registration,
     _lock_event(event)
     db.session.refresh(registration)  # promotions happen under the event lock: now stable
     previous = registration.status
+    if not registration.can_become(RegistrationStatus.CANCELLED):
+        raise Conflict(_l("This registration is no longer active."))
     changed = db.session.execute(
         update(Registration)
-        .where(Registration.id == registration.id, Registration.status == previous,
-               Registration.status.in_(("confirmed", "waitlisted")))
+        .where(Registration.id == registration.id, Registration.status == previous)
         .values(status=RegistrationStatus.CANCELLED.value, cancelled_at=now)
         .returning(Registration.status)
         .execution_options(synchronize_session=False)
@@ -176,8 +181,12 @@ def cancel_registration(user: User, registration: Registration,
     return promoted
 
 
-def promote_waiting(event: Event, now: datetime | None = None) -> list[Registration]:
-    """Give free seats to the waiting list in order; stop at the first group that does not fit."""
+def promote_waiting(event: Event, now: datetime | None = None,
+                    quiet: int | None = None) -> list[Registration]:
+    """Give free seats to the waiting list in order; stop at the first group that does not fit.
+
+    Everyone promoted is told by e-mail, except registration ``quiet`` (the one being made).
+    """
     now = now or utcnow()
     promoted = []
     while True:
@@ -200,7 +209,8 @@ def promote_waiting(event: Event, now: datetime | None = None) -> list[Registrat
         first.confirmed_at = now
         db.session.flush()
         promoted.append(first)
-        notify([first.user], "event_promoted", event=event, registration=first)
+        if first.id != quiet:
+            notify([first.user], "event_promoted", event=event, registration=first)
     db.session.expire(event, ["seats_taken", "waiting"])
     return promoted
 
@@ -226,6 +236,7 @@ def check_in(event: Event, token: str, now: datetime | None = None) -> CheckIn:
         raise Conflict(_l("This registration was cancelled: the ticket is not valid."))
     if registration.status == RegistrationStatus.WAITLISTED:
         raise Conflict(_l("This person is on the waiting list and has no seat."))
+    # Attended stays attended: a second scan is harmless (below, "already").
     marked = db.session.execute(
         update(Registration)
         .where(Registration.id == registration.id,
