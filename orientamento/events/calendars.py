@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import icalendar
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import selectinload
 
 from orientamento.auth.models import Role, User
 from orientamento.database import utcnow
@@ -84,6 +85,7 @@ def feed_items(user: User, now: datetime | None = None) -> list[FeedItem]:
     registrations = db.session.scalars(
         select(Registration).join(Event, Event.id == Registration.event_id)
         .where(Registration.user_id == user.id, Event.ends_at >= since)
+        .options(selectinload(Registration.event).selectinload(Event.place))
         .order_by(Registration.id).limit(FEED_LIMIT)).all()
     items: dict[int, FeedItem] = {}
     for registration in registrations:
@@ -100,6 +102,7 @@ def feed_items(user: User, now: datetime | None = None) -> list[FeedItem]:
         involved.append(Event.school_id == user.school_id)
     for event in db.session.scalars(
             select(Event).where(or_(*involved), Event.ends_at >= since)
+            .options(selectinload(Event.place))
             .order_by(Event.starts_at).limit(FEED_LIMIT)):
         items[event.id] = FeedItem(event, show_link=True)
     return sorted(items.values(), key=lambda item: item.event.starts_at)

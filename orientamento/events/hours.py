@@ -70,12 +70,12 @@ def school_hours(school_id: int, school_year: str | None = None) -> list[ClassHo
     for row in db.session.scalars(
             select(EventClass).where(EventClass.class_id.in_(ids), EventClass.attended > 0,
                                      EventClass.status == EventStatus.SCHEDULED.value)
-            .options(selectinload(EventClass.event))):
+            .options(selectinload(EventClass.event).selectinload(Event.provider))):
         credits[row.class_id].append(Credit(row.event, row.event.hours))
     for registration in db.session.scalars(
             select(Registration).where(Registration.class_id.in_(ids),
                                        Registration.status == RegistrationStatus.ATTENDED.value)
-            .options(selectinload(Registration.event))):
+            .options(selectinload(Registration.event).selectinload(Event.provider))):
         assert registration.class_id is not None  # noqa: S101 - filtered above
         credits[registration.class_id].append(
             Credit(registration.event, registration.event.hours))
@@ -85,7 +85,7 @@ def school_hours(school_id: int, school_year: str | None = None) -> list[ClassHo
             select(Registration).where(Registration.user_id.in_(pupil_ids),
                                        Registration.class_id.is_(None),
                                        Registration.status == RegistrationStatus.ATTENDED.value)
-            .options(selectinload(Registration.event))):
+            .options(selectinload(Registration.event).selectinload(Event.provider))):
         own[registration.user_id].append(
             Credit(registration.event, registration.event.hours, own=True))
     result = []
