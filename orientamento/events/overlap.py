@@ -56,6 +56,12 @@ def statements(dialect: str, table: str, column: str) -> list[str]:
     raise NotImplementedError(dialect)
 
 
+def is_overlap(error: Exception) -> bool:
+    """Whether a database error is one of these guards refusing a row."""
+    text_of = str(getattr(error, "orig", error))
+    return OVERLAP_MESSAGE in text_of or "_no_overlap" in text_of
+
+
 def _install(target: Table, connection: Connection, **_kwargs: Any) -> None:
     column = dict(GUARDED)[target.name]
     for statement in statements(connection.dialect.name, target.name, column):

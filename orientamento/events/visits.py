@@ -35,6 +35,7 @@ from orientamento.events.models import (
     VisitWindow,
 )
 from orientamento.events.notices import notify, provider_staff
+from orientamento.events.overlap import is_overlap
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
 
@@ -288,7 +289,6 @@ def confirm_visit(actor: User, visit: VisitRequest, ambassador_ids: Sequence[int
         raise DomainError(_l("Choose at least one ambassador."))
     try:
         with db.session.begin_nested():
-            _move(visit, VisitStatus.CONFIRMED)
             if visit.window_id is not None:
                 booked = db.session.execute(
                     update(VisitWindow)
@@ -300,10 +300,13 @@ def confirm_visit(actor: User, visit: VisitRequest, ambassador_ids: Sequence[int
                     raise Conflict(_l("Every visit of this window is already booked."))
             event = _visit_event(visit, provider, ambassadors)
             visit.event_id = event.id
+            _move(visit, VisitStatus.CONFIRMED)  # a confirmed request has its event (CHECK)
             if reply:
                 visit.reply = reply.strip()
             db.session.flush()
     except IntegrityError as error:
+        if not is_overlap(error):
+            raise
         raise Conflict(_l("An ambassador or a class already has another visit at this time."
                           )) from error
     notify(_people(visit), "visit_confirmed", visit=visit)
