@@ -17,7 +17,7 @@ from orientamento.extensions import db
 def open_day(actor: User, *, capacity: int = 20, starts_in: timedelta = timedelta(days=10),
              hours: float = 2, now: datetime | None = None, **fields: object) -> Event:
     """An open day of the actor's organisation, committed."""
-    start = (now or utcnow()) + starts_in
+    start = ((now or utcnow()) + starts_in).replace(second=0, microsecond=0)
     data = services.EventData(
         kind=str(fields.pop("kind", "open_day")), title=str(fields.pop("title", "Open day")),
         description="", starts_at=start, ends_at=start + timedelta(hours=hours),
