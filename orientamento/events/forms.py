@@ -65,7 +65,7 @@ class EventForm(FlaskForm):
     """An open day, webinar or workshop."""
 
     kind = SelectField(_l("Kind"), choices=_kind_choices())
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Event title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     day = DateField(_l("Day"), validators=[InputRequired()])
     start = TimeField(_l("Starts at"), validators=[InputRequired()])
