@@ -105,10 +105,19 @@ class EventForm(FlaskForm):
         if event.registration_closes_at:
             self.registration_closes.data = rome_local(event.registration_closes_at).date()
 
+    def _closes(self) -> datetime | None:
+        """End of the closing day; on the event's own day, the start (the service refuses
+        a later day)."""
+        closes: date | None = self.registration_closes.data
+        if closes is None:
+            return None
+        if closes == self.day.data:
+            return rome_datetime(closes, self.start.data)
+        return rome_datetime(closes, time(23, 59))
+
     def data_for_service(self) -> EventData:
         """The form as the service's input (local times converted to UTC)."""
         opens = self.registration_opens.data
-        closes = self.registration_closes.data
         return EventData(
             kind=self.kind.data or "", title=(self.title.data or "").strip(),
             description=(self.description.data or "").strip(),
@@ -119,9 +128,7 @@ class EventForm(FlaskForm):
             accessibility=(self.accessibility.data or "").strip() or None,
             online_url=(self.online_url.data or "").strip() or None,
             registration_opens_at=rome_datetime(opens, time(0)) if opens else None,
-            registration_closes_at=(min(rome_datetime(closes, time(23, 59)),
-                                        rome_datetime(self.day.data, self.start.data))
-                                    if closes else None),
+            registration_closes_at=self._closes(),
             min_age=self.min_age.data, max_age=self.max_age.data,
             school_level=self.school_level.data or None, course_ids=self.courses.data or [])
 

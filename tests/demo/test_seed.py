@@ -11,8 +11,8 @@ from orientamento.auth.models import Role, User
 from orientamento.auth.passwords import verify_password
 from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.courses.models import Course, CourseSite
-from orientamento.demo.catalogue import DEMO_CATALOGUE_PROVIDERS
 from orientamento.database import utcnow
+from orientamento.demo.catalogue import DEMO_CATALOGUE_PROVIDERS
 from orientamento.events.models import Event, EventClass, VisitWindow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School

@@ -1,0 +1,347 @@
+"""The events pages over HTTP: forms and their errors, ownership, tickets, check-in, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import icalendar
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, select, update
+
+from orientamento.auth.models import Role, User
+from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.database import utcnow
+from orientamento.events import registrations, visits
+from orientamento.events.days import public_holidays, rome_local
+from orientamento.events.models import CalendarFeed, Event, Registration, VisitWindow
+from orientamento.extensions import db
+from orientamento.outbox.models import OutboxMessage
+from tests.events.factories import open_day, requested, school_day, window
+
+UserFactory = Callable[..., User]
+
+
+def _form(when: date, **changes: Any) -> dict[str, Any]:
+    data = {"kind": "open_day", "title": "Open day ICT", "description": "Laboratori aperti",
+            "day": when.isoformat(), "start": "15:00", "end": "18:00", "capacity": "30",
+            "address": "Via Roma 1", "place_code": "015146", "accessibility": "",
+            "online_url": "", "registration_opens": "", "registration_closes": "",
+            "min_age": "", "max_age": "", "school_level": ""}
+    data.update(changes)
+    return data
+
+
+def _events() -> int:
+    return db.session.scalar(select(func.count()).select_from(Event)) or 0
+
+
+@pytest.fixture
+def staff(reference_data: None, make_user: UserFactory) -> User:
+    return make_user(Role.PROVIDER)
+
+
+def test_a_provider_publishes_an_event(client: FlaskClient, login: Callable[..., User],
+                                       staff: User) -> None:
+    login(staff)
+    day = school_day(date.today() + timedelta(days=10))
+    response = client.post("/events/new", data=_form(day))
+    assert response.status_code == 302
+    event = db.session.scalar(select(Event))
+    assert event is not None and event.provider_id == staff.provider_id
+    assert rome_local(event.starts_at).hour == 15 and event.hours == 3
+    page = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
+    assert 'value="15:00"' in page and f'value="{day.isoformat()}"' in page
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"end": "14:00"}, "The event must end after it starts."),
+    ({"day": "2020-01-01"}, "Choose a start in the future."),
+    ({"address": "", "online_url": ""}, "Give an address, an online link, or both."),
+    ({"place_code": ""}, "Choose the municipality of the address."),
+    ({"min_age": "20", "max_age": "15"}, "The minimum age must not exceed the maximum age."),
+    ({"capacity": "0"}, "Number must be between 1 and 5000."),
+    ({"online_url": "not a link"}, "Invalid URL."),
+    ({"registration_closes": "2099-01-01"}, "Registration must close by the start"),
+])
+def test_bad_events_are_refused_with_a_message(
+        client: FlaskClient, login: Callable[..., User], staff: User,
+        changes: dict[str, str], message: str) -> None:
+    login(staff)
+    day = school_day(date.today() + timedelta(days=10))
+    response = client.post("/events/new", data=_form(day, **changes),
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _events() == 0
+
+
+def test_other_providers_events_are_not_found(client: FlaskClient, login: Callable[..., User],
+                                              staff: User, make_user: UserFactory) -> None:
+    event = open_day(staff)
+    login(make_user(Role.PROVIDER))
+    for path in ("edit", "cancel", "registrations", "check-in"):
+        assert client.get(f"/events/{event.id}/{path}").status_code == 404
+    assert client.post(f"/events/{event.id}/cancel", data={"reason": "x"}).status_code == 404
+    db.session.refresh(event)
+    assert event.status == "scheduled"
+
+
+def test_cancelling_asks_for_a_reason_and_tells_people(
+        client: FlaskClient, login: Callable[..., User], staff: User,
+        make_user: UserFactory) -> None:
+    event = open_day(staff)
+    student = make_user(Role.STUDENT)
+    registrations.register(student, event)
+    db.session.commit()
+    login(staff)
+    assert client.get(f"/events/{event.id}/cancel").status_code == 200
+    assert client.post(f"/events/{event.id}/cancel", data={"reason": ""}).status_code == 400
+    assert client.post(f"/events/{event.id}/cancel",
+                       data={"reason": "Sciopero dei trasporti"}).status_code == 302
+    db.session.refresh(event)
+    assert event.status == "cancelled"
+    assert db.session.scalar(select(OutboxMessage.to_address)) == student.email
+
+
+def test_a_student_registers_and_gets_a_ticket(client: FlaskClient, login: Callable[..., User],
+                                               staff: User, make_user: UserFactory) -> None:
+    event = open_day(staff, capacity=1)
+    registrations.register(make_user(Role.STUDENT), event)
+    db.session.commit()
+    waiting = login(make_user(Role.STUDENT))
+    response = client.post(f"/events/{event.id}/register")
+    assert response.status_code == 302
+    assert client.post(f"/events/{event.id}/register").headers["Location"] == \
+        response.headers["Location"]
+    mine = db.session.scalars(select(Registration).where(Registration.user_id == waiting.id))
+    registration = mine.one()
+    ticket = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert registration.status == "waitlisted" and "ticket-qr" not in ticket
+    assert registration.token not in ticket  # no code to show while waiting
+    db.session.execute(update(Event).where(Event.id == event.id).values(capacity=2))
+    registrations.promote_waiting(db.session.get(Event, event.id))  # type: ignore[arg-type]
+    db.session.commit()
+    ticket = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'class="ticket-qr"' in ticket and registration.token in ticket
+
+
+def test_tickets_and_visits_are_private(client: FlaskClient, login: Callable[..., User],
+                                        staff: User, make_user: UserFactory,
+                                        make_class: Callable[..., SchoolClass]) -> None:
+    event = open_day(staff)
+    owner = make_user(Role.STUDENT)
+    registration = registrations.register(owner, event)
+    counsellor = make_user(Role.COUNSELLOR)
+    slot = window([staff], school_day(date.today() + timedelta(days=5)))
+    visit_event = visits.confirm_visit(staff, requested(counsellor, slot,
+                                                        [make_class(counsellor)]), [staff.id])
+    db.session.commit()
+    assert client.get(f"/events/{visit_event.id}").status_code == 404  # anonymous
+    login(make_user(Role.STUDENT))
+    assert client.get(f"/events/registrations/{registration.id}").status_code == 404
+    assert client.post(f"/events/registrations/{registration.id}/cancel").status_code == 404
+    assert client.get(f"/events/{visit_event.id}").status_code == 404
+    assert client.get(f"/events/{visit_event.id}/calendar.ics").status_code == 404
+
+
+def test_a_counsellor_registers_a_class_group(client: FlaskClient, login: Callable[..., User],
+                                              staff: User, make_user: UserFactory,
+                                              make_class: Callable[..., SchoolClass]) -> None:
+    event = open_day(staff, capacity=30)
+    counsellor = login(make_user(Role.COUNSELLOR))
+    mine, theirs = make_class(counsellor), make_class()
+    assert client.post(f"/events/{event.id}/register", data={
+        "group-school_class": theirs.id, "group-seats": 20}).status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
+    assert client.post(f"/events/{event.id}/register", data={
+        "group-school_class": mine.id, "group-seats": 24}).status_code == 302
+    db.session.refresh(event)
+    assert event.seats_taken == 24
+
+
+def test_check_in_page(client: FlaskClient, login: Callable[..., User], staff: User,
+                       make_user: UserFactory) -> None:
+    event = open_day(staff)
+    student, leaver = make_user(Role.STUDENT, display_name="Ada Rossi"), make_user(Role.STUDENT)
+    ticket = registrations.register(student, event)
+    gone = registrations.register(leaver, event)
+    registrations.cancel_registration(leaver, gone)
+    db.session.commit()
+    login(staff)
+    prefilled = client.get(f"/events/{event.id}/check-in?token={ticket.token}")
+    assert f'value="{ticket.token}"' in prefilled.get_data(as_text=True)
+    first = client.post(f"/events/{event.id}/check-in", data={"token": ticket.token},
+                        headers={"Accept-Language": "en"})
+    assert first.status_code == 200 and "Ada Rossi is checked in." in first.get_data(as_text=True)
+    second = client.post(f"/events/{event.id}/check-in", data={"token": ticket.token},
+                         headers={"Accept-Language": "en"})
+    assert "was already checked in" in second.get_data(as_text=True)
+    unknown = client.post(f"/events/{event.id}/check-in", data={"token": "nope"})
+    assert unknown.status_code == 404
+    assert client.post(f"/events/{event.id}/check-in",
+                       data={"token": gone.token}).status_code == 409
+    db.session.refresh(ticket)
+    assert ticket.status == "attended"
+
+
+def test_calendar_downloads_and_feeds(client: FlaskClient, login: Callable[..., User],
+                                      staff: User, make_user: UserFactory) -> None:
+    event = open_day(staff, online_url="https://meet.example.org/room")
+    download = client.get(f"/events/{event.id}/calendar.ics")
+    assert download.mimetype == "text/calendar"
+    assert "meet.example.org" not in download.get_data(as_text=True)
+    assert icalendar.Calendar.from_ical(download.data).walk("VEVENT")[0]["UID"]
+    student = login(make_user(Role.STUDENT))
+    client.post(f"/events/{event.id}/register")
+    assert client.post("/events/mine/feed").status_code == 302
+    token = db.session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == student.id))
+    feed = client.get(f"/events/feeds/{token}.ics")
+    assert feed.status_code == 200 and feed.headers["Cache-Control"] == "no-store"
+    assert "meet.example.org" in feed.get_data(as_text=True).replace("\r\n ", "")
+    client.post("/events/mine/feed")
+    assert client.get(f"/events/feeds/{token}.ics").status_code == 404
+    client.post("/events/mine/feed/revoke")
+    assert db.session.scalar(select(func.count()).select_from(CalendarFeed)) == 0
+
+
+def test_publishing_availability_reports_skipped_holidays(
+        client: FlaskClient, login: Callable[..., User], staff: User) -> None:
+    login(staff)
+    year = date.today().year + 1
+    data = {"first_day": f"{year}-12-07", "last_day": f"{year}-12-11",
+            "weekdays": ["0", "1", "2", "3", "4"], "start": "09:00", "end": "12:00",
+            "mode": "both", "max_visits": "2", "ambassadors": [str(staff.id)], "note": ""}
+    response = client.post("/events/availability", data=data, follow_redirects=True,
+                           headers={"Accept-Language": "en"})
+    page = response.get_data(as_text=True)
+    assert "Skipped" in page and f"{year}-12-08" in page
+    count = db.session.scalar(select(func.count()).select_from(VisitWindow))
+    open_days = [d for d in (date(year, 12, n) for n in range(7, 12))
+                 if d.weekday() < 5 and d not in public_holidays(year)]
+    assert count == len(open_days) and count < 5
+    bad = client.post("/events/availability", data={**data, "last_day": f"{year}-12-01"})
+    assert bad.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(VisitWindow)) == count
+
+
+def test_a_visit_over_http(client: FlaskClient, login: Callable[..., User], staff: User,
+                           make_user: UserFactory, make_class: Callable[..., SchoolClass]
+                           ) -> None:
+    slot = window([staff], school_day(date.today() + timedelta(days=5)))
+    counsellor = make_user(Role.COUNSELLOR)
+    school_class = make_class(counsellor)
+    login(counsellor)
+    assert staff.provider and staff.provider.name in client.get(
+        "/events/visits/browse").get_data(as_text=True)
+    empty = client.post(f"/events/visits/windows/{slot.id}/request", data={
+        "mode": "in_person", "start": "09:00", "end": "11:00", "message": ""})
+    assert empty.status_code == 400
+    sent = client.post(f"/events/visits/windows/{slot.id}/request", data={
+        "mode": "in_person", "start": "09:00", "end": "11:00", "message": "Ciao",
+        f"pupils_{school_class.id}": "22"})
+    assert sent.status_code == 302
+    visit_path = sent.headers["Location"]
+    assert client.post(visit_path + "/confirm").status_code == 409  # not the school's move
+    login(staff)
+    assert client.post(visit_path + "/decline", data={"decline-reason": ""}).status_code == 400
+    assert client.post(visit_path + "/confirm",
+                       data={"confirm-ambassadors": [str(staff.id)]}).status_code == 302
+    login(make_user(Role.COUNSELLOR))
+    assert client.get(visit_path).status_code == 404
+
+
+def test_hours_and_their_export(client: FlaskClient, login: Callable[..., User], staff: User,
+                                make_user: UserFactory, make_class: Callable[..., SchoolClass]
+                                ) -> None:
+    counsellor = make_user(Role.COUNSELLOR)
+    pupils = (make_user(Role.STUDENT, display_name="=HYPERLINK(\"x\")"),
+              make_user(Role.STUDENT, display_name="Bea"))
+    school_class = make_class(counsellor, pupils=pupils)
+    slot = window([staff], school_day(date.today() + timedelta(days=5)))
+    event = visits.confirm_visit(staff, requested(counsellor, slot, [school_class]), [staff.id])
+    db.session.commit()
+    later = event.ends_at + timedelta(hours=1)
+    visits.record_attendance(staff, event, {school_class.id: 19}, now=later)
+    db.session.commit()
+    login(counsellor)
+    page = client.get("/events/hours", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert school_class.name in page and "2 hours" in page
+    export = client.get("/events/hours.csv")
+    assert export.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True))))
+    assert sorted(r["pupil"] for r in rows) == ["'=HYPERLINK(\"x\")", "Bea"]
+    assert {(r["class"], r["hours"], r["kind"], r["with_class"]) for r in rows} == {
+        (school_class.name, "2", "school_visit", "yes")}
+    assert db.session.scalar(select(func.count()).select_from(ClassMembership)) == 2
+
+
+def test_admin_school_holidays_withdraw_free_windows(
+        client: FlaskClient, login: Callable[..., User], staff: User,
+        make_user: UserFactory) -> None:
+    day = school_day(date.today() + timedelta(days=20))
+    window([staff], day)
+    login(make_user(Role.ADMIN))
+    bad = client.post("/events/holidays", data={"name": "Ponte", "first_day": day.isoformat(),
+                                                "last_day": (day - timedelta(days=1)).isoformat()})
+    assert bad.status_code == 400
+    assert client.post("/events/holidays", data={
+        "name": "Ponte", "first_day": day.isoformat(), "last_day": day.isoformat()}
+    ).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(VisitWindow)) == 0
+
+
+def test_listing_queries_do_not_grow_with_events(
+        client: FlaskClient, staff: User, queries: list[str], make_user: UserFactory) -> None:
+    def count(path: str) -> int:
+        queries.clear()
+        assert client.get(path).status_code == 200
+        return len(queries)
+
+    for _ in range(3):
+        open_day(staff)
+    few = count("/events/")
+    for _ in range(15):
+        open_day(make_user(Role.PROVIDER))
+    assert count("/events/") == few
+
+
+def test_registration_list_queries_do_not_grow(
+        client: FlaskClient, login: Callable[..., User], staff: User,
+        make_user: UserFactory, queries: list[str]) -> None:
+    event = open_day(staff, capacity=100)
+    login(staff)
+
+    def count() -> int:
+        queries.clear()
+        assert client.get(f"/events/{event.id}/registrations").status_code == 200
+        return len(queries)
+
+    registrations.register(make_user(Role.STUDENT), event)
+    db.session.commit()
+    few = count()
+    for _ in range(12):
+        registrations.register(make_user(Role.STUDENT), event)
+    db.session.commit()
+    assert count() == few
+
+
+def test_remind_command_queues_each_reminder_once(
+        app: Flask, runner: FlaskCliRunner, staff: User, make_user: UserFactory) -> None:
+    event = open_day(staff, starts_in=timedelta(hours=30))
+    student = make_user(Role.STUDENT)
+    registrations.register(student, event)
+    db.session.execute(update(Event).where(Event.id == event.id).values(
+        starts_at=utcnow() + timedelta(hours=5), ends_at=utcnow() + timedelta(hours=7)))
+    db.session.commit()
+    first = runner.invoke(args=["events", "remind"])
+    assert first.exit_code == 0 and first.output.startswith("1 reminders queued")
+    assert runner.invoke(args=["events", "remind"]).output.startswith("0 reminders queued")
+    message = db.session.scalar(select(OutboxMessage))
+    assert message is not None and message.to_address == student.email
+    assert "/events/registrations/" in message.body
