@@ -69,6 +69,7 @@ def import_models() -> None:
     from orientamento.classes import models as _classes  # noqa: F401
     from orientamento.courses import models as _courses  # noqa: F401
     from orientamento.events import models as _events  # noqa: F401
+    from orientamento.events import visit_models as _visits  # noqa: F401
     from orientamento.orgs import models as _orgs  # noqa: F401
     from orientamento.outbox import models as _outbox  # noqa: F401
 

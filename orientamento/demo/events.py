@@ -14,17 +14,10 @@ from orientamento.classes.models import SchoolClass
 from orientamento.courses.models import Course
 from orientamento.database import utcnow
 from orientamento.demo.services import DEMO_PROVIDER, DEMO_SCHOOL
+from orientamento.events.availability import WindowPlan, publish_windows
 from orientamento.events.days import closed_days, rome_datetime
-from orientamento.events.models import (
-    Event,
-    EventClass,
-    EventKind,
-    EventStaff,
-    VisitRequest,
-    VisitRequestClass,
-    VisitStatus,
-)
-from orientamento.events.visits import WindowPlan, publish_windows
+from orientamento.events.models import Event, EventClass, EventKind, EventStaff
+from orientamento.events.visit_models import VisitRequest, VisitRequestClass, VisitStatus
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
 

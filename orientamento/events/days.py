@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from sqlalchemy import select
 
-from orientamento.events.models import BlockedDay, SchoolHoliday
+from orientamento.events.visit_models import BlockedDay, SchoolHoliday
 from orientamento.extensions import db
 
 ROME = ZoneInfo("Europe/Rome")

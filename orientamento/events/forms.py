@@ -25,8 +25,9 @@ from orientamento.courses.areas import AREA_LABELS
 from orientamento.courses.forms import place_choices
 from orientamento.courses.models import Place
 from orientamento.events.days import rome_datetime, rome_local
-from orientamento.events.models import EVENT_KIND_LABELS, OPEN_KINDS, VISIT_MODE_LABELS
+from orientamento.events.models import EVENT_KIND_LABELS, OPEN_KINDS
 from orientamento.events.services import EventData
+from orientamento.events.visit_models import VISIT_MODE_LABELS
 
 WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
                   _l("Saturday"))

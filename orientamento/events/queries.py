@@ -19,16 +19,8 @@ from orientamento.core.pagination import paginate
 from orientamento.courses.models import Course, Place
 from orientamento.courses.queries import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON
 from orientamento.events.days import rome_datetime
-from orientamento.events.models import (
-    OPEN_KINDS,
-    Event,
-    EventStatus,
-    Registration,
-    VisitRequest,
-    VisitWindow,
-    event_courses,
-    window_courses,
-)
+from orientamento.events.models import OPEN_KINDS, Event, EventStatus, Registration, event_courses
+from orientamento.events.visit_models import VisitRequest, VisitWindow, window_courses
 from orientamento.events.visits import school_place
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School

@@ -20,12 +20,7 @@ from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from orientamento.database import utcnow
-from orientamento.events.models import (
-    Event,
-    EventStatus,
-    Registration,
-    RegistrationStatus,
-)
+from orientamento.events.models import Event, EventStatus, Registration, RegistrationStatus
 from orientamento.events.notices import notify
 from orientamento.extensions import db
 

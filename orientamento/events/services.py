@@ -13,13 +13,7 @@ from orientamento.auth.models import Role, User
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.courses.models import Course, Place
 from orientamento.database import utcnow
-from orientamento.events.models import (
-    OPEN_KINDS,
-    Event,
-    EventKind,
-    EventStatus,
-    Registration,
-)
+from orientamento.events.models import OPEN_KINDS, Event, EventKind, EventStatus, Registration
 from orientamento.events.notices import notify
 from orientamento.events.registrations import promote_waiting
 from orientamento.extensions import db

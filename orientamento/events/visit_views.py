@@ -16,7 +16,7 @@ from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError, NotFound
 from orientamento.courses.queries import places
 from orientamento.database import utcnow
-from orientamento.events import hours, queries, visits
+from orientamento.events import availability, hours, queries, visits
 from orientamento.events.days import rome_datetime, rome_local, today_in_milan
 from orientamento.events.forms import (
     BlockDayForm,
@@ -29,9 +29,9 @@ from orientamento.events.forms import (
     attendance_form,
     visit_request_form,
 )
-from orientamento.events.models import BlockedDay, SchoolHoliday, VisitRequest, VisitWindow
 from orientamento.events.services import managed_event_or_404
 from orientamento.events.views import bp
+from orientamento.events.visit_models import BlockedDay, SchoolHoliday, VisitRequest, VisitWindow
 from orientamento.extensions import db
 
 
@@ -48,14 +48,14 @@ def manage_availability() -> ResponseReturnValue:
     user = acting_user()
     form = _window_form()
     if form.validate_on_submit():
-        plan = visits.WindowPlan(
+        plan = availability.WindowPlan(
             first_day=form.first_day.data, last_day=form.last_day.data,
             weekdays=form.weekdays.data or [], start=form.start.data, end=form.end.data,
             mode=form.mode.data or "both", max_visits=form.max_visits.data or 1,
             ambassador_ids=form.ambassadors.data or [], course_ids=form.courses.data or [],
             place_codes=form.places.data or [], note=form.note.data or "")
         try:
-            published = visits.publish_windows(user.provider, plan, today_in_milan())
+            published = availability.publish_windows(user.provider, plan, today_in_milan())
         except DomainError as error:
             form.form_errors.append(str(error.message))
         else:
@@ -82,7 +82,7 @@ def withdraw_window(window_id: int) -> ResponseReturnValue:
     if window is None:
         raise NotFound(_("No such availability."))
     if EmptyForm().validate_on_submit():
-        visits.withdraw_window(acting_user().provider, window)
+        availability.withdraw_window(acting_user().provider, window)
         db.session.commit()
         flash(_("Availability withdrawn."), "success")
     return redirect(url_for("events.manage_availability"))
@@ -95,7 +95,7 @@ def block_day() -> ResponseReturnValue:
     form = BlockDayForm()
     if not form.validate_on_submit():
         raise DomainError(_("Choose a day."))
-    removed = visits.block_day(acting_user().provider, form.day.data, form.reason.data or "",
+    removed = availability.block_day(acting_user().provider, form.day.data, form.reason.data or "",
                                today_in_milan())
     db.session.commit()
     flash(_("Day blocked; %(count)s free windows withdrawn.", count=removed), "success")
@@ -109,7 +109,7 @@ def unblock_day() -> ResponseReturnValue:
     form = BlockDayForm()
     if not form.validate_on_submit():
         raise DomainError(_("Choose a day."))
-    visits.unblock_day(acting_user().provider, form.day.data)
+    availability.unblock_day(acting_user().provider, form.day.data)
     db.session.commit()
     flash(_("The day is available again."), "success")
     return redirect(url_for("events.manage_availability"))
@@ -317,7 +317,7 @@ def school_holidays() -> ResponseReturnValue:
     form = HolidayForm()
     if form.validate_on_submit():
         try:
-            removed = visits.add_school_holiday(form.name.data or "", form.first_day.data,
+            removed = availability.add_school_holiday(form.name.data or "", form.first_day.data,
                                                 form.last_day.data)
         except DomainError as error:
             form.form_errors.append(str(error.message))
@@ -339,7 +339,7 @@ def delete_holiday(holiday_id: int) -> ResponseReturnValue:
     """Remove a school holiday period."""
     holiday = db.get_or_404(SchoolHoliday, holiday_id)
     if EmptyForm().validate_on_submit():
-        visits.remove_school_holiday(holiday)
+        availability.remove_school_holiday(holiday)
         db.session.commit()
         flash(_("Holiday removed."), "success")
     return redirect(url_for("events.school_holidays"))

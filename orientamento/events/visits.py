@@ -1,4 +1,4 @@
-"""Peer visits: providers publish availability, counsellors request, providers answer.
+"""Peer visits: counsellors request a visit in a window, providers answer, attendance.
 
 The request state machine is ``models.VISIT_TRANSITIONS``; every service here checks it
 before changing anything, so an invalid move is refused with a message and changes nothing.
@@ -7,8 +7,7 @@ before changing anything, so an invalid move is refused with a message and chang
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -17,165 +16,22 @@ from sqlalchemy.exc import IntegrityError
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core.errors import Conflict, DomainError, NotFound
-from orientamento.courses.models import Course, Place
+from orientamento.courses.models import Place
 from orientamento.database import utcnow
-from orientamento.events.days import closed_days, rome_datetime, rome_local
-from orientamento.events.models import (
-    BlockedDay,
-    Event,
-    EventClass,
-    EventKind,
-    EventStaff,
-    EventStatus,
-    SchoolHoliday,
+from orientamento.events.availability import provider_staff_members
+from orientamento.events.days import closed_days, rome_local
+from orientamento.events.models import Event, EventClass, EventKind, EventStaff, EventStatus
+from orientamento.events.notices import notify, provider_staff
+from orientamento.events.overlap import is_overlap
+from orientamento.events.visit_models import (
     VisitMode,
     VisitRequest,
     VisitRequestClass,
     VisitStatus,
     VisitWindow,
 )
-from orientamento.events.notices import notify, provider_staff
-from orientamento.events.overlap import is_overlap
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
-
-#: Availability can be published this far ahead.
-MAX_RANGE = timedelta(days=366)
-
-OPEN_STATUSES = ("requested", "counter_proposed", "confirmed")
-
-
-@dataclass
-class WindowPlan:
-    """What a provider offers: repeated on the chosen weekdays between two dates."""
-
-    first_day: date
-    last_day: date
-    weekdays: Sequence[int]
-    start: time
-    end: time
-    mode: str
-    max_visits: int
-    ambassador_ids: Sequence[int]
-    course_ids: Sequence[int] = ()
-    place_codes: Sequence[str] = ()
-    note: str = ""
-
-
-@dataclass
-class Published:
-    """Windows created, and days skipped with the reason."""
-
-    windows: list[VisitWindow] = field(default_factory=list)
-    skipped: dict[date, str] = field(default_factory=dict)
-
-
-def _staff_of(provider: Provider, user_ids: Sequence[int]) -> list[User]:
-    users = list(db.session.scalars(select(User).where(
-        User.id.in_(user_ids), User.provider_id == provider.id, User.role == Role.PROVIDER)))
-    if len(users) != len(set(user_ids)):
-        raise NotFound(_l("Choose ambassadors of your own organisation."))
-    return users
-
-
-def publish_windows(provider: Provider, plan: WindowPlan, today: date) -> Published:
-    """Create one window per chosen weekday between the dates, skipping closed days."""
-    if plan.first_day < today:
-        raise DomainError(_l("Availability starts today at the earliest."))
-    if plan.last_day < plan.first_day or plan.last_day - plan.first_day > MAX_RANGE:
-        raise DomainError(_l("The last day must follow the first, within a year."))
-    if plan.start >= plan.end:
-        raise DomainError(_l("The window must end after it starts."))
-    if not plan.weekdays:
-        raise DomainError(_l("Choose at least one weekday."))
-    ambassadors = _staff_of(provider, plan.ambassador_ids)
-    if not ambassadors:
-        raise DomainError(_l("Choose at least one ambassador."))
-    courses = list(db.session.scalars(select(Course).where(
-        Course.id.in_(plan.course_ids), Course.provider_id == provider.id)))
-    if len(courses) != len(set(plan.course_ids)):
-        raise NotFound(_l("Choose courses of your own organisation."))
-    places = list(db.session.scalars(select(Place).where(Place.code.in_(plan.place_codes))))
-    closed = closed_days(plan.first_day, plan.last_day, provider.id)
-    published = Published()
-    day = plan.first_day
-    while day <= plan.last_day:
-        if day.weekday() in plan.weekdays:
-            if day in closed:
-                published.skipped[day] = closed[day]
-            else:
-                window = VisitWindow(
-                    provider_id=provider.id, starts_at=rome_datetime(day, plan.start),
-                    ends_at=rome_datetime(day, plan.end), mode=plan.mode,
-                    max_visits=plan.max_visits, note=plan.note or None,
-                    ambassadors=ambassadors, courses=courses, places=places)
-                db.session.add(window)
-                published.windows.append(window)
-        day += timedelta(days=1)
-    db.session.flush()
-    return published
-
-
-def _open_requests(window_ids: Sequence[int]) -> int:
-    return db.session.scalar(select(func.count()).select_from(VisitRequest).where(
-        VisitRequest.window_id.in_(window_ids), VisitRequest.status.in_(OPEN_STATUSES))) or 0
-
-
-def withdraw_window(provider: Provider, window: VisitWindow) -> None:
-    """Delete a window nobody has asked for yet."""
-    if window.provider_id != provider.id:
-        raise NotFound(_l("No such availability."))
-    if _open_requests([window.id]):
-        raise Conflict(_l("Schools have asked for this window: answer their requests first."))
-    db.session.delete(window)
-    db.session.flush()
-
-
-def _withdraw_free_windows(provider_id: int | None, first: date, last: date) -> int:
-    query = select(VisitWindow).where(
-        VisitWindow.starts_at >= rome_datetime(first, time(0)),
-        VisitWindow.starts_at < rome_datetime(last + timedelta(days=1), time(0)))
-    if provider_id is not None:
-        query = query.where(VisitWindow.provider_id == provider_id)
-    removed = 0
-    for window in db.session.scalars(query):
-        if not _open_requests([window.id]):
-            db.session.delete(window)
-            removed += 1
-    db.session.flush()
-    return removed
-
-
-def block_day(provider: Provider, day: date, reason: str, today: date) -> int:
-    """Block a day; free windows on it are withdrawn. Returns how many."""
-    if day < today:
-        raise DomainError(_l("Choose today or a later day."))
-    if db.session.get(BlockedDay, (provider.id, day)) is None:
-        db.session.add(BlockedDay(provider_id=provider.id, day=day, reason=reason or None))
-    return _withdraw_free_windows(provider.id, day, day)
-
-
-def unblock_day(provider: Provider, day: date) -> None:
-    """Make a blocked day available again."""
-    blocked = db.session.get(BlockedDay, (provider.id, day))
-    if blocked is None:
-        raise NotFound(_l("This day is not blocked."))
-    db.session.delete(blocked)
-    db.session.flush()
-
-
-def add_school_holiday(name: str, first_day: date, last_day: date) -> int:
-    """Record a school holiday; free windows in it are withdrawn. Returns how many."""
-    if last_day < first_day:
-        raise DomainError(_l("The last day must not come before the first."))
-    db.session.add(SchoolHoliday(name=name, first_day=first_day, last_day=last_day))
-    return _withdraw_free_windows(None, first_day, last_day)
-
-
-def remove_school_holiday(holiday: SchoolHoliday) -> None:
-    """Delete a school holiday period."""
-    db.session.delete(holiday)
-    db.session.flush()
 
 
 def school_place(school: School) -> Place | None:
@@ -283,7 +139,7 @@ def confirm_visit(actor: User, visit: VisitRequest, ambassador_ids: Sequence[int
     if visit.starts_at <= now:
         raise Conflict(_l("The time of this request has passed."))
     provider = visit.provider
-    ambassadors = (_staff_of(provider, ambassador_ids) if side == "provider"
+    ambassadors = (provider_staff_members(provider, ambassador_ids) if side == "provider"
                    else list(visit.proposed_ambassadors))
     if not ambassadors:
         raise DomainError(_l("Choose at least one ambassador."))
@@ -345,7 +201,7 @@ def propose_time(actor: User, visit: VisitRequest, starts_at: datetime, ends_at:
                           status=visit.status_label))
     _check_time(starts_at, ends_at, visit.provider_id, now)
     if side == "provider":
-        ambassadors = _staff_of(visit.provider, ambassador_ids)
+        ambassadors = provider_staff_members(visit.provider, ambassador_ids)
         if not ambassadors:
             raise DomainError(_l("Choose at least one ambassador."))
         visit.proposed_ambassadors = ambassadors

@@ -34,14 +34,8 @@ from orientamento.courses.models import SavedCourse
 from orientamento.courses.records import parse_row
 from orientamento.courses.services import create_course, load_reference_data
 from orientamento.database import utcnow
-from orientamento.events.models import (
-    CalendarFeed,
-    Event,
-    EventStaff,
-    Registration,
-    VisitRequest,
-    VisitWindow,
-)
+from orientamento.events.models import CalendarFeed, Event, EventStaff, Registration
+from orientamento.events.visit_models import VisitRequest, VisitWindow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
 from orientamento.outbox.services import queue_email

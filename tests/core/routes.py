@@ -113,8 +113,8 @@ def add_events(world: World, make_user: Callable[..., User]) -> None:
     """Events of the own and a foreign provider, registrations, a window, visits, a holiday."""
     from datetime import date, time, timedelta
 
-    from orientamento.events import registrations, services, visits
-    from orientamento.events.models import SchoolHoliday
+    from orientamento.events import availability, registrations, services, visits
+    from orientamento.events.visit_models import SchoolHoliday
 
     assert world.own_class and world.foreign_class
     counsellor = world.users["counsellor"]
@@ -140,7 +140,7 @@ def add_events(world: World, make_user: Callable[..., User]) -> None:
     windows = {}
     for key, staff in (("own", own_staff), ("foreign", foreign_staff)):
         assert staff.provider is not None
-        published = visits.publish_windows(staff.provider, visits.WindowPlan(
+        published = availability.publish_windows(staff.provider, availability.WindowPlan(
             first_day=day, last_day=day, weekdays=(2,), start=time(9), end=time(12),
             mode="both", max_visits=2, ambassador_ids=[staff.id]), date.today())
         windows[key] = published.windows[0]

@@ -13,7 +13,8 @@ from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.courses.models import Course, CourseSite
 from orientamento.database import utcnow
 from orientamento.demo.catalogue import DEMO_CATALOGUE_PROVIDERS
-from orientamento.events.models import Event, EventClass, VisitWindow
+from orientamento.events.models import Event, EventClass
+from orientamento.events.visit_models import VisitWindow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
 

@@ -8,9 +8,10 @@ from datetime import date, datetime, time, timedelta
 from orientamento.auth.models import User
 from orientamento.classes.models import SchoolClass
 from orientamento.database import utcnow
-from orientamento.events import services, visits
+from orientamento.events import availability, services, visits
 from orientamento.events.days import closed_days
-from orientamento.events.models import Event, VisitRequest, VisitWindow
+from orientamento.events.models import Event
+from orientamento.events.visit_models import VisitRequest, VisitWindow
 from orientamento.extensions import db
 
 
@@ -43,7 +44,7 @@ def window(staff: Sequence[User], day: date, *, start: time = time(9), end: time
     """One availability window of the staff's provider on ``day``, committed."""
     provider = staff[0].provider
     assert provider is not None
-    published = visits.publish_windows(provider, visits.WindowPlan(
+    published = availability.publish_windows(provider, availability.WindowPlan(
         first_day=day, last_day=day, weekdays=(day.weekday(),), start=start, end=end,
         mode=mode, max_visits=max_visits, ambassador_ids=[u.id for u in staff],
         place_codes=place_codes), date.today())

@@ -19,7 +19,8 @@ from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.database import utcnow
 from orientamento.events import registrations, visits
 from orientamento.events.days import public_holidays, rome_local
-from orientamento.events.models import CalendarFeed, Event, Registration, VisitWindow
+from orientamento.events.models import CalendarFeed, Event, Registration
+from orientamento.events.visit_models import VisitWindow
 from orientamento.extensions import db
 from orientamento.outbox.models import OutboxMessage
 from tests.events.factories import open_day, requested, school_day, window

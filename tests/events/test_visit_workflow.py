@@ -13,13 +13,11 @@ from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.database import utcnow
-from orientamento.events import visits
+from orientamento.events import availability, visits
 from orientamento.events.days import closed_days, rome_datetime
-from orientamento.events.models import (
+from orientamento.events.models import Event, EventClass, EventStaff
+from orientamento.events.visit_models import (
     VISIT_TRANSITIONS,
-    Event,
-    EventClass,
-    EventStaff,
     VisitRequest,
     VisitStatus,
     VisitWindow,
@@ -53,9 +51,9 @@ def test_windows_skip_holidays_school_holidays_and_blocked_days(people: dict) ->
     monday = date.today() + timedelta(days=30)
     while monday.weekday() != 0 or closed_days(monday, monday + timedelta(days=4)):
         monday += timedelta(days=7 - monday.weekday() if monday.weekday() else 7)
-    visits.add_school_holiday("Carnevale ambrosiano", monday, monday + timedelta(days=1))
-    visits.block_day(staff.provider, monday + timedelta(days=2), "Esami", date.today())
-    published = visits.publish_windows(staff.provider, visits.WindowPlan(
+    availability.add_school_holiday("Carnevale ambrosiano", monday, monday + timedelta(days=1))
+    availability.block_day(staff.provider, monday + timedelta(days=2), "Esami", date.today())
+    published = availability.publish_windows(staff.provider, availability.WindowPlan(
         first_day=monday, last_day=monday + timedelta(days=4), weekdays=(0, 1, 2, 3),
         start=time(9), end=time(12), mode="both", max_visits=1, ambassador_ids=[staff.id]),
         date.today())
@@ -65,7 +63,7 @@ def test_windows_skip_holidays_school_holidays_and_blocked_days(people: dict) ->
                                  monday + timedelta(days=1): "Carnevale ambrosiano",
                                  monday + timedelta(days=2): "Esami"}
     year = date.today().year + 1
-    december = visits.publish_windows(staff.provider, visits.WindowPlan(
+    december = availability.publish_windows(staff.provider, availability.WindowPlan(
         first_day=date(year, 12, 7), last_day=date(year, 12, 8), weekdays=range(7),
         start=time(9), end=time(12), mode="both", max_visits=1, ambassador_ids=[staff.id]),
         date.today())
@@ -76,7 +74,7 @@ def test_windows_skip_holidays_school_holidays_and_blocked_days(people: dict) ->
 def test_publishing_refuses_bad_plans(people: dict) -> None:
     staff, stranger = people["staff"], people["other_staff"]
     day = school_day(date.today() + timedelta(days=5))
-    plan = visits.WindowPlan(first_day=day, last_day=day, weekdays=(day.weekday(),),
+    plan = availability.WindowPlan(first_day=day, last_day=day, weekdays=(day.weekday(),),
                              start=time(9), end=time(12), mode="both", max_visits=1,
                              ambassador_ids=[staff.id])
     for change, error in (({"first_day": date.today() - timedelta(days=1)}, DomainError),
@@ -84,7 +82,7 @@ def test_publishing_refuses_bad_plans(people: dict) -> None:
                           ({"weekdays": ()}, DomainError),
                           ({"ambassador_ids": [stranger.id]}, NotFound)):
         with pytest.raises(error):
-            visits.publish_windows(staff.provider, visits.WindowPlan(**{**plan.__dict__,
+            availability.publish_windows(staff.provider, availability.WindowPlan(**{**plan.__dict__,
                                                                         **change}), date.today())
     assert db.session.scalar(select(func.count()).select_from(VisitWindow)) == 0
 

@@ -1,0 +1,232 @@
+"""Peer-visit availability (windows, holidays, blocked days) and visit requests.
+
+A window's ``booked`` can never pass ``max_visits`` (CHECK); a confirmed request always has
+its event (CHECK); the request state machine is ``VISIT_TRANSITIONS``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from orientamento.database import Base, utcnow
+from orientamento.events.models import Event
+from orientamento.orgs.models import Provider, School
+
+if TYPE_CHECKING:
+    from orientamento.auth.models import User
+    from orientamento.classes.models import SchoolClass
+    from orientamento.courses.models import Course, Place
+
+
+class SchoolHoliday(Base):
+    """A school holiday period entered by the admin: no visits are offered on these days."""
+
+    __tablename__ = "school_holidays"
+    __table_args__ = (CheckConstraint("first_day <= last_day", name="days_ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+
+
+class BlockedDay(Base):
+    """A day on which a provider cannot visit schools."""
+
+    __tablename__ = "provider_blocked_days"
+
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class VisitMode(StrEnum):
+    """How ambassadors meet a class."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+
+
+VISIT_MODE_LABELS = {
+    VisitMode.IN_PERSON: _l("At the school"),
+    VisitMode.ONLINE: _l("Online"),
+}
+
+window_ambassadors = Table(
+    "visit_window_ambassadors",
+    Base.metadata,
+    Column("window_id", ForeignKey("visit_windows.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+window_courses = Table(
+    "visit_window_courses",
+    Base.metadata,
+    Column("window_id", ForeignKey("visit_windows.id", ondelete="CASCADE"), primary_key=True),
+    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
+window_places = Table(
+    "visit_window_places",
+    Base.metadata,
+    Column("window_id", ForeignKey("visit_windows.id", ondelete="CASCADE"), primary_key=True),
+    Column("place_code", ForeignKey("places.code", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class VisitWindow(Base):
+    """A provider's offer: ambassadors free to visit schools in a time window on one day."""
+
+    __tablename__ = "visit_windows"
+    __table_args__ = (
+        CheckConstraint("starts_at < ends_at", name="starts_before_end"),
+        CheckConstraint("mode IN ('in_person', 'online', 'both')", name="mode_valid"),
+        CheckConstraint("max_visits >= 1", name="max_visits_positive"),
+        CheckConstraint("booked >= 0 AND booked <= max_visits", name="booked_within_max"),
+        Index("ix_visit_windows_provider_starts_at", "provider_id", "starts_at"),
+        Index("ix_visit_windows_starts_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    mode: Mapped[str] = mapped_column(String(10))
+    max_visits: Mapped[int] = mapped_column(default=1)
+    booked: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    provider: Mapped[Provider] = relationship()
+    ambassadors: Mapped[list[User]] = relationship(secondary=window_ambassadors)
+    courses: Mapped[list[Course]] = relationship(secondary=window_courses)
+    places: Mapped[list[Place]] = relationship(secondary=window_places)
+
+    def offers(self, mode: str) -> bool:
+        """Whether the window offers visits in ``mode``."""
+        return self.mode in (mode, "both")
+
+    @property
+    def is_full(self) -> bool:
+        """Whether every visit of the window is booked."""
+        return self.booked >= self.max_visits
+
+
+class VisitStatus(StrEnum):
+    """Where a visit request stands."""
+
+    REQUESTED = "requested"
+    COUNTER_PROPOSED = "counter_proposed"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+VISIT_STATUS_LABELS = {
+    VisitStatus.REQUESTED: _l("Waiting for the provider"),
+    VisitStatus.COUNTER_PROPOSED: _l("New time proposed: waiting for the school"),
+    VisitStatus.CONFIRMED: _l("Confirmed"),
+    VisitStatus.DECLINED: _l("Declined"),
+    VisitStatus.CANCELLED: _l("Cancelled"),
+}
+
+#: The visit request state machine: every allowed move, nothing else.
+VISIT_TRANSITIONS: dict[VisitStatus, frozenset[VisitStatus]] = {
+    VisitStatus.REQUESTED: frozenset({VisitStatus.CONFIRMED, VisitStatus.DECLINED,
+                                      VisitStatus.COUNTER_PROPOSED, VisitStatus.CANCELLED}),
+    VisitStatus.COUNTER_PROPOSED: frozenset({VisitStatus.CONFIRMED, VisitStatus.REQUESTED,
+                                             VisitStatus.CANCELLED}),
+    VisitStatus.CONFIRMED: frozenset({VisitStatus.CANCELLED}),
+    VisitStatus.DECLINED: frozenset(),
+    VisitStatus.CANCELLED: frozenset(),
+}
+
+class VisitRequestClass(Base):
+    """A class a visit is requested for, with how many of its pupils will be there."""
+
+    __tablename__ = "visit_request_classes"
+    __table_args__ = (CheckConstraint("pupils >= 1", name="pupils_positive"),)
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("visit_requests.id", ondelete="CASCADE"), primary_key=True)
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("school_classes.id", ondelete="CASCADE"), primary_key=True, index=True)
+    pupils: Mapped[int]
+
+    school_class: Mapped[SchoolClass] = relationship()
+
+
+#: Ambassadors a provider names when proposing another time: accepting confirms with them.
+proposed_ambassadors = Table(
+    "visit_request_ambassadors",
+    Base.metadata,
+    Column("request_id", ForeignKey("visit_requests.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class VisitRequest(Base):
+    """A counsellor's request for a peer visit to some of their classes."""
+
+    __tablename__ = "visit_requests"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('requested', 'counter_proposed', 'confirmed', 'declined', 'cancelled')",
+            name="status_valid"),
+        CheckConstraint("mode IN ('in_person', 'online')", name="mode_valid"),
+        CheckConstraint("starts_at < ends_at", name="starts_before_end"),
+        CheckConstraint("pupils >= 1", name="pupils_positive"),
+        CheckConstraint("status <> 'confirmed' OR event_id IS NOT NULL", name="confirmed_event"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    window_id: Mapped[int | None] = mapped_column(
+        ForeignKey("visit_windows.id", ondelete="SET NULL"), index=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"),
+                                           index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    mode: Mapped[str] = mapped_column(String(10))
+    pupils: Mapped[int]
+    message: Mapped[str] = mapped_column(String(1000), default="")
+    status: Mapped[str] = mapped_column(String(20), default=VisitStatus.REQUESTED.value)
+    reply: Mapped[str | None] = mapped_column(String(1000))
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    window: Mapped[VisitWindow | None] = relationship()
+    provider: Mapped[Provider] = relationship()
+    school: Mapped[School] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+    classes: Mapped[list[VisitRequestClass]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True)
+    proposed_ambassadors: Mapped[list[User]] = relationship(secondary=proposed_ambassadors)
+    event: Mapped[Event | None] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        """Translated label of the status."""
+        return str(VISIT_STATUS_LABELS[VisitStatus(self.status)])
+
+    @property
+    def mode_label(self) -> str:
+        """Translated label of the mode."""
+        return str(VISIT_MODE_LABELS[VisitMode(self.mode)])
+
+    def can_become(self, status: VisitStatus) -> bool:
+        """Whether the state machine allows moving to ``status``."""
+        return status in VISIT_TRANSITIONS[VisitStatus(self.status)]
