@@ -65,15 +65,21 @@ class SearchResult:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def distance_squared(place: Place) -> ColumnElement[float]:
-    """Squared distance in km² from ``place`` to a site (equirectangular, fine within 100 km).
+def squared_km(place: Place, latitude: Any, longitude: Any) -> Any:
+    """Squared distance in km² from ``place`` to the point at two columns (equirectangular,
+    fine within 100 km).
 
     Plain arithmetic, so SQLite needs no math functions and indexes stay usable.
     """
     kx = KM_PER_DEGREE_LON * math.cos(math.radians(place.latitude))
-    dx = (CourseSite.longitude - place.longitude) * kx
-    dy = (CourseSite.latitude - place.latitude) * KM_PER_DEGREE_LAT
+    dx = (longitude - place.longitude) * kx
+    dy = (latitude - place.latitude) * KM_PER_DEGREE_LAT
     return dx * dx + dy * dy
+
+
+def distance_squared(place: Place) -> ColumnElement[float]:
+    """Squared distance in km² from ``place`` to a course site."""
+    return squared_km(place, CourseSite.latitude, CourseSite.longitude)
 
 
 def nearest_sites(place: Place) -> Any:

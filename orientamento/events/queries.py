@@ -17,7 +17,7 @@ from orientamento.classes.models import SchoolClass
 from orientamento.core.errors import NotFound
 from orientamento.core.pagination import paginate
 from orientamento.courses.models import Course, Place
-from orientamento.courses.queries import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON
+from orientamento.courses.queries import squared_km
 from orientamento.events.days import rome_datetime
 from orientamento.events.models import OPEN_KINDS, Event, EventStatus, Registration, event_courses
 from orientamento.events.visit_models import VisitRequest, VisitWindow, window_courses
@@ -153,13 +153,6 @@ class WindowFilter:
     km: int | None = None
 
 
-def _squared_km(here: Place, latitude: Any, longitude: Any) -> Any:
-    kx = KM_PER_DEGREE_LON * math.cos(math.radians(here.latitude))
-    dx = (longitude - here.longitude) * kx
-    dy = (latitude - here.latitude) * KM_PER_DEGREE_LAT
-    return dx * dx + dy * dy
-
-
 def provider_places() -> Any:
     """Each provider's municipality as a place (for distances), as a subquery."""
     return (select(Provider.id.label("provider_id"), Place.latitude, Place.longitude)
@@ -190,7 +183,7 @@ def windows_for_school(school: School, filters: WindowFilter, now: datetime) -> 
     if filters.km is not None and here is not None:
         located = provider_places()
         query = query.join(located, located.c.provider_id == VisitWindow.provider_id).where(
-            _squared_km(here, located.c.latitude, located.c.longitude) <= filters.km ** 2)
+            squared_km(here, located.c.latitude, located.c.longitude) <= filters.km ** 2)
     return paginate(query, PAGE_SIZE)
 
 
@@ -201,7 +194,7 @@ def provider_distances(school: School, provider_ids: set[int]) -> dict[int, floa
         return {}
     located = provider_places()
     rows = db.session.execute(select(
-        located.c.provider_id, _squared_km(here, located.c.latitude, located.c.longitude))
+        located.c.provider_id, squared_km(here, located.c.latitude, located.c.longitude))
         .where(located.c.provider_id.in_(provider_ids)))
     return {pid: round(math.sqrt(d2), 1) for pid, d2 in rows}
 
