@@ -47,7 +47,6 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("courses.suggested", _l("Suggested for you")),
         NavItem("courses.saved_courses", _l("Saved courses")),
         NavItem("events.list_events", _l("Events")),
-        NavItem("events.my_events", _l("My events")),
         NavItem("classes.my_classes", _l("My classes")),
     ),
     "counsellor": (
