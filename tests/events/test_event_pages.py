@@ -158,7 +158,7 @@ def test_a_counsellor_registers_a_class_group(client: FlaskClient, login: Callab
     counsellor = login(make_user(Role.COUNSELLOR))
     mine, theirs = make_class(counsellor), make_class()
     assert client.post(f"/events/{event.id}/register", data={
-        "group-school_class": theirs.id, "group-seats": 20}).status_code == 400
+        "group-school_class": theirs.id, "group-seats": 20}).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
     assert client.post(f"/events/{event.id}/register", data={
         "group-school_class": mine.id, "group-seats": 24}).status_code == 302
