@@ -43,6 +43,13 @@ WINDOW_MODE_CHOICES = [
 ]
 
 
+def forget_bad_dates(form: FlaskForm) -> None:
+    """Show invalid dates as empty (their error stays): ``<input type=date>`` takes no other."""
+    for field in form:
+        if isinstance(field, DateField) and field.errors:
+            field.raw_data = []
+
+
 def _kind_choices(empty: Any = None) -> list[SelectChoice]:
     choices = [SelectChoice(k.value, EVENT_KIND_LABELS[k]) for k in OPEN_KINDS]
     return [SelectChoice("", empty), *choices] if empty else choices

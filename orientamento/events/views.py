@@ -21,6 +21,7 @@ from orientamento.events.forms import (
     EventForm,
     GroupRegistrationForm,
     ReasonForm,
+    forget_bad_dates,
 )
 from orientamento.extensions import db
 from orientamento.outbox.services import absolute_url
@@ -36,6 +37,7 @@ def list_events() -> ResponseReturnValue:
     """Upcoming open days, webinars and workshops."""
     form = EventFilterForm(request.args)
     if not form.validate():
+        forget_bad_dates(form)
         return render_template("events/list.html", form=form, page=None), 400
     filters = queries.EventFilter(kind=form.kind.data or "", online=form.online.data or "",
                                   from_day=form.from_day.data, course_id=form.course.data)

@@ -27,6 +27,7 @@ from orientamento.events.forms import (
     WindowForm,
     WindowSearchForm,
     attendance_form,
+    forget_bad_dates,
     visit_request_form,
 )
 from orientamento.events.services import managed_event_or_404
@@ -69,7 +70,8 @@ def manage_availability() -> ResponseReturnValue:
         BlockedDay.provider_id == user.provider_id, BlockedDay.day >= today_in_milan())
         .order_by(BlockedDay.day)).all()
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("events/availability.html", form=form, block_form=BlockDayForm(),
+    return render_template("events/availability.html", form=form,
+                           block_form=BlockDayForm(prefix="block"),
                            page=queries.provider_windows(user.provider_id, utcnow()),
                            blocked=blocked, empty_form=EmptyForm()), status
 
@@ -92,7 +94,7 @@ def withdraw_window(window_id: int) -> ResponseReturnValue:
 @role_required(Role.PROVIDER)
 def block_day() -> ResponseReturnValue:
     """Block a day; free windows on it are withdrawn."""
-    form = BlockDayForm()
+    form = BlockDayForm(prefix="block")
     if not form.validate_on_submit():
         raise DomainError(_("Choose a day."))
     removed = availability.block_day(acting_user().provider, form.day.data, form.reason.data or "",
@@ -122,6 +124,7 @@ def browse_windows() -> ResponseReturnValue:
     form = WindowSearchForm(request.args)
     school = acting_user().school
     if not form.validate():
+        forget_bad_dates(form)
         return render_template("events/browse.html", form=form, page=None, km={}), 400
     filters = queries.WindowFilter(area=form.area.data or "", mode=form.mode.data or "",
                                    from_day=form.from_day.data, to_day=form.to_day.data,
