@@ -33,7 +33,7 @@ def rome_local(moment: datetime) -> datetime:
 @lru_cache(maxsize=16)
 def public_holidays(year: int) -> dict[date, str]:
     """Public holidays in Milan for a year: national ones plus Sant'Ambrogio (7 December)."""
-    return dict(holidays.country_holidays("IT", subdiv="MI", years=year, language="it"))
+    return dict(holidays.country_holidays("IT", subdiv="MI", years=year, language="it_IT"))
 
 
 def days_between(first: date, last: date) -> list[date]:

@@ -113,6 +113,9 @@ def update_event(actor: User, event: Event, data: EventData,
     if event.kind == EventKind.SCHOOL_VISIT or event.is_cancelled:
         raise Conflict(_l("This event cannot be changed."))
     courses = _check(actor, data, now)
+    # Registrations may have taken seats since the row was read: lock it and read them again,
+    # so the capacity check sees what the CHECK constraint will see.
+    db.session.refresh(event, with_for_update=True)
     if data.capacity < event.seats_taken:
         raise DomainError(_l("%(taken)s seats are already taken: the capacity cannot be lower.",
                              taken=event.seats_taken))
