@@ -72,6 +72,8 @@ def import_models() -> None:
     from orientamento.events import visit_models as _visits  # noqa: F401
     from orientamento.orgs import models as _orgs  # noqa: F401
     from orientamento.outbox import models as _outbox  # noqa: F401
+    from orientamento.outreach import models as _outreach  # noqa: F401
+    from orientamento.risk import models as _risk  # noqa: F401
 
 
 def init_auth(app: Flask) -> None:

@@ -225,6 +225,15 @@ class AuditAction(StrEnum):
     ACCOUNT_DELETED = "account_deleted"
     CONSENT_RECORDED = "consent_recorded"
     CONSENT_WITHDRAWN = "consent_withdrawn"
+    RISK_RECORDS_IMPORTED = "risk_records_imported"
+    RISK_MODEL_TRAINED = "risk_model_trained"
+    RISK_MODEL_ACTIVATED = "risk_model_activated"
+    RISK_MODEL_ROLLED_BACK = "risk_model_rolled_back"
+    RISK_SCORED = "risk_scored"
+    RISK_FLAG_VIEWED = "risk_flag_viewed"
+    RISK_DECISION = "risk_decision"
+    RISK_CONTACT = "risk_contact"
+    RISK_SUBJECT_REPORT = "risk_subject_report"
 
 
 AUDIT_ACTION_LABELS = {
@@ -245,6 +254,15 @@ AUDIT_ACTION_LABELS = {
     AuditAction.ACCOUNT_DELETED: _l("Account deleted"),
     AuditAction.CONSENT_RECORDED: _l("Parental consent recorded"),
     AuditAction.CONSENT_WITHDRAWN: _l("Parental consent withdrawn"),
+    AuditAction.RISK_RECORDS_IMPORTED: _l("Administrative records imported"),
+    AuditAction.RISK_MODEL_TRAINED: _l("Risk model trained"),
+    AuditAction.RISK_MODEL_ACTIVATED: _l("Risk model activated"),
+    AuditAction.RISK_MODEL_ROLLED_BACK: _l("Risk model rolled back"),
+    AuditAction.RISK_SCORED: _l("Records scored"),
+    AuditAction.RISK_FLAG_VIEWED: _l("Outreach flag opened"),
+    AuditAction.RISK_DECISION: _l("Outreach decision recorded"),
+    AuditAction.RISK_CONTACT: _l("Outreach contact recorded"),
+    AuditAction.RISK_SUBJECT_REPORT: _l("Risk data report generated"),
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -39,6 +39,7 @@ from orientamento.events.visit_models import VisitRequest, VisitWindow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
 from orientamento.outbox.services import queue_email
+from orientamento.outreach.models import Contact, Decision, Outcome
 from tests.conftest import COURSE_CELLS, PASSWORD, log_in
 
 RowMaker = Callable[[User, dict[str, Any]], None]
@@ -147,7 +148,60 @@ def _calendar_feed(user: User, _: dict[str, Any]) -> None:
     db.session.add(CalendarFeed(user_id=user.id))
 
 
+def _flag(world: dict[str, Any]) -> Any:
+    """One scored person with a flag and a contact decision, shared by the outreach makers."""
+    from tests.risk.factories import make_flag, make_person, make_score, make_version
+
+    if "flag" not in world:
+        world["version"] = make_version()
+        person = make_person()
+        world["flag"] = make_flag(person, make_score(person, world["version"]))
+        world["decision"] = Decision(flag_id=world["flag"].id, kind="contact",
+                                     reason_code="priority_confirmed", agrees_with_model=True)
+        db.session.add(world["decision"])
+        db.session.flush()
+    return world["flag"]
+
+
+def _decider(user: User, world: dict[str, Any]) -> None:
+    _flag(world)
+    world["decision"].decided_by_id = user.id
+
+
+def _contact_recorder(user: User, world: dict[str, Any]) -> None:
+    _flag(world)
+    db.session.add(Contact(decision_id=world["decision"].id, channel="phone",
+                           contacted_on=date(2026, 11, 20), outcome="not_reached",
+                           recorded_by_id=user.id))
+
+
+def _outcome_recorder(user: User, world: dict[str, Any]) -> None:
+    db.session.add(Outcome(flag_id=_flag(world).id, months=3, situation="unknown",
+                           recorded_by_id=user.id))
+
+
+def _version_creator(user: User, world: dict[str, Any]) -> None:
+    _flag(world)
+    world["version"].created_by_id = user.id
+
+
+def _version_activator(user: User, world: dict[str, Any]) -> None:
+    _flag(world)
+    world["version"].activated_by_id = user.id
+
+
+def _snapshot_importer(user: User, world: dict[str, Any]) -> None:
+    _flag(world)
+    world["flag"].person.records[0].snapshot.imported_by_id = user.id
+
+
 ROW_MAKERS: dict[str, RowMaker] = {
+    "outreach_decisions.decided_by_id": _decider,
+    "outreach_contacts.recorded_by_id": _contact_recorder,
+    "outreach_outcomes.recorded_by_id": _outcome_recorder,
+    "risk_model_versions.created_by_id": _version_creator,
+    "risk_model_versions.activated_by_id": _version_activator,
+    "risk_snapshots.imported_by_id": _snapshot_importer,
     "registrations.user_id": _registration,
     "events.created_by_id": _event_creator,
     "event_staff.user_id": _event_staff,

@@ -1,0 +1,1 @@
+"""Outreach: the flag queue, decisions, contacts and outcomes."""

@@ -1,0 +1,253 @@
+"""Flags, the decisions people take on them, contacts and outcomes.
+
+A contact references the decision that allowed it, and only a "contact" decision can be
+referenced (composite foreign key plus CHECK): no contact row can exist without a recorded
+human decision to make it. One open flag per person and trigger (partial unique index).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from orientamento.database import Base, utcnow
+from orientamento.risk.models import ModelVersion, RiskPerson, RiskScore
+
+if TYPE_CHECKING:
+    from orientamento.auth.models import User
+
+
+class Trigger(StrEnum):
+    """What raised a flag."""
+
+    MODEL = "model"
+    CONTRACT_ENDED = "contract_ended"
+
+
+TRIGGER_LABELS = {
+    Trigger.MODEL: _l("Risk model (top of the municipio)"),
+    Trigger.CONTRACT_ENDED: _l("Job contract ended 30+ days ago, no new enrolment or contract"),
+}
+
+
+class FlagStatus(StrEnum):
+    """Open until someone decides; deferred flags come back to the queue."""
+
+    OPEN = "open"
+    DEFERRED = "deferred"
+    CLOSED = "closed"
+
+
+FLAG_STATUS_LABELS = {
+    FlagStatus.OPEN: _l("Open"),
+    FlagStatus.DEFERRED: _l("Deferred"),
+    FlagStatus.CLOSED: _l("Closed"),
+}
+
+
+class Flag(Base):
+    """A person put in an outreach queue, and why."""
+
+    __tablename__ = "outreach_flags"
+    __table_args__ = (
+        CheckConstraint("trigger IN ('model', 'contract_ended')", name="trigger_valid"),
+        CheckConstraint("status IN ('open', 'deferred', 'closed')", name="status_valid"),
+        CheckConstraint("municipio BETWEEN 1 AND 9", name="municipio_range"),
+        CheckConstraint("trigger <> 'model' OR score_id IS NOT NULL", name="model_flag_scored"),
+        Index("uq_outreach_flags_pending", "person_id", "trigger", unique=True,
+              postgresql_where=text("status <> 'closed'"),
+              sqlite_where=text("status <> 'closed'")),
+        Index("ix_outreach_flags_queue", "municipio", "status", "priority"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("risk_people.id", ondelete="CASCADE"), index=True)
+    municipio: Mapped[int]
+    trigger: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default=FlagStatus.OPEN.value)
+    #: Higher first: the probability for model flags, 1 + months since the contract ended / 100
+    #: for rule flags (so that a rule flag is never buried under model flags).
+    priority: Mapped[float] = mapped_column(Float)
+    score_id: Mapped[int | None] = mapped_column(ForeignKey("risk_scores.id", ondelete="SET NULL"))
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("risk_model_versions.id", ondelete="SET NULL"), index=True)
+    #: For rule flags: the months since the contract ended, as the record said.
+    months_since_contract: Mapped[int | None]
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    person: Mapped[RiskPerson] = relationship()
+    score: Mapped[RiskScore | None] = relationship()
+    version: Mapped[ModelVersion | None] = relationship()
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="flag", cascade="all, delete-orphan", order_by="Decision.id")
+
+    @property
+    def trigger_label(self) -> str:
+        """Translated trigger."""
+        return str(TRIGGER_LABELS[Trigger(self.trigger)])
+
+    @property
+    def status_label(self) -> str:
+        """Translated status."""
+        return str(FLAG_STATUS_LABELS[FlagStatus(self.status)])
+
+
+class DecisionKind(StrEnum):
+    """What the worker decided."""
+
+    CONTACT = "contact"
+    NO_CONTACT = "no_contact"
+    DEFER = "defer"
+
+
+DECISION_LABELS = {
+    DecisionKind.CONTACT: _l("Contact"),
+    DecisionKind.NO_CONTACT: _l("Do not contact"),
+    DecisionKind.DEFER: _l("Defer"),
+}
+
+#: Reason codes for a decision; "disagree_model" records disagreement with the model.
+REASON_CODES = {
+    "priority_confirmed": _l("The situation calls for an offer of help"),
+    "disagree_model": _l("I disagree with the model's assessment"),
+    "already_supported": _l("Already followed by another service"),
+    "recent_contact": _l("Contacted recently"),
+    "data_outdated": _l("The records look outdated or wrong"),
+    "more_information": _l("More information is needed first"),
+    "other": _l("Other (explained below)"),
+}
+
+
+class Decision(Base):
+    """A person's decision on a flag: contact, do not contact, or defer."""
+
+    __tablename__ = "outreach_decisions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('contact', 'no_contact', 'defer')", name="kind_valid"),
+        UniqueConstraint("id", "kind"),  # target of the contacts' composite foreign key
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(
+        ForeignKey("outreach_flags.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    reason_code: Mapped[str] = mapped_column(String(30))
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+    #: The worker's view of the model's priority: False records a disagreement.
+    agrees_with_model: Mapped[bool]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+        info={"export": False})
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    flag: Mapped[Flag] = relationship(back_populates="decisions")
+    decided_by: Mapped[User | None] = relationship()
+    contacts: Mapped[list[Contact]] = relationship(back_populates="decision",
+                                                   order_by="Contact.id")
+
+    @property
+    def kind_label(self) -> str:
+        """Translated decision."""
+        return str(DECISION_LABELS[DecisionKind(self.kind)])
+
+    @property
+    def reason_label(self) -> str:
+        """Translated reason code."""
+        return str(REASON_CODES.get(self.reason_code, self.reason_code))
+
+
+CHANNEL_LABELS = {
+    "phone": _l("Phone"),
+    "email": _l("E-mail"),
+    "letter": _l("Letter"),
+    "visit": _l("Home visit"),
+    "meeting": _l("Meeting at a service"),
+}
+
+CONTACT_OUTCOME_LABELS = {
+    "reached": _l("Reached"),
+    "not_reached": _l("Not reached"),
+    "wrong_details": _l("Wrong contact details"),
+}
+
+
+class Contact(Base):
+    """One attempt to reach a person, allowed by a "contact" decision."""
+
+    __tablename__ = "outreach_contacts"
+    __table_args__ = (
+        ForeignKeyConstraint(["decision_id", "decision_kind"],
+                             ["outreach_decisions.id", "outreach_decisions.kind"],
+                             ondelete="CASCADE", name="fk_outreach_contacts_decision"),
+        CheckConstraint("decision_kind = 'contact'", name="decided_to_contact"),
+        CheckConstraint("consent IS NULL OR consent IN ('given', 'refused')",
+                        name="consent_valid"),
+        CheckConstraint("outcome IN ('reached', 'not_reached', 'wrong_details')",
+                        name="outcome_valid"),
+        CheckConstraint("consent IS NULL OR outcome = 'reached'", name="consent_when_reached"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(index=True)
+    decision_kind: Mapped[str] = mapped_column(String(12), default=DecisionKind.CONTACT.value)
+    channel: Mapped[str] = mapped_column(String(20))
+    contacted_on: Mapped[date]
+    outcome: Mapped[str] = mapped_column(String(20))
+    #: Whether the person accepted help: "refused" opts them out for good.
+    consent: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+        info={"export": False})
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    decision: Mapped[Decision] = relationship(back_populates="contacts")
+
+
+FOLLOW_UP_MONTHS = (3, 6, 12)
+
+SITUATION_LABELS = {
+    "education": _l("In education"),
+    "training": _l("In training"),
+    "employment": _l("In employment"),
+    "neet": _l("Not in education, employment or training"),
+    "unknown": _l("Unknown"),
+}
+
+
+class Outcome(Base):
+    """Where a flagged person stands 3, 6 or 12 months after the flag."""
+
+    __tablename__ = "outreach_outcomes"
+    __table_args__ = (
+        UniqueConstraint("flag_id", "months"),
+        CheckConstraint("months IN (3, 6, 12)", name="months_valid"),
+        CheckConstraint("situation IN ('education', 'training', 'employment', 'neet',"
+                        " 'unknown')", name="situation_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("outreach_flags.id", ondelete="CASCADE"))
+    months: Mapped[int]
+    situation: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+        info={"export": False})
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    flag: Mapped[Flag] = relationship()

@@ -1,0 +1,1 @@
+"""NEET risk: records, spec-driven training and evaluation, model versions, scoring."""
