@@ -70,6 +70,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "FORCE_HTTPS": environment == "production"
         and (env("FORCE_HTTPS", "true") or "").lower() == "true",
         "PAGE_SIZE": 25,
+        "RISK_PSEUDONYM_KEY": env("RISK_PSEUDONYM_KEY"),
+        # Model flags raised per municipio at each scoring (the outreach teams' capacity).
+        "OUTREACH_CAPACITY": int(env("OUTREACH_CAPACITY", "25") or 25),
     }
     if overrides:
         config.update(overrides)
