@@ -179,6 +179,7 @@ def register_commands(app: Flask) -> None:
     from orientamento.demo.cli import demo_cli
     from orientamento.events.cli import events_cli
     from orientamento.outbox.cli import init_console_delivery, outbox_cli
+    from orientamento.risk.cli import risk_cli
 
     app.cli.add_command(admin_cli)
     app.cli.add_command(questionnaires_cli)
@@ -188,4 +189,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(courses_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(events_cli)
+    app.cli.add_command(risk_cli)
     init_console_delivery(app)

@@ -10,6 +10,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from orientamento.risk.models import ModelVersion
+from orientamento.risk.spec import Spec
+
 SIZE = 240
 PAD = 36
 
@@ -51,3 +54,80 @@ def reliability_svg(points: list[dict[str, Any]], title: str = "Reliability diag
         f'transform="rotate(-90 10 {SIZE / 2})">{escape(observed)}</text>'
         "</svg>")
     return Markup(svg)  # noqa: S704 - every interpolated text is escaped above
+
+
+def _pct(value: Any) -> str:
+    return "n/a" if value is None else f"{float(value):.3f}"
+
+
+def _interval(metric: dict[str, Any] | None) -> str:
+    if not metric:
+        return "n/a"
+    return f"{metric['value']:.3f} (95% CI {metric['low']:.3f}-{metric['high']:.3f})"
+
+
+def card_markdown(spec: Spec, version: ModelVersion) -> str:
+    """The model card of a version as Markdown (English; the card page is translated)."""
+    m = version.metrics
+    holdout = m.get("holdout", {})
+    split = (f"temporal: rows with `{holdout.get('column')}` >= {holdout.get('from')}"
+             if holdout.get("kind") == "temporal" else "random stratified 25% (no time column)")
+    lines = [
+        f"# Model card: {spec.title.en} (version {version.id})", "",
+        spec.description.en, "",
+        "## Intended use", "", spec.intended_use.en, "",
+        "## Out of scope", "", spec.out_of_scope.en, "",
+        "## Model", "",
+        f"- Chosen: {m['algorithm']} (by hold-out ROC-AUC: "
+        + ", ".join(f"{k} {v['roc_auc']:.3f}" for k, v in m["candidates"].items()) + ")",
+        "- Calibration: Platt scaling on 5-fold cross-validated predictions",
+        f"- Inputs: {', '.join(spec.feature_names)}",
+        f"- Protected attributes (audit only, never inputs): {', '.join(spec.protected)}",
+        f"- Spec SHA-256: `{version.spec_sha256}`", f"- Data SHA-256: `{version.data_sha256}`",
+        f"- Model file (skops) SHA-256: `{version.model_sha256}`", "",
+        "## Data", "",
+        f"- Training rows: {m['rows']['train']}, hold-out rows: {m['rows']['holdout']}",
+        f"- Hold-out: {split}",
+        f"- Base rate: training {_pct(m['base_rate']['train'])}, "
+        f"hold-out {_pct(m['base_rate']['holdout'])}", "",
+        "## Metrics on the hold-out", "",
+        "| metric | model | simple rule |", "|---|---|---|",
+        f"| ROC-AUC | {_interval(m['roc_auc'])} | {_pct(m['baseline']['roc_auc'])} |",
+        f"| PR-AUC | {_interval(m['pr_auc'])} | {_pct(m['baseline']['pr_auc'])} |",
+        f"| Recall at k={m['capacity']['k']} ({m['capacity']['share']:.0%}) | "
+        f"{_pct(m['capacity']['recall'])} | {_pct(m['baseline']['recall'])} |",
+        f"| Precision at k | {_pct(m['capacity']['precision'])} | "
+        f"{_pct(m['baseline']['precision'])} |",
+        f"| Brier score | {_pct(m['brier'])} (base rate alone: {_pct(m['brier_base_rate'])}) "
+        "| |",
+        f"| Expected calibration error | {_pct(m['ece'])} | |", "",
+        "## Fairness at capacity", "",
+        "Groups under 30 people are suppressed. Ratios are min/max over the groups shown.", "",
+    ]
+    for name, block in m["fairness"].items():
+        lines += [f"### {name}", "",
+                  "| group | n | selection | recall | FPR | precision | ECE | predicted |"
+                  " observed |", "|---|---|---|---|---|---|---|---|---|"]
+        for g in block["groups"]:
+            if g["suppressed"]:
+                lines.append(f"| {g['group']} | <30 | suppressed | | | | | | |")
+                continue
+            lines.append(
+                f"| {g['group']} | {g['count']} | {_pct(g['selection_rate'])} | "
+                f"{_pct(g['recall'])} | {_pct(g['false_positive_rate'])} | "
+                f"{_pct(g['precision'])} | {_pct(g['ece'])} | {_pct(g['mean_predicted'])} | "
+                f"{_pct(g['observed_rate'])} |")
+        ratios = ", ".join(f"{k} {_pct(v)}" for k, v in block["ratios"].items())
+        lines += ["", f"Ratios (min/max): {ratios}", ""]
+    flagged = [p for p in m["proxies"] if p["flagged"]]
+    lines += ["## Proxy screen", "",
+              "Inputs predicting a protected attribute with ROC-AUC above 0.70: "
+              + (", ".join(f"{p['feature']} -> {p['attribute']} ({p['roc_auc']:.2f})"
+                           for p in flagged) or "none") + ".", "",
+              "## Caveats", "",
+              "- The score ranks a voluntary offer of help; a person decides every contact.",
+              "- Records describe the past: a new policy or a change in how records are kept "
+              "moves the base rate; check calibration on each new cohort.",
+              "- Group metrics on small groups are uncertain even above 30 people.",
+              "- Reasons are associations in the records, not causes.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,85 @@
+"""Raising flags: the model's top k per municipio, and the contract-ended rule.
+
+Both skip people who opted out and people who already have a pending flag of the same
+trigger (the partial unique index makes the second impossible anyway). The rule does not
+depend on any model: it runs on every imported snapshot, active version or not.
+
+Rule: "a job contract ended 30 days ago or more and no new enrolment or contract". The records
+give months, so 30 days is read as ``months_since_contract_end >= 1``; the column is blank
+while a person has a contract, so a value means no current contract. One flag per contract
+end: a person whose flag for this end was already closed is not flagged again by a later
+snapshot (a flag raised after the contract ended counts).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, insert, select
+
+from orientamento.extensions import db
+from orientamento.outreach.models import Flag, FlagStatus, Trigger
+from orientamento.risk.models import ModelVersion, RiskPerson, RiskRecord, RiskScore, RiskSnapshot
+
+
+def _pending(trigger: Trigger):  # type: ignore[no-untyped-def]
+    return select(Flag.person_id).where(Flag.trigger == trigger.value,
+                                        Flag.status != FlagStatus.CLOSED.value)
+
+
+def raise_rule_flags(snapshot: RiskSnapshot) -> int:
+    """Flag everyone in the snapshot whose contract ended a month or more ago, not enrolled."""
+    rows = db.session.execute(
+        select(RiskRecord.person_id, RiskPerson.municipio, RiskRecord.values)
+        .join(RiskPerson, RiskPerson.id == RiskRecord.person_id)
+        .where(RiskRecord.snapshot_id == snapshot.id, RiskPerson.opted_out_at.is_(None),
+               RiskRecord.person_id.not_in(_pending(Trigger.CONTRACT_ENDED)))).tuples().all()
+    last_flagged = dict(db.session.execute(
+        select(Flag.person_id, func.max(Flag.raised_at))
+        .where(Flag.trigger == Trigger.CONTRACT_ENDED.value,
+               Flag.person_id.in_(select(RiskRecord.person_id)
+                                  .where(RiskRecord.snapshot_id == snapshot.id)))
+        .group_by(Flag.person_id)).tuples().all())
+    flags = []
+    for person_id, municipio, values in rows:
+        months = values.get("months_since_contract_end")
+        if months is None or months < 1 or values.get("enrolled") is not False:
+            continue
+        ended = snapshot.as_of - timedelta(days=30 * int(months))
+        previous = last_flagged.get(person_id)
+        if previous is not None and previous.date() >= ended:
+            continue  # this contract's end was already flagged once (and decided)
+        flags.append({"person_id": person_id, "municipio": municipio,
+                      "trigger": Trigger.CONTRACT_ENDED.value,
+                      "status": FlagStatus.OPEN.value,
+                      "priority": round(1 + min(int(months), 99) / 100, 4),
+                      "months_since_contract": int(months)})
+    if flags:
+        db.session.execute(insert(Flag), flags)
+    return len(flags)
+
+
+def raise_model_flags(version: ModelVersion, snapshot: RiskSnapshot,
+                      capacity: int | None = None) -> int:
+    """Flag the ``capacity`` highest scores per municipio among people not already flagged."""
+    capacity = capacity or int(current_app.config["OUTREACH_CAPACITY"])
+    rank = func.row_number().over(partition_by=RiskPerson.municipio,
+                                  order_by=(RiskScore.probability.desc(), RiskScore.id))
+    ranked = (
+        select(RiskScore.id.label("score_id"), RiskScore.person_id, RiskPerson.municipio,
+               RiskScore.probability, rank.label("rank"))
+        .join(RiskRecord, RiskRecord.id == RiskScore.record_id)
+        .join(RiskPerson, RiskPerson.id == RiskScore.person_id)
+        .where(RiskScore.version_id == version.id, RiskRecord.snapshot_id == snapshot.id,
+               RiskScore.probability.is_not(None), RiskPerson.opted_out_at.is_(None),
+               RiskScore.person_id.not_in(_pending(Trigger.MODEL)))
+        .subquery())
+    chosen = db.session.execute(select(ranked).where(ranked.c.rank <= capacity)).all()
+    if chosen:
+        db.session.execute(insert(Flag), [
+            {"person_id": row.person_id, "municipio": row.municipio,
+             "trigger": Trigger.MODEL.value, "status": FlagStatus.OPEN.value,
+             "priority": row.probability, "score_id": row.score_id, "version_id": version.id}
+            for row in chosen])
+    return len(chosen)
