@@ -15,6 +15,7 @@ from orientamento.database import utcnow
 from orientamento.demo.courses import seed_demo_catalogue
 from orientamento.demo.events import seed_demo_events
 from orientamento.demo.responses import seed_simulated_responses
+from orientamento.demo.risk import seed_demo_risk
 from orientamento.demo.services import DEMO_ACCOUNTS, seed_demo
 from orientamento.extensions import db
 
@@ -36,13 +37,15 @@ def seed_command() -> None:
     if not catalogue.ok:
         raise click.ClickException(f"demo catalogue rejected: {catalogue.errors[:5]}")
     events = seed_demo_events(date.today())
+    flags = seed_demo_risk()
     simulated = seed_simulated_responses(registry(), SIMULATED_STUDENTS, date.today())
     if simulated:
         record_run(registry(), utcnow())
     db.session.commit()
     click.echo(f"Demo data ready ({summary['created']} rows created, "
                f"{simulated} simulated assessment responses, "
-               f"{catalogue.created} demo courses, {events} demo events).")
+               f"{catalogue.created} demo courses, {events} demo events, "
+               f"{flags} synthetic outreach flags).")
     click.echo(f"Demo logins (password: {current_app.config['DEMO_PASSWORD']}):")
     for email, role, _name in DEMO_ACCOUNTS:
         click.echo(f"  {role:<11} {email}")

@@ -34,13 +34,13 @@ def raise_rule_flags(snapshot: RiskSnapshot) -> int:
         select(RiskRecord.person_id, RiskPerson.municipio, RiskRecord.values)
         .join(RiskPerson, RiskPerson.id == RiskRecord.person_id)
         .where(RiskRecord.snapshot_id == snapshot.id, RiskPerson.opted_out_at.is_(None),
-               RiskRecord.person_id.not_in(_pending(Trigger.CONTRACT_ENDED)))).tuples().all()
+               RiskRecord.person_id.not_in(_pending(Trigger.CONTRACT_ENDED)))).all()
     last_flagged = dict(db.session.execute(
         select(Flag.person_id, func.max(Flag.raised_at))
         .where(Flag.trigger == Trigger.CONTRACT_ENDED.value,
                Flag.person_id.in_(select(RiskRecord.person_id)
                                   .where(RiskRecord.snapshot_id == snapshot.id)))
-        .group_by(Flag.person_id)).tuples().all())
+        .group_by(Flag.person_id)).all())
     flags = []
     for person_id, municipio, values in rows:
         months = values.get("months_since_contract_end")

@@ -230,14 +230,14 @@ def import_snapshot(content: bytes, filename: str, actor: User | None = None) ->
 def _store(snapshot: RiskSnapshot, rows: list[ParsedRow]) -> None:
     """Upsert people, protected attributes and contacts; insert the records (one chunk)."""
     known = dict(db.session.execute(select(RiskPerson.pseudonym, RiskPerson.id).where(
-        RiskPerson.pseudonym.in_([r.pseudonym for r in rows]))).tuples().all())
+        RiskPerson.pseudonym.in_([r.pseudonym for r in rows]))).all())
     fresh = [r for r in rows if r.pseudonym not in known]
     if fresh:
         db.session.execute(insert(RiskPerson), [
             {"pseudonym": r.pseudonym, "municipio": r.municipio, "birth_year": r.birth_year}
             for r in fresh])
         known.update(db.session.execute(select(RiskPerson.pseudonym, RiskPerson.id).where(
-            RiskPerson.pseudonym.in_([r.pseudonym for r in fresh]))).tuples().all())
+            RiskPerson.pseudonym.in_([r.pseudonym for r in fresh]))).all())
     returning = {r.pseudonym for r in rows} - {r.pseudonym for r in fresh}
     people = db.session.scalars(select(RiskPerson).where(
         RiskPerson.id.in_([known[p] for p in returning]))).all()

@@ -83,7 +83,7 @@ def score_snapshot(version: ModelVersion, snapshot: RiskSnapshot, actor: User | 
             .join(RiskPerson, RiskPerson.id == RiskRecord.person_id)
             .where(RiskRecord.snapshot_id == snapshot.id, RiskRecord.id > last_id,
                    RiskRecord.id.not_in(done))
-            .order_by(RiskRecord.id).limit(chunk)).tuples().all()
+            .order_by(RiskRecord.id).limit(chunk)).all()
         if not rows:
             break
         last_id = rows[-1][0]

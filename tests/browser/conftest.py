@@ -101,8 +101,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """Serve a seeded app with CSRF on, from a file SQLite database, for the session.
 
     The seed is the demo's (``flask demo seed``): accounts, class 3A, the demo course
-    catalogue, and simulated students with submitted assessments plus one psychometrics
-    run over them.
+    catalogue, demo events, a synthetic risk history with an active version and outreach flags,
+    and simulated students with submitted assessments plus one psychometrics run over them.
     """
     from orientamento.assessments.analysis import record_run
     from orientamento.assessments.services import registry
@@ -111,6 +111,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from orientamento.demo.courses import seed_demo_catalogue
     from orientamento.demo.events import seed_demo_events
     from orientamento.demo.responses import seed_simulated_responses
+    from orientamento.demo.risk import seed_demo_risk
     from orientamento.demo.services import seed_demo
 
     assets = PROJECT_ROOT / "orientamento" / "static" / "dist" / "css"
@@ -125,6 +126,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         seed_demo(DEMO_PASSWORD, SCHOOL_YEAR)
         assert seed_demo_catalogue(date.today()).ok
         seed_demo_events(date.today())
+        seed_demo_risk()
         if seed_simulated_responses(registry(), SIMULATED_STUDENTS, date.today()):
             record_run(registry(), utcnow())
         db.session.commit()

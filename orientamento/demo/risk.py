@@ -1,0 +1,56 @@
+"""Demo risk data: a small synthetic history, a trained and activated version, flags to review.
+
+Everything comes from the synthetic generator (no real person); the version is activated in
+the name of the demo admin, as the admin pages would, so the audit log shows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import select
+
+from orientamento.auth.audit import record
+from orientamento.auth.models import AuditAction, User
+from orientamento.database import utcnow
+from orientamento.extensions import db
+from orientamento.risk.models import ModelVersion, VersionStatus
+
+DEMO_ROWS = 6000
+DEMO_SEED = 2026
+#: Model flags per municipio in the demo (the setting's default is for a real team).
+DEMO_CAPACITY = 6
+
+
+def seed_demo_risk(admin_email: str = "admin@demo.example.org") -> int:
+    """Train, activate and score on synthetic records, once; returns flags raised."""
+    if db.session.scalar(select(ModelVersion.id).limit(1)) is not None:
+        return 0
+    from orientamento.outreach.flags import raise_model_flags
+    from orientamento.risk import frames, training
+    from orientamento.risk.records import ensure_valid, import_snapshot
+    from orientamento.risk.scoring import score_snapshot
+    from orientamento.risk.spec import load_spec
+    from orientamento.risk.synth import write_synthetic
+    from orientamento.risk.versions import save_version
+
+    admin = db.session.scalar(select(User).where(User.email == admin_email))
+    spec, source = load_spec("neet")
+    with tempfile.TemporaryDirectory() as folder:
+        files = write_synthetic(Path(folder), DEMO_ROWS, DEMO_SEED)
+        table = frames.attach_labels(spec, frames.read_table(files.records),
+                                     frames.read_table(files.outcomes))
+        trained = training.train(spec, frames.dataset(spec, table))
+        digest = hashlib.sha256(files.records.read_bytes()
+                                + files.outcomes.read_bytes()).hexdigest()
+        version = save_version(spec, source, trained, digest, actor=admin)
+        version.status = VersionStatus.ACTIVE.value
+        version.activated_at = utcnow()
+        version.activated_by_id = admin.id if admin else None
+        record(AuditAction.RISK_MODEL_ACTIVATED, actor=admin, version_id=version.id)
+        report = import_snapshot(files.current.read_bytes(), "demo-current.csv", actor=admin)
+    snapshot = ensure_valid(report)
+    score_snapshot(version, snapshot, actor=admin)
+    return report.rule_flags + raise_model_flags(version, snapshot, DEMO_CAPACITY)
