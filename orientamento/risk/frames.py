@@ -85,8 +85,11 @@ def prepare(spec: Spec, frame: pd.DataFrame) -> pd.DataFrame:
         elif feature.type == "numeric":
             columns[feature.name] = pd.to_numeric(raw, errors="coerce").astype(float)
         else:
+            # Missing as NaN (not None or pd.NA): scikit-learn's imputers look for NaN.
             text = raw.astype("string").str.strip()
-            columns[feature.name] = text.where(text.notna() & (text != ""), None).astype(object)
+            text = text.where(text != "", pd.NA)
+            columns[feature.name] = pd.Series(text.to_numpy(dtype=object, na_value=np.nan),
+                                              index=frame.index, dtype=object)
     return pd.DataFrame(columns, index=frame.index)
 
 
