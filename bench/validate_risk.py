@@ -107,7 +107,8 @@ def _row(name: str, m: dict[str, Any]) -> dict[str, Any]:
         "brier": f"{m['brier']:.3f}/{m['brier_base_rate']:.3f}", "ece": m["ece"],
         "recall_k": m["capacity"]["recall"], "precision_k": m["capacity"]["precision"],
         "rule_auc": m["baseline"]["roc_auc"], "fpr_ratio": fpr,
-        "proxies": ",".join(sorted({f"{p['feature']}>{p['attribute']}" for p in m["proxies"] if p["flagged"]})) or "-",
+        "proxies": ",".join(sorted({f"{p['feature']}>{p['attribute']}"
+                                    for p in m["proxies"] if p["flagged"]})) or "-",
         "published": PUBLISHED[name],
     }
 
