@@ -35,13 +35,24 @@ def contributions(artefact: dict[str, Any], inputs: pd.DataFrame) -> np.ndarray:
         per_column = (matrix - np.asarray(reference["column_mean"])) * coefficients
         owners = np.array(reference["owners"])
         return np.column_stack([per_column[:, owners == name].sum(axis=1) for name in names])
-    raw = base.decision_function(inputs)
-    out = np.empty((len(inputs), len(names)))
+    # Occlusion at the model-column level: prepare once, then swap in the typical person's
+    # prepared columns for one input at a time (preparing n copies would cost more).
+    prepare, classify = base.named_steps["prepare"], base.named_steps["classify"]
+    matrix = np.asarray(prepare.transform(inputs), dtype=float)
+    typical = pd.DataFrame([{name: reference["typical"].get(name) for name in names}])
+    typical = typical.astype({c: inputs[c].dtype for c in names}).fillna(np.nan)
+    typical_row = np.asarray(prepare.transform(typical), dtype=float)[0]
+    owners = np.array(reference["owners"])
+    raw = classify.decision_function(matrix)
+    out = np.zeros((len(inputs), len(names)))
     for j, name in enumerate(names):
-        typical = reference["typical"].get(name)
-        changed = inputs.copy()
-        changed[name] = np.nan if typical is None else typical
-        out[:, j] = raw - base.decision_function(changed)
+        columns = owners == name
+        # Rows already at the typical value contribute exactly 0: predict only the others.
+        differ = np.any(matrix[:, columns] != typical_row[columns], axis=1)
+        if differ.any():
+            changed = matrix[differ]
+            changed[:, columns] = typical_row[columns]
+            out[differ, j] = raw[differ] - classify.decision_function(changed)
     return out
 
 
