@@ -8,7 +8,8 @@ Rule: "a job contract ended 30 days ago or more and no new enrolment or contract
 give months, so 30 days is read as ``months_since_contract_end >= 1``; the column is blank
 while a person has a contract, so a value means no current contract. One flag per contract
 end: a person whose flag for this end was already closed is not flagged again by a later
-snapshot (a flag raised after the contract ended counts).
+snapshot (a flag from a snapshot dated after the contract ended counts; snapshot dates, not
+import times, so a late import or a backfill reads the same).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def raise_rule_flags(snapshot: RiskSnapshot) -> int:
         .where(RiskRecord.snapshot_id == snapshot.id, RiskPerson.opted_out_at.is_(None),
                RiskRecord.person_id.not_in(_pending(Trigger.CONTRACT_ENDED)))).all()
     last_flagged = dict(db.session.execute(
-        select(Flag.person_id, func.max(Flag.raised_at))
+        select(Flag.person_id, func.max(Flag.as_of))
         .where(Flag.trigger == Trigger.CONTRACT_ENDED.value,
                Flag.person_id.in_(select(RiskRecord.person_id)
                                   .where(RiskRecord.snapshot_id == snapshot.id)))
@@ -48,13 +49,13 @@ def raise_rule_flags(snapshot: RiskSnapshot) -> int:
             continue
         ended = snapshot.as_of - timedelta(days=30 * int(months))
         previous = last_flagged.get(person_id)
-        if previous is not None and previous.date() >= ended:
+        if previous is not None and previous >= ended:
             continue  # this contract's end was already flagged once (and decided)
         flags.append({"person_id": person_id, "municipio": municipio,
                       "trigger": Trigger.CONTRACT_ENDED.value,
                       "status": FlagStatus.OPEN.value,
                       "priority": round(1 + min(int(months), 99) / 100, 4),
-                      "months_since_contract": int(months)})
+                      "months_since_contract": int(months), "as_of": snapshot.as_of})
     if flags:
         db.session.execute(insert(Flag), flags)
     return len(flags)
@@ -64,6 +65,14 @@ def raise_model_flags(version: ModelVersion, snapshot: RiskSnapshot,
                       capacity: int | None = None) -> int:
     """Flag the ``capacity`` highest scores per municipio among people not already flagged."""
     capacity = capacity or int(current_app.config["OUTREACH_CAPACITY"])
+    # Flags this scoring (version and snapshot) already raised count toward each municipio's
+    # k, so running it again adds none.
+    already = dict(db.session.execute(
+        select(Flag.municipio, func.count()).join(RiskScore, RiskScore.id == Flag.score_id)
+        .join(RiskRecord, RiskRecord.id == RiskScore.record_id)
+        .where(Flag.version_id == version.id, Flag.trigger == Trigger.MODEL.value,
+               RiskRecord.snapshot_id == snapshot.id)
+        .group_by(Flag.municipio)).all())
     rank = func.row_number().over(partition_by=RiskPerson.municipio,
                                   order_by=(RiskScore.probability.desc(), RiskScore.id))
     ranked = (
@@ -75,11 +84,13 @@ def raise_model_flags(version: ModelVersion, snapshot: RiskSnapshot,
                RiskScore.probability.is_not(None), RiskPerson.opted_out_at.is_(None),
                RiskScore.person_id.not_in(_pending(Trigger.MODEL)))
         .subquery())
-    chosen = db.session.execute(select(ranked).where(ranked.c.rank <= capacity)).all()
+    chosen = [row for row in db.session.execute(select(ranked).where(ranked.c.rank <= capacity))
+              if row.rank <= capacity - already.get(row.municipio, 0)]
     if chosen:
         db.session.execute(insert(Flag), [
             {"person_id": row.person_id, "municipio": row.municipio,
              "trigger": Trigger.MODEL.value, "status": FlagStatus.OPEN.value,
-             "priority": row.probability, "score_id": row.score_id, "version_id": version.id}
+             "priority": row.probability, "score_id": row.score_id, "version_id": version.id,
+             "as_of": snapshot.as_of}
             for row in chosen])
     return len(chosen)

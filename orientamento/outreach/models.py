@@ -89,6 +89,8 @@ class Flag(Base):
         ForeignKey("risk_model_versions.id", ondelete="SET NULL"), index=True)
     #: For rule flags: the months since the contract ended, as the record said.
     months_since_contract: Mapped[int | None]
+    #: The date of the snapshot that raised the flag (the records' date, not the import's).
+    as_of: Mapped[date]
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
 

@@ -69,7 +69,8 @@ def column_problems(spec: Spec, frame: pd.DataFrame) -> list[tuple[int, str, str
             bad = present & _booleans(values).isna()
             message = "expected yes/no (1/0, true/false)"
         else:
-            bad = present & pd.to_numeric(values, errors="coerce").isna()
+            numbers = pd.to_numeric(values, errors="coerce")
+            bad = present & ~np.isfinite(numbers.astype(float))
             message = "expected a number"
         problems += [(int(i), feature.column, message) for i in values.index[bad]]
     return problems
@@ -132,6 +133,11 @@ def attach_labels(spec: Spec, features: pd.DataFrame, labels: pd.DataFrame) -> p
     if when.isna().any():
         row = int(when.index[when.isna()][0])
         raise DataError(f"features row {row + 2}: {spec.time} is not a date")
+    twice = labels.duplicated([spec.id, spec.time], keep="first")
+    if twice.any():
+        row = int(labels.index[twice][0])
+        raise DataError(f"labels row {row + 2}: the same {spec.id} and {spec.time} appear "
+                        "twice")
     key = (when + pd.DateOffset(months=horizon)).dt.strftime("%Y-%m-%d")
     left = features.assign(_key=key.to_numpy())
     right = labels[[spec.id, spec.time, spec.label.column]].rename(

@@ -44,6 +44,9 @@ CONTACT = {"phone": 40, "email": 254, "address": 200}
 TRUE, FALSE = {"1", "true", "yes", "si", "sì"}, {"0", "false", "no"}
 MAX_ERRORS = 50
 CHUNK = 5000
+#: The csv module refuses cells over 128 KiB by default; let them through to the length
+#: checks (which name the column) up to the largest request body.
+csv.field_size_limit(max(csv.field_size_limit(), 8 * 1024 * 1024))
 
 
 @dataclass
@@ -172,7 +175,7 @@ def parse_snapshot(content: bytes) -> tuple[date | None, list[ParsedRow], list[R
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, [], [RowError(1, "", str(_l("The file is not UTF-8 text.")))]
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [c for c in (*IDENTITY, *INPUTS) if c not in (reader.fieldnames or [])]
     if missing:
         return None, [], [RowError(1, c, str(_l("missing column"))) for c in missing]
@@ -180,30 +183,42 @@ def parse_snapshot(content: bytes) -> tuple[date | None, list[ParsedRow], list[R
     as_of: date | None = None
     rows: list[ParsedRow] = []
     seen: dict[str, int] = {}
-    for number, raw in enumerate(reader, start=2):
-        try:
-            when = date.fromisoformat((raw.get("as_of") or "").strip())
-        except ValueError:
-            errors.append(RowError(number, "as_of", str(_l("expected a date YYYY-MM-DD"))))
-            continue
-        if as_of is None:
-            as_of = when
-        elif when != as_of:
-            errors.append(RowError(number, "as_of", str(_l(
-                "every row of a snapshot has the same date (%(date)s)", date=as_of.isoformat()))))
-            continue
-        parsed = _row(number, raw, as_of, key, errors)
-        if parsed is None:
-            continue
-        if parsed.pseudonym in seen:
-            errors.append(RowError(number, "source_id", str(_l(
-                "the same person is already on row %(row)s", row=seen[parsed.pseudonym]))))
-            continue
-        seen[parsed.pseudonym] = number
-        rows.append(parsed)
+    try:
+        for number, raw in enumerate(reader, start=2):
+            as_of = _check_row(number, raw, as_of, key, rows, seen, errors)
+    except csv.Error as error:  # a cell past the csv module's limit, a NUL byte...
+        errors.append(RowError(reader.line_num, "", str(_l(
+            "The file cannot be read as CSV here: %(problem)s", problem=str(error)))))
     if as_of is None and not errors:
         errors.append(RowError(2, "", str(_l("The file has no records."))))
     return as_of, rows, errors
+
+
+def _check_row(number: int, raw: dict[str, str], as_of: date | None, key: bytes,
+               rows: list[ParsedRow], seen: dict[str, int], errors: list[RowError]
+               ) -> date | None:
+    """Check one row, appending it or its errors; returns the snapshot date so far."""
+    try:
+        when = date.fromisoformat((raw.get("as_of") or "").strip())
+    except ValueError:
+        errors.append(RowError(number, "as_of", str(_l("expected a date YYYY-MM-DD"))))
+        return as_of
+    if as_of is None:
+        as_of = when
+    elif when != as_of:
+        errors.append(RowError(number, "as_of", str(_l(
+            "every row of a snapshot has the same date (%(date)s)", date=as_of.isoformat()))))
+        return as_of
+    parsed = _row(number, raw, as_of, key, errors)
+    if parsed is None:
+        return as_of
+    if parsed.pseudonym in seen:
+        errors.append(RowError(number, "source_id", str(_l(
+            "the same person is already on row %(row)s", row=seen[parsed.pseudonym]))))
+        return as_of
+    seen[parsed.pseudonym] = number
+    rows.append(parsed)
+    return as_of
 
 
 def import_snapshot(content: bytes, filename: str, actor: User | None = None) -> ImportReport:

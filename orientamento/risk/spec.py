@@ -51,6 +51,7 @@ class Reasons(_Frozen):
 class Feature(_Frozen):
     """One model input."""
 
+    #: No double underscore: scikit-learn (and explain.py) use it to join transformer names.
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     type: Literal["numeric", "categorical", "boolean"]
     required: bool = True
@@ -63,6 +64,8 @@ class Feature(_Frozen):
 
     @model_validator(mode="after")
     def _check(self) -> Feature:
+        if "__" in self.name:
+            raise ValueError(f"{self.name}: a feature name cannot contain '__'")
         if self.suggestion is not None and not self.mutable:
             raise ValueError(f"{self.name}: only a mutable feature can carry a suggestion")
         if self.derive and not self.source:
@@ -163,7 +166,9 @@ def parse_spec(source: str, where: str = "spec") -> Spec:
     """Parse and validate spec YAML; errors name the field."""
     try:
         raw: Any = yaml.safe_load(source)
-    except yaml.YAMLError as error:
+    # PyYAML's resolvers raise more than YAMLError on odd scalars (a 13th month, "0x_") and
+    # deep nesting recurses: any failure to read the file is the same answer.
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError, RecursionError) as error:
         raise SpecError(f"{where}: not valid YAML: {error}") from error
     if not isinstance(raw, dict):
         raise SpecError(f"{where}: expected a mapping at the top level")

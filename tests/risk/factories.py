@@ -122,7 +122,8 @@ def make_flag(person: RiskPerson, score: RiskScore | None = None,
                 priority=score.probability if score and score.probability else 1.03,
                 score_id=score.id if score else None,
                 version_id=score.version_id if score else None,
-                months_since_contract=None if trigger == "model" else 3, **fields)
+                months_since_contract=None if trigger == "model" else 3,
+                as_of=fields.pop("as_of", date(2025, 9, 30)), **fields)
     db.session.add(flag)
     db.session.commit()
     return flag

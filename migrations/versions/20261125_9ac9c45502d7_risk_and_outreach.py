@@ -1,8 +1,8 @@
 """risk and outreach
 
-Revision ID: a1d0fecee14f
+Revision ID: 9ac9c45502d7
 Revises: 5e7a1c0de5e2
-Create Date: 2026-11-25 03:55:00.550694
+Create Date: 2026-11-25 04:47:57.833327
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import orientamento.database
 
 
 # revision identifiers, used by Alembic.
-revision = 'a1d0fecee14f'
+revision = '9ac9c45502d7'
 down_revision = '5e7a1c0de5e2'
 branch_labels = None
 depends_on = None
@@ -136,6 +136,7 @@ def upgrade():
     sa.Column('score_id', sa.Integer(), nullable=True),
     sa.Column('version_id', sa.Integer(), nullable=True),
     sa.Column('months_since_contract', sa.Integer(), nullable=True),
+    sa.Column('as_of', sa.Date(), nullable=False),
     sa.Column('raised_at', orientamento.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('closed_at', orientamento.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status IN ('open', 'deferred', 'closed')", name=op.f('ck_outreach_flags_status_valid')),
