@@ -131,6 +131,9 @@ def register_blueprints(app: Flask) -> None:
     from orientamento.events import visit_views as _visit_views  # noqa: F401 (adds routes to bp)
     from orientamento.events.views import bp as events_bp
     from orientamento.orgs.views import bp as orgs_bp
+    from orientamento.outreach.views import bp as outreach_bp
+    from orientamento.risk import record_views as _record_views  # noqa: F401 (adds routes)
+    from orientamento.risk.views import bp as risk_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp, url_prefix="/account")
@@ -141,6 +144,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(courses_bp, url_prefix="/courses")
     app.register_blueprint(courses_api_bp, url_prefix="/api/v1")
     app.register_blueprint(events_bp, url_prefix="/events")
+    app.register_blueprint(risk_bp, url_prefix="/risk")
+    app.register_blueprint(outreach_bp, url_prefix="/outreach")
 
 
 def init_features(app: Flask) -> None:

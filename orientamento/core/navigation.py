@@ -64,7 +64,9 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("events.list_visits", _l("Visit requests")),
         NavItem("events.manage_availability", _l("Availability")),
     ),
-    "outreach": (NavItem("core.home", _l("Home")), NavItem("courses.search", _l("Courses")),
+    "outreach": (NavItem("core.home", _l("Home")),
+                 NavItem("outreach.queue", _l("Outreach queue")),
+                 NavItem("courses.search", _l("Courses")),
                  NavItem("events.list_events", _l("Events"))),
     "admin": (
         NavItem("core.home", _l("Home")),
@@ -76,6 +78,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("courses.import_catalogue", _l("Course catalogue")),
         NavItem("events.manage_events", _l("City events")),
         NavItem("events.school_holidays", _l("School holidays")),
+        NavItem("risk.list_versions", _l("Risk models")),
     ),
 }
 

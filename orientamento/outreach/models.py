@@ -120,7 +120,7 @@ class DecisionKind(StrEnum):
 
 
 DECISION_LABELS = {
-    DecisionKind.CONTACT: _l("Contact"),
+    DecisionKind.CONTACT: _l("Contact the person"),
     DecisionKind.NO_CONTACT: _l("Do not contact"),
     DecisionKind.DEFER: _l("Defer"),
 }

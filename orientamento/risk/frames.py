@@ -84,7 +84,8 @@ def prepare(spec: Spec, frame: pd.DataFrame) -> pd.DataFrame:
         if feature.type == "boolean":
             columns[feature.name] = _booleans(raw)
         elif feature.type == "numeric":
-            columns[feature.name] = pd.to_numeric(raw, errors="coerce").astype(float)
+            numbers = pd.to_numeric(raw, errors="coerce").astype(float)
+            columns[feature.name] = numbers.where(np.isfinite(numbers), np.nan)
         else:
             # Missing as NaN (not None or pd.NA): scikit-learn's imputers look for NaN.
             text = raw.astype("string").str.strip()

@@ -46,20 +46,24 @@ ROLE_PAGES = {
         "/admin/users/invite", "/admin/audit", "/admin/organisations/schools",
         "/admin/organisations/schools/new", "/admin/organisations/providers",
         "/admin/organisations/providers/new", "/courses/import", "/events/holidays",
-        "/events/manage", "/events/new",
+        "/events/manage", "/events/new", "/risk/versions", "/risk/subject-report",
+        "/risk/records",
     ),
     "counsellor": ("/", "/account/", "/classes/", "/classes/new", "/events/visits/browse",
                    "/events/visits", "/events/hours", "/events/mine"),
     "provider": ("/", "/account/", "/courses/manage", "/courses/manage/new", "/events/manage",
                  "/events/new", "/events/availability", "/events/visits"),
-    "outreach": ("/", "/account/"),
+    "outreach": ("/", "/account/", "/outreach/", "/outreach/deferred",
+                 "/outreach/?trigger=contract_ended"),
     "student": ("/", "/account/", "/classes/mine", "/courses/saved", "/events/mine",
                 "/courses/suggestions",
                 "/courses/suggestions?education=lower_secondary&place=015146&km=30"),
 }
 # For each role, list pages whose first table row links to a detail page to check too.
 DETAIL_FROM = {
-    "admin": ("/admin/users", "/admin/organisations/schools", "/admin/organisations/providers"),
+    "admin": ("/admin/users", "/admin/organisations/schools", "/admin/organisations/providers",
+              "/risk/versions"),
+    "outreach": ("/outreach/",),
     "counsellor": ("/classes/", "/events/visits"),
     "provider": ("/courses/manage", "/events/manage", "/events/visits"),
 }

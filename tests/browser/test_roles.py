@@ -22,10 +22,10 @@ HREFS = "links => links.map((link) => link.getAttribute('href'))"
 # What each role must find in its main navigation (more is fine).
 EXPECTED_NAV = {
     "admin": {"/", "/admin/users", "/admin/organisations/schools",
-              "/admin/organisations/providers", "/admin/audit"},
+              "/admin/organisations/providers", "/admin/audit", "/risk/versions"},
     "counsellor": {"/", "/classes/"},
     "provider": {"/"},
-    "outreach": {"/"},
+    "outreach": {"/", "/outreach/"},
     "student": {"/", "/classes/mine"},
 }
 FOLLOW = "follow the first link in the main table"
@@ -36,7 +36,9 @@ DEEPER_PAGES: dict[str, tuple[str, ...]] = {
         "/admin/audit?action=login", "/admin/users/invite",
         "/admin/organisations/schools", FOLLOW, "/admin/organisations/schools/new",
         "/admin/organisations/providers", FOLLOW, "/admin/organisations/providers/new",
+        "/risk/versions", FOLLOW, "/risk/subject-report", "/risk/records",
     ),
+    "outreach": ("/outreach/", FOLLOW, "/outreach/deferred"),
     "counsellor": ("/classes/", FOLLOW, "/classes/new"),
 }
 

@@ -46,6 +46,8 @@ class World:
     visits: dict[str, int] = field(default_factory=dict)
     window_id: int = 0
     holiday_id: int = 0
+    flags: dict[str, int] = field(default_factory=dict)
+    version_id: int = 0
 
     def values(self, rule: Rule, *, role: str | None = None, foreign: bool = False
                ) -> dict[str, Any]:
@@ -74,6 +76,8 @@ class World:
             "visit_id": self.visits["foreign" if foreign else "own"],
             "window_id": self.window_id,
             "holiday_id": self.holiday_id,
+            "flag_id": self.flags["foreign" if foreign else "own"],
+            "version_id": self.version_id,
         }
         missing = set(rule.arguments) - set(known)
         assert not missing, f"tests/core/routes.py knows no value for {missing} in {rule}"
@@ -82,7 +86,7 @@ class World:
 
 #: URL arguments that name an object owned by a school or a student: others' get 404.
 SCOPED_ARGUMENTS = frozenset({"class_id", "student_id", "response_id", "assignment_id",
-                              "registration_id", "visit_id"})
+                              "registration_id", "visit_id", "flag_id"})
 
 
 def build_world(make_user: Callable[..., User], make_class: Callable[..., SchoolClass]) -> World:
@@ -106,7 +110,21 @@ def build_world(make_user: Callable[..., User], make_class: Callable[..., School
     world.provider_id = world.users["provider"].provider_id or 0
     add_courses(world)
     add_events(world, make_user)
+    add_risk(world)
     return world
+
+
+def add_risk(world: World) -> None:
+    """A model version and two flags: one in the outreach user's municipio, one elsewhere."""
+    from tests.risk.factories import make_flag, make_person, make_score, make_version
+
+    outreach = world.users["outreach"]
+    covered = {m.municipio for m in outreach.municipi}
+    version = make_version()
+    world.version_id = version.id
+    for key, municipio in (("own", min(covered)), ("foreign", max(set(range(1, 10)) - covered))):
+        person = make_person(municipio)
+        world.flags[key] = make_flag(person, make_score(person, version)).id
 
 
 def add_events(world: World, make_user: Callable[..., User]) -> None:

@@ -112,3 +112,10 @@ def store_version(app: Flask, neet: tuple[Spec, str],
         return version
 
     return factory
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """English by default: these tests match the messages services and commands raise
+    outside a request, where the default locale applies (Italian in production)."""
+    return {"BABEL_DEFAULT_LOCALE": "en"}

@@ -1,0 +1,175 @@
+"""Outreach workers' pages: the queue, a flag with its history, decisions, contacts, outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from orientamento.auth.models import Role, User
+from orientamento.core.access import acting_user, role_required
+from orientamento.core.errors import DomainError
+from orientamento.core.i18n import current_language
+from orientamento.events.days import today_in_milan
+from orientamento.extensions import db
+from orientamento.outreach import queries, services
+from orientamento.outreach.forms import (
+    CONSENT_LABELS,
+    ContactForm,
+    DecisionForm,
+    OutcomeForm,
+    QueueFilterForm,
+)
+from orientamento.outreach.models import (
+    CHANNEL_LABELS,
+    CONTACT_OUTCOME_LABELS,
+    SITUATION_LABELS,
+    Flag,
+    FlagStatus,
+)
+from orientamento.risk.models import RiskScore
+from orientamento.risk.reasons import reason_lines, version_spec
+
+bp = Blueprint("outreach", __name__)
+
+LABELS = {"channel_labels": CHANNEL_LABELS, "outcome_labels": CONTACT_OUTCOME_LABELS,
+          "consent_labels": CONSENT_LABELS, "situation_labels": SITUATION_LABELS}
+
+
+def _queue(status: FlagStatus) -> ResponseReturnValue:
+    """One view of the queue, narrowed by the filters in the query string."""
+    worker = acting_user()
+    municipi = queries.covered_municipi(worker)
+    form = QueueFilterForm(request.args, municipi=municipi)
+    if not form.validate():
+        return render_template("outreach/queue.html", form=form, page=None, status=status,
+                               municipi=municipi), 400
+    filters = queries.QueueFilter(status=status.value, trigger=form.trigger.data or "",
+                                  band=form.band.data or "", municipio=form.chosen_municipio())
+    return render_template("outreach/queue.html", form=form, status=status, municipi=municipi,
+                           page=queries.queue(worker, filters))
+
+
+@bp.get("/")
+@role_required(Role.OUTREACH)
+def queue() -> ResponseReturnValue:
+    """Open flags in the worker's municipi, highest priority first."""
+    return _queue(FlagStatus.OPEN)
+
+
+@bp.get("/deferred")
+@role_required(Role.OUTREACH)
+def deferred() -> ResponseReturnValue:
+    """Flags the worker's team set aside for later."""
+    return _queue(FlagStatus.DEFERRED)
+
+
+def _forms() -> dict[str, FlaskForm]:
+    """The flag page's three forms, empty (the contact dated today)."""
+    return {"decision_form": DecisionForm(prefix="decision"),
+            "contact_form": ContactForm(prefix="contact", today=today_in_milan(),
+                                        contacted_on=today_in_milan()),
+            "outcome_form": OutcomeForm(prefix="outcome")}
+
+
+def _shown_score(flag: Flag, scores: list[RiskScore]) -> RiskScore | None:
+    """The score that raised the flag, else the person's latest actual score."""
+    return flag.score or next((s for s in scores if s.probability is not None), None)
+
+
+def _show(flag: Flag, status: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
+    """Render the flag page; ``forms`` replace the empty ones (to show their errors)."""
+    scores = queries.person_scores(flag.person_id)
+    score = _shown_score(flag, scores)
+    reasons = (reason_lines(version_spec(score.version), score.reasons, current_language())
+               if score else [])
+    outcomes = queries.flag_outcomes(flag)
+    contacts = [c for d in flag.decisions for c in d.contacts]
+    names = queries.user_names({c.recorded_by_id for c in contacts}
+                               | {o.recorded_by_id for o in outcomes})
+    return render_template(
+        "outreach/flag.html", flag=flag, person=flag.person, score=score, reasons=reasons,
+        scores=scores, outcomes=outcomes, contacts=contacts, names=names,
+        earlier=queries.earlier_flags(flag), latest=flag.decisions[-1] if flag.decisions else None,
+        **LABELS, **(_forms() | forms)), status
+
+
+@bp.get("/flags/<int:flag_id>")
+@role_required(Role.OUTREACH)
+def show_flag(flag_id: int) -> ResponseReturnValue:
+    """A flag: why, the score and its reasons, the person's history and contact details."""
+    worker = acting_user()
+    flag = queries.flag_or_404(worker, flag_id)
+    services.record_view(worker, flag)
+    page = _show(flag)  # before the commit, which would expire what the page loaded
+    db.session.commit()
+    return page
+
+
+def _submit(flag_id: int, name: str, form: FlaskForm, act: Callable[[User, Flag], str],
+            anchor: str) -> ResponseReturnValue:
+    """Validate ``form``, run ``act``, commit, flash its message and redirect to the flag;
+    else show the flag again with the errors and nothing written."""
+    worker = acting_user()
+    flag = queries.flag_or_404(worker, flag_id)
+    status = 400
+    if form.validate_on_submit():
+        try:
+            message = act(worker, flag)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error.message))
+            status = error.status_code
+            flag = queries.flag_or_404(worker, flag_id)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("outreach.show_flag", flag_id=flag_id) + anchor)
+    return _show(flag, status, **{name: form})
+
+
+@bp.post("/flags/<int:flag_id>/decide")
+@role_required(Role.OUTREACH)
+def decide(flag_id: int) -> ResponseReturnValue:
+    """Record a decision on a flag: contact, do not contact, or defer."""
+    form = DecisionForm(prefix="decision")
+
+    def act(worker: User, flag: Flag) -> str:
+        services.decide(worker, flag, form.kind.data or "", form.reason_code.data or "",
+                        form.text.data or "", form.agrees.data == "yes")
+        return _("Decision recorded.")
+
+    return _submit(flag_id, "decision_form", form, act, "#decisions")
+
+
+@bp.post("/flags/<int:flag_id>/contacts")
+@role_required(Role.OUTREACH)
+def log_contact(flag_id: int) -> ResponseReturnValue:
+    """Log an attempt to reach the person; a refusal of help opts them out."""
+    form = ContactForm(prefix="contact", today=today_in_milan())
+
+    def act(worker: User, flag: Flag) -> str:
+        contact = services.log_contact(worker, flag, form.data_for_service(), today_in_milan())
+        if contact.consent == "refused":
+            return _("Contact recorded. The person refused help: their flags are closed and "
+                     "they will not be put in the queue again.")
+        return _("Contact recorded.")
+
+    return _submit(flag_id, "contact_form", form, act, "#contacts")
+
+
+@bp.post("/flags/<int:flag_id>/outcomes")
+@role_required(Role.OUTREACH)
+def record_outcome(flag_id: int) -> ResponseReturnValue:
+    """Record where the person stands at a follow-up."""
+    form = OutcomeForm(prefix="outcome")
+
+    def act(worker: User, flag: Flag) -> str:
+        services.record_outcome(worker, flag, form.months.data, form.situation.data or "",
+                                form.note.data or "", today_in_milan())
+        return _("Follow-up outcome recorded.")
+
+    return _submit(flag_id, "outcome_form", form, act, "#outcomes")

@@ -1,0 +1,64 @@
+"""Fixtures for the outreach tests: a worker, an active model version, flagged people."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from orientamento.auth.models import Role, User
+from orientamento.extensions import db
+from orientamento.outreach.models import Flag
+from orientamento.risk.models import ContactDetails, ModelVersion
+from tests.risk.factories import make_flag, make_person, make_score, make_version
+
+MakeFlag = Callable[..., Flag]
+
+
+@pytest.fixture
+def worker(make_user: Callable[..., User]) -> User:
+    """An outreach worker covering municipi 1 and 2."""
+    return make_user(Role.OUTREACH, municipi=[1, 2], display_name="Wanda Worker")
+
+
+@pytest.fixture
+def version(app: Flask) -> ModelVersion:
+    """The active NEET model version."""
+    return make_version("active")
+
+
+@pytest.fixture
+def flagged(version: ModelVersion) -> MakeFlag:
+    """Factory: a person with contact details, a score and an open flag, committed.
+
+    ``trigger="contract_ended"`` makes a rule flag (the person is still scored);
+    ``probability=None`` leaves the person unscored (rule flags only).
+    """
+
+    def factory(municipio: int = 1, *, probability: float | None = 0.42,
+                trigger: str = "model", raised_at: datetime | None = None,
+                contact: bool = True, gender: str = "F",
+                citizenship_group: str = "italian", **fields: Any) -> Flag:
+        person = make_person(municipio, gender=gender, citizenship_group=citizenship_group)
+        if contact:
+            person.contact = ContactDetails(phone="+39 02 5555 0101",
+                                            email="giulia@example.org",
+                                            address="Via Padova 12, Milano")
+            db.session.commit()
+        score = make_score(person, version, probability) if probability is not None else None
+        if raised_at is not None:
+            fields["raised_at"] = raised_at
+        return make_flag(person, score if trigger == "model" else None, trigger=trigger,
+                         **fields)
+
+    return factory
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """English by default: these tests match the messages services and commands raise
+    outside a request, where the default locale applies (Italian in production)."""
+    return {"BABEL_DEFAULT_LOCALE": "en"}
