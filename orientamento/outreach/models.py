@@ -54,9 +54,9 @@ class FlagStatus(StrEnum):
 
 
 FLAG_STATUS_LABELS = {
-    FlagStatus.OPEN: _l("Open"),
+    FlagStatus.OPEN: _l("Open flag"),
     FlagStatus.DEFERRED: _l("Deferred"),
-    FlagStatus.CLOSED: _l("Closed"),
+    FlagStatus.CLOSED: _l("Closed flag"),
 }
 
 

@@ -309,7 +309,7 @@ def test_a_byte_order_mark_and_column_order_do_not_matter(app: Flask) -> None:
 @pytest.fixture(scope="module")
 def bare_app() -> Iterator[Flask]:
     """An app for parsing only (the pseudonym key comes from its config; no database)."""
-    yield make_app("sqlite://")
+    yield make_app("sqlite://", BABEL_DEFAULT_LOCALE="en")
 
 
 def _parses(app: Flask, content: bytes) -> tuple[Any, list[Any], list[Any]]:
