@@ -99,6 +99,8 @@ def test_admin_reads_a_card_activates_by_keyboard_and_rolls_back(
 ) -> None:
     old, new = risk_data.old_id, risk_data.new_id
     log_in(page, DEMO_LOGINS["admin"])
+    if page.locator("html").get_attribute("lang") != "it":  # an earlier test's choice stuck
+        switch_language(page, "it")
     with page.expect_navigation():
         page.locator('nav.navbar a.nav-link[href="/risk/versions"]').click()
     page.wait_for_load_state()
