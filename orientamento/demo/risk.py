@@ -28,7 +28,7 @@ def seed_demo_risk(admin_email: str = "admin@demo.example.org") -> int:
     """Train, activate and score on synthetic records, once; returns flags raised."""
     if db.session.scalar(select(ModelVersion.id).limit(1)) is not None:
         return 0
-    from orientamento.outreach.flags import raise_model_flags
+    from orientamento.outreach.flags import attach_scores, raise_model_flags
     from orientamento.risk import frames, training
     from orientamento.risk.records import ensure_valid, import_snapshot
     from orientamento.risk.scoring import score_snapshot
@@ -53,4 +53,6 @@ def seed_demo_risk(admin_email: str = "admin@demo.example.org") -> int:
         report = import_snapshot(files.current.read_bytes(), "demo-current.csv", actor=admin)
     snapshot = ensure_valid(report)
     score_snapshot(version, snapshot, actor=admin)
-    return report.rule_flags + raise_model_flags(version, snapshot, DEMO_CAPACITY)
+    raised = raise_model_flags(version, snapshot, DEMO_CAPACITY)
+    attach_scores(version, snapshot)
+    return report.rule_flags + raised

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from orientamento.extensions import db
 from orientamento.outreach.models import Flag, FlagStatus, Trigger
@@ -94,3 +94,20 @@ def raise_model_flags(version: ModelVersion, snapshot: RiskSnapshot,
              "as_of": snapshot.as_of}
             for row in chosen])
     return len(chosen)
+
+
+def attach_scores(version: ModelVersion, snapshot: RiskSnapshot) -> int:
+    """Give this snapshot's pending rule flags the person's score, so queues show a band.
+
+    The rule flag stays the rule's (no version): the score is shown, never the trigger.
+    """
+    score = (select(RiskScore.id).join(RiskRecord, RiskRecord.id == RiskScore.record_id)
+             .where(RiskScore.person_id == Flag.person_id, RiskScore.version_id == version.id,
+                    RiskRecord.snapshot_id == snapshot.id, RiskScore.probability.is_not(None))
+             .limit(1).scalar_subquery())
+    result = db.session.execute(
+        update(Flag).where(Flag.trigger == Trigger.CONTRACT_ENDED.value,
+                           Flag.score_id.is_(None), Flag.as_of == snapshot.as_of,
+                           Flag.status != FlagStatus.CLOSED.value)
+        .values(score_id=score).execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]

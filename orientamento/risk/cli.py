@@ -101,7 +101,7 @@ def train(spec_name: str, data: Path, labels: Path | None) -> None:
 def score(data: Path | None, snapshot_id: int | None, spec_name: str) -> None:
     """Score a snapshot with the active version and flag the top k per municipio."""
     from orientamento.core.errors import DomainError
-    from orientamento.outreach.flags import raise_model_flags
+    from orientamento.outreach.flags import attach_scores, raise_model_flags
     from orientamento.risk.models import RiskSnapshot
     from orientamento.risk.scoring import score_snapshot
     from orientamento.risk.versions import active_version
@@ -117,6 +117,7 @@ def score(data: Path | None, snapshot_id: int | None, spec_name: str) -> None:
             raise click.ClickException(f"no snapshot {snapshot_id}")
         counts = score_snapshot(version, snapshot)
         flags = raise_model_flags(version, snapshot)
+        attach_scores(version, snapshot)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
     db.session.commit()

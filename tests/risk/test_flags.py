@@ -239,3 +239,20 @@ def test_a_new_contract_end_is_flagged_when_snapshots_are_imported_late(app: Fla
     # Eight months later a new contract has ended a month ago: a new contract end.
     _snapshot, raised = _import([ended | {"months_since_contract_end": 1}], "2024-09-30")
     assert raised == 1
+
+
+def test_rule_flags_show_the_persons_score_once_scored(app: Flask) -> None:
+    from orientamento.outreach.flags import attach_scores
+
+    version = make_version("active")
+    snapshot = _new_snapshot()
+    scored = make_person(4, snapshot=snapshot)
+    unscored = make_person(4, snapshot=snapshot)
+    score = make_score(scored, version, 0.3)
+    rule = [make_flag(p, None, trigger="contract_ended", as_of=snapshot.as_of)
+            for p in (scored, unscored)]
+    assert attach_scores(version, snapshot) == 2
+    db.session.commit()
+    db.session.expire_all()
+    assert [f.score_id for f in rule] == [score.id, None]
+    assert all(f.version_id is None and f.trigger == "contract_ended" for f in rule)
