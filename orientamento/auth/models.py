@@ -233,6 +233,7 @@ class AuditAction(StrEnum):
     RISK_FLAG_VIEWED = "risk_flag_viewed"
     RISK_DECISION = "risk_decision"
     RISK_CONTACT = "risk_contact"
+    RISK_OUTCOME = "risk_outcome"
     RISK_SUBJECT_REPORT = "risk_subject_report"
 
 
@@ -262,6 +263,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.RISK_FLAG_VIEWED: _l("Outreach flag opened"),
     AuditAction.RISK_DECISION: _l("Outreach decision recorded"),
     AuditAction.RISK_CONTACT: _l("Outreach contact recorded"),
+    AuditAction.RISK_OUTCOME: _l("Outreach outcome recorded"),
     AuditAction.RISK_SUBJECT_REPORT: _l("Risk data report generated"),
 }
 

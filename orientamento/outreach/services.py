@@ -204,4 +204,6 @@ def record_outcome(worker: User, flag: Flag, months: int, situation: str, note: 
     except IntegrityError as error:  # the unique (flag, months) pair: recorded already
         raise Conflict(_l("The %(months)s-month outcome is already recorded.",
                           months=months)) from error
+    audit.record(AuditAction.RISK_OUTCOME, actor=worker, flag_id=flag.id,
+                 person_id=flag.person_id, months=months, situation=situation)
     return outcome

@@ -388,6 +388,11 @@ def test_an_outcome_once_per_follow_up(worker: User, flagged: MakeFlag) -> None:
     rows = db.session.execute(select(Outcome.months, Outcome.situation)
                               .order_by(Outcome.months)).all()
     assert [tuple(r) for r in rows] == [(3, "training"), (6, "employment")]
+    # Each recorded outcome is in the audit log; the refused third one is not.
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "risk_outcome")
+                                 .order_by(AuditEntry.id)).all()
+    assert [(e.actor_id, e.details["flag_id"], e.details["months"]) for e in entries] == [
+        (worker.id, flag.id, 3), (worker.id, flag.id, 6)]
 
 
 def test_a_duplicate_outcome_keeps_the_rest_of_the_transaction(
