@@ -104,12 +104,12 @@ def score(data: Path | None, snapshot_id: int | None, spec_name: str) -> None:
     from orientamento.outreach.flags import attach_scores, raise_model_flags
     from orientamento.risk.models import RiskSnapshot
     from orientamento.risk.scoring import score_snapshot
-    from orientamento.risk.versions import active_version
+    from orientamento.risk.versions import require_active_version
 
     if (data is None) == (snapshot_id is None):
         raise click.UsageError("give exactly one of --data or --snapshot")
     try:
-        version = active_version(spec_name)
+        version = require_active_version(spec_name)
         if data is not None:
             snapshot_id = _import(data)
         snapshot = db.session.get(RiskSnapshot, snapshot_id)

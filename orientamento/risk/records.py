@@ -269,14 +269,14 @@ def _store(snapshot: RiskSnapshot, rows: list[ParsedRow]) -> None:
                             (ContactDetails, [r.contact for r in rows])):
         existing = set(db.session.scalars(select(model.person_id).where(
             model.person_id.in_(ids))))
-        new = [{"person_id": pid, **payload} for pid, payload in zip(ids, payloads, strict=True)
-               if pid not in existing and any(v is not None for v in payload.values())]
+        given = [{"person_id": pid, **payload} for pid, payload in zip(ids, payloads, strict=True)
+                 if any(v is not None for v in payload.values())]
+        new = [row for row in given if row["person_id"] not in existing]
         if new:
             db.session.execute(insert(model), new)
-        for pid, payload in zip(ids, payloads, strict=True):
-            if pid in existing and any(v is not None for v in payload.values()):
-                db.session.execute(update(model).where(model.person_id == pid)
-                                   .values(**payload))
+        known_rows = [row for row in given if row["person_id"] in existing]
+        if known_rows:  # one executemany, by primary key, for people seen before
+            db.session.execute(update(model), known_rows)
 
 
 def import_errors_text(report: ImportReport) -> str:

@@ -17,6 +17,7 @@ from orientamento.auth.audit import record
 from orientamento.auth.models import AuditAction, User
 from orientamento.core.errors import Conflict
 from orientamento.extensions import db
+from orientamento.risk import queries
 from orientamento.risk.card import card_markdown
 from orientamento.risk.models import ModelVersion, VersionStatus
 from orientamento.risk.spec import Spec, sha256_text
@@ -63,10 +64,9 @@ def load_artefact(version: ModelVersion) -> dict[str, Any]:
     return artefact
 
 
-def active_version(spec_name: str) -> ModelVersion:
+def require_active_version(spec_name: str) -> ModelVersion:
     """The active version of a spec, or a Conflict saying none is active."""
-    version = db.session.scalar(db.select(ModelVersion).where(
-        ModelVersion.spec_name == spec_name, ModelVersion.status == VersionStatus.ACTIVE.value))
+    version = queries.active_version(spec_name)
     if version is None:
         raise Conflict(_l("No active model version: an administrator must activate one."))
     return version

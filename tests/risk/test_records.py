@@ -378,3 +378,21 @@ def test_any_cells_give_typed_rows_or_located_errors(
                                             and 0 <= values[name] <= high)
         assert values["attendance_rate"] is None or 0 <= values["attendance_rate"] <= 1
         assert len(row.pseudonym) == 64
+
+
+def test_a_later_snapshot_replaces_contact_details_and_protected_attributes(app: Flask) -> None:
+    from orientamento.risk.models import ContactDetails, ProtectedAttributes
+
+    first = snapshot_csv([{"source_id": "P1", "phone": "+39 02 1", "gender": "F"},
+                          {"source_id": "P2", "phone": "+39 02 2", "gender": "X"}])
+    ensure_valid(import_snapshot(first, "a.csv"))
+    later = snapshot_csv([{"source_id": "P1", "phone": "+39 02 9", "gender": "M"},
+                          {"source_id": "P2", "phone": "+39 02 2", "gender": "X"}]).replace(
+        b"2025-09-30", b"2026-09-30")
+    ensure_valid(import_snapshot(later, "b.csv"))
+    db.session.commit()
+    phones = sorted(db.session.scalars(select(ContactDetails.phone)))
+    genders = db.session.scalars(select(ProtectedAttributes.gender)).all()
+    assert phones == ["+39 02 2", "+39 02 9"]
+    assert sorted(genders) == ["M", "X"]
+    assert db.session.scalar(select(func.count()).select_from(ContactDetails)) == 2

@@ -29,7 +29,7 @@ from orientamento.risk.scoring import score_frame, score_snapshot
 from orientamento.risk.spec import Spec, sha256_text
 from orientamento.risk.synth import RECORD_COLUMNS, SynthFiles
 from orientamento.risk.training import Trained
-from orientamento.risk.versions import ModelFileError, active_version, load_artefact
+from orientamento.risk.versions import ModelFileError, load_artefact, require_active_version
 
 StoreVersion = Callable[..., ModelVersion]
 
@@ -153,9 +153,9 @@ def test_the_active_version_is_found_or_a_conflict_explains(
         store_version: StoreVersion) -> None:
     store_version(active=False)
     with pytest.raises(Conflict, match="No active model version"):
-        active_version("neet")
+        require_active_version("neet")
     version = store_version(active=True)
-    assert active_version("neet").id == version.id
+    assert require_active_version("neet").id == version.id
 
 
 # ---- Scoring ------------------------------------------------------------------------------
