@@ -511,7 +511,7 @@ def test_admin_bad_upload_gets_422_and_the_error_table(client: FlaskClient, admi
     page = response.get_data(as_text=True)
     assert "1 error: nothing was imported." in page
     assert "<td>3</td>" in page
-    assert '<td class="font-monospace">web_url</td>' in page
+    assert '<td class="font-monospace" dir="ltr">web_url</td>' in page
     assert "javascript:alert(1)" not in page
     db.session.rollback()
     assert counts() == (0, 0, 0)
