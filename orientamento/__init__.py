@@ -58,7 +58,11 @@ def init_database(app: Flask) -> None:
 
     @app.before_request
     def _serialize_sqlite_writes() -> None:
-        if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint != "static":
+        if request.endpoint == "static":
+            return
+        view = app.view_functions.get(request.endpoint or "")
+        if (request.method not in ("GET", "HEAD", "OPTIONS")
+                or getattr(view, "writes_on_read", False)):
             begin_immediate(db.session())
 
 

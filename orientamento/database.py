@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, event
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -99,3 +100,13 @@ def begin_immediate(session: Any) -> None:
             raise RuntimeError("begin_immediate() called with unflushed changes")
         session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def writes_on_read(view: F) -> F:
+    """Mark a GET view that writes (an audited read): on SQLite it runs under the write
+    lock, like every POST, so its insert queues on the busy timeout instead of failing."""
+    view.writes_on_read = True  # type: ignore[attr-defined]
+    return view

@@ -13,6 +13,7 @@ from orientamento.auth.models import Role, User
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.i18n import current_language
+from orientamento.database import writes_on_read
 from orientamento.events.days import today_in_milan
 from orientamento.extensions import db
 from orientamento.outreach import queries, services
@@ -98,6 +99,7 @@ def _show(flag: Flag, status: int = 200, **forms: FlaskForm) -> ResponseReturnVa
 
 
 @bp.get("/flags/<int:flag_id>")
+@writes_on_read  # the view is audited
 @role_required(Role.OUTREACH)
 def show_flag(flag_id: int) -> ResponseReturnValue:
     """A flag: why, the score and its reasons, the person's history and contact details."""

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from orientamento.auth.models import Role, User, UserMunicipio
+from orientamento.auth.models import AuditAction, AuditEntry, Role, User, UserMunicipio
 from orientamento.database import utcnow
 from orientamento.extensions import db
 from orientamento.outreach.models import Decision, Flag, Outcome
@@ -55,9 +55,10 @@ def _workers(count: int) -> list[User]:
     return users
 
 
-def _race(app: Flask, users: list[User], path: str, data: Callable[[int], dict[str, str]]
-          ) -> list[int]:
-    """POST ``path`` as every user at the same moment; return the status codes."""
+def _race(app: Flask, users: list[User], path: str,
+          data: Callable[[int], dict[str, str]] | None, rounds: int = 1) -> list[int]:
+    """POST ``data`` to ``path`` (GET it without ``data``) as every user at the same moment,
+    ``rounds`` times each; return the status codes."""
     clients = []
     for user in users:
         client = app.test_client()
@@ -69,9 +70,11 @@ def _race(app: Flask, users: list[User], path: str, data: Callable[[int], dict[s
 
     def run(number: int) -> None:
         barrier.wait()
-        status = clients[number].post(path, data=data(number)).status_code
-        with lock:
-            statuses.append(status)
+        for _round in range(rounds):
+            client = clients[number]
+            response = client.get(path) if data is None else client.post(path, data=data(number))
+            with lock:
+                statuses.append(response.status_code)
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(len(clients))]
     for thread in threads:
@@ -106,3 +109,17 @@ def test_one_outcome_per_follow_up_however_many_workers_record_it(shared_app: Fl
     assert statuses == [302] + [409] * (WORKERS - 1)
     db.session.rollback()  # end the test's read transaction: see what the workers wrote
     assert db.session.scalar(select(func.count()).select_from(Outcome)) == 1
+
+
+def test_every_view_of_a_flag_is_audited_when_many_workers_open_it_at_once(
+        shared_app: Flask) -> None:
+    # An audited read reads, then writes: on SQLite it must queue for the write lock, not
+    # fail with "database is locked" when another view committed in between.
+    users, flag = _workers(WORKERS), _flag()
+    statuses = _race(shared_app, users, f"/outreach/flags/{flag.id}", None, rounds=5)
+    assert statuses == [200] * (WORKERS * 5)
+    db.session.rollback()
+    views = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == AuditAction.RISK_FLAG_VIEWED.value)).all()
+    assert len(views) == WORKERS * 5
+    assert {entry.actor_id for entry in views} == {user.id for user in users}
