@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 DEMO_ADMIN = "admin@demo.example.org"
 DEMO_COUNSELLOR = "counsellor@demo.example.org"
 DEMO_STUDENT = "student@demo.example.org"
+DEMO_OUTREACH = "outreach@demo.example.org"
 
 
 @dataclass(frozen=True)
@@ -84,4 +85,18 @@ COURSE_ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("api course detail", "/api/v1/courses/{course}"),
 )
 
-ROUTES = ROUTES + COURSE_ROUTES
+#: The outreach queue and the risk admin pages, over ``--risk-records`` scored records
+#: (``bench.outreach``): ``{flag}`` is the demo worker's first open flag, ``{version}`` the
+#: active model version. Opening a flag writes an audit entry, so that route writes too.
+OUTREACH_ROUTES: tuple[RouteSpec, ...] = (
+    RouteSpec("outreach queue", "/outreach/", login=DEMO_OUTREACH),
+    RouteSpec("outreach queue, model flags, high band",
+              "/outreach/?trigger=model&band=high", login=DEMO_OUTREACH),
+    RouteSpec("outreach queue page 50", "/outreach/?page=50", login=DEMO_OUTREACH),
+    RouteSpec("outreach flag page (audited)", "/outreach/flags/{flag}", login=DEMO_OUTREACH),
+    RouteSpec("risk versions", "/risk/versions", login=DEMO_ADMIN),
+    RouteSpec("risk model card", "/risk/versions/{version}", login=DEMO_ADMIN),
+    RouteSpec("risk version overview", "/risk/versions/{version}/overview", login=DEMO_ADMIN),
+)
+
+ROUTES = ROUTES + COURSE_ROUTES + OUTREACH_ROUTES

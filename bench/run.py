@@ -24,7 +24,7 @@ from bench.report import (
     rows,
     write_json,
 )
-from bench.routes import COURSE_ROUTES, FLOOR, ROUTES, RouteSpec
+from bench.routes import COURSE_ROUTES, FLOOR, OUTREACH_ROUTES, ROUTES, RouteSpec
 from bench.seed import SeededIds, SeedError, build_database
 from bench.server import WORKERS, Server, ServerError, app_environment, running_server
 from bench.session import USER_AGENT, LoginError, csrf_session, log_in, preflight
@@ -46,6 +46,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--courses", type=int, default=20_000,
                         help="courses inserted in bulk over 200 providers besides the demo "
                              "catalogue (default 20000; 0 skips the course routes)")
+    parser.add_argument("--risk-records", type=int, default=100_000,
+                        help="administrative records imported, scored and flagged through "
+                             "`flask risk score` besides the demo's (default 100000; 0 skips "
+                             "the outreach and risk routes)")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="measure only the routes whose name contains TEXT (repeatable; "
                              "the floor route is always measured)")
@@ -170,8 +174,11 @@ API_RATE_LIMIT = "1000000 per minute"
 
 
 def selected_routes(args: argparse.Namespace) -> tuple[RouteSpec, ...]:
-    """The routes to measure: without courses, none of the course routes; ``--only`` filters."""
-    routes = tuple(r for r in ROUTES if args.courses > 0 or r not in COURSE_ROUTES)
+    """The routes to measure: without courses or records, none of their routes; ``--only``
+    filters."""
+    routes = tuple(r for r in ROUTES
+                   if (args.courses > 0 or r not in COURSE_ROUTES)
+                   and (args.risk_records > 0 or r not in OUTREACH_ROUTES))
     if args.only:
         routes = tuple(r for r in routes
                        if r == FLOOR or any(text in r.name for text in args.only))
@@ -179,25 +186,29 @@ def selected_routes(args: argparse.Namespace) -> tuple[RouteSpec, ...]:
 
 
 def benchmark(args: argparse.Namespace, wrk: str
-              ) -> tuple[list[Measurement], str, str, SeededIds, dict[str, int]]:
+              ) -> tuple[list[Measurement], str, str, SeededIds, dict[str, dict[str, int]]]:
     """Build the database, run the server and measure.
 
     Returns the results, the database kind, the tail of gunicorn's log, the seeded ids and
-    the course directory's counts.
+    the seeding's counts (``course_matches`` and ``risk``).
     """
     with fresh_database(args.database_url) as url, tempfile.TemporaryDirectory() as tmp:
         kind = database_kind(url)
         env = app_environment(url)
         env["ORIENTAMENTO_API_RATE_LIMIT"] = API_RATE_LIMIT
         say(f"creating the schema and seeding {kind} with {args.users} extra students, "
-            f"{args.responses} responses and {args.courses} courses")
+            f"{args.responses} responses, {args.courses} courses and {args.risk_records} "
+            "administrative records")
         started = time.monotonic()
-        ids, inserted, course_stats = build_database(url, args.users, args.responses, env,
-                                                     args.courses)
+        ids, inserted, course_stats, risk_stats = build_database(
+            url, args.users, args.responses, env, args.courses, args.risk_records)
         say(f"seeded in {time.monotonic() - started:.0f} s ({inserted} bulk responses); "
             f"routes use {ids}")
         if course_stats:
             say(f"course searches match {course_stats}")
+        if risk_stats:
+            say(f"risk records: {risk_stats}")
+        stats = {"course_matches": course_stats, "risk": risk_stats}
         routes = tuple(route.resolve(ids) for route in selected_routes(args))
         say(f"starting gunicorn with {WORKERS} workers")
         with running_server(env, Path(tmp) / "gunicorn.log") as server:
@@ -205,11 +216,11 @@ def benchmark(args: argparse.Namespace, wrk: str
                 measurements = measure(server, wrk, routes, args)
             except LoginError as error:
                 raise LoginError(f"{error}\n--- gunicorn log ---\n{server.log_tail()}") from None
-            return measurements, kind, server.log_tail(), ids, course_stats
+            return measurements, kind, server.log_tail(), ids, stats
 
 
 def document(args: argparse.Namespace, wrk: str, kind: str, table: list[dict[str, Any]],
-             ids: SeededIds, course_stats: dict[str, int]) -> dict[str, Any]:
+             ids: SeededIds, stats: dict[str, dict[str, int]]) -> dict[str, Any]:
     """Assemble the JSON record of the run."""
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -218,7 +229,9 @@ def document(args: argparse.Namespace, wrk: str, kind: str, table: list[dict[str
         "users": args.users,
         "responses": args.responses,
         "courses": args.courses,
-        "course_matches": course_stats,
+        "course_matches": stats["course_matches"],
+        "risk_records": args.risk_records,
+        "risk": stats["risk"],
         "seeded_ids": ids,
         "duration_s": args.duration,
         "connections": args.connections,
@@ -238,20 +251,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {error}", file=sys.stderr)
         return 2
     try:
-        measurements, kind, server_log, ids, course_stats = benchmark(args, wrk)
+        measurements, kind, server_log, ids, stats = benchmark(args, wrk)
     except (DatabaseError, SeedError, ServerError, LoginError, LoadError) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
     table = rows(measurements, FLOOR)
     print(f"{kind}, {args.users} extra users, {args.responses} responses, "
-          f"{args.courses} courses, "
+          f"{args.courses} courses, {args.risk_records} administrative records, "
           f"{args.duration} s per route, "
           f"{args.connections} connections, {WORKERS} gunicorn workers, "
           f"nproc {machine_info('')['nproc']}")
     print(format_table(table))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = write_json(args.out or RESULTS_DIR / f"{stamp}-{kind}.json",
-                     document(args, wrk, kind, table, ids, course_stats))
+                     document(args, wrk, kind, table, ids, stats))
     print(f"wrote {out}")
     if all(m.ok for m in measurements):
         return 0

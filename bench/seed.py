@@ -242,17 +242,20 @@ def seed_demo_assessments(connection: Connection, payloads: Mapping[str, list[Pa
 
 
 def build_database(url: str, users: int, responses: int, env: Mapping[str, str],
-                   courses: int = 0) -> tuple[SeededIds, int, dict[str, int]]:
-    """Create the schema, seed the demo data, add students, responses and courses in bulk.
+                   courses: int = 0, risk_records: int = 0
+                   ) -> tuple[SeededIds, int, dict[str, int], dict[str, int]]:
+    """Create the schema, seed the demo data, add students, responses, courses and records.
 
-    Returns the ids the routes need, the number of bulk responses inserted and the course
-    directory's counts (``bench.courses``; empty without courses).
+    Returns the ids the routes need, the number of bulk responses inserted, the course
+    directory's counts (``bench.courses``; empty without courses) and the risk records'
+    (``bench.outreach``; empty without records).
     """
     run_flask(["db", "upgrade"], env)
     run_flask(["demo", "seed"], env)
     payloads = response_payloads(PAYLOADS_PER_QUESTIONNAIRE)
     engine = create_engine(url)
     course_stats: dict[str, int] = {}
+    risk_stats: dict[str, int] = {}
     try:
         with engine.begin() as connection:
             if users > 0:
@@ -264,9 +267,14 @@ def build_database(url: str, users: int, responses: int, env: Mapping[str, str],
 
             course_ids, course_stats = seed_courses(engine, url, courses, env)
             ids |= course_ids
+        if risk_records > 0:
+            from bench.outreach import seed_outreach  # imports this module
+
+            risk_ids, risk_stats = seed_outreach(engine, risk_records, env)
+            ids |= risk_ids
         with engine.begin() as connection:
             # A production database would have been analysed by now (autovacuum).
             connection.execute(text("ANALYZE"))
     finally:
         engine.dispose()
-    return ids, inserted, course_stats
+    return ids, inserted, course_stats, risk_stats

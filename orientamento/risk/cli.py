@@ -20,13 +20,15 @@ def risk_cli() -> None:
 @click.option("--rows", type=click.IntRange(100, 10_000_000), default=20_000, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--cohorts", type=click.IntRange(2, 10), default=4, show_default=True)
+@click.option("--current-rows", type=click.IntRange(1, 10_000_000), default=None,
+              help="Records in current.csv (default: a quarter of one cohort).")
 @click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path),
               default=Path("instance/synthetic"), show_default=True)
-def synth(rows: int, seed: int, cohorts: int, folder: Path) -> None:
+def synth(rows: int, seed: int, cohorts: int, current_rows: int | None, folder: Path) -> None:
     """Write synthetic records.csv + outcomes.csv (cohorts) and current.csv (to score)."""
     from orientamento.risk.synth import write_synthetic
 
-    files = write_synthetic(folder, rows, seed, cohorts=cohorts)
+    files = write_synthetic(folder, rows, seed, cohorts=cohorts, current_rows=current_rows)
     click.echo(f"{files.rows} records, NEET rate {files.neet_rate:.3f}: {files.records}, "
                f"{files.outcomes}; to score: {files.current}")
 

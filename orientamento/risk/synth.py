@@ -152,11 +152,13 @@ def _rows(columns: dict[str, np.ndarray], contacts: bool) -> Iterator[list[str]]
 
 
 def write_synthetic(folder: Path, rows: int, seed: int, cohorts: int = 4,
-                    first_year: int = 2021) -> SynthFiles:
+                    first_year: int = 2021, current_rows: int | None = None) -> SynthFiles:
     """Write ``records.csv`` + ``outcomes.csv`` (``cohorts`` years) and ``current.csv``.
 
     ``rows`` is spread over the cohorts; ``current.csv`` is one more snapshot, a year after
-    the last cohort, without outcomes: the records to score today.
+    the last cohort, without outcomes: the records to score today, ``current_rows`` of
+    them (default a quarter of a cohort). It is written in chunks, so its size is bounded
+    by the disk, not by memory.
     """
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -186,8 +188,13 @@ def write_synthetic(folder: Path, rows: int, seed: int, cohorts: int = 4,
     with paths.current.open("w", newline="", encoding="utf-8") as current:
         writer = csv.writer(current)
         writer.writerow(RECORD_COLUMNS)
-        columns, _neet = _cohort(rng, max(per_cohort // 4, 1), first_year + cohorts, cohorts,
-                                 total)
-        writer.writerows(_rows(columns, contacts=True))
+        left = max(per_cohort // 4, 1) if current_rows is None else current_rows
+        offset = total
+        while left > 0:
+            n = min(CHUNK, left)
+            columns, _neet = _cohort(rng, n, first_year + cohorts, cohorts, offset)
+            writer.writerows(_rows(columns, contacts=True))
+            offset += n
+            left -= n
     return SynthFiles(paths.records, paths.outcomes, paths.current, total,
                       positives / total if total else 0.0)

@@ -41,6 +41,15 @@ def test_synth_writes_the_files(runner: FlaskCliRunner, tmp_path: Path) -> None:
         assert (out / name).read_bytes() == (expected.records.parent / name).read_bytes()
 
 
+def test_synth_current_rows_sizes_the_snapshot_to_score(runner: FlaskCliRunner,
+                                                        tmp_path: Path) -> None:
+    result = runner.invoke(args=["risk", "synth", "--rows", "400", "--current-rows", "321",
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "current.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + 321
+
+
 def test_synth_refuses_too_few_rows(runner: FlaskCliRunner, tmp_path: Path) -> None:
     result = runner.invoke(args=["risk", "synth", "--rows", "10", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "--rows" in result.output

@@ -112,3 +112,14 @@ def test_optional_inputs_are_sometimes_blank_and_booleans_are_0_or_1(
     for column in ("education", "repetitions", "contracts_24m", "municipio", "birth_year"):
         assert (records[column] != "").all()
     assert set(records["municipio"].astype(int)) == set(range(1, 10))
+
+
+def test_current_rows_sets_the_size_of_the_snapshot_written_in_chunks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("orientamento.risk.synth.CHUNK", 100)
+    files = write_synthetic(tmp_path, 400, seed=5, cohorts=2, current_rows=250)
+    current, records = _read(files.current), _read(files.records)
+    assert len(current) == 250
+    assert current["source_id"].is_unique
+    assert not set(current["source_id"]) & set(records["source_id"])
+    assert (current[CONTACTS] != "").all().all()
