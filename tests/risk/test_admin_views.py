@@ -305,6 +305,20 @@ def test_activation_with_the_confirmation_switches_versions_and_is_audited(
     assert f"Roll back to version {active.id}" in page
 
 
+def test_the_list_links_to_the_activation_history_in_the_audit_log(
+    client: FlaskClient, admin: User
+) -> None:
+    draft = make_version()
+    client.post(f"/risk/versions/{draft.id}/activate", data={"confirm": "y"})
+    page = text(client.get("/risk/versions"))
+    link = re.search(r'href="(/admin/audit\?action=risk_model_activated)"', page)
+    assert link is not None
+    assert 'href="/admin/audit?action=risk_model_rolled_back"' in page
+    history = text(client.get(link[1].replace("&amp;", "&")))
+    rows = re.findall(r"<tr>.*?</tr>", squeeze(history.split("<tbody>")[1]))
+    assert len(rows) == 1 and "Risk model activated" in rows[0]
+
+
 def test_activating_the_active_version_again_is_a_conflict(
     client: FlaskClient, admin: User
 ) -> None:
