@@ -7,6 +7,21 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   }
+  // A form that posts is sent once: a double click, or a second click while a slow answer
+  // is on its way, would send it again and abort the first navigation. htmx forms and
+  // cancelled confirmations have prevented the default before this runs. The guard lifts
+  // after a while (a form answered by a download leaves the page in place) and when the
+  // page comes back from the back-forward cache.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (event.defaultPrevented || form.method !== "post") return;
+    if (form.dataset.sending) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sending = "1";
+    window.setTimeout(() => delete form.dataset.sending, 5000);
+  });
   // Search filters start folded on small screens and open beside the results on wide ones.
   if (window.matchMedia("(min-width: 992px)").matches) {
     for (const details of document.querySelectorAll("details[data-open-wide]")) details.open = true;
@@ -16,4 +31,7 @@ document.addEventListener("DOMContentLoaded", () => {
     button.hidden = false;
     button.addEventListener("click", () => navigator.clipboard.writeText(button.dataset.copy));
   }
+});
+window.addEventListener("pageshow", () => {
+  for (const form of document.querySelectorAll("form[data-sending]")) delete form.dataset.sending;
 });

@@ -292,7 +292,7 @@ def test_student_takes_interests_resumes_after_losing_the_tab_and_reads_results(
     finish_sections(page)
     check_a11y(page)
     token = page.locator('main form[action$="/submit"] input[name="csrf_token"]').input_value()
-    # An impatient double click on "send" (Chromium sends the form once), then the same
+    # An impatient double click on "send" (app.js sends a posting form once), then the same
     # form sent once more, as from a second tab or the back button: one result only.
     with page.expect_navigation(url=re.compile(rf"/assessments/responses/{response_id}$")):
         page.locator(SUBMIT_ANSWERS).dblclick()

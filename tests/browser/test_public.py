@@ -123,3 +123,41 @@ def test_small_screen_header_and_menu_pass_axe(new_page: Any, language: str) -> 
     check_a11y(page)
     # The open menu is fixed to the viewport: a full-page shot would cut it.
     screenshot(page, f"menu-small-screen-{language}", full_page=False)
+
+
+SUBMIT_TWICE = """() => {
+  const form = document.querySelector("main form[method=post]");
+  const send = () => form.dispatchEvent(new Event("submit", {bubbles: true, cancelable: true}));
+  const first = send(), second = send();
+  window.dispatchEvent(new PageTransitionEvent("pageshow", {persisted: true}));
+  const afterBack = send();
+  return [first, second, afterBack];
+}"""
+
+
+def test_a_posting_form_is_sent_once_however_often_it_is_pressed(new_page: Any) -> None:
+    # A double click, or a second press while a slow answer is on its way, would send the
+    # form again and abort the first navigation. The events here are dispatched by script,
+    # so the browser sends nothing: only app.js's decision (go on or stop) is observed.
+    page = new_page()
+    page.goto("/account/login")
+    first, second, after_back = page.evaluate(SUBMIT_TWICE)
+    assert (first, second) == (True, False), "the second submission was not stopped"
+    assert after_back is True, "a page restored from the back-forward cache stays locked"
+
+
+def test_a_cancelled_confirmation_does_not_lock_the_form(new_page: Any) -> None:
+    page = new_page()
+    page.goto("/account/login")
+    answers = page.evaluate("""() => {
+      const form = document.querySelector("main form[method=post]");
+      const replies = [false, true];
+      window.confirm = () => replies.shift();
+      form.dataset.confirm = "Sure?";
+      form.addEventListener("submit", (event) => {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      });
+      const send = () => form.dispatchEvent(new Event("submit", {bubbles: true, cancelable: true}));
+      return [send(), send()];
+    }""")
+    assert answers == [False, True]
