@@ -73,6 +73,9 @@ class Flag(Base):
               postgresql_where=text("status <> 'closed'"),
               sqlite_where=text("status <> 'closed'")),
         Index("ix_outreach_flags_queue", "municipio", "status", "priority"),
+        # The queue's order (read backwards, ties sorted on the way): the first page reads a
+        # few index entries, not every flag.
+        Index("ix_outreach_flags_queue_order", "status", "priority"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

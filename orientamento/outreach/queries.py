@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 
 from orientamento.auth.models import User
 from orientamento.core.errors import NotFound
@@ -42,18 +42,22 @@ def queue(worker: User, filters: QueueFilter) -> Pagination:
     municipi = covered_municipi(worker)
     if filters.municipio is not None:
         municipi = [n for n in municipi if n == filters.municipio]
+    # Both conditions on other tables are correlated EXISTS: per flag a primary-key look-up
+    # (or an anti-join with the few opted-out people), never a scan of everyone scored.
+    opted_out = (select(RiskPerson.id)
+                 .where(RiskPerson.id == Flag.person_id, RiskPerson.opted_out_at.is_not(None))
+                 .exists())
     query = (select(Flag)
-             .join(Flag.person)
-             .where(Flag.municipio.in_(municipi), Flag.status == filters.status,
-                    RiskPerson.opted_out_at.is_(None))
-             .options(contains_eager(Flag.person), selectinload(Flag.score),
+             .where(Flag.municipio.in_(municipi), Flag.status == filters.status, ~opted_out)
+             .options(selectinload(Flag.person), selectinload(Flag.score),
                       selectinload(Flag.decisions))
              .order_by(Flag.priority.desc(), Flag.raised_at, Flag.id))
     if filters.trigger:
         query = query.where(Flag.trigger == filters.trigger)
     if filters.band:
-        query = query.where(Flag.score_id.in_(
-            select(RiskScore.id).where(RiskScore.band == filters.band)))
+        query = query.where(select(RiskScore.id)
+                            .where(RiskScore.id == Flag.score_id,
+                                   RiskScore.band == filters.band).exists())
     return paginate(query, PAGE_SIZE)
 
 
