@@ -162,10 +162,11 @@ class ModelVersion(Base):
     spec_yaml: Mapped[str] = mapped_column(Text)
     spec_sha256: Mapped[str] = mapped_column(String(64))
     data_sha256: Mapped[str] = mapped_column(String(64))
-    model_file: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Deferred, like the card: megabytes no page needs (``versions.load_artefact`` reads it).
+    model_file: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     model_sha256: Mapped[str] = mapped_column(String(64))
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
-    card_markdown: Mapped[str] = mapped_column(Text)
+    card_markdown: Mapped[str] = mapped_column(Text, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
         info={"export": False})

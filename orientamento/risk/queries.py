@@ -49,22 +49,16 @@ SITUATIONS = tuple(SITUATION_LABELS)
 OUTCOME_GROUPINGS = ("gender", "citizenship_group")
 
 
-def _without_blobs() -> Any:
-    return defer(ModelVersion.model_file)
-
-
 def versions_query() -> Select[Any]:
     """Every model version, newest first (without model files, specs or cards)."""
     return (select(ModelVersion)
-            .options(_without_blobs(), defer(ModelVersion.spec_yaml),
-                     defer(ModelVersion.card_markdown))
+            .options(defer(ModelVersion.spec_yaml))
             .order_by(ModelVersion.created_at.desc(), ModelVersion.id.desc()))
 
 
 def version_or_404(version_id: int) -> ModelVersion:
     """A model version without its model file, or 404."""
-    version = db.session.scalar(select(ModelVersion).where(ModelVersion.id == version_id)
-                                .options(_without_blobs()))
+    version = db.session.scalar(select(ModelVersion).where(ModelVersion.id == version_id))
     if version is None:
         raise NotFound(_l("No such model version."))
     return version
@@ -73,7 +67,7 @@ def version_or_404(version_id: int) -> ModelVersion:
 def active_version(spec_name: str) -> ModelVersion | None:
     """The active version of a spec, if any."""
     return db.session.scalar(
-        select(ModelVersion).options(_without_blobs())
+        select(ModelVersion)
         .where(ModelVersion.spec_name == spec_name,
                ModelVersion.status == VersionStatus.ACTIVE.value))
 
@@ -83,7 +77,7 @@ def rollback_target(version: ModelVersion) -> ModelVersion | None:
     if version.status != VersionStatus.ACTIVE:
         return None
     return db.session.scalar(
-        select(ModelVersion).options(_without_blobs())
+        select(ModelVersion)
         .where(ModelVersion.spec_name == version.spec_name,
                ModelVersion.status == VersionStatus.RETIRED.value,
                ModelVersion.activated_at.is_not(None), ModelVersion.id != version.id)
@@ -257,8 +251,7 @@ def subject_report(person: RiskPerson, locale: str) -> dict[str, Any]:
     """Everything held about one person in the risk and outreach tables, in ``locale``."""
     scores = db.session.scalars(
         select(RiskScore).where(RiskScore.person_id == person.id)
-        .options(selectinload(RiskScore.version).options(_without_blobs(),
-                                                         defer(ModelVersion.card_markdown)))
+        .options(selectinload(RiskScore.version))
         .order_by(RiskScore.scored_at, RiskScore.id)).all()
     flags = db.session.scalars(
         select(Flag).where(Flag.person_id == person.id)

@@ -209,6 +209,20 @@ def test_queue_and_flag_pages_use_a_bounded_number_of_queries(
         _count_queries(client, f"/outreach/flags/{small.id}", queries)
 
 
+def test_queue_and_flag_pages_never_read_a_model_file(
+    app: Flask, worker: User, flagged: MakeFlag, queries: list[str]
+) -> None:
+    # A gradient-boosted model is megabytes: pages that show a score's version need its
+    # spec, never its file or its card.
+    client = _client(app, worker)
+    flag = flagged(1, probability=0.4)
+    for path in ("/outreach/", "/outreach/?band=high", f"/outreach/flags/{flag.id}"):
+        _count_queries(client, path, queries)
+        assert not [s for s in queries if "model_file" in s or "card_markdown" in s], path
+    # The flag page does read the version (for the reasons' words).
+    assert any("FROM risk_model_versions" in statement for statement in queries)
+
+
 def _add_history(flag: Flag, version: ModelVersion, missing: str | None = None) -> RiskScore:
     """Another score of the flag's person, from an older snapshot of the records."""
     from datetime import date
