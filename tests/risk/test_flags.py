@@ -249,9 +249,10 @@ def test_rule_flags_show_the_persons_score_once_scored(app: Flask) -> None:
     scored = make_person(4, snapshot=snapshot)
     unscored = make_person(4, snapshot=snapshot)
     score = make_score(scored, version, 0.3)
+    make_score(unscored, make_version("retired"), 0.9)  # another version's: not attached
     rule = [make_flag(p, None, trigger="contract_ended", as_of=snapshot.as_of)
             for p in (scored, unscored)]
-    assert attach_scores(version, snapshot) == 2
+    assert attach_scores(version, snapshot) == 1  # flags given a score
     db.session.commit()
     db.session.expire_all()
     assert [f.score_id for f in rule] == [score.id, None]
