@@ -17,12 +17,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from bench.routes import DEMO_OUTREACH
 from bench.seed import SeededIds, SeedError, run_flask
 
 #: The synthetic generator's seed for the bench snapshot (not the demo's).
 SEED = 2027
-#: The demo outreach worker's municipi (``orientamento.demo.services``).
-DEMO_WORKER = "outreach@demo.example.org"
 
 
 def seed_outreach(engine: Engine, count: int, env: Mapping[str, str]
@@ -46,7 +45,7 @@ def seed_outreach(engine: Engine, count: int, env: Mapping[str, str]
                                     .where(ModelVersion.status == "active"))
         municipi = connection.scalars(
             select(UserMunicipio.municipio).join(User, User.id == UserMunicipio.user_id)
-            .where(User.email == DEMO_WORKER)).all()
+            .where(User.email == DEMO_OUTREACH)).all()
         visible = (select(Flag.id).where(Flag.municipio.in_(municipi), Flag.status == "open")
                    .order_by(Flag.priority.desc(), Flag.raised_at, Flag.id))
         flag = connection.scalar(visible.limit(1))
