@@ -9,10 +9,11 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import settings
@@ -31,6 +32,21 @@ settings.register_profile("orientamento", deadline=None)
 settings.load_profile("orientamento")
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+#: Instants the suite can run at (``--instant NAME`` or an ISO 8601 instant). The default is
+#: an ordinary school day; the others break naive date code, and ``make test-calendar`` runs
+#: the tests marked ``calendar`` at each of them. ``now`` is the real clock.
+INSTANTS: dict[str, str] = {
+    "default": "2027-03-10T10:00:00+01:00",  # a Wednesday in term time
+    "holiday": "2026-12-08T10:00:00+01:00",  # Immacolata, a public holiday (a Tuesday)
+    "new-year-eve": "2026-12-31T23:30:00+01:00",  # 22:30 UTC, half an hour before 2027
+    "after-midnight": "2027-05-12T00:30:00+02:00",  # still 11 May in UTC
+    "spring-forward": "2027-03-28T01:50:00+01:00",  # ten minutes before 02:00 becomes 03:00
+    "fall-back": "2027-10-31T02:30:00+02:00",  # the first of the two 02:30s
+    "leap-day": "2028-02-29T12:00:00+01:00",
+    "now": "",
+}
+
 PASSWORD = "Quiet-river-stones-42"
 _PASSWORD_HASH = hash_password(PASSWORD)
 _counter = itertools.count(1)
@@ -44,6 +60,46 @@ BASE_CONFIG: dict[str, Any] = {
     "MAIL_BACKEND": "smtp",
     "PUBLIC_URL": "https://orientamento.test",
 }
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--instant``: the instant every test starts at."""
+    parser.addoption(
+        "--instant", default=os.environ.get("ORIENTAMENTO_TEST_INSTANT", "default"),
+        help=f"one of {', '.join(INSTANTS)} or an ISO 8601 instant with offset (default: default)")
+
+
+def chosen_instant(config: pytest.Config) -> datetime | None:
+    """The instant named by ``--instant``, or None for the real clock."""
+    value = str(config.getoption("--instant"))
+    value = INSTANTS.get(value, value)
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"--instant needs an offset: {value}")
+    return moment
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which instant the tests run at."""
+    moment = chosen_instant(config)
+    return f"instant: {moment.isoformat() if moment else 'the real clock'}"
+
+
+@pytest.fixture(autouse=True)
+def instant(request: pytest.FixtureRequest) -> Iterator[datetime | None]:
+    """Move the clock to the chosen instant for the test (it ticks on from there).
+
+    Browser tests keep the real clock: the browser's cookies and the seeded data live in
+    real time, and they take the dates they need from the seeded data.
+    """
+    moment = chosen_instant(request.config)
+    if moment is None or request.node.get_closest_marker("browser"):
+        yield None
+        return
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 def is_postgres() -> bool:

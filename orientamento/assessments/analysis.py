@@ -22,6 +22,7 @@ from orientamento.assessments.models import PsychometricRun, Response, ResponseS
 from orientamento.assessments.psychometrics import describe_scale
 from orientamento.assessments.scoring import DEFAULT_INTEREST_SEM, item_value
 from orientamento.auth.models import User, age_on
+from orientamento.core import clock
 from orientamento.extensions import db
 
 AGE_BANDS = ((11, 13), (14, 16), (17, 19), (20, 24), (25, 29))
@@ -57,7 +58,7 @@ def _stream(registry: Registry) -> Iterable[tuple[Questionnaire, str, str | None
     for qid, version, locale, answers, submitted_at, born in db.session.execute(query):
         questionnaire = registry.get(qid, version)
         if questionnaire is not None:
-            when = submitted_at.date() if isinstance(submitted_at, datetime) else date.today()
+            when = submitted_at.date() if isinstance(submitted_at, datetime) else clock.today()
             yield questionnaire, locale, age_band(born, when), answers or {}
 
 

@@ -9,7 +9,7 @@ from orientamento.assessments.analysis import record_run
 from orientamento.assessments.loader import QuestionnaireError, load_registry, write_lock
 from orientamento.assessments.services import registry
 from orientamento.config import QUESTIONNAIRES_DIR
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.extensions import db
 
 
@@ -56,7 +56,7 @@ def assessments_cli() -> None:
 @with_appcontext
 def psychometrics_command() -> None:
     """Compute reliability and item statistics on the stored responses and keep the run."""
-    run = record_run(registry(), utcnow())
+    run = record_run(registry(), clock.now())
     db.session.commit()
     click.echo(f"{run.responses} submitted responses analysed")
     for key, scales in sorted(run.results.items()):

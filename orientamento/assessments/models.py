@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.auth.models import User
 from orientamento.classes.models import SchoolClass
-from orientamento.database import Base, utcnow
+from orientamento.core import clock
+from orientamento.database import Base
 
 
 class ResponseStatus(StrEnum):
@@ -36,7 +37,7 @@ class Assignment(Base):
         ForeignKey("users.id", ondelete="SET NULL"), info={"export": False}
     )
     due_on: Mapped[date | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     school_class: Mapped[SchoolClass] = relationship()
 
@@ -73,8 +74,8 @@ class Response(Base):
     assignment_id: Mapped[int | None] = mapped_column(
         ForeignKey("assessment_assignments.id", ondelete="SET NULL")
     )
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
     submitted_at: Mapped[datetime | None]
 
     student: Mapped[User] = relationship()
@@ -92,6 +93,6 @@ class PsychometricRun(Base):
     __tablename__ = "psychometric_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    computed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    computed_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
     responses: Mapped[int]
     results: Mapped[dict[str, Any]] = mapped_column(JSON)

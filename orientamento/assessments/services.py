@@ -16,8 +16,8 @@ from orientamento.assessments.models import Assignment, Response, ResponseStatus
 from orientamento.assessments.scoring import item_value, score
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotAllowed, NotFound
-from orientamento.database import utcnow
 from orientamento.extensions import db
 
 
@@ -125,7 +125,7 @@ def save_section(response: Response, section: Section, form: Any) -> list[str]:
         if item.id not in answers:
             missing.append(item.id)
     response.answers = answers
-    response.updated_at = utcnow()
+    response.updated_at = clock.now()
     return missing
 
 
@@ -152,7 +152,7 @@ def submit(response: Response) -> None:
     if unanswered(questionnaire, response):
         raise DomainError(_l("Some questions are still unanswered."))
     scores = {key: value.as_dict() for key, value in score(questionnaire, response.answers).items()}
-    now = utcnow()
+    now = clock.now()
     done = db.session.execute(
         update(Response)
         .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS.value)

@@ -11,7 +11,7 @@ from flask_babel import format_time, get_locale
 from orientamento.assessments.loader import Registry, load_registry
 from orientamento.assessments.presentation import localized
 from orientamento.config import QUESTIONNAIRES_DIR
-from orientamento.database import utcnow
+from orientamento.core import clock
 
 
 @cache
@@ -40,4 +40,4 @@ def init_assessments(app: Flask) -> None:
     app.jinja_env.filters["list_join"] = lambda items: format_list(
         [str(item) for item in items], locale=get_locale() or "it")
     app.jinja_env.filters["questionnaire_title"] = questionnaire_title
-    app.jinja_env.globals["now_local_time"] = lambda: format_time(utcnow(), "short")
+    app.jinja_env.globals["now_local_time"] = lambda: format_time(clock.now(), "short")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -19,6 +18,7 @@ from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role
 from orientamento.classes.models import SchoolClass
 from orientamento.classes.queries import class_for_counsellor_or_404
+from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.i18n import current_language
@@ -32,7 +32,7 @@ bp = Blueprint("assessments", __name__)
 def index() -> ResponseReturnValue:
     """The instruments a student can take, and their past results."""
     student = acting_user()
-    today = date.today()
+    today = clock.today()
     assigned = services.assignments_for(student)
     unfinished = services.responses_in_progress(student)
     rows = [
@@ -51,7 +51,7 @@ def start(questionnaire_id: str) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     response = services.start_or_resume(acting_user(), questionnaire_id, current_language(),
-                                        date.today())
+                                        clock.today())
     db.session.commit()
     return redirect(url_for("assessments.answer", response_id=response.id, number=response.section))
 
@@ -166,7 +166,7 @@ def _class_context(school_class: SchoolClass, locale: str) -> dict[str, Any]:
         sections.append((assignment, questionnaire, responses,
                          class_profile(questionnaire, list(responses.values()), locale)))
     return {"school_class": school_class, "sections": sections, "locale": locale,
-            "today": date.today()}
+            "today": clock.today()}
 
 
 @bp.post("/classes/<int:class_id>/assign")

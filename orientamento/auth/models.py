@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from orientamento.database import Base, utcnow
+from orientamento.core import clock
+from orientamento.database import Base
 from orientamento.orgs.models import Provider, School
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ class User(Base):
         ForeignKey("users.id", ondelete="SET NULL"), info={"export": False}
     )
     is_demo: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None]
 
     school: Mapped[School | None] = relationship()
@@ -198,7 +199,7 @@ class UserToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(20))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 
@@ -279,7 +280,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
     action: Mapped[str] = mapped_column(String(40), index=True)
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True

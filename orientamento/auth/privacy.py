@@ -23,8 +23,8 @@ from sqlalchemy import Column, Table, func, select
 from orientamento.auth import audit
 from orientamento.auth.models import AuditAction, Role, User
 from orientamento.auth.passwords import verify_password
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError
-from orientamento.database import utcnow
 from orientamento.extensions import db
 
 #: Columns never exported: secrets, not data about the person.
@@ -65,7 +65,7 @@ def export_user_data(user: User) -> dict[str, Any]:
     users: Table = User.__table__  # type: ignore[assignment]
     data: dict[str, Any] = {
         "format": "orientamento-milano-user-export/1",
-        "exported_at": utcnow().isoformat(),
+        "exported_at": clock.now().isoformat(),
         "tables": {"users": _rows(users, users.c.id, user.id)},
     }
     for table, column in user_foreign_keys():

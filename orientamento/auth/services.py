@@ -24,8 +24,8 @@ from orientamento.auth.passwords import (
     verify_password,
 )
 from orientamento.auth.tokens import consume_token, issue_token
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError
-from orientamento.database import utcnow
 from orientamento.extensions import db
 from orientamento.outbox.services import absolute_url, queue_email
 
@@ -86,7 +86,7 @@ def register_student(
 
 def authenticate(identifier: str, password: str, now: datetime | None = None) -> User:
     """Return the user for valid credentials, else record the failure and raise LoginFailed."""
-    now = now or utcnow()
+    now = now or clock.now()
     user = find_user_by_login(identifier)
     locked = user is not None and user.locked_until is not None and user.locked_until > now
     valid = verify_password(user.password_hash if user else None, password)

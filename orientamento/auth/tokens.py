@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from orientamento.auth.models import TokenPurpose, User, UserToken
+from orientamento.core import clock
 from orientamento.core.errors import DomainError
-from orientamento.database import utcnow
 from orientamento.extensions import db
 
 
@@ -27,7 +27,7 @@ def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
             user_id=user.id,
             purpose=purpose.value,
             token_hash=_digest(raw),
-            expires_at=utcnow() + lifetime,
+            expires_at=clock.now() + lifetime,
         )
     )
     return raw
@@ -35,7 +35,7 @@ def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
 
 def peek_token(raw: str, purpose: TokenPurpose, now: datetime | None = None) -> User | None:
     """Return the user of a valid, unused token without using it up."""
-    now = now or utcnow()
+    now = now or clock.now()
     token = db.session.scalar(
         select(UserToken).where(
             UserToken.token_hash == _digest(raw),
@@ -49,7 +49,7 @@ def peek_token(raw: str, purpose: TokenPurpose, now: datetime | None = None) -> 
 
 def consume_token(raw: str, purpose: TokenPurpose, now: datetime | None = None) -> User:
     """Use up a token, exactly once even under concurrent requests, and return its user."""
-    now = now or utcnow()
+    now = now or clock.now()
     user = peek_token(raw, purpose, now)
     used = db.session.execute(
         update(UserToken)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -33,6 +32,7 @@ from orientamento.auth.forms import (
 )
 from orientamento.auth.models import TokenPurpose, User
 from orientamento.auth.tokens import peek_token
+from orientamento.core import clock
 from orientamento.core.access import acting_user, login_required, public
 from orientamento.core.errors import DomainError
 from orientamento.core.navigation import safe_next_url
@@ -103,7 +103,7 @@ def register() -> ResponseReturnValue:
                 display_name=form.display_name.data or "",
                 date_of_birth=form.date_of_birth.data,
                 locale=session.get("locale"),
-                today=date.today(),
+                today=clock.today(),
             )
         except DomainError as error:
             form.form_errors.append(str(error.message))
@@ -173,7 +173,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
 def profile() -> ResponseReturnValue:
     """Show the account, its settings and the privacy actions."""
     return render_template(
-        "auth/profile.html", today=date.today(), password_form=ChangePasswordForm(),
+        "auth/profile.html", today=clock.today(), password_form=ChangePasswordForm(),
         export_form=EmptyForm(),
     )
 
@@ -197,7 +197,7 @@ def change_password() -> ResponseReturnValue:
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
     return render_template(
-        "auth/profile.html", today=date.today(), password_form=form, export_form=EmptyForm()
+        "auth/profile.html", today=clock.today(), password_form=form, export_form=EmptyForm()
     ), 400
 
 

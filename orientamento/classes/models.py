@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from orientamento.database import Base, utcnow
+from orientamento.core import clock
+from orientamento.database import Base
 from orientamento.orgs.models import School
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class SchoolClass(Base):
     year: Mapped[int]
     join_code: Mapped[str | None] = mapped_column(String(9), unique=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     school: Mapped[School] = relationship()
     memberships: Mapped[list[ClassMembership]] = relationship(
@@ -84,7 +85,7 @@ class ClassMembership(Base):
     student_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     school_class: Mapped[SchoolClass] = relationship(back_populates="memberships")
     student: Mapped[User] = relationship(back_populates="memberships")

@@ -14,8 +14,8 @@ from orientamento.auth.models import AuditAction, Role, User, age_on
 from orientamento.auth.passwords import hash_password
 from orientamento.auth.services import check_new_password
 from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotAllowed
-from orientamento.database import utcnow
 from orientamento.extensions import db
 
 #: No 0/O, 1/I/L: codes are read aloud and copied from a board.
@@ -142,7 +142,7 @@ def register_pupil(
 
 def record_parental_consent(counsellor: User, pupil: User) -> None:
     """Record that a parent consented for a pupil under 14."""
-    pupil.parental_consent_at = utcnow()
+    pupil.parental_consent_at = clock.now()
     pupil.parental_consent_by_id = counsellor.id
     audit.record(AuditAction.CONSENT_RECORDED, actor=counsellor, subject=pupil)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -18,6 +16,7 @@ from orientamento.classes.forms import (
     JoinWithCodeForm,
     current_school_year,
 )
+from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
 from orientamento.extensions import db
@@ -37,7 +36,7 @@ def list_classes() -> ResponseReturnValue:
 @role_required(Role.COUNSELLOR)
 def create_class() -> ResponseReturnValue:
     """Create a class and show its join code."""
-    form = ClassForm(school_year=current_school_year(date.today()))
+    form = ClassForm(school_year=current_school_year(clock.today()))
     if form.validate_on_submit():
         try:
             school_class = services.create_class(
@@ -59,7 +58,7 @@ def show_class(class_id: int) -> ResponseReturnValue:
     """Show the roster, the join code and consent status."""
     school_class = queries.class_for_counsellor_or_404(current_user, class_id)
     return render_template(
-        "classes/show.html", school_class=school_class, form=EmptyForm(), today=date.today()
+        "classes/show.html", school_class=school_class, form=EmptyForm(), today=clock.today()
     )
 
 
@@ -139,7 +138,7 @@ def join() -> ResponseReturnValue:
                 code=form.code.data or "", username=form.username.data or "",
                 display_name=form.display_name.data or "", password=form.password.data or "",
                 date_of_birth=form.date_of_birth.data,
-                locale=session.get("locale"), today=date.today(),
+                locale=session.get("locale"), today=clock.today(),
             )
         except DomainError as error:
             db.session.rollback()

@@ -22,8 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from orientamento.core import clock
 from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS, CourseKind
-from orientamento.database import Base, utcnow
+from orientamento.database import Base
 from orientamento.orgs.models import Provider
 
 RIASEC = ("r", "i", "a", "s", "e", "c")
@@ -85,7 +86,7 @@ class Occupation(Base):
     description_en: Mapped[str] = mapped_column(String(400))
     riasec: Mapped[dict[str, float]] = mapped_column(JSON)
     areas: Mapped[list[str]] = mapped_column(JSON, default=list)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     def title(self, locale: str) -> str:
         """Title in the reader's language: Italian for Italian readers, else English."""
@@ -156,8 +157,8 @@ class Course(Base):
     search_vector: Mapped[str | None] = mapped_column(
         Text().with_variant(TSVECTOR(), "postgresql"), deferred=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
 
     provider: Mapped[Provider] = relationship()
     sites: Mapped[list[CourseSite]] = relationship(
@@ -228,6 +229,6 @@ class SavedCourse(Base):
                                          primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"),
                                            primary_key=True, index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     course: Mapped[Course] = relationship()

@@ -11,6 +11,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import selectinload
 
+from orientamento.core import clock
 from orientamento.core.errors import NotFound
 from orientamento.courses.models import (
     Course,
@@ -153,7 +154,7 @@ def _page_ids(query: CourseQuery) -> tuple[list[int], dict[int, float]]:
         stmt = stmt.order_by(filtered.matches.c.score.desc(), Course.id)
     else:
         # Upcoming courses first, soonest first; then those already started; undated last.
-        group = case((Course.start_date.is_(None), 2), (Course.start_date < date.today(), 1),
+        group = case((Course.start_date.is_(None), 2), (Course.start_date < clock.today(), 1),
                      else_=0)
         stmt = stmt.order_by(group, Course.start_date, Course.id)
     rows = db.session.execute(

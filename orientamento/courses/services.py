@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from orientamento.auth.models import User
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS, CourseKind
 from orientamento.courses.models import (
@@ -28,7 +29,6 @@ from orientamento.courses.models import (
 )
 from orientamento.courses.records import CourseRecord, parse_row
 from orientamento.courses.search import backend_for, fold
-from orientamento.database import utcnow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
 
@@ -101,7 +101,7 @@ def apply_record(course: Course, record: CourseRecord,
         row.latitude, row.longitude = site.latitude, site.longitude
     course.sites = sites[:len(record.sites)]
     course.occupations = [occupations_by_code[code] for code in record.occupation_codes]
-    course.updated_at = utcnow()
+    course.updated_at = clock.now()
 
 
 def occupations_by_code(codes: Iterable[str] | None = None) -> dict[str, Occupation]:
@@ -168,7 +168,7 @@ def write_course(provider: Provider, course: Course | None, cells: dict[str, str
 def set_course_status(course: Course, status: CourseStatus) -> None:
     """Archive or restore a course (archived courses leave search and the API)."""
     course.status = status.value
-    course.updated_at = utcnow()
+    course.updated_at = clock.now()
     db.session.flush()
 
 
@@ -194,7 +194,7 @@ def save_course(user: User, course: Course) -> None:
     if course.status != CourseStatus.ACTIVE.value:
         raise NotFound(None)
     db.session.execute(_insert_ignore(
-        {"user_id": user.id, "course_id": course.id, "created_at": utcnow()}))
+        {"user_id": user.id, "course_id": course.id, "created_at": clock.now()}))
 
 
 def unsave_course(user: User, course_id: int) -> None:
@@ -229,7 +229,7 @@ def load_reference_data(data_dir: Path | None = None) -> dict[str, int]:
             if any(getattr(occupation, k, None) != v for k, v in values.items()):
                 for key, value in values.items():
                     setattr(occupation, key, value)
-                occupation.updated_at = utcnow()
+                occupation.updated_at = clock.now()
                 db.session.add(occupation)
             counts["occupations"] += 1
     db.session.flush()

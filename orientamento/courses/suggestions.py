@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -12,6 +11,7 @@ from sqlalchemy import select
 
 from orientamento.assessments.models import Response, ResponseStatus
 from orientamento.auth.models import User
+from orientamento.core import clock
 from orientamento.courses.models import RIASEC, Course, CourseStatus, Occupation, Place
 from orientamento.courses.queries import load_courses, nearest_sites, place_or_none
 from orientamento.courses.recommendations import (
@@ -119,7 +119,7 @@ def _candidates(education: Education, place: Place | None,
 
 def suggestions_for(student: User, form: Any, locale: str) -> SuggestionsView:
     """Suggested courses and occupations for a student; gender is never read."""
-    education = Education(form.education.data or default_education(student.age(date.today())))
+    education = Education(form.education.data or default_education(student.age(clock.today())))
     place = place_or_none(form.place.data)
     view = SuggestionsView(scores=latest_interest_scores(student.id), education=education,
                            place=place)

@@ -3,8 +3,6 @@ providers' course management and the admin's catalogue import and export."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -21,13 +19,13 @@ from flask_login import current_user
 
 from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role
+from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.i18n import current_language
 from orientamento.courses import queries, services, suggestions, transfer
 from orientamento.courses.forms import CourseForm, CourseSearchForm, ImportForm, SuggestionForm
 from orientamento.courses.models import Course, CourseStatus
-from orientamento.database import utcnow
 from orientamento.events.queries import course_events
 from orientamento.extensions import db
 
@@ -59,7 +57,7 @@ def show_course(course_id: int) -> ResponseReturnValue:
     course = queries.course_or_404(course_id)
     saved = (current_user.is_authenticated and current_user.role == Role.STUDENT
              and bool(queries.saved_course_ids(current_user.id, [course.id])))
-    events = course_events(course.id, utcnow())
+    events = course_events(course.id, clock.now())
     return render_template("courses/show.html", course=course, saved=saved, form=EmptyForm(),
                            events=events)
 
@@ -109,7 +107,7 @@ def saved_courses() -> ResponseReturnValue:
 @role_required(Role.STUDENT)
 def suggested() -> ResponseReturnValue:
     """Courses and occupations matching the student's latest interests result, with reasons."""
-    guess = suggestions.default_education(acting_user().age(date.today()))
+    guess = suggestions.default_education(acting_user().age(clock.today()))
     form = SuggestionForm(request.args, places=queries.places(),
                           levels=suggestions.education_choices(), education=guess.value)
     if request.args and not form.validate():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -11,7 +9,7 @@ from flask.cli import with_appcontext
 from orientamento.assessments.analysis import record_run
 from orientamento.assessments.services import registry
 from orientamento.classes.forms import current_school_year
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.demo.courses import seed_demo_catalogue
 from orientamento.demo.events import seed_demo_events
 from orientamento.demo.responses import seed_simulated_responses
@@ -32,15 +30,15 @@ def demo_cli() -> None:
 @with_appcontext
 def seed_command() -> None:
     """Create (or complete) the demo accounts, school, class and provider."""
-    summary = seed_demo(current_app.config["DEMO_PASSWORD"], current_school_year(date.today()))
-    catalogue = seed_demo_catalogue(date.today())
+    summary = seed_demo(current_app.config["DEMO_PASSWORD"], current_school_year(clock.today()))
+    catalogue = seed_demo_catalogue(clock.today())
     if not catalogue.ok:
         raise click.ClickException(f"demo catalogue rejected: {catalogue.errors[:5]}")
-    events = seed_demo_events(date.today())
+    events = seed_demo_events(clock.today())
     flags = seed_demo_risk()
-    simulated = seed_simulated_responses(registry(), SIMULATED_STUDENTS, date.today())
+    simulated = seed_simulated_responses(registry(), SIMULATED_STUDENTS, clock.today())
     if simulated:
-        record_run(registry(), utcnow())
+        record_run(registry(), clock.now())
     db.session.commit()
     click.echo(f"Demo data ready ({summary['created']} rows created, "
                f"{simulated} simulated assessment responses, "

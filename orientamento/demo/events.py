@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
+from orientamento.core import clock
 from orientamento.courses.models import Course
-from orientamento.database import utcnow
 from orientamento.demo.services import DEMO_PROVIDER, DEMO_SCHOOL
 from orientamento.events.availability import WindowPlan, publish_windows
-from orientamento.events.days import closed_days, rome_datetime
+from orientamento.events.days import closed_days
 from orientamento.events.models import Event, EventClass, EventKind, EventStaff
 from orientamento.events.visit_models import VisitRequest, VisitRequestClass, VisitStatus
 from orientamento.extensions import db
@@ -79,7 +79,7 @@ def seed_demo_events(today: date) -> int:
             DEMO_EVENTS):
         owner = provider if number in (0, 1, 2) else providers[number % len(providers)]
         day = _next_open_day(today + timedelta(days=ahead), owner.id)
-        starts = rome_datetime(day, time(hour))
+        starts = clock.rome_datetime(day, time(hour))
         presented = list(db.session.scalars(select(Course).where(
             Course.provider_id == owner.id, Course.status == "active").limit(2)))
         db.session.add(Event(
@@ -102,7 +102,7 @@ def _past_visit(provider: Provider, school: School, staff: list[User], today: da
     if school_class is None or not staff:
         return
     day = _next_open_day(today - timedelta(days=14), None)
-    starts = rome_datetime(day, time(10))
+    starts = clock.rome_datetime(day, time(10))
     event = Event(kind=EventKind.SCHOOL_VISIT.value, provider_id=provider.id,
                   school_id=school.id, title=f"{provider.name} · {school.name}",
                   description="Visita tra pari: due studenti ITS raccontano il loro corso.",
@@ -112,7 +112,7 @@ def _past_visit(provider: Provider, school: School, staff: list[User], today: da
     db.session.flush()
     event.staff.append(EventStaff(user_id=staff[0].id))
     event.classes.append(EventClass(class_id=school_class.id, pupils=22, attended=21,
-                                    attendance_recorded_at=utcnow()))
+                                    attendance_recorded_at=clock.now()))
     db.session.add(VisitRequest(
         provider_id=provider.id, school_id=school.id, starts_at=event.starts_at,
         ends_at=event.ends_at, mode="in_person", pupils=22, status=VisitStatus.CONFIRMED.value,

@@ -19,7 +19,7 @@ from orientamento.assessments.loader import Registry
 from orientamento.assessments.models import Response, ResponseStatus
 from orientamento.assessments.scoring import score
 from orientamento.auth.models import Role, User
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.extensions import db
 
 LOADING = 0.75
@@ -61,7 +61,7 @@ def seed_simulated_responses(registry: Registry, students: int, today: date) -> 
         return 0
     rng = np.random.default_rng(2026)
     locales = ("it", "it", "it", "en", "ar")
-    now = utcnow()
+    now = clock.now()
     created = 0
     for number in range(1, students + 1):
         age = int(rng.integers(11, 30))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from orientamento.auth.audit import record
 from orientamento.auth.models import AuditAction, User
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.risk.models import ModelVersion, VersionStatus
 
@@ -47,7 +47,7 @@ def seed_demo_risk(admin_email: str = "admin@demo.example.org") -> int:
                                 + files.outcomes.read_bytes()).hexdigest()
         version = save_version(spec, source, trained, digest, actor=admin)
         version.status = VersionStatus.ACTIVE.value
-        version.activated_at = utcnow()
+        version.activated_at = clock.now()
         version.activated_by_id = admin.id if admin else None
         record(AuditAction.RISK_MODEL_ACTIVATED, actor=admin, version_id=version.id)
         report = import_snapshot(files.current.read_bytes(), "demo-current.csv", actor=admin)

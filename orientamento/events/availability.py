@@ -14,9 +14,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from orientamento.auth.models import Role, User
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.courses.models import Course, Place
-from orientamento.events.days import closed_days, rome_datetime
+from orientamento.events.days import closed_days
 from orientamento.events.visit_models import BlockedDay, SchoolHoliday, VisitRequest, VisitWindow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
@@ -88,8 +89,8 @@ def publish_windows(provider: Provider, plan: WindowPlan, today: date) -> Publis
                 published.skipped[day] = closed[day]
             else:
                 window = VisitWindow(
-                    provider_id=provider.id, starts_at=rome_datetime(day, plan.start),
-                    ends_at=rome_datetime(day, plan.end), mode=plan.mode,
+                    provider_id=provider.id, starts_at=clock.rome_datetime(day, plan.start),
+                    ends_at=clock.rome_datetime(day, plan.end), mode=plan.mode,
                     max_visits=plan.max_visits, note=plan.note or None,
                     ambassadors=ambassadors, courses=courses, places=places)
                 db.session.add(window)
@@ -116,8 +117,8 @@ def withdraw_window(provider: Provider, window: VisitWindow) -> None:
 
 def _withdraw_free_windows(provider_id: int | None, first: date, last: date) -> int:
     query = select(VisitWindow).where(
-        VisitWindow.starts_at >= rome_datetime(first, time(0)),
-        VisitWindow.starts_at < rome_datetime(last + timedelta(days=1), time(0)))
+        VisitWindow.starts_at >= clock.rome_datetime(first, time(0)),
+        VisitWindow.starts_at < clock.rome_datetime(last + timedelta(days=1), time(0)))
     if provider_id is not None:
         query = query.where(VisitWindow.provider_id == provider_id)
     removed = 0

@@ -17,8 +17,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import selectinload
 
 from orientamento.auth.models import Role, User
-from orientamento.database import utcnow
-from orientamento.events.days import ROME
+from orientamento.core import clock
 from orientamento.events.models import (
     CalendarFeed,
     Event,
@@ -59,7 +58,7 @@ def regenerate_feed(user: User) -> CalendarFeed:
     """Give the feed a new address; the old one stops working at once."""
     feed = ensure_feed(user)
     feed.token = new_token()
-    feed.created_at = utcnow()
+    feed.created_at = clock.now()
     db.session.flush()
     return feed
 
@@ -81,7 +80,7 @@ def feed_owner(token: str) -> User | None:
 
 def feed_items(user: User, now: datetime | None = None) -> list[FeedItem]:
     """What the person's calendar shows: registrations, their visits and their organisation's."""
-    since = (now or utcnow()) - FEED_HISTORY
+    since = (now or clock.now()) - FEED_HISTORY
     registrations = db.session.scalars(
         select(Registration).join(Event, Event.id == Registration.event_id)
         .where(Registration.user_id == user.id, Event.ends_at >= since)
@@ -119,8 +118,8 @@ def _vevent(item: FeedItem, stamp: datetime) -> icalendar.Event:
     vevent = icalendar.Event()
     vevent.add("uid", f"{event.uid}@{UID_DOMAIN}")
     vevent.add("dtstamp", stamp)
-    vevent.add("dtstart", event.starts_at.astimezone(ROME))
-    vevent.add("dtend", event.ends_at.astimezone(ROME))
+    vevent.add("dtstart", event.starts_at.astimezone(clock.ROME))
+    vevent.add("dtend", event.ends_at.astimezone(clock.ROME))
     vevent.add("summary", f"{event.kind_label}: {event.title}")
     vevent.add("sequence", event.sequence + (1 if item.cancelled_for_me else 0))
     vevent.add("last-modified", event.updated_at)
@@ -147,7 +146,7 @@ def build_calendar(items: Iterable[FeedItem], name: str) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Europe/Rome")
-    stamp = utcnow().replace(microsecond=0)
+    stamp = clock.now().replace(microsecond=0)
     for item in items:
         calendar.add_component(_vevent(item, stamp))
     calendar.add_missing_timezones()

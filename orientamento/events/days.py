@@ -1,33 +1,15 @@
-"""Local time in Milan and the days on which no school visit is offered."""
+"""The days on which no school visit is offered: public and school holidays, blocked days."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 from sqlalchemy import select
 
 from orientamento.events.visit_models import BlockedDay, SchoolHoliday
 from orientamento.extensions import db
-
-ROME = ZoneInfo("Europe/Rome")
-
-
-def rome_datetime(day: date, clock: time) -> datetime:
-    """The UTC instant of a wall-clock time in Milan."""
-    return datetime.combine(day, clock, tzinfo=ROME).astimezone(UTC)
-
-
-def today_in_milan() -> date:
-    """Today's date in Milan (the server may run in UTC)."""
-    return datetime.now(ROME).date()
-
-
-def rome_local(moment: datetime) -> datetime:
-    """A UTC instant as wall-clock time in Milan."""
-    return moment.astimezone(ROME)
 
 
 @lru_cache(maxsize=16)

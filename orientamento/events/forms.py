@@ -20,11 +20,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from orientamento.core import clock
 from orientamento.core.forms import MultiCheckboxField
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.courses.forms import place_choices
 from orientamento.courses.models import Place
-from orientamento.events.days import rome_datetime, rome_local
 from orientamento.events.models import EVENT_KIND_LABELS, OPEN_KINDS
 from orientamento.events.services import EventData
 from orientamento.events.visit_models import VISIT_MODE_LABELS
@@ -103,15 +103,15 @@ class EventForm(FlaskForm):
 
     def fill_from(self, event: Any) -> None:
         """Show an event's times as local days and clock times."""
-        starts, ends = rome_local(event.starts_at), rome_local(event.ends_at)
+        starts, ends = clock.rome_local(event.starts_at), clock.rome_local(event.ends_at)
         self.day.data, self.start.data, self.end.data = starts.date(), starts.time(), ends.time()
         self.courses.data = [c.id for c in event.courses]
         self.place_code.data = event.place_code or ""
         self.school_level.data = event.school_level or ""
         if event.registration_opens_at:
-            self.registration_opens.data = rome_local(event.registration_opens_at).date()
+            self.registration_opens.data = clock.rome_local(event.registration_opens_at).date()
         if event.registration_closes_at:
-            self.registration_closes.data = rome_local(event.registration_closes_at).date()
+            self.registration_closes.data = clock.rome_local(event.registration_closes_at).date()
 
     def _closes(self) -> datetime | None:
         """End of the closing day; on the event's own day, the start (the service refuses
@@ -120,8 +120,8 @@ class EventForm(FlaskForm):
         if closes is None:
             return None
         if closes == self.day.data:
-            return rome_datetime(closes, self.start.data)
-        return rome_datetime(closes, time(23, 59))
+            return clock.rome_datetime(closes, self.start.data)
+        return clock.rome_datetime(closes, time(23, 59))
 
     def data_for_service(self) -> EventData:
         """The form as the service's input (local times converted to UTC)."""
@@ -129,13 +129,13 @@ class EventForm(FlaskForm):
         return EventData(
             kind=self.kind.data or "", title=(self.title.data or "").strip(),
             description=(self.description.data or "").strip(),
-            starts_at=rome_datetime(self.day.data, self.start.data),
-            ends_at=rome_datetime(self.day.data, self.end.data),
+            starts_at=clock.rome_datetime(self.day.data, self.start.data),
+            ends_at=clock.rome_datetime(self.day.data, self.end.data),
             capacity=self.capacity.data or 0, address=(self.address.data or "").strip() or None,
             place_code=self.place_code.data or None,
             accessibility=(self.accessibility.data or "").strip() or None,
             online_url=(self.online_url.data or "").strip() or None,
-            registration_opens_at=rome_datetime(opens, time(0)) if opens else None,
+            registration_opens_at=clock.rome_datetime(opens, time(0)) if opens else None,
             registration_closes_at=self._closes(),
             min_age=self.min_age.data, max_age=self.max_age.data,
             school_level=self.school_level.data or None, course_ids=self.courses.data or [])
@@ -284,7 +284,7 @@ class ProposeTimeForm(FlaskForm):
     def times(self) -> tuple[datetime, datetime]:
         """The proposed start and end in UTC."""
         day: date = self.day.data
-        return rome_datetime(day, self.start.data), rome_datetime(day, self.end.data)
+        return clock.rome_datetime(day, self.start.data), clock.rome_datetime(day, self.end.data)
 
 
 def attendance_form(event: Any, formdata: Any = None) -> FlaskForm:

@@ -18,8 +18,8 @@ from sqlalchemy.orm import selectinload
 
 from orientamento.auth.models import User
 from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.core import clock
 from orientamento.courses.records import escape_cell
-from orientamento.events.days import rome_local
 from orientamento.events.models import (
     Event,
     EventClass,
@@ -115,7 +115,7 @@ def hours_csv(rows: list[ClassHours]) -> str:
                 event = credit.event
                 writer.writerow([escape_cell(str(v)) for v in (
                     school_class.school_year, school_class.name, pupil.display_name,
-                    rome_local(event.starts_at).date().isoformat(), event.title, event.kind,
+                    clock.rome_local(event.starts_at).date().isoformat(), event.title, event.kind,
                     event.provider.name if event.provider else "", f"{credit.hours:g}",
                     "no" if credit.own else "yes")])
     return out.getvalue()

@@ -36,7 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from orientamento.database import Base, utcnow
+from orientamento.core import clock
+from orientamento.database import Base
 from orientamento.orgs.models import Provider, School
 
 if TYPE_CHECKING:
@@ -149,8 +150,8 @@ class Event(Base):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), info={"export": False})
     is_demo: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     provider: Mapped[Provider | None] = relationship()
     school: Mapped[School | None] = relationship()
@@ -308,7 +309,7 @@ class Registration(Base):
     status: Mapped[str] = mapped_column(String(20))
     position: Mapped[int | None]
     token: Mapped[str] = mapped_column(String(40), unique=True, default=new_token)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     checked_in_at: Mapped[datetime | None]
@@ -341,4 +342,4 @@ class CalendarFeed(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     token: Mapped[str] = mapped_column(String(40), unique=True, default=new_token)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)

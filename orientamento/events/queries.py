@@ -14,11 +14,11 @@ from sqlalchemy.orm import selectinload
 
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
+from orientamento.core import clock
 from orientamento.core.errors import NotFound
 from orientamento.core.pagination import paginate
 from orientamento.courses.models import Course, Place
 from orientamento.courses.queries import squared_km
-from orientamento.events.days import rome_datetime
 from orientamento.events.models import OPEN_KINDS, Event, EventStatus, Registration, event_courses
 from orientamento.events.visit_models import VisitRequest, VisitWindow, window_courses
 from orientamento.events.visits import school_place
@@ -53,7 +53,7 @@ def upcoming_events(filters: EventFilter, now: datetime) -> Pagination:
     elif filters.online == "in_person":
         query = query.where(Event.address.is_not(None))
     if filters.from_day:
-        query = query.where(Event.starts_at >= rome_datetime(filters.from_day, time(0)))
+        query = query.where(Event.starts_at >= clock.rome_datetime(filters.from_day, time(0)))
     if filters.provider_id:
         query = query.where(Event.provider_id == filters.provider_id)
     if filters.course_id:
@@ -170,10 +170,10 @@ def windows_for_school(school: School, filters: WindowFilter, now: datetime) -> 
     if filters.mode:
         query = query.where(VisitWindow.mode.in_((filters.mode, "both")))
     if filters.from_day:
-        query = query.where(VisitWindow.starts_at >= rome_datetime(filters.from_day, time(0)))
+        query = query.where(VisitWindow.starts_at >= clock.rome_datetime(filters.from_day, time(0)))
     if filters.to_day:
         query = query.where(VisitWindow.starts_at
-                            < rome_datetime(filters.to_day + timedelta(days=1), time(0)))
+                            < clock.rome_datetime(filters.to_day + timedelta(days=1), time(0)))
     if filters.area:
         query = query.where(VisitWindow.id.in_(
             select(window_courses.c.window_id)

@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotAllowed, NotFound
-from orientamento.database import utcnow
 from orientamento.events.models import Event, EventStatus, Registration, RegistrationStatus
 from orientamento.events.notices import notify
 from orientamento.extensions import db
@@ -81,7 +81,7 @@ def register(user: User, event: Event, *, school_class: SchoolClass | None = Non
 
     Registering again returns the active registration: a double click makes one.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     _check_eligible(user, event, school_class, seats, now)
     existing = active_registration(event, user, school_class)
     if existing is not None:
@@ -144,7 +144,7 @@ def _lock_event(event: Event) -> None:
 def cancel_registration(user: User, registration: Registration,
                         now: datetime | None = None) -> list[Registration]:
     """Cancel before the start; a freed seat goes to the first people waiting. Returns them."""
-    now = now or utcnow()
+    now = now or clock.now()
     if registration.user_id != user.id:
         raise NotFound(_l("No such registration."))
     event = registration.event
@@ -182,7 +182,7 @@ def promote_waiting(event: Event, now: datetime | None = None,
 
     Everyone promoted is told by e-mail, except registration ``quiet`` (the one being made).
     """
-    now = now or utcnow()
+    now = now or clock.now()
     promoted = []
     while True:
         first = db.session.scalar(
@@ -220,7 +220,7 @@ class CheckIn:
 
 def check_in(event: Event, token: str, now: datetime | None = None) -> CheckIn:
     """Mark a ticket's holder present; a second check-in is harmless and says so."""
-    now = now or utcnow()
+    now = now or clock.now()
     registration = db.session.scalar(
         select(Registration).where(Registration.token == token.strip()))
     if registration is None or registration.event_id != event.id:
@@ -248,7 +248,7 @@ def queue_reminders(now: datetime | None = None, chunk: int = 500) -> int:
     Each registration is claimed with a conditional UPDATE before its e-mail is queued, so the
     command can run again (or twice at once) without sending anything twice.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     queued = 0
     last_id = 0
     while True:

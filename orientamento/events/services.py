@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from orientamento.auth.models import Role, User
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.courses.models import Course, Place
-from orientamento.database import utcnow
 from orientamento.events.models import OPEN_KINDS, Event, EventKind, EventStatus, Registration
 from orientamento.events.notices import notify
 from orientamento.events.registrations import promote_waiting
@@ -81,7 +81,7 @@ def _apply(event: Event, data: EventData, courses: list[Course]) -> None:
 
 def create_event(actor: User, data: EventData, now: datetime | None = None) -> Event:
     """Create an event of the actor's organisation (an admin's is city-wide)."""
-    now = now or utcnow()
+    now = now or clock.now()
     courses = _check(actor, data, now)
     event = Event(provider_id=actor.provider_id if actor.role == Role.PROVIDER else None,
                   created_by_id=actor.id)
@@ -109,7 +109,7 @@ def managed_event_or_404(actor: User, event_id: int) -> Event:
 def update_event(actor: User, event: Event, data: EventData,
                  now: datetime | None = None) -> list[Registration]:
     """Change an event; registrants' calendars see a new SEQUENCE. Returns people promoted."""
-    now = now or utcnow()
+    now = now or clock.now()
     if event.kind == EventKind.SCHOOL_VISIT or event.is_cancelled:
         raise Conflict(_l("This event cannot be changed."))
     courses = _check(actor, data, now)
@@ -128,7 +128,7 @@ def update_event(actor: User, event: Event, data: EventData,
 
 def cancel_event(actor: User, event: Event, reason: str, now: datetime | None = None) -> int:
     """Cancel an event and tell everyone registered; returns how many were told."""
-    now = now or utcnow()
+    now = now or clock.now()
     if event.kind == EventKind.SCHOOL_VISIT:
         raise Conflict(_l("Cancel a school visit from its visit request."))
     if event.is_cancelled:

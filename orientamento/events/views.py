@@ -10,10 +10,10 @@ from flask_login import current_user
 
 from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role, User
+from orientamento.core import clock
 from orientamento.core.access import acting_user, login_required, public, role_required
 from orientamento.core.errors import DomainError, NotFound
 from orientamento.courses.queries import places
-from orientamento.database import utcnow
 from orientamento.events import calendars, queries, registrations, services
 from orientamento.events.forms import (
     CheckInForm,
@@ -42,7 +42,7 @@ def list_events() -> ResponseReturnValue:
     filters = queries.EventFilter(kind=form.kind.data or "", online=form.online.data or "",
                                   from_day=form.from_day.data, course_id=form.course.data)
     return render_template("events/list.html", form=form,
-                           page=queries.upcoming_events(filters, utcnow()))
+                           page=queries.upcoming_events(filters, clock.now()))
 
 
 def _viewer() -> User | None:
@@ -67,7 +67,7 @@ def show_event(event_id: int) -> ResponseReturnValue:
             if current_user.is_authenticated else [])
     manages = current_user.is_authenticated and services.can_manage(current_user, event)
     return render_template("events/show.html", event=event, mine=mine, manages=manages,
-                           now=utcnow(), form=EmptyForm(), group_form=_group_form(event.id))
+                           now=clock.now(), form=EmptyForm(), group_form=_group_form(event.id))
 
 
 @bp.get("/<int:event_id>/calendar.ics")
@@ -148,7 +148,7 @@ def show_ticket(registration_id: int) -> ResponseReturnValue:
             scale=5, title=_("Ticket QR code"), border=2, dark="#000", light="#fff")
     return render_template("events/ticket.html", registration=registration, qr=qr,
                            rank=queries.waiting_rank(registration), form=EmptyForm(),
-                           now=utcnow())
+                           now=clock.now())
 
 
 @bp.get("/mine")
@@ -158,7 +158,7 @@ def my_events() -> ResponseReturnValue:
     user = acting_user()
     feed = db.session.get(calendars.CalendarFeed, user.id)
     return render_template("events/mine.html", registrations=queries.my_registrations(user),
-                           feed=feed, form=EmptyForm(), now=utcnow())
+                           feed=feed, form=EmptyForm(), now=clock.now())
 
 
 @bp.post("/mine/feed")
@@ -189,7 +189,7 @@ def revoke_feed() -> ResponseReturnValue:
 def manage_events() -> ResponseReturnValue:
     """The events the provider (or, for the admin, the city) runs."""
     return render_template("events/manage.html", page=queries.managed_events(acting_user()),
-                           now=utcnow())
+                           now=clock.now())
 
 
 def _event_form(event: object | None = None) -> EventForm:

@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from orientamento.database import Base, utcnow
+from orientamento.core import clock
+from orientamento.database import Base
 from orientamento.events.models import Event
 from orientamento.orgs.models import Provider, School
 
@@ -103,7 +104,7 @@ class VisitWindow(Base):
     max_visits: Mapped[int] = mapped_column(default=1)
     booked: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     note: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     provider: Mapped[Provider] = relationship()
     ambassadors: Mapped[list[User]] = relationship(secondary=window_ambassadors)
@@ -205,8 +206,8 @@ class VisitRequest(Base):
     reply: Mapped[str | None] = mapped_column(String(1000))
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("events.id", ondelete="SET NULL"), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     window: Mapped[VisitWindow | None] = relationship()
     provider: Mapped[Provider] = relationship()

@@ -12,12 +12,11 @@ from flask_babel import gettext as _
 
 from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role, User
+from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError, NotFound
 from orientamento.courses.queries import places
-from orientamento.database import utcnow
 from orientamento.events import availability, hours, queries, visits
-from orientamento.events.days import rome_datetime, rome_local, today_in_milan
 from orientamento.events.forms import (
     BlockDayForm,
     ConfirmVisitForm,
@@ -56,7 +55,7 @@ def manage_availability() -> ResponseReturnValue:
             ambassador_ids=form.ambassadors.data or [], course_ids=form.courses.data or [],
             place_codes=form.places.data or [], note=form.note.data or "")
         try:
-            published = availability.publish_windows(user.provider, plan, today_in_milan())
+            published = availability.publish_windows(user.provider, plan, clock.today())
         except DomainError as error:
             form.form_errors.append(str(error.message))
         else:
@@ -67,12 +66,12 @@ def manage_availability() -> ResponseReturnValue:
                       "info")
             return redirect(url_for("events.manage_availability"))
     blocked = db.session.scalars(db.select(BlockedDay).where(
-        BlockedDay.provider_id == user.provider_id, BlockedDay.day >= today_in_milan())
+        BlockedDay.provider_id == user.provider_id, BlockedDay.day >= clock.today())
         .order_by(BlockedDay.day)).all()
     status = 400 if form.errors or form.form_errors else 200
     return render_template("events/availability.html", form=form,
                            block_form=BlockDayForm(prefix="block"),
-                           page=queries.provider_windows(user.provider_id, utcnow()),
+                           page=queries.provider_windows(user.provider_id, clock.now()),
                            blocked=blocked, empty_form=EmptyForm()), status
 
 
@@ -98,7 +97,7 @@ def block_day() -> ResponseReturnValue:
     if not form.validate_on_submit():
         raise DomainError(_("Choose a day."))
     removed = availability.block_day(acting_user().provider, form.day.data, form.reason.data or "",
-                               today_in_milan())
+                               clock.today())
     db.session.commit()
     flash(_("Day blocked; %(count)s free windows withdrawn.", count=removed), "success")
     return redirect(url_for("events.manage_availability"))
@@ -129,7 +128,7 @@ def browse_windows() -> ResponseReturnValue:
     filters = queries.WindowFilter(area=form.area.data or "", mode=form.mode.data or "",
                                    from_day=form.from_day.data, to_day=form.to_day.data,
                                    km=form.km.data)
-    page = queries.windows_for_school(school, filters, utcnow())
+    page = queries.windows_for_school(school, filters, clock.now())
     km = queries.provider_distances(school, {w.provider_id for w in page.items})
     return render_template("events/browse.html", form=form, page=page, km=km)
 
@@ -143,11 +142,12 @@ def request_visit(window_id: int) -> ResponseReturnValue:
     classes = queries.school_classes(user.school_id)
     form = visit_request_form(classes, request.form if request.method == "POST" else None)
     if form.validate_on_submit():
-        local_day = rome_local(window.starts_at).date()
+        local_day = clock.rome_local(window.starts_at).date()
         try:
             visit = visits.request_visit(
                 user, window, form.pupils_by_class(), form.mode.data or "",
-                rome_datetime(local_day, form.start.data), rome_datetime(local_day, form.end.data),
+                clock.rome_datetime(local_day, form.start.data),
+                clock.rome_datetime(local_day, form.end.data),
                 form.message.data or "")
         except DomainError as error:
             form.form_errors.append(str(error.message))
@@ -176,7 +176,7 @@ def _visit_forms(provider_id: int) -> dict[str, Any]:
 
 
 def _show_visit(visit: VisitRequest, status: int = 200) -> ResponseReturnValue:
-    return render_template("events/visit.html", visit=visit, now=utcnow(),
+    return render_template("events/visit.html", visit=visit, now=clock.now(),
                            **_visit_forms(visit.provider_id)), status
 
 

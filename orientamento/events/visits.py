@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.courses.models import Place
-from orientamento.database import utcnow
 from orientamento.events.availability import provider_staff_members
-from orientamento.events.days import closed_days, rome_local
+from orientamento.events.days import closed_days
 from orientamento.events.models import Event, EventClass, EventKind, EventStaff, EventStatus
 from orientamento.events.notices import notify, provider_staff
 from orientamento.events.overlap import is_overlap
@@ -61,8 +61,8 @@ def _check_time(starts_at: datetime, ends_at: datetime, provider_id: int, now: d
         raise DomainError(_l("Choose a time in the future."))
     if ends_at - starts_at > timedelta(hours=8):
         raise DomainError(_l("A visit lasts at most 8 hours."))
-    day = rome_local(starts_at).date()
-    if rome_local(ends_at).date() != day:
+    day = clock.rome_local(starts_at).date()
+    if clock.rome_local(ends_at).date() != day:
         raise DomainError(_l("A visit starts and ends on the same day."))
     closed = closed_days(day, day, provider_id)
     if day in closed:
@@ -74,7 +74,7 @@ def request_visit(counsellor: User, window: VisitWindow, pupils_by_class: dict[i
                   mode: str, starts_at: datetime, ends_at: datetime, message: str,
                   now: datetime | None = None) -> VisitRequest:
     """Ask for a visit in a window, for some of the counsellor's classes."""
-    now = now or utcnow()
+    now = now or clock.now()
     school = counsellor.school
     if school is None:
         raise NotFound(_l("Your account is not linked to a school."))
@@ -110,7 +110,7 @@ def _move(visit: VisitRequest, status: VisitStatus) -> None:
         raise Conflict(_l("This request is \"%(status)s\" and cannot change that way.",
                           status=visit.status_label))
     visit.status = status.value
-    visit.updated_at = utcnow()
+    visit.updated_at = clock.now()
 
 
 def _check_side(actor: User, visit: VisitRequest) -> str:
@@ -131,7 +131,7 @@ def _people(visit: VisitRequest) -> list[User | None]:
 def confirm_visit(actor: User, visit: VisitRequest, ambassador_ids: Sequence[int],
                   reply: str = "", now: datetime | None = None) -> Event:
     """Confirm a request (provider) or accept a proposed time (school): it becomes an event."""
-    now = now or utcnow()
+    now = now or clock.now()
     side = _check_side(actor, visit)
     if (side, visit.status) not in (("provider", "requested"), ("school", "counter_proposed")):
         raise Conflict(_l("This request is \"%(status)s\" and cannot change that way.",
@@ -192,7 +192,7 @@ def propose_time(actor: User, visit: VisitRequest, starts_at: datetime, ends_at:
                  reply: str, ambassador_ids: Sequence[int] = (),
                  now: datetime | None = None) -> None:
     """Propose another time: the provider answers a request, the school answers a proposal."""
-    now = now or utcnow()
+    now = now or clock.now()
     side = _check_side(actor, visit)
     target = VisitStatus.COUNTER_PROPOSED if side == "provider" else VisitStatus.REQUESTED
     expected = "requested" if side == "provider" else "counter_proposed"
@@ -227,7 +227,7 @@ def decline_visit(actor: User, visit: VisitRequest, reason: str) -> None:
 def cancel_visit(actor: User, visit: VisitRequest, reason: str,
                  now: datetime | None = None) -> None:
     """Cancel a request or a confirmed visit (either side); everyone involved is told."""
-    now = now or utcnow()
+    now = now or clock.now()
     _check_side(actor, visit)
     if not reason.strip():
         raise DomainError(_l("Give a reason."))
@@ -254,7 +254,7 @@ def cancel_visit(actor: User, visit: VisitRequest, reason: str,
 def record_attendance(actor: User, event: Event, attended: dict[int, int],
                       now: datetime | None = None) -> None:
     """Record how many pupils of each class attended a visit (after it started)."""
-    now = now or utcnow()
+    now = now or clock.now()
     if event.kind != EventKind.SCHOOL_VISIT or event.provider_id != actor.provider_id:
         raise NotFound(_l("No such visit."))
     if event.is_cancelled:

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from orientamento.database import Base, utcnow
+from orientamento.core import clock
+from orientamento.database import Base
 
 #: Milan is divided into nine municipi, numbered 1 to 9.
 MUNICIPI = tuple(range(1, 10))
@@ -46,7 +47,7 @@ class School(Base):
     municipality: Mapped[str] = mapped_column(String(100), default="Milano")
     municipio: Mapped[int | None]
     is_demo: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     def __repr__(self) -> str:
         return f"<School {self.code}>"
@@ -67,8 +68,8 @@ class Provider(Base):
     municipality: Mapped[str] = mapped_column(String(100), default="Milano")
     website: Mapped[str | None] = mapped_column(String(300))
     is_demo: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, server_default=func.now())
 
     @property
     def kind_label(self) -> str:

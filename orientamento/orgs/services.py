@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from orientamento.auth.models import User
+from orientamento.core import clock
 from orientamento.core.errors import Conflict
 from orientamento.courses.models import Course
-from orientamento.database import utcnow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
 
@@ -38,7 +38,7 @@ def save_provider(provider: Provider | None, **fields: Any) -> Provider:
     provider = provider or Provider()
     for key, value in fields.items():
         setattr(provider, key, value)
-    provider.updated_at = utcnow()
+    provider.updated_at = clock.now()
     db.session.add(provider)
     db.session.flush()
     return provider

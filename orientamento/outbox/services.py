@@ -12,7 +12,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import or_, select, update
 
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.outbox.models import OutboxMessage, OutboxStatus
 
@@ -51,7 +51,7 @@ def backoff(attempts: int) -> timedelta:
 
 def claim_due(limit: int = 100) -> list[int]:
     """Claim due messages for this sender; a concurrent sender never gets the same ones."""
-    now = utcnow()
+    now = clock.now()
     candidates = db.session.scalars(
         select(OutboxMessage.id)
         .where(
@@ -113,7 +113,7 @@ def transmit(message: OutboxMessage) -> None:
 
 def mark_result(message: OutboxMessage, error: Exception | None) -> None:
     """Record a delivery: sent, or failed with the next try scheduled."""
-    now = utcnow()
+    now = clock.now()
     message.attempts += 1
     message.claimed_at = None
     if error is None:

@@ -25,7 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from orientamento.database import Base, utcnow
+from orientamento.core import clock
+from orientamento.database import Base
 from orientamento.risk.models import ModelVersion, RiskPerson, RiskScore
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class Flag(Base):
     months_since_contract: Mapped[int | None]
     #: The date of the snapshot that raised the flag (the records' date, not the import's).
     as_of: Mapped[date]
-    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    raised_at: Mapped[datetime] = mapped_column(default=clock.now)
     closed_at: Mapped[datetime | None]
 
     person: Mapped[RiskPerson] = relationship()
@@ -159,7 +160,7 @@ class Decision(Base):
     agrees_with_model: Mapped[bool]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
         info={"export": False})
-    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     flag: Mapped[Flag] = relationship(back_populates="decisions")
     decided_by: Mapped[User | None] = relationship()
@@ -219,7 +220,7 @@ class Contact(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
         info={"export": False})
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     decision: Mapped[Decision] = relationship(back_populates="contacts")
 
@@ -253,6 +254,6 @@ class Outcome(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
         info={"export": False})
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     flag: Mapped[Flag] = relationship()

@@ -19,9 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth import audit
 from orientamento.auth.models import AuditAction, User
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
-from orientamento.database import utcnow
-from orientamento.events.days import rome_local
 from orientamento.extensions import db
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
@@ -93,7 +92,7 @@ def decide(worker: User, flag: Flag, kind: str, reason_code: str, text: str,
     _check_covered(worker, flag)
     check_decision(kind, reason_code, text, agrees)
     _lock_open_flag(flag)
-    now = utcnow()
+    now = clock.now()
     decision = Decision(flag=flag, kind=kind, reason_code=reason_code,
                         reason_text=text.strip(), agrees_with_model=agrees,
                         decided_by_id=worker.id, decided_at=now)
@@ -148,7 +147,7 @@ def log_contact(worker: User, flag: Flag, data: ContactData, today: date) -> Con
     if decision is None or decision.kind != DecisionKind.CONTACT.value:
         raise Conflict(_l("Record a decision to contact this person before logging a "
                           "contact."))
-    if data.contacted_on < rome_local(decision.decided_at).date():
+    if data.contacted_on < clock.rome_local(decision.decided_at).date():
         raise DomainError(_l("The contact cannot be earlier than the decision to contact."))
     contact = Contact(decision=decision, decision_kind=DecisionKind.CONTACT.value,
                       channel=data.channel, contacted_on=data.contacted_on,
@@ -156,7 +155,7 @@ def log_contact(worker: User, flag: Flag, data: ContactData, today: date) -> Con
                       recorded_by_id=worker.id)
     db.session.add(contact)
     if data.consent == "refused":
-        opt_out(flag.person, utcnow())
+        opt_out(flag.person, clock.now())
     db.session.flush()
     audit.record(AuditAction.RISK_CONTACT, actor=worker, flag_id=flag.id,
                  person_id=flag.person_id, contact_id=contact.id, outcome=data.outcome,
@@ -178,7 +177,7 @@ def opt_out(person: RiskPerson, now: datetime) -> int:
 
 def follow_up_due(flag: Flag, months: int) -> date:
     """The day the flag's follow-up after ``months`` falls due (day clamped to the month)."""
-    raised = rome_local(flag.raised_at).date()
+    raised = clock.rome_local(flag.raised_at).date()
     total = raised.month - 1 + months
     year, month = raised.year + total // 12, total % 12 + 1
     return date(year, month, min(raised.day, monthrange(year, month)[1]))

@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from orientamento.auth.models import Role, User
+from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.i18n import current_language
 from orientamento.database import writes_on_read
-from orientamento.events.days import today_in_milan
 from orientamento.extensions import db
 from orientamento.outreach import queries, services
 from orientamento.outreach.forms import (
@@ -71,8 +71,8 @@ def deferred() -> ResponseReturnValue:
 def _forms() -> dict[str, FlaskForm]:
     """The flag page's three forms, empty (the contact dated today)."""
     return {"decision_form": DecisionForm(prefix="decision"),
-            "contact_form": ContactForm(prefix="contact", today=today_in_milan(),
-                                        contacted_on=today_in_milan()),
+            "contact_form": ContactForm(prefix="contact", today=clock.today(),
+                                        contacted_on=clock.today()),
             "outcome_form": OutcomeForm(prefix="outcome")}
 
 
@@ -151,10 +151,10 @@ def decide(flag_id: int) -> ResponseReturnValue:
 @role_required(Role.OUTREACH)
 def log_contact(flag_id: int) -> ResponseReturnValue:
     """Log an attempt to reach the person; a refusal of help opts them out."""
-    form = ContactForm(prefix="contact", today=today_in_milan())
+    form = ContactForm(prefix="contact", today=clock.today())
 
     def act(worker: User, flag: Flag) -> str:
-        contact = services.log_contact(worker, flag, form.data_for_service(), today_in_milan())
+        contact = services.log_contact(worker, flag, form.data_for_service(), clock.today())
         if contact.consent == "refused":
             return _("Contact recorded. The person refused help: their flags are closed and "
                      "they will not be put in the queue again.")
@@ -171,7 +171,7 @@ def record_outcome(flag_id: int) -> ResponseReturnValue:
 
     def act(worker: User, flag: Flag) -> str:
         services.record_outcome(worker, flag, form.months.data, form.situation.data or "",
-                                form.note.data or "", today_in_milan())
+                                form.note.data or "", clock.today())
         return _("Follow-up outcome recorded.")
 
     return _submit(flag_id, "outcome_form", form, act, "#outcomes")

@@ -17,8 +17,8 @@ from sqlalchemy.orm import load_only
 
 from orientamento.auth import audit
 from orientamento.auth.models import AuditAction, User
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, NotFound
-from orientamento.database import utcnow
 from orientamento.extensions import db
 from orientamento.risk import queries
 from orientamento.risk.models import ModelVersion, VersionStatus
@@ -42,7 +42,7 @@ def _switch(admin: User, spec_versions: list[ModelVersion], version: ModelVersio
         # would otherwise see two active versions when the new one has the lower id.
         db.session.flush()
     version.status = VersionStatus.ACTIVE.value
-    version.activated_at = utcnow()
+    version.activated_at = clock.now()
     version.activated_by_id = admin.id
     db.session.flush()
     return current

@@ -27,7 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from orientamento.database import Base, utcnow
+from orientamento.core import clock
+from orientamento.database import Base
 
 if TYPE_CHECKING:
     from orientamento.auth.models import User
@@ -52,7 +53,7 @@ class RiskPerson(Base):
     birth_year: Mapped[int]
     #: Set when the person refused help: never queued again.
     opted_out_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     records: Mapped[list[RiskRecord]] = relationship(
         back_populates="person", cascade="all, delete-orphan", order_by="RiskRecord.id")
@@ -72,7 +73,7 @@ class RiskSnapshot(Base):
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     rows: Mapped[int]
-    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(default=clock.now)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
         info={"export": False})
 
@@ -167,7 +168,7 @@ class ModelVersion(Base):
     model_sha256: Mapped[str] = mapped_column(String(64))
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
     card_markdown: Mapped[str] = mapped_column(Text, deferred=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
         info={"export": False})
     activated_at: Mapped[datetime | None]
@@ -233,7 +234,7 @@ class RiskScore(Base):
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     #: Why there is no score (the missing required inputs), in English column names.
     missing: Mapped[str | None] = mapped_column(String(300))
-    scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+    scored_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     person: Mapped[RiskPerson] = relationship()
     record: Mapped[RiskRecord] = relationship()

@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, distinct, func, select
 from sqlalchemy.orm import InstrumentedAttribute, defer, selectinload
 
+from orientamento.core import clock
 from orientamento.core.errors import NotFound
-from orientamento.database import utcnow
 from orientamento.extensions import db
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
@@ -264,7 +264,7 @@ def subject_report(person: RiskPerson, locale: str) -> dict[str, Any]:
         outcomes.setdefault(outcome.flag_id, []).append(outcome)
     contact, protected = person.contact, person.protected
     return {
-        "generated_at": utcnow(),
+        "generated_at": clock.now(),
         "person": {"pseudonym": person.pseudonym, "municipio": person.municipio,
                    "birth_year": person.birth_year, "in_records_since": person.created_at,
                    "opted_out_at": person.opted_out_at},

@@ -15,6 +15,7 @@ from orientamento.assessments.models import PsychometricRun
 from orientamento.assessments.scoring import DEFAULT_INTEREST_SEM
 from orientamento.assessments.services import registry
 from orientamento.auth.models import Role, User
+from orientamento.core import clock
 from orientamento.demo.responses import seed_simulated_responses, simulate_answers
 from orientamento.extensions import db
 from tests.core.routes import act_as
@@ -31,7 +32,7 @@ def test_age_bands() -> None:
 def test_psychometrics_command_reports_and_stores_a_run(
     app: Flask, runner: FlaskCliRunner
 ) -> None:
-    seed_simulated_responses(registry(), 210, date.today())
+    seed_simulated_responses(registry(), 210, clock.today())
     db.session.commit()
     result = runner.invoke(args=["assessments", "psychometrics"])
     assert result.exit_code == 0, result.output
@@ -74,7 +75,7 @@ def test_admin_page_shows_the_last_run(
     act_as(client, make_user(Role.ADMIN))
     empty = client.get("/assessments/psychometrics").get_data(as_text=True)
     assert "flask assessments psychometrics" in empty
-    seed_simulated_responses(registry(), 20, date.today())
+    seed_simulated_responses(registry(), 20, clock.today())
     db.session.commit()
     runner.invoke(args=["assessments", "psychometrics"])
     page = client.get("/assessments/psychometrics").get_data(as_text=True)

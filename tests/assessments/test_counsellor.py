@@ -15,7 +15,7 @@ from orientamento.assessments.scoring import score
 from orientamento.assessments.services import registry
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.extensions import db
 from tests.conftest import log_in
 
@@ -27,7 +27,7 @@ def _submitted(student: User, value: int) -> Response:
     scores = {k: v.as_dict() for k, v in score(questionnaire, answers).items()}
     response = Response(student_id=student.id, questionnaire_id="interests",
                         version=questionnaire.version, status="submitted", answers=answers,
-                        scores=scores, submitted_at=utcnow())
+                        scores=scores, submitted_at=clock.now())
     db.session.add(response)
     db.session.commit()
     return response

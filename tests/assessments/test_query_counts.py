@@ -13,7 +13,7 @@ from orientamento.assessments.scoring import score
 from orientamento.assessments.services import registry
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.extensions import db
 from tests.core.routes import act_as
 
@@ -43,7 +43,7 @@ def _submit(student: User, questionnaire_id: str = "interests", value: int = 4,
     for item in questionnaire.items:
         answers[item.id] = value if item.type == "likert5" else item.correct
     scores = {key: s.as_dict() for key, s in score(questionnaire, answers).items()}
-    when = utcnow() - timedelta(days=days_ago)
+    when = clock.now() - timedelta(days=days_ago)
     response = Response(student_id=student.id, questionnaire_id=questionnaire_id,
                         version=questionnaire.version, status="submitted", answers=answers,
                         scores=scores, started_at=when, updated_at=when, submitted_at=when)

@@ -16,6 +16,7 @@ from orientamento.assessments.models import Response
 from orientamento.assessments.services import registry
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
+from orientamento.core import clock
 from orientamento.extensions import db
 from tests.conftest import log_in
 from tests.core.routes import act_as
@@ -140,7 +141,7 @@ def test_another_students_response_is_not_found(
 def test_under_14_without_consent_only_takes_assigned_instruments(
     client: FlaskClient, make_user: Callable[..., User], make_class: Callable[..., SchoolClass],
 ) -> None:
-    young = make_user(Role.STUDENT, date_of_birth=date(date.today().year - 12, 1, 1))
+    young = make_user(Role.STUDENT, date_of_birth=date(clock.today().year - 12, 1, 1))
     counsellor = make_user(Role.COUNSELLOR)
     school_class = make_class(counsellor, pupils=(young,))
     log_in(client, young)

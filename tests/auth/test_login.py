@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from orientamento.auth.models import AuditEntry, Role, User
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.extensions import db
 from tests.conftest import PASSWORD, make_app
 
@@ -88,14 +88,14 @@ def test_ten_consecutive_failures_lock_the_account_for_15_minutes(
         assert _login(client, user.login_name, "wrong-password-here").status_code == 401
     db.session.refresh(user)
     assert user.locked_until is not None
-    remaining = user.locked_until - utcnow()
+    remaining = user.locked_until - clock.now()
     assert timedelta(minutes=14) < remaining <= timedelta(minutes=15)
     # Even the right password is refused while locked, with the same answer.
     assert _login(client, user.login_name, PASSWORD).status_code == 401
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert "login_locked" in actions
     # After the lock expires, the right password works again.
-    user.locked_until = utcnow() - timedelta(seconds=1)
+    user.locked_until = clock.now() - timedelta(seconds=1)
     db.session.commit()
     assert _login(client, user.login_name, PASSWORD).status_code == 302
 

@@ -30,10 +30,10 @@ from orientamento.auth.models import (
 from orientamento.auth.privacy import user_foreign_keys
 from orientamento.auth.tokens import issue_token
 from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.core import clock
 from orientamento.courses.models import SavedCourse
 from orientamento.courses.records import parse_row
 from orientamento.courses.services import create_course, load_reference_data
-from orientamento.database import utcnow
 from orientamento.events.models import CalendarFeed, Event, EventStaff, Registration
 from orientamento.events.visit_models import VisitRequest, VisitWindow
 from orientamento.extensions import db
@@ -71,7 +71,7 @@ def _outbox(user: User, _: dict[str, Any]) -> None:
 
 def _consent_recorder(user: User, world: dict[str, Any]) -> None:
     world["other_pupil"].parental_consent_by_id = user.id
-    world["other_pupil"].parental_consent_at = utcnow()
+    world["other_pupil"].parental_consent_at = clock.now()
 
 
 def _class_creator(user: User, world: dict[str, Any]) -> None:
@@ -103,7 +103,7 @@ def _event(world: dict[str, Any]) -> Event:
         provider = Provider(code="PRIV-EV", name="Ente eventi", kind="its_foundation")
         db.session.add(provider)
         db.session.flush()
-        start = utcnow() + timedelta(days=5)
+        start = clock.now() + timedelta(days=5)
         world["event"] = Event(kind="open_day", title="Open day", provider_id=provider.id,
                                starts_at=start, ends_at=start + timedelta(hours=2), capacity=5)
         world["window"] = VisitWindow(provider_id=provider.id, starts_at=start,

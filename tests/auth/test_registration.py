@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from orientamento.auth.models import AuditEntry, User
+from orientamento.core import clock
 from orientamento.extensions import db
 
 
 def _form(**overrides: str) -> dict[str, str]:
-    years_ago = date.today().replace(year=date.today().year - 16)
+    years_ago = clock.today().replace(year=clock.today().year - 16)
     data = {
         "display_name": "Giulia",
         "email": "Giulia.Rossi@Example.org",
@@ -43,7 +42,7 @@ def test_a_student_registers_and_is_logged_in(client: FlaskClient) -> None:
 
 
 def test_under_14_cannot_self_register_and_is_told_to_ask_the_school(client: FlaskClient) -> None:
-    thirteen = date.today().replace(year=date.today().year - 13)
+    thirteen = clock.today().replace(year=clock.today().year - 13)
     response = client.post("/account/register", data=_form(date_of_birth=thirteen.isoformat()))
     assert response.status_code == 400
     assert "codice classe" in response.get_data(as_text=True).lower() or \

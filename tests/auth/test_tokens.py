@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from orientamento.auth.models import Role, User, UserToken
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.outbox.models import OutboxMessage
 from tests.conftest import PASSWORD, log_in
@@ -66,7 +66,7 @@ def test_an_expired_reset_link_does_not_work(
     user = make_user(email="ada@example.org")
     client.post("/account/forgot-password", data={"email": "ada@example.org"})
     path = _link("ada@example.org")
-    db.session.execute(update(UserToken).values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.execute(update(UserToken).values(expires_at=clock.now() - timedelta(minutes=1)))
     db.session.commit()
     assert client.get(path).status_code == 404
     assert _set(client, path) == 404

@@ -31,6 +31,7 @@ from sqlalchemy import text
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from orientamento.config import DEFAULT_DEMO_PASSWORD
+from orientamento.core import clock
 from orientamento.extensions import db
 from tests.conftest import make_app
 
@@ -106,7 +107,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """
     from orientamento.assessments.analysis import record_run
     from orientamento.assessments.services import registry
-    from orientamento.database import utcnow
     from orientamento.demo.cli import SIMULATED_STUDENTS
     from orientamento.demo.courses import seed_demo_catalogue
     from orientamento.demo.events import seed_demo_events
@@ -124,11 +124,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     with app.app_context():
         db.create_all()
         seed_demo(DEMO_PASSWORD, SCHOOL_YEAR)
-        assert seed_demo_catalogue(date.today()).ok
-        seed_demo_events(date.today())
+        assert seed_demo_catalogue(clock.today()).ok
+        seed_demo_events(clock.today())
         seed_demo_risk()
-        if seed_simulated_responses(registry(), SIMULATED_STUDENTS, date.today()):
-            record_run(registry(), utcnow())
+        if seed_simulated_responses(registry(), SIMULATED_STUDENTS, clock.today()):
+            record_run(registry(), clock.now())
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)

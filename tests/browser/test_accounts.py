@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from orientamento.core import clock
 from tests.browser.conftest import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -40,7 +41,7 @@ REGISTRATION_FIELDS = ("display_name", "email", "date_of_birth", "password", "co
 
 def years_ago(years: int) -> date:
     """A birthday that makes someone ``years`` old today (1 January, so already past)."""
-    return date(date.today().year - years, 1, 1)
+    return date(clock.today().year - years, 1, 1)
 
 
 def path_of(page: Any) -> str:

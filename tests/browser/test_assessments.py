@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from orientamento.core import clock
 from tests.browser.conftest import (
     DEMO_LOGINS,
     LiveServer,
@@ -42,7 +43,7 @@ SUBMIT_ANSWERS = 'main form[action$="/submit"] button[type=submit]'
 
 def years_ago(years: int) -> date:
     """A birthday that makes someone ``years`` old today (1 January, so already past)."""
-    return date(date.today().year - years, 1, 1)
+    return date(clock.today().year - years, 1, 1)
 
 
 def path_of(page: Any) -> str:
@@ -465,7 +466,7 @@ def test_counsellor_assigns_work_styles_and_follows_the_class(
     counsellor = new_page()
     log_in(counsellor, DEMO_LOGINS["counsellor"])
     class_path = open_class_assessments(counsellor, "3A")
-    due = date.today() + timedelta(days=14)
+    due = clock.today() + timedelta(days=14)
     assign(counsellor, "work_styles", due)
     section = assignment_section(counsellor, "work_styles")
     assert section.count() == 1

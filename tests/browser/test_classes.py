@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
+from orientamento.core import clock
 from tests.browser.conftest import (
     DEMO_LOGINS,
     NEW_PASSWORD,
@@ -92,7 +92,7 @@ def test_invited_counsellor_creates_a_class_that_a_pupil_joins(
     pupil.fill("#code", code)
     pupil.fill("#display_name", "Luca")
     pupil.fill("#username", username)
-    born = date.today().replace(year=date.today().year - 12, month=1, day=1)
+    born = clock.today().replace(year=clock.today().year - 12, month=1, day=1)
     pupil.fill("#date_of_birth", born.isoformat())
     pupil.fill("#password", NEW_PASSWORD)
     pupil.fill("#confirm", NEW_PASSWORD)

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from orientamento.core import clock
 from tests.browser.conftest import (
     DEMO_LOGINS,
     LiveServer,
@@ -360,7 +361,7 @@ def test_provider_adds_archives_and_restores_a_course(page: Any) -> None:
     page.select_option("#area", "mechatronics")
     page.fill("#hours", "2000")
     page.fill("#semesters", "4")
-    page.fill("#start_date", (date.today() + timedelta(days=120)).isoformat())
+    page.fill("#start_date", (clock.today() + timedelta(days=120)).isoformat())
     page.fill("#site_address_1", "Via dei Test 1")
     page.select_option("#site_place_1", label="Milano")
     response = submit(page, "main form button[type=submit]")
@@ -422,7 +423,6 @@ def _give_interests(live_server: LiveServer, username: str, **percent: float) ->
     """Record a submitted interests result for a student (as if they had taken it)."""
     from orientamento.assessments.models import Response
     from orientamento.auth.models import User
-    from orientamento.database import utcnow
     from orientamento.extensions import db
 
     with live_server.app.app_context():
@@ -433,7 +433,7 @@ def _give_interests(live_server: LiveServer, username: str, **percent: float) ->
                           "band": "high"} for k, v in percent.items()}
             db.session.add(Response(student_id=student.id, questionnaire_id="interests",
                                     version=1, status="submitted", answers={}, scores=scores,
-                                    submitted_at=utcnow()))
+                                    submitted_at=clock.now()))
             db.session.commit()
         finally:
             db.session.remove()

@@ -21,6 +21,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
+from orientamento.core import clock
 from tests.browser.conftest import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -214,7 +215,7 @@ def test_peer_visit_requested_by_the_school_and_confirmed_by_the_provider(
 
     school = new_page()
     log_in(school, DEMO_LOGINS["counsellor"], language="en")
-    _browse_and_filter(school, _window_area(app), date.today() + timedelta(days=4))
+    _browse_and_filter(school, _window_area(app), clock.today() + timedelta(days=4))
     check_a11y(school)
     browse_url = school.url
     form_path, visit_id = _request_visit(school, class_id, message)
@@ -285,7 +286,7 @@ def test_the_request_email_carries_the_schools_message(
     since = last_outbox_id(app)
     message = f"Portate il robot, aula magna ({uuid.uuid4().hex[:6]})"
     log_in(page, DEMO_LOGINS["counsellor"], language="en")
-    _browse_and_filter(page, _window_area(app), date.today() + timedelta(days=4))
+    _browse_and_filter(page, _window_area(app), clock.today() + timedelta(days=4))
     _request_visit(page, _demo_class_id(app), message, window=-1)
     mails = [m for m in mails_since(app, since) if m[0] == DEMO_LOGINS["provider"]]
     assert len(mails) == 1

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from orientamento.core import clock
 from tests.browser.conftest import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -218,7 +219,7 @@ def gather_assessment_pages(collected: Pages, live_server: LiveServer, language:
     counsellor's class page with a finished pupil, the admin's psychometrics."""
     app = live_server.app
     registry = app.extensions["questionnaires"]
-    pupil = create_pupil(app, date(date.today().year - 16, 1, 1), class_name="3A")
+    pupil = create_pupil(app, date(clock.today().year - 16, 1, 1), class_name="3A")
     counsellor = app.test_client()
     log_in(counsellor, DEMO_LOGINS["counsellor"])
     choose_language(counsellor, language)

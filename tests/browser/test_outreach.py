@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
+from orientamento.core import clock
 from tests.browser.conftest import (
     DEMO_LOGINS,
     LiveServer,
@@ -47,7 +48,6 @@ class Flags:
 
 def _add_flags(app: Flask) -> Flags:
     """A high-priority model flag raised 200 days ago, a spare one, and a foreign one."""
-    from orientamento.database import utcnow
     from orientamento.extensions import db
     from orientamento.risk.models import ContactDetails
     from tests.risk.factories import make_flag, make_person, make_score, make_version
@@ -61,7 +61,7 @@ def _add_flags(app: Flask) -> Flags:
                 person.contact = ContactDetails(phone=PHONE, email="outreach.walk@example.org",
                                                 address="Via Padova 12, Milano")
                 score = make_score(person, version, probability)
-                flag = make_flag(person, score, raised_at=utcnow() - timedelta(days=days))
+                flag = make_flag(person, score, raised_at=clock.now() - timedelta(days=days))
                 ids.append((flag.id, person.pseudonym[-8:]))
             db.session.commit()
             return Flags(walk=ids[0][0], spare=ids[1][0], foreign=ids[2][0], person=ids[0][1])

@@ -13,12 +13,13 @@ from sqlalchemy import func, select
 from orientamento.auth.models import AuditEntry, Role, User
 from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.classes.services import CODE_ALPHABET, normalize_join_code
+from orientamento.core import clock
 from orientamento.extensions import db
 from tests.conftest import log_in
 
 
 def _years_ago(years: int) -> str:
-    today = date.today()
+    today = clock.today()
     return today.replace(year=today.year - years, day=min(today.day, 28)).isoformat()
 
 
@@ -89,7 +90,7 @@ def test_a_pupil_joins_with_the_code_without_email(
     assert pupil is not None and pupil.email is None and pupil.role == "student"
     membership = db.session.get(ClassMembership, (school_class.id, pupil.id))
     assert membership is not None
-    assert pupil.needs_parental_consent(date.today())
+    assert pupil.needs_parental_consent(clock.today())
     assert client.get("/classes/mine").status_code == 200
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert "register" in actions
@@ -159,23 +160,23 @@ def test_roster_consent_and_removal(
     client: FlaskClient, make_user: Callable[..., User], make_class: Callable[..., SchoolClass]
 ) -> None:
     counsellor = make_user(Role.COUNSELLOR)
-    young = make_user(Role.STUDENT, display_name="Piccola", date_of_birth=date(date.today().year - 12, 1, 1))
-    older = make_user(Role.STUDENT, display_name="Grande", date_of_birth=date(date.today().year - 16, 1, 1))
+    young = make_user(Role.STUDENT, display_name="Piccola", date_of_birth=date(clock.today().year - 12, 1, 1))
+    older = make_user(Role.STUDENT, display_name="Grande", date_of_birth=date(clock.today().year - 16, 1, 1))
     school_class = make_class(counsellor, pupils=(young, older))
     log_in(client, counsellor)
     page = client.get(f"/classes/{school_class.id}").get_data(as_text=True)
     assert "Piccola" in page and "Grande" in page
     assert f"/pupils/{young.id}/consent" in page
     assert f"/pupils/{older.id}/consent" not in page  # 14 and over: not needed
-    assert young.needs_parental_consent(date.today())
+    assert young.needs_parental_consent(clock.today())
     assert client.post(f"/classes/{school_class.id}/pupils/{young.id}/consent").status_code == 302
     db.session.refresh(young)
     assert young.parental_consent_at is not None
     assert young.parental_consent_by_id == counsellor.id
-    assert not young.needs_parental_consent(date.today())
+    assert not young.needs_parental_consent(clock.today())
     client.post(f"/classes/{school_class.id}/pupils/{young.id}/consent/withdraw")
     db.session.refresh(young)
-    assert young.needs_parental_consent(date.today())
+    assert young.needs_parental_consent(clock.today())
     client.post(f"/classes/{school_class.id}/pupils/{older.id}/remove")
     assert db.session.get(ClassMembership, (school_class.id, older.id)) is None
     assert db.session.get(User, older.id) is not None
@@ -186,7 +187,7 @@ def test_a_pupil_of_another_class_cannot_be_touched_through_mine(
 ) -> None:
     counsellor = make_user(Role.COUNSELLOR)
     mine = make_class(counsellor)
-    stranger = make_user(Role.STUDENT, date_of_birth=date(date.today().year - 12, 1, 1))
+    stranger = make_user(Role.STUDENT, date_of_birth=date(clock.today().year - 12, 1, 1))
     make_class(pupils=(stranger,))
     log_in(client, counsellor)
     assert client.post(f"/classes/{mine.id}/pupils/{stranger.id}/consent").status_code == 404

@@ -14,11 +14,11 @@ from werkzeug.routing import Rule
 from orientamento.assessments.models import Assignment, Response
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
+from orientamento.core import clock
 from orientamento.core.access import ACCESS_ATTRIBUTE
 from orientamento.courses.models import Occupation
 from orientamento.courses.records import parse_row
 from orientamento.courses.services import create_course, load_reference_data
-from orientamento.database import utcnow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
 from tests.conftest import COURSE_CELLS
@@ -129,17 +129,18 @@ def add_risk(world: World) -> None:
 
 def add_events(world: World, make_user: Callable[..., User]) -> None:
     """Events of the own and a foreign provider, registrations, a window, visits, a holiday."""
-    from datetime import date, time, timedelta
+    from datetime import time, timedelta
 
     from orientamento.events import availability, registrations, services, visits
     from orientamento.events.visit_models import SchoolHoliday
+    from tests.events.factories import school_day
 
     assert world.own_class and world.foreign_class
     counsellor = world.users["counsellor"]
     own_staff = world.users["provider"]
     foreign_staff = make_user(Role.PROVIDER, provider_id=db.session.scalar(
         select(Provider.id).where(Provider.code == "FOREIGN-PRV")))
-    start = utcnow() + timedelta(days=20)
+    start = clock.now() + timedelta(days=20)
     for key, actor in (("own", own_staff), ("foreign", foreign_staff)):
         event = services.create_event(actor, services.EventData(
             kind="open_day", title=f"Open day {key}", description="", starts_at=start,
@@ -152,15 +153,13 @@ def add_events(world: World, make_user: Callable[..., User]) -> None:
     world.registrations["counsellor"] = registrations.register(
         counsellor, own_event, school_class=world.own_class, seats=3).id
     world.registrations["foreign"] = registrations.register(world.foreign_pupil, own_event).id
-    day = date.today() + timedelta(days=30)
-    while day.weekday() != 2:
-        day += timedelta(days=1)
+    day = school_day(clock.today() + timedelta(days=29))
     windows = {}
     for key, staff in (("own", own_staff), ("foreign", foreign_staff)):
         assert staff.provider is not None
         published = availability.publish_windows(staff.provider, availability.WindowPlan(
             first_day=day, last_day=day, weekdays=(2,), start=time(9), end=time(12),
-            mode="both", max_visits=2, ambassador_ids=[staff.id]), date.today())
+            mode="both", max_visits=2, ambassador_ids=[staff.id]), clock.today())
         windows[key] = published.windows[0]
     world.window_id = windows["own"].id
     foreign_counsellor = db.session.scalar(select(User).where(
@@ -199,7 +198,7 @@ def add_courses(world: World) -> None:
 def submitted_response(student: User) -> Response:
     """A submitted interests response of ``student``."""
     response = Response(student_id=student.id, questionnaire_id="interests", version=1,
-                        status="submitted", answers={}, scores={}, submitted_at=utcnow())
+                        status="submitted", answers={}, scores={}, submitted_at=clock.now())
     db.session.add(response)
     db.session.commit()
     return response

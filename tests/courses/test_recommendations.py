@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from orientamento.assessments.models import Response
 from orientamento.auth.models import Role, User
+from orientamento.core import clock
 from orientamento.courses import recommendations, suggestions
 from orientamento.courses.models import Course
 from orientamento.courses.recommendations import (
@@ -23,7 +24,6 @@ from orientamento.courses.recommendations import (
     rank,
     top_letters,
 )
-from orientamento.database import utcnow
 from orientamento.extensions import db
 
 LETTERS = "RIASEC"
@@ -108,7 +108,7 @@ def _interests(student: User, **percent: float) -> None:
               for k, v in percent.items()}
     db.session.add(Response(student_id=student.id, questionnaire_id="interests", version=1,
                             status="submitted", answers={}, scores=scores,
-                            submitted_at=utcnow()))
+                            submitted_at=clock.now()))
     db.session.commit()
 
 

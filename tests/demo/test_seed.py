@@ -10,8 +10,8 @@ from orientamento.assessments.models import PsychometricRun, Response
 from orientamento.auth.models import Role, User
 from orientamento.auth.passwords import verify_password
 from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.core import clock
 from orientamento.courses.models import Course, CourseSite
-from orientamento.database import utcnow
 from orientamento.demo.catalogue import DEMO_CATALOGUE_PROVIDERS
 from orientamento.events.models import Event, EventClass
 from orientamento.events.visit_models import VisitWindow
@@ -81,7 +81,7 @@ def test_seed_plans_demo_events_and_visit_availability(app: Flask, runner: Flask
     assert kinds.get("school_visit") == 1 and sum(kinds.values()) >= 5
     assert all(event.is_demo for event in db.session.scalars(select(Event)))
     windows = db.session.scalars(select(VisitWindow)).all()
-    assert windows and all(w.starts_at > utcnow() and w.ambassadors for w in windows)
+    assert windows and all(w.starts_at > clock.now() and w.ambassadors for w in windows)
     visit_class = db.session.scalar(select(EventClass))
     assert visit_class is not None and visit_class.attended
 

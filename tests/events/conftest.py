@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.events import availability, services, visits
 from orientamento.events.days import closed_days
 from orientamento.events.models import Event
@@ -40,7 +40,7 @@ def mail_subjects(user: User) -> list[str]:
 @pytest.fixture
 def now() -> datetime:
     """The instant the tests treat as "now" (real time, whole seconds)."""
-    return utcnow().replace(microsecond=0)
+    return clock.now().replace(microsecond=0)
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def make_event(reference_data: None, make_user: Callable[..., User],
 @pytest.fixture
 def school_day() -> date:
     """A weekday at least two weeks ahead on which visits can take place."""
-    return next_school_day(date.today() + timedelta(days=14))
+    return next_school_day(clock.today() + timedelta(days=14))
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def make_window(reference_data: None, school_day: date) -> Callable[..., VisitWi
         published = availability.publish_windows(provider, availability.WindowPlan(
             first_day=day, last_day=day, weekdays=(day.weekday(),), start=start, end=end,
             mode=mode, max_visits=max_visits, ambassador_ids=[u.id for u in ambassadors],
-            place_codes=place_codes), date.today())
+            place_codes=place_codes), clock.today())
         db.session.commit()
         assert len(published.windows) == 1, published.skipped
         return published.windows[0]

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from orientamento.auth.models import User
 from orientamento.classes.models import SchoolClass
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.events import availability, services, visits
 from orientamento.events.days import closed_days
 from orientamento.events.models import Event
@@ -18,7 +18,7 @@ from orientamento.extensions import db
 def open_day(actor: User, *, capacity: int = 20, starts_in: timedelta = timedelta(days=10),
              hours: float = 2, now: datetime | None = None, **fields: object) -> Event:
     """An open day of the actor's organisation, committed."""
-    start = ((now or utcnow()) + starts_in).replace(second=0, microsecond=0)
+    start = ((now or clock.now()) + starts_in).replace(second=0, microsecond=0)
     data = services.EventData(
         kind=str(fields.pop("kind", "open_day")), title=str(fields.pop("title", "Open day")),
         description="", starts_at=start, ends_at=start + timedelta(hours=hours),
@@ -47,7 +47,7 @@ def window(staff: Sequence[User], day: date, *, start: time = time(9), end: time
     published = availability.publish_windows(provider, availability.WindowPlan(
         first_day=day, last_day=day, weekdays=(day.weekday(),), start=start, end=end,
         mode=mode, max_visits=max_visits, ambassador_ids=[u.id for u in staff],
-        place_codes=place_codes), date.today())
+        place_codes=place_codes), clock.today())
     db.session.commit()
     assert len(published.windows) == 1, published.skipped
     return published.windows[0]

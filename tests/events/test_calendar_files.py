@@ -11,8 +11,9 @@ import pytest
 
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
+from orientamento.core import clock
 from orientamento.events import calendars, registrations, services, visits
-from orientamento.events.days import public_holidays, rome_datetime
+from orientamento.events.days import public_holidays
 from orientamento.events.models import Event
 from orientamento.extensions import db
 from tests.events.factories import open_day, requested, school_day, window
@@ -115,7 +116,7 @@ def test_staff_and_schools_see_their_visits(
         staff: User, make_user: UserFactory, make_class: Callable[..., SchoolClass]) -> None:
     ambassador = make_user(Role.PROVIDER, provider_id=staff.provider_id)
     counsellor = make_user(Role.COUNSELLOR)
-    slot = window([staff, ambassador], school_day(date.today() + timedelta(days=5)))
+    slot = window([staff, ambassador], school_day(clock.today() + timedelta(days=5)))
     visit = requested(counsellor, slot, [make_class(counsellor)])
     event = visits.confirm_visit(staff, visit, [ambassador.id])
     open_event = open_day(staff)
@@ -130,8 +131,8 @@ def test_staff_and_schools_see_their_visits(
 
 
 def test_milan_holidays_and_wall_clock_time() -> None:
-    year = date.today().year
+    year = clock.today().year
     assert {date(year, 12, 7), date(year, 12, 8), date(year, 12, 25)} <= set(
         public_holidays(year))
-    assert rome_datetime(date(2026, 7, 1), time(9)).hour == 7  # summer time, UTC+2
-    assert rome_datetime(date(2026, 12, 1), time(9)).hour == 8  # winter time, UTC+1
+    assert clock.rome_datetime(date(2026, 7, 1), time(9)).hour == 7  # summer time, UTC+2
+    assert clock.rome_datetime(date(2026, 12, 1), time(9)).hour == 8  # winter time, UTC+1

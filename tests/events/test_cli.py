@@ -9,7 +9,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from orientamento.auth.models import Role, User
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.events import registrations, services
 from orientamento.events.models import Event, Registration
 from orientamento.extensions import db
@@ -20,7 +20,7 @@ MakeUser = Callable[..., User]
 
 def _event(actor: User, starts_in: timedelta, capacity: int = 2, title: str = "Open day") -> Event:
     """An online event starting ``starts_in`` from now (validated as of a day ago)."""
-    now = utcnow()
+    now = clock.now()
     starts = (now + starts_in).replace(microsecond=0)
     data = services.EventData(kind="webinar", title=title, description="",
                               starts_at=starts, ends_at=starts + timedelta(hours=2),

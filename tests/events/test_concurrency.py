@@ -32,10 +32,9 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from orientamento.auth.models import Role, User
+from orientamento.core import clock
 from orientamento.courses.services import load_reference_data
-from orientamento.database import utcnow
 from orientamento.events import services
-from orientamento.events.days import rome_datetime, today_in_milan
 from orientamento.events.models import Event, Registration
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
@@ -106,7 +105,7 @@ def _cookie(app: Flask, session_token: str) -> str:
 
 def _new_event(provider_user_id: int, capacity: int, title: str) -> int:
     """An open day of the provider in 10 days, committed; returns its id."""
-    start = (utcnow() + timedelta(days=10)).replace(second=0, microsecond=0)
+    start = (clock.now() + timedelta(days=10)).replace(second=0, microsecond=0)
     actor = db.session.get(User, provider_user_id)
     assert actor is not None
     event = services.create_event(actor, services.EventData(
@@ -389,14 +388,14 @@ def test_lowering_the_capacity_while_seats_are_taken_is_refused_cleanly(
     if served.backend != "postgresql":
         pytest.skip("SQLite serializes writers (BEGIN IMMEDIATE): the edit reads and writes "
                     "under one lock")
-    day = today_in_milan() + timedelta(days=10)
+    day = clock.today() + timedelta(days=10)
     with served.app.app_context():
         actor = db.session.get(User, served.provider_user_id)
         assert actor is not None
         event = services.create_event(actor, services.EventData(
             kind="open_day", title="Open day (capienza)", description="",
-            starts_at=rome_datetime(day, clock_time(10)),
-            ends_at=rome_datetime(day, clock_time(12)),
+            starts_at=clock.rome_datetime(day, clock_time(10)),
+            ends_at=clock.rome_datetime(day, clock_time(12)),
             capacity=20, address="Via Roma 1", place_code="015146"))
         db.session.commit()
         event_id = event.id
@@ -431,7 +430,7 @@ def test_lowering_the_capacity_while_seats_are_taken_is_refused_cleanly(
                 for student in served.student_ids[9:11]:
                     registrations.execute(insert(Registration).values(
                         event_id=event_id, user_id=student, seats=1, status="confirmed",
-                        confirmed_at=utcnow()))
+                        confirmed_at=clock.now()))
                 registrations.commit()
             edit.join(timeout=HTTP_TIMEOUT_S)
         finally:

@@ -9,7 +9,7 @@ import pytest
 
 from orientamento.auth.models import User
 from orientamento.events import availability
-from orientamento.events.days import closed_days, public_holidays, rome_datetime, rome_local
+from orientamento.events.days import closed_days, public_holidays
 from orientamento.extensions import db
 
 
@@ -39,10 +39,10 @@ def test_public_holiday_names_are_in_italian() -> None:
 ])
 def test_rome_datetime_converts_wall_clock_to_utc(day: date, clock: time, utc: datetime) -> None:
     """Milan wall-clock times map to the right UTC instant on both sides of DST."""
-    moment = rome_datetime(day, clock)
+    moment = clock.rome_datetime(day, clock)
     assert moment == utc
     assert moment.utcoffset() is not None and moment.utcoffset().total_seconds() == 0
-    local = rome_local(moment)
+    local = clock.rome_local(moment)
     assert (local.date(), local.time()) == (day, clock)
 
 

@@ -16,9 +16,9 @@ from sqlalchemy import func, select, update
 
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import ClassMembership, SchoolClass
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.events import registrations, visits
-from orientamento.events.days import public_holidays, rome_local
+from orientamento.events.days import public_holidays
 from orientamento.events.models import CalendarFeed, Event, Registration
 from orientamento.events.visit_models import VisitWindow
 from orientamento.extensions import db
@@ -50,12 +50,12 @@ def staff(reference_data: None, make_user: UserFactory) -> User:
 def test_a_provider_publishes_an_event(client: FlaskClient, login: Callable[..., User],
                                        staff: User) -> None:
     login(staff)
-    day = school_day(date.today() + timedelta(days=10))
+    day = school_day(clock.today() + timedelta(days=10))
     response = client.post("/events/new", data=_form(day))
     assert response.status_code == 302
     event = db.session.scalar(select(Event))
     assert event is not None and event.provider_id == staff.provider_id
-    assert rome_local(event.starts_at).hour == 15 and event.hours == 3
+    assert clock.rome_local(event.starts_at).hour == 15 and event.hours == 3
     page = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
     assert 'value="15:00"' in page and f'value="{day.isoformat()}"' in page
 
@@ -74,7 +74,7 @@ def test_bad_events_are_refused_with_a_message(
         client: FlaskClient, login: Callable[..., User], staff: User,
         changes: dict[str, str], message: str) -> None:
     login(staff)
-    day = school_day(date.today() + timedelta(days=10))
+    day = school_day(clock.today() + timedelta(days=10))
     response = client.post("/events/new", data=_form(day, **changes),
                            headers={"Accept-Language": "en"})
     assert response.status_code == 400
@@ -139,7 +139,7 @@ def test_tickets_and_visits_are_private(client: FlaskClient, login: Callable[...
     owner = make_user(Role.STUDENT)
     registration = registrations.register(owner, event)
     counsellor = make_user(Role.COUNSELLOR)
-    slot = window([staff], school_day(date.today() + timedelta(days=5)))
+    slot = window([staff], school_day(clock.today() + timedelta(days=5)))
     visit_event = visits.confirm_visit(staff, requested(counsellor, slot,
                                                         [make_class(counsellor)]), [staff.id])
     db.session.commit()
@@ -214,7 +214,7 @@ def test_calendar_downloads_and_feeds(client: FlaskClient, login: Callable[..., 
 def test_publishing_availability_reports_skipped_holidays(
         client: FlaskClient, login: Callable[..., User], staff: User) -> None:
     login(staff)
-    year = date.today().year + 1
+    year = clock.today().year + 1
     data = {"first_day": f"{year}-12-07", "last_day": f"{year}-12-11",
             "weekdays": ["0", "1", "2", "3", "4"], "start": "09:00", "end": "12:00",
             "mode": "both", "max_visits": "2", "ambassadors": [str(staff.id)], "note": ""}
@@ -234,7 +234,7 @@ def test_publishing_availability_reports_skipped_holidays(
 def test_a_visit_over_http(client: FlaskClient, login: Callable[..., User], staff: User,
                            make_user: UserFactory, make_class: Callable[..., SchoolClass]
                            ) -> None:
-    slot = window([staff], school_day(date.today() + timedelta(days=5)))
+    slot = window([staff], school_day(clock.today() + timedelta(days=5)))
     counsellor = make_user(Role.COUNSELLOR)
     school_class = make_class(counsellor)
     login(counsellor)
@@ -264,7 +264,7 @@ def test_hours_and_their_export(client: FlaskClient, login: Callable[..., User],
     pupils = (make_user(Role.STUDENT, display_name="=HYPERLINK(\"x\")"),
               make_user(Role.STUDENT, display_name="Bea"))
     school_class = make_class(counsellor, pupils=pupils)
-    slot = window([staff], school_day(date.today() + timedelta(days=5)))
+    slot = window([staff], school_day(clock.today() + timedelta(days=5)))
     event = visits.confirm_visit(staff, requested(counsellor, slot, [school_class]), [staff.id])
     db.session.commit()
     later = event.ends_at + timedelta(hours=1)
@@ -285,7 +285,7 @@ def test_hours_and_their_export(client: FlaskClient, login: Callable[..., User],
 def test_admin_school_holidays_withdraw_free_windows(
         client: FlaskClient, login: Callable[..., User], staff: User,
         make_user: UserFactory) -> None:
-    day = school_day(date.today() + timedelta(days=20))
+    day = school_day(clock.today() + timedelta(days=20))
     window([staff], day)
     login(make_user(Role.ADMIN))
     bad = client.post("/events/holidays", data={"name": "Ponte", "first_day": day.isoformat(),
@@ -338,7 +338,7 @@ def test_remind_command_queues_each_reminder_once(
     student = make_user(Role.STUDENT)
     registrations.register(student, event)
     db.session.execute(update(Event).where(Event.id == event.id).values(
-        starts_at=utcnow() + timedelta(hours=5), ends_at=utcnow() + timedelta(hours=7)))
+        starts_at=clock.now() + timedelta(hours=5), ends_at=clock.now() + timedelta(hours=7)))
     db.session.commit()
     first = runner.invoke(args=["events", "remind"])
     assert first.exit_code == 0 and first.output.startswith("1 reminders queued")

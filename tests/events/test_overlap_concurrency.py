@@ -23,9 +23,9 @@ from werkzeug.serving import make_server
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.classes.services import new_join_code
+from orientamento.core import clock
 from orientamento.courses.services import load_reference_data
 from orientamento.events import availability, visits
-from orientamento.events.days import rome_datetime
 from orientamento.events.models import EventClass, EventStaff
 from orientamento.events.visit_models import VisitRequest, VisitStatus, VisitWindow
 from orientamento.extensions import db
@@ -79,14 +79,14 @@ def _class(counsellor: User, name: str) -> SchoolClass:
 def _window(provider: Provider, staff: list[User], day: date) -> VisitWindow:
     published = availability.publish_windows(provider, availability.WindowPlan(
         first_day=day, last_day=day, weekdays=(day.weekday(),), start=time(8), end=time(14),
-        mode="both", max_visits=5, ambassador_ids=[u.id for u in staff]), date.today())
+        mode="both", max_visits=5, ambassador_ids=[u.id for u in staff]), clock.today())
     assert len(published.windows) == 1, published.skipped
     return published.windows[0]
 
 
 def _request(counsellor: User, slot: VisitWindow, school_class: SchoolClass, day: date,
              start: time) -> VisitRequest:
-    starts = rome_datetime(day, start)
+    starts = clock.rome_datetime(day, start)
     return visits.request_visit(counsellor, slot, {school_class.id: 20}, "in_person", starts,
                                 starts + timedelta(hours=2), "")
 
@@ -106,7 +106,7 @@ def _seed(app: Flask) -> tuple[list[Race], list[Race]]:
                    for n, s in enumerate(schools)]
     db.session.flush()
     ambassador_races, class_races = [], []
-    day = date.today() + timedelta(days=7)
+    day = clock.today() + timedelta(days=7)
     for number in range(ROUNDS):
         day = school_day(day)
         mine, theirs = _class(counsellors[0], f"4A{number}"), _class(counsellors[1], f"5B{number}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotAllowed, NotFound
-from orientamento.database import utcnow
 from orientamento.events import registrations, services
 from orientamento.events.models import (
     REGISTRATION_TRANSITIONS,
@@ -131,18 +131,18 @@ def test_group_rules(staff: User, make_user: UserFactory,
 
 
 def test_audience_and_window(staff: User, make_user: UserFactory) -> None:
-    now = utcnow()
+    now = clock.now()
     adults = open_day(staff, min_age=18, max_age=29)
     with pytest.raises(DomainError):
-        registrations.register(make_user(Role.STUDENT, date_of_birth=date.today().replace(
-            year=date.today().year - 15)), adults)
+        registrations.register(make_user(Role.STUDENT, date_of_birth=clock.today().replace(
+            year=clock.today().year - 15)), adults)
     later = open_day(staff, registration_opens_at=now + timedelta(days=2))
     with pytest.raises(Conflict):
         registrations.register(make_user(Role.STUDENT), later)
     closed = open_day(staff, registration_closes_at=now + timedelta(days=1))
     with pytest.raises(Conflict):
         registrations.register(make_user(Role.STUDENT), closed, now=now + timedelta(days=2))
-    child = make_user(Role.STUDENT, date_of_birth=date.today().replace(year=date.today().year - 12))
+    child = make_user(Role.STUDENT, date_of_birth=clock.today().replace(year=clock.today().year - 12))
     with pytest.raises(NotAllowed):
         registrations.register(child, open_day(staff))
 
@@ -202,7 +202,7 @@ def test_the_state_machine_refuses_invalid_moves(staff: User, make_user: UserFac
 
 def test_reminders_once_per_registration_within_24_hours(
         staff: User, make_user: UserFactory) -> None:
-    now = utcnow()
+    now = clock.now()
     soon = open_day(staff, starts_in=timedelta(hours=20))
     later = open_day(staff, starts_in=timedelta(days=3))
     reader, pupil, far = (make_user(Role.STUDENT), make_user(Role.STUDENT, email=None,

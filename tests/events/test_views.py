@@ -25,9 +25,9 @@ from werkzeug.test import TestResponse
 
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.events import availability, registrations, services, visits
-from orientamento.events.days import closed_days, rome_datetime, rome_local, today_in_milan
+from orientamento.events.days import closed_days
 from orientamento.events.models import CalendarFeed, Event, EventClass, Registration
 from orientamento.events.visit_models import SchoolHoliday, VisitRequest, VisitWindow
 from orientamento.extensions import db
@@ -69,7 +69,7 @@ def _words(response: TestResponse) -> str:
 
 def _school_day(ahead: int = 20, weekday: int | None = None) -> date:
     """The first Monday-to-Friday (or ``weekday``) from ``ahead`` days on that is not closed."""
-    day = today_in_milan() + timedelta(days=ahead)
+    day = clock.today() + timedelta(days=ahead)
     while (day.weekday() > 4 or (weekday is not None and day.weekday() != weekday)
            or day in closed_days(day, day)):
         day += timedelta(days=1)
@@ -82,7 +82,7 @@ def _open_day(actor: User, day: date | None = None, *, capacity: int = 20,
     day = day or _school_day()
     data = services.EventData(
         kind=fields.pop("kind", "open_day"), title=fields.pop("title", "Open day ITS"),
-        description="", starts_at=rome_datetime(day, start), ends_at=rome_datetime(day, end),
+        description="", starts_at=clock.rome_datetime(day, start), ends_at=clock.rome_datetime(day, end),
         capacity=capacity, address=fields.pop("address", "Via Roma 1"),
         place_code=fields.pop("place_code", "015146"), **fields)
     event = services.create_event(actor, data)
@@ -126,7 +126,7 @@ def _window(ambassadors: list[User], day: date, *, max_visits: int = 1) -> Visit
     published = availability.publish_windows(provider, availability.WindowPlan(
         first_day=day, last_day=day, weekdays=(day.weekday(),), start=time(9), end=time(13),
         mode="both", max_visits=max_visits, ambassador_ids=[u.id for u in ambassadors]),
-        today_in_milan())
+        clock.today())
     db.session.commit()
     assert len(published.windows) == 1, published.skipped
     return published.windows[0]
@@ -134,10 +134,10 @@ def _window(ambassadors: list[User], day: date, *, max_visits: int = 1) -> Visit
 
 def _visit(counsellor: User, window: VisitWindow, classes: list[SchoolClass],
            pupils: int = 20) -> VisitRequest:
-    local = rome_local(window.starts_at).date()
+    local = clock.rome_local(window.starts_at).date()
     visit = visits.request_visit(counsellor, window, {c.id: pupils for c in classes},
-                                 "in_person", rome_datetime(local, time(10)),
-                                 rome_datetime(local, time(12)), "Classi quarte")
+                                 "in_person", clock.rome_datetime(local, time(10)),
+                                 clock.rome_datetime(local, time(12)), "Classi quarte")
     db.session.commit()
     return visit
 
@@ -173,7 +173,7 @@ def _confirm(app: Flask, setup: dict[str, Any]) -> Event:
 
 def _move_to_past(event: Event) -> None:
     """Put a visit's event two hours long into the past (the composite key cascades)."""
-    starts = utcnow().replace(microsecond=0) - timedelta(hours=3)
+    starts = clock.now().replace(microsecond=0) - timedelta(hours=3)
     db.session.execute(update(Event).where(Event.id == event.id)
                        .values(starts_at=starts, ends_at=starts + timedelta(hours=2)))
     db.session.commit()
@@ -196,13 +196,13 @@ def test_provider_creates_an_event_of_their_organisation(app: Flask,
     assert response.headers["Location"].endswith(f"/events/{event.id}")
     assert event.provider_id == staff.provider_id and event.created_by_id == staff.id
     assert event.kind == "open_day" and event.capacity == 30 and event.online_url == ONLINE
-    assert event.starts_at == rome_datetime(day, time(10))
-    assert event.ends_at == rome_datetime(day, time(12))
+    assert event.starts_at == clock.rome_datetime(day, time(10))
+    assert event.ends_at == clock.rome_datetime(day, time(12))
     assert "Open day meccatronica" in _text(client.get(response.headers["Location"]))
 
 
 def _invalid_cases(day: date) -> list[tuple[dict[str, Any], str]]:
-    yesterday = today_in_milan() - timedelta(days=1)
+    yesterday = clock.today() - timedelta(days=1)
     return [
         ({"start": "12:00", "end": "10:00"}, "The event must end after it starts."),
         ({"day": yesterday.isoformat()}, "Choose a start in the future."),
@@ -354,7 +354,7 @@ def test_another_providers_event_is_404_for_management(app: Flask, make_user: Ma
     event = _open_day(_staff(make_user))
     registration = _register(make_user(Role.STUDENT), event)
     client = _client(app, _staff(make_user))
-    day = rome_local(event.starts_at).date()
+    day = clock.rome_local(event.starts_at).date()
     for method, path, data in (
             ("get", f"/events/{event.id}/edit", None),
             ("post", f"/events/{event.id}/edit", _event_fields(day, capacity="99")),
@@ -489,7 +489,7 @@ def test_school_visit_events_are_hidden_from_anonymous_and_students(
         app: Flask, make_user: MakeUser, make_school: Callable[..., Any]) -> None:
     staff = _staff(make_user)
     school = make_school()
-    starts = rome_datetime(_school_day(20), time(10))
+    starts = clock.rome_datetime(_school_day(20), time(10))
     event = Event(kind="school_visit", provider_id=staff.provider_id, school_id=school.id,
                   title="Visita segreta", starts_at=starts, ends_at=starts + timedelta(hours=2))
     db.session.add(event)
@@ -592,7 +592,7 @@ def test_feed_is_created_regenerated_and_revoked(app: Flask, make_user: MakeUser
 
 def _december_holiday() -> date:
     """The next 8 December (Immacolata) on Monday to Saturday, at least a day ahead."""
-    today = today_in_milan()
+    today = clock.today()
     year = today.year
     while True:
         day = date(year, 12, 8)
@@ -613,7 +613,7 @@ def test_provider_publishes_windows_skipping_holidays(app: Flask, make_user: Mak
     staff = _staff(make_user)
     ambassador = _staff(make_user, staff.provider)
     holiday = _december_holiday()
-    first = max(today_in_milan() + timedelta(days=1), holiday - timedelta(days=2))
+    first = max(clock.today() + timedelta(days=1), holiday - timedelta(days=2))
     last = holiday + timedelta(days=2)
     client = _client(app, staff)
     response = client.post("/events/availability", data=_window_fields(first, last, ambassador))
@@ -621,7 +621,7 @@ def test_provider_publishes_windows_skipping_holidays(app: Flask, make_user: Mak
     page = _text(client.get(response.headers["Location"]))
     assert f"Skipped {holiday.isoformat()}:" in page
     windows = db.session.scalars(select(VisitWindow)).all()
-    days = {rome_local(w.starts_at).date() for w in windows}
+    days = {clock.rome_local(w.starts_at).date() for w in windows}
     assert holiday not in days and days
     expected = {first + timedelta(days=n) for n in range((last - first).days + 1)}
     expected = {d for d in expected if d.weekday() <= 5 and d not in closed_days(d, d)}
@@ -630,7 +630,7 @@ def test_provider_publishes_windows_skipping_holidays(app: Flask, make_user: Mak
     window = windows[0]
     assert window.max_visits == 2 and window.mode == "both" and window.note == "Portiamo i robot"
     assert [a.id for a in window.ambassadors] == [ambassador.id]
-    assert rome_local(window.starts_at).time() == time(9)
+    assert clock.rome_local(window.starts_at).time() == time(9)
 
 
 def test_availability_with_last_day_before_first_is_400(app: Flask, make_user: MakeUser) -> None:
@@ -687,9 +687,9 @@ def test_counsellor_requests_a_visit(app: Flask, make_user: MakeUser, make_class
     assert response.headers["Location"].endswith(f"/events/visits/{visit.id}")
     assert visit.status == "requested" and visit.pupils == 22 and visit.mode == "in_person"
     assert visit.message == "Aula magna" and visit.school_id == counsellor.school_id
-    local_day = rome_local(window.starts_at).date()
-    assert visit.starts_at == rome_datetime(local_day, time(10))
-    assert visit.ends_at == rome_datetime(local_day, time(11, 30))
+    local_day = clock.rome_local(window.starts_at).date()
+    assert visit.starts_at == clock.rome_datetime(local_day, time(10))
+    assert visit.ends_at == clock.rome_datetime(local_day, time(11, 30))
     assert [(c.class_id, c.pupils) for c in visit.classes] == [(school_class.id, 22)]
     assert _outbox_to(ambassador) == 1  # the provider's staff are told
 
@@ -818,7 +818,7 @@ def test_hours_page_and_csv(app: Flask, visit_setup: dict[str, Any],
     assert pupils == ["'=HYPERLINK(\"http://evil.example\",\"x\")", "Anna Rossi"]
     for row in body:
         assert row[0] == "2026/2027" and row[1] == "4A"
-        assert row[3] == rome_local(event.starts_at).date().isoformat()
+        assert row[3] == clock.rome_local(event.starts_at).date().isoformat()
         assert row[4] == event.title and row[5] == "school_visit"
         assert row[6] == "ITS Meccatronica" and row[7] == "2" and row[8] == "yes"
 
@@ -833,9 +833,9 @@ def test_admin_adds_and_removes_school_holidays(app: Flask, make_user: MakeUser,
     published = availability.publish_windows(ambassador.provider, availability.WindowPlan(
         first_day=first, last_day=first + timedelta(days=4), weekdays=range(5), start=time(9),
         end=time(13), mode="both", max_visits=1, ambassador_ids=[ambassador.id]),
-        today_in_milan())
+        clock.today())
     db.session.commit()
-    inside = [w for w in published.windows if rome_local(w.starts_at).date() <= first
+    inside = [w for w in published.windows if clock.rome_local(w.starts_at).date() <= first
               + timedelta(days=2)]
     before = _count(VisitWindow)
     client = _client(app, make_user(Role.ADMIN))
@@ -862,7 +862,7 @@ def test_admin_adds_and_removes_school_holidays(app: Flask, make_user: MakeUser,
 
 def test_holiday_keeps_windows_schools_asked_for(app: Flask, make_user: MakeUser,
                                                  visit_setup: dict[str, Any]) -> None:
-    day = rome_local(visit_setup["window"].starts_at).date()
+    day = clock.rome_local(visit_setup["window"].starts_at).date()
     client = _client(app, make_user(Role.ADMIN))
     response = client.post("/events/holidays", data={
         "name": "Chiusura", "first_day": day.isoformat(), "last_day": day.isoformat()})

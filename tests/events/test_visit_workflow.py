@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
-from orientamento.database import utcnow
 from orientamento.events import availability, visits
-from orientamento.events.days import closed_days, rome_datetime
+from orientamento.events.days import closed_days
 from orientamento.events.models import Event, EventClass, EventStaff
 from orientamento.events.visit_models import (
     VISIT_TRANSITIONS,
@@ -48,49 +48,49 @@ def _mails(user: User) -> int:
 
 def test_windows_skip_holidays_school_holidays_and_blocked_days(people: dict) -> None:
     staff = people["staff"]
-    monday = date.today() + timedelta(days=30)
+    monday = clock.today() + timedelta(days=30)
     while monday.weekday() != 0 or closed_days(monday, monday + timedelta(days=4)):
         monday += timedelta(days=7 - monday.weekday() if monday.weekday() else 7)
     availability.add_school_holiday("Carnevale ambrosiano", monday, monday + timedelta(days=1))
-    availability.block_day(staff.provider, monday + timedelta(days=2), "Esami", date.today())
+    availability.block_day(staff.provider, monday + timedelta(days=2), "Esami", clock.today())
     published = availability.publish_windows(staff.provider, availability.WindowPlan(
         first_day=monday, last_day=monday + timedelta(days=4), weekdays=(0, 1, 2, 3),
         start=time(9), end=time(12), mode="both", max_visits=1, ambassador_ids=[staff.id]),
-        date.today())
+        clock.today())
     thursday = monday + timedelta(days=3)  # Friday is not among the chosen weekdays
-    assert [w.starts_at for w in published.windows] == [rome_datetime(thursday, time(9))]
+    assert [w.starts_at for w in published.windows] == [clock.rome_datetime(thursday, time(9))]
     assert published.skipped == {monday: "Carnevale ambrosiano",
                                  monday + timedelta(days=1): "Carnevale ambrosiano",
                                  monday + timedelta(days=2): "Esami"}
-    year = date.today().year + 1
+    year = clock.today().year + 1
     december = availability.publish_windows(staff.provider, availability.WindowPlan(
         first_day=date(year, 12, 7), last_day=date(year, 12, 8), weekdays=range(7),
         start=time(9), end=time(12), mode="both", max_visits=1, ambassador_ids=[staff.id]),
-        date.today())
+        clock.today())
     assert december.windows == [] and set(december.skipped) == {date(year, 12, 7),
                                                                  date(year, 12, 8)}
 
 
 def test_publishing_refuses_bad_plans(people: dict) -> None:
     staff, stranger = people["staff"], people["other_staff"]
-    day = school_day(date.today() + timedelta(days=5))
+    day = school_day(clock.today() + timedelta(days=5))
     plan = availability.WindowPlan(first_day=day, last_day=day, weekdays=(day.weekday(),),
                              start=time(9), end=time(12), mode="both", max_visits=1,
                              ambassador_ids=[staff.id])
-    for change, error in (({"first_day": date.today() - timedelta(days=1)}, DomainError),
+    for change, error in (({"first_day": clock.today() - timedelta(days=1)}, DomainError),
                           ({"start": time(12), "end": time(9)}, DomainError),
                           ({"weekdays": ()}, DomainError),
                           ({"ambassador_ids": [stranger.id]}, NotFound)):
         with pytest.raises(error):
             availability.publish_windows(staff.provider, availability.WindowPlan(**{**plan.__dict__,
-                                                                        **change}), date.today())
+                                                                        **change}), clock.today())
     assert db.session.scalar(select(func.count()).select_from(VisitWindow)) == 0
 
 
 def test_requests_are_checked(people: dict, make_user: UserFactory,
                               make_school: Callable[..., object]) -> None:
     staff, counsellor = people["staff"], people["counsellor"]
-    day = school_day(date.today() + timedelta(days=5))
+    day = school_day(clock.today() + timedelta(days=5))
     slot = window([staff], day, mode="online", place_codes=["015146"])
     ask = slot.starts_at
     mine = {people["classes"][0].id: 20}
@@ -120,7 +120,7 @@ def test_requests_are_checked(people: dict, make_user: UserFactory,
 
 def test_confirmation_makes_an_event_with_staff_and_classes(people: dict) -> None:
     staff, buddy, counsellor = people["staff"], people["buddy"], people["counsellor"]
-    slot = window([staff, buddy], school_day(date.today() + timedelta(days=5)))
+    slot = window([staff, buddy], school_day(clock.today() + timedelta(days=5)))
     visit = requested(counsellor, slot, people["classes"])
     event = visits.confirm_visit(staff, visit, [staff.id, buddy.id], "A presto")
     db.session.commit()
@@ -137,7 +137,7 @@ def test_confirmation_makes_an_event_with_staff_and_classes(people: dict) -> Non
 
 def test_counter_proposal_then_acceptance(people: dict) -> None:
     staff, buddy, counsellor = people["staff"], people["buddy"], people["counsellor"]
-    slot = window([staff, buddy], school_day(date.today() + timedelta(days=5)))
+    slot = window([staff, buddy], school_day(clock.today() + timedelta(days=5)))
     visit = requested(counsellor, slot, people["classes"][:1])
     later = slot.starts_at + timedelta(days=1)
     visits.propose_time(staff, visit, later, later + timedelta(hours=2), "Meglio giovedì",
@@ -153,7 +153,7 @@ def test_counter_proposal_then_acceptance(people: dict) -> None:
 
 def test_the_school_can_answer_with_another_time(people: dict) -> None:
     staff, counsellor = people["staff"], people["counsellor"]
-    slot = window([staff], school_day(date.today() + timedelta(days=5)))
+    slot = window([staff], school_day(clock.today() + timedelta(days=5)))
     visit = requested(counsellor, slot, people["classes"][:1])
     later = slot.starts_at + timedelta(days=1)
     visits.propose_time(staff, visit, later, later + timedelta(hours=1), "", [staff.id])
@@ -166,7 +166,7 @@ def test_the_school_can_answer_with_another_time(people: dict) -> None:
 def test_invalid_moves_are_refused_and_change_nothing(people: dict) -> None:
     staff, counsellor = people["staff"], people["counsellor"]
     assert VISIT_TRANSITIONS[VisitStatus.DECLINED] == frozenset()
-    slot = window([staff], school_day(date.today() + timedelta(days=5)), max_visits=3)
+    slot = window([staff], school_day(clock.today() + timedelta(days=5)), max_visits=3)
     visit = requested(counsellor, slot, people["classes"][:1])
     with pytest.raises(Conflict):
         visits.confirm_visit(counsellor, visit, [])  # the school cannot confirm its request
@@ -192,7 +192,7 @@ def test_invalid_moves_are_refused_and_change_nothing(people: dict) -> None:
 
 def test_others_cannot_touch_a_request(people: dict) -> None:
     staff, counsellor = people["staff"], people["counsellor"]
-    slot = window([staff], school_day(date.today() + timedelta(days=5)))
+    slot = window([staff], school_day(clock.today() + timedelta(days=5)))
     visit = requested(counsellor, slot, people["classes"][:1])
     with pytest.raises(NotFound):
         visits.confirm_visit(people["other_staff"], visit, [people["other_staff"].id])
@@ -202,7 +202,7 @@ def test_others_cannot_touch_a_request(people: dict) -> None:
 
 def test_cancelling_a_confirmed_visit_cancels_its_event(people: dict) -> None:
     staff, counsellor = people["staff"], people["counsellor"]
-    slot = window([staff], school_day(date.today() + timedelta(days=5)))
+    slot = window([staff], school_day(clock.today() + timedelta(days=5)))
     visit = requested(counsellor, slot, people["classes"][:1])
     event = visits.confirm_visit(staff, visit, [staff.id])
     db.session.commit()
@@ -221,7 +221,7 @@ def test_a_window_is_never_booked_beyond_its_visits(people: dict,
                                                     make_class: Callable[..., SchoolClass]
                                                     ) -> None:
     staff, buddy, counsellor = people["staff"], people["buddy"], people["counsellor"]
-    slot = window([staff, buddy], school_day(date.today() + timedelta(days=5)))
+    slot = window([staff, buddy], school_day(clock.today() + timedelta(days=5)))
     first = requested(counsellor, slot, people["classes"][:1])
     second = requested(counsellor, slot, people["classes"][1:], offset=timedelta(hours=2))
     visits.confirm_visit(staff, first, [staff.id])
@@ -235,7 +235,7 @@ def test_a_window_is_never_booked_beyond_its_visits(people: dict,
 
 def test_nobody_is_booked_into_two_overlapping_visits(people: dict) -> None:
     staff, buddy, counsellor = people["staff"], people["buddy"], people["counsellor"]
-    slot = window([staff, buddy], school_day(date.today() + timedelta(days=5)), max_visits=4)
+    slot = window([staff, buddy], school_day(clock.today() + timedelta(days=5)), max_visits=4)
     one, two = people["classes"]
     first = requested(counsellor, slot, [one])
     same_person = requested(counsellor, slot, [two], offset=timedelta(hours=1))
@@ -263,7 +263,7 @@ def test_nobody_is_booked_into_two_overlapping_visits(people: dict) -> None:
 def test_the_guard_holds_for_writes_that_bypass_the_services(people: dict) -> None:
     """The exclusion constraint (PostgreSQL) or trigger (SQLite) itself refuses the row."""
     staff = people["staff"]
-    start = utcnow() + timedelta(days=3)
+    start = clock.now() + timedelta(days=3)
     events = [Event(kind="open_day", title=f"E{n}", provider_id=staff.provider_id,
                     starts_at=start + timedelta(minutes=30 * n),
                     ends_at=start + timedelta(minutes=30 * n + 60), capacity=5)
@@ -291,7 +291,7 @@ def test_the_guard_holds_for_writes_that_bypass_the_services(people: dict) -> No
 
 def test_attendance_is_recorded_per_class_after_the_start(people: dict) -> None:
     staff, counsellor = people["staff"], people["counsellor"]
-    slot = window([staff], school_day(date.today() + timedelta(days=5)))
+    slot = window([staff], school_day(clock.today() + timedelta(days=5)))
     visit = requested(counsellor, slot, people["classes"])
     event = visits.confirm_visit(staff, visit, [staff.id])
     db.session.commit()

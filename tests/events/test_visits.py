@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.events import availability, visits
-from orientamento.events.days import public_holidays, rome_datetime, rome_local
+from orientamento.events.days import public_holidays
 from orientamento.events.models import Event, EventClass, EventStaff
 from orientamento.events.visit_models import VisitRequest, VisitWindow
 from orientamento.extensions import db
@@ -56,7 +57,7 @@ def test_publishing_skips_public_holidays_with_their_names(visit_people: People)
     published = availability.publish_windows(
         visit_people["provider"], plan(visit_people, date(2026, 12, 7), date(2026, 12, 25)),
         today=date(2026, 11, 2))
-    days = {rome_datetime(d, time(9)) for d in (date(2026, 12, 7), date(2026, 12, 8),
+    days = {clock.rome_datetime(d, time(9)) for d in (date(2026, 12, 7), date(2026, 12, 8),
                                                  date(2026, 12, 25))}
     assert {date(2026, 12, 7), date(2026, 12, 8), date(2026, 12, 25)} <= set(published.skipped)
     holidays = public_holidays(2026)
@@ -64,31 +65,31 @@ def test_publishing_skips_public_holidays_with_their_names(visit_people: People)
         assert published.skipped[day] == holidays[day]
     starts = {w.starts_at for w in published.windows}
     assert not starts & days
-    assert rome_datetime(date(2026, 12, 9), time(9)) in starts
+    assert clock.rome_datetime(date(2026, 12, 9), time(9)) in starts
     # Weekends are not among the chosen weekdays: neither created nor "skipped".
     assert date(2026, 12, 12) not in published.skipped
-    assert all(rome_local(w.starts_at).weekday() < 5 for w in published.windows)
+    assert all(clock.rome_local(w.starts_at).weekday() < 5 for w in published.windows)
 
 
 def test_publishing_skips_school_holidays_and_blocked_days(visit_people: People) -> None:
     """Admin school holidays and the provider's blocked days are skipped with their reason."""
-    monday = next_school_day(date.today() + timedelta(days=21), weekday=0)
+    monday = next_school_day(clock.today() + timedelta(days=21), weekday=0)
     while any(next_school_day(monday + timedelta(days=n - 1)) != monday + timedelta(days=n)
               for n in range(5)):
         monday = next_school_day(monday + timedelta(days=6), weekday=0)
     availability.add_school_holiday("Carnevale ambrosiano", monday, monday + timedelta(days=1))
     availability.block_day(visit_people["provider"], monday + timedelta(days=3), "Esami",
-                           date.today())
+                           clock.today())
     published = availability.publish_windows(
         visit_people["provider"], plan(visit_people, monday, monday + timedelta(days=6),
-                                       weekdays=(0, 1, 2, 3, 5)), date.today())
+                                       weekdays=(0, 1, 2, 3, 5)), clock.today())
     db.session.commit()
     assert published.skipped == {monday: "Carnevale ambrosiano",
                                  monday + timedelta(days=1): "Carnevale ambrosiano",
                                  monday + timedelta(days=3): "Esami"}
     assert [w.starts_at for w in published.windows] == [
-        rome_datetime(monday + timedelta(days=2), time(9)),
-        rome_datetime(monday + timedelta(days=5), time(9))]  # Saturday was chosen
+        clock.rome_datetime(monday + timedelta(days=2), time(9)),
+        clock.rome_datetime(monday + timedelta(days=5), time(9))]  # Saturday was chosen
 
 
 def test_publishing_only_on_the_chosen_weekdays(visit_people: People, school_day: date) -> None:
@@ -96,9 +97,9 @@ def test_publishing_only_on_the_chosen_weekdays(visit_people: People, school_day
     published = availability.publish_windows(
         visit_people["provider"],
         plan(visit_people, school_day, school_day + timedelta(days=27),
-             weekdays=(school_day.weekday(),)), date.today())
+             weekdays=(school_day.weekday(),)), clock.today())
     assert published.windows
-    assert {rome_local(w.starts_at).weekday() for w in published.windows} == {
+    assert {clock.rome_local(w.starts_at).weekday() for w in published.windows} == {
         school_day.weekday()}
     assert len(published.windows) + len(published.skipped) == 4
 
@@ -108,14 +109,14 @@ def test_publishing_refuses_bad_plans(visit_people: People, school_day: date,
                                       change: str) -> None:
     """A first day in the past or an empty time range is refused."""
     fields: dict[str, Any] = {
-        "past": {"first_day": date.today() - timedelta(days=1)},
+        "past": {"first_day": clock.today() - timedelta(days=1)},
         "end_before_start": {"start": time(13), "end": time(9)},
         "end_equals_start": {"start": time(9), "end": time(9)},
     }[change]
     with pytest.raises(DomainError):
         availability.publish_windows(
             visit_people["provider"], plan(visit_people, school_day, school_day, **fields),
-            date.today())
+            clock.today())
     assert count(VisitWindow) == 0
 
 
@@ -127,14 +128,14 @@ def test_publishing_refuses_another_providers_ambassadors_and_courses(
         availability.publish_windows(provider, plan(
             visit_people, school_day, school_day,
             ambassador_ids=[visit_people["staff"].id, visit_people["other_staff"].id]),
-            date.today())
+            clock.today())
     foreign_course = make_course(visit_people["other_staff"].provider)
     with pytest.raises(NotFound):
         availability.publish_windows(provider, plan(
-            visit_people, school_day, school_day, course_ids=[foreign_course.id]), date.today())
+            visit_people, school_day, school_day, course_ids=[foreign_course.id]), clock.today())
     own_course = make_course(provider)
     published = availability.publish_windows(provider, plan(
-        visit_people, school_day, school_day, course_ids=[own_course.id]), date.today())
+        visit_people, school_day, school_day, course_ids=[own_course.id]), clock.today())
     assert [c.id for c in published.windows[0].courses] == [own_course.id]
 
 

@@ -16,7 +16,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select, update
 
 from orientamento.auth.models import User
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.outbox.cli import deliver_pending
 from orientamento.outbox.models import OutboxMessage, OutboxStatus
@@ -106,14 +106,14 @@ def test_a_failed_delivery_is_retried_with_backoff(
     db.session.refresh(queued)
     assert queued.status == OutboxStatus.PENDING and queued.attempts == 1
     assert queued.last_error and "Connection" in queued.last_error
-    assert queued.next_attempt_at > utcnow() + timedelta(seconds=50)
+    assert queued.next_attempt_at > clock.now() + timedelta(seconds=50)
     # Not due yet: nothing is tried even once the server is up.
     handler = Inbox()
     controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     try:
         assert deliver_pending() == (0, 0)
-        db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+        db.session.execute(update(OutboxMessage).values(next_attempt_at=clock.now()))
         db.session.commit()
         assert deliver_pending() == (1, 0)
     finally:
@@ -128,7 +128,7 @@ def test_delivery_gives_up_after_the_maximum_attempts(
 ) -> None:
     app.config["MAIL_MAX_ATTEMPTS"] = 2
     for _ in range(2):
-        db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+        db.session.execute(update(OutboxMessage).values(next_attempt_at=clock.now()))
         db.session.commit()
         deliver_pending()
     db.session.refresh(queued)
@@ -159,7 +159,7 @@ def test_a_claimed_message_is_not_claimed_twice_until_the_claim_is_stale(
     db.session.commit()
     assert claim_due() == []  # a second sender gets nothing
     db.session.execute(
-        update(OutboxMessage).values(claimed_at=utcnow() - timedelta(minutes=11))
+        update(OutboxMessage).values(claimed_at=clock.now() - timedelta(minutes=11))
     )
     db.session.commit()
     assert claim_due() == [queued.id]  # the first sender crashed: recovered

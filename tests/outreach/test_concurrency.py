@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from orientamento.auth.models import AuditAction, AuditEntry, Role, User, UserMunicipio
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.outreach.models import Decision, Flag, Outcome
 from tests.conftest import _PASSWORD_HASH, is_postgres, make_app
@@ -88,7 +88,7 @@ def _flag(raised_days_ago: int = 1) -> Flag:
     version = make_version()
     person = make_person(1)
     return make_flag(person, make_score(person, version),
-                     raised_at=utcnow() - timedelta(days=raised_days_ago))
+                     raised_at=clock.now() - timedelta(days=raised_days_ago))
 
 
 def test_a_flag_is_closed_once_however_many_workers_decide(shared_app: Flask) -> None:

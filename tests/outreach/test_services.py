@@ -12,9 +12,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.models import AuditAction, AuditEntry, Role, User
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
-from orientamento.database import utcnow
-from orientamento.events.days import today_in_milan
 from orientamento.extensions import db
 from orientamento.outreach import queries, services
 from orientamento.outreach.models import Contact, Decision, Flag, Outcome
@@ -34,7 +33,7 @@ def _count(model: type) -> int:
 
 
 def _contact(day: date | None = None, **fields: object) -> ContactData:
-    values: dict[str, object] = {"channel": "phone", "contacted_on": day or today_in_milan(),
+    values: dict[str, object] = {"channel": "phone", "contacted_on": day or clock.today(),
                                  "outcome": "reached", "consent": None, "note": ""}
     return ContactData(**(values | fields))  # type: ignore[arg-type]
 
@@ -66,7 +65,7 @@ def test_queue_lists_open_flags_of_the_workers_municipi_by_priority(
     high = flagged(2, probability=0.8)
     rule = flagged(1, trigger="contract_ended")  # priority 1.03: above every model flag
     flagged(3, probability=0.9)  # municipio 3: another team's
-    closed = flagged(1, probability=0.7, status="closed", closed_at=utcnow())
+    closed = flagged(1, probability=0.7, status="closed", closed_at=clock.now())
     deferred = flagged(2, probability=0.6, status="deferred")
 
     assert _queue_ids(worker) == [rule.id, high.id, low.id]
@@ -92,7 +91,7 @@ def test_queue_filters_by_trigger_band_and_municipio(worker: User, flagged: Make
 def test_queue_never_shows_people_who_opted_out(worker: User, flagged: MakeFlag) -> None:
     kept = flagged(1)
     gone = flagged(1, probability=0.9)
-    gone.person.opted_out_at = utcnow()
+    gone.person.opted_out_at = clock.now()
     db.session.commit()
     assert _queue_ids(worker) == [kept.id]
     # Even a flag raised later for them (by mistake) stays out of every view.
@@ -218,11 +217,11 @@ def test_no_decision_on_another_municipios_flag(worker: User, flagged: MakeFlag)
 def test_a_contact_needs_a_contact_decision(worker: User, flagged: MakeFlag) -> None:
     flag = flagged()
     with pytest.raises(Conflict, match="decision to contact"):
-        services.log_contact(worker, flag, _contact(), today_in_milan())
+        services.log_contact(worker, flag, _contact(), clock.today())
     db.session.rollback()
     _decide(worker, flag, "defer", "more_information")
     with pytest.raises(Conflict, match="decision to contact"):
-        services.log_contact(worker, flag, _contact(), today_in_milan())
+        services.log_contact(worker, flag, _contact(), clock.today())
     db.session.rollback()
     assert _count(Contact) == 0
 
@@ -232,7 +231,7 @@ def test_a_later_defer_stops_contacts(worker: User, flagged: MakeFlag) -> None:
     _decide(worker, flag, "contact")
     _decide(worker, flag, "defer", "more_information")
     with pytest.raises(Conflict):
-        services.log_contact(worker, flag, _contact(), today_in_milan())
+        services.log_contact(worker, flag, _contact(), clock.today())
 
 
 def test_a_contact_is_linked_to_the_latest_contact_decision(
@@ -243,7 +242,7 @@ def test_a_contact_is_linked_to_the_latest_contact_decision(
     decision = _decide(worker, flag, "contact")
     contact = services.log_contact(worker, flag, _contact(outcome="not_reached", channel="email",
                                                           note=" Mailbox full "),
-                                   today_in_milan())
+                                   clock.today())
     db.session.commit()
     assert contact.decision_id == decision.id
     assert contact.decision_kind == "contact"
@@ -272,7 +271,7 @@ def test_bad_contacts_are_refused_and_write_nothing(
 ) -> None:
     flag = flagged()
     _decide(worker, flag, "contact")
-    today = today_in_milan()
+    today = clock.today()
     if fields.get("contacted_on") == "tomorrow":
         fields = fields | {"contacted_on": today + timedelta(days=1)}
     elif fields.get("contacted_on") == "before the decision":
@@ -296,7 +295,7 @@ def test_refusing_help_opts_the_person_out_for_good(
     unrelated = flagged(2)
     _decide(worker, flag, "contact")
 
-    services.log_contact(worker, flag, _contact(consent="refused"), today_in_milan())
+    services.log_contact(worker, flag, _contact(consent="refused"), clock.today())
     db.session.commit()
     db.session.expire_all()
 
@@ -310,7 +309,7 @@ def test_refusing_help_opts_the_person_out_for_good(
     assert _audit(AuditAction.RISK_CONTACT)[0].details["consent"] == "refused"
     # No further decision or contact on the closed flag.
     with pytest.raises(Conflict):
-        services.log_contact(worker, flag, _contact(), today_in_milan())
+        services.log_contact(worker, flag, _contact(), clock.today())
     db.session.rollback()
     with pytest.raises(Conflict):
         services.decide(worker, flag, "contact", "priority_confirmed", "", True)
@@ -319,7 +318,7 @@ def test_refusing_help_opts_the_person_out_for_good(
 def test_consent_given_keeps_the_person_in_outreach(worker: User, flagged: MakeFlag) -> None:
     flag = flagged()
     _decide(worker, flag, "contact")
-    services.log_contact(worker, flag, _contact(consent="given"), today_in_milan())
+    services.log_contact(worker, flag, _contact(consent="given"), clock.today())
     db.session.commit()
     assert flag.person.opted_out_at is None
     assert flag.status == "open"
@@ -332,7 +331,7 @@ def test_a_contact_on_another_municipios_flag_is_refused(
     flag = flagged(6)
     _decide(colleague, flag, "contact")
     with pytest.raises(NotFound):
-        services.log_contact(worker, flag, _contact(), today_in_milan())
+        services.log_contact(worker, flag, _contact(), clock.today())
 
 
 # --------------------------------------------------------------------------- the database
@@ -370,20 +369,20 @@ def test_the_database_accepts_a_contact_of_a_contact_decision(
 
 
 def _raised(days_ago: int) -> datetime:
-    return utcnow() - timedelta(days=days_ago)
+    return clock.now() - timedelta(days=days_ago)
 
 
 def test_an_outcome_once_per_follow_up(worker: User, flagged: MakeFlag) -> None:
     flag = flagged(raised_at=_raised(200))
     outcome = services.record_outcome(worker, flag, 3, "training", " IeFP course ",
-                                      today_in_milan())
+                                      clock.today())
     db.session.commit()
     assert (outcome.months, outcome.situation, outcome.note, outcome.recorded_by_id) == (
         3, "training", "IeFP course", worker.id)
-    services.record_outcome(worker, flag, 6, "employment", "", today_in_milan())
+    services.record_outcome(worker, flag, 6, "employment", "", clock.today())
     db.session.commit()
     with pytest.raises(Conflict, match="3-month outcome is already recorded"):
-        services.record_outcome(worker, flag, 3, "neet", "", today_in_milan())
+        services.record_outcome(worker, flag, 3, "neet", "", clock.today())
     db.session.rollback()
     rows = db.session.execute(select(Outcome.months, Outcome.situation)
                               .order_by(Outcome.months)).all()
@@ -400,9 +399,9 @@ def test_a_duplicate_outcome_keeps_the_rest_of_the_transaction(
 ) -> None:
     """The refused duplicate rolls back to its savepoint only: earlier work survives."""
     flag = flagged(raised_at=_raised(200))
-    services.record_outcome(worker, flag, 3, "neet", "", today_in_milan())
+    services.record_outcome(worker, flag, 3, "neet", "", clock.today())
     with pytest.raises(Conflict):
-        services.record_outcome(worker, flag, 3, "education", "", today_in_milan())
+        services.record_outcome(worker, flag, 3, "education", "", clock.today())
     db.session.commit()
     assert db.session.scalars(select(Outcome.situation)).all() == ["neet"]
 
@@ -411,9 +410,9 @@ def test_an_outcome_before_its_follow_up_is_due_is_refused(
     worker: User, flagged: MakeFlag
 ) -> None:
     flag = flagged(raised_at=_raised(100))
-    services.record_outcome(worker, flag, 3, "neet", "", today_in_milan())
+    services.record_outcome(worker, flag, 3, "neet", "", clock.today())
     with pytest.raises(DomainError, match="6-month follow-up is due"):
-        services.record_outcome(worker, flag, 6, "neet", "", today_in_milan())
+        services.record_outcome(worker, flag, 6, "neet", "", clock.today())
 
 
 @pytest.mark.parametrize(("months", "situation"), [(4, "neet"), (3, "retired")])
@@ -422,7 +421,7 @@ def test_bad_outcomes_are_refused(
 ) -> None:
     flag = flagged(raised_at=_raised(400))
     with pytest.raises(DomainError):
-        services.record_outcome(worker, flag, months, situation, "", today_in_milan())
+        services.record_outcome(worker, flag, months, situation, "", clock.today())
     db.session.rollback()
     assert _count(Outcome) == 0
 
@@ -430,7 +429,7 @@ def test_bad_outcomes_are_refused(
 def test_no_outcome_on_another_municipios_flag(worker: User, flagged: MakeFlag) -> None:
     with pytest.raises(NotFound):
         services.record_outcome(worker, flagged(4, raised_at=_raised(400)), 3, "neet", "",
-                                today_in_milan())
+                                clock.today())
 
 
 @pytest.mark.parametrize(("raised", "months", "due"), [

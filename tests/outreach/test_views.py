@@ -21,8 +21,7 @@ from sqlalchemy import func, select, update
 from werkzeug.test import TestResponse
 
 from orientamento.auth.models import AuditAction, AuditEntry, Role, User
-from orientamento.database import utcnow
-from orientamento.events.days import today_in_milan
+from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.outreach.models import Contact, Decision, Flag, Outcome
 from orientamento.risk.models import ModelVersion, RiskRecord, RiskScore, RiskSnapshot
@@ -69,7 +68,7 @@ DECISION = {"decision-kind": "contact", "decision-reason_code": "priority_confir
 
 
 def _contact_fields(**overrides: str) -> dict[str, str]:
-    return {"contact-channel": "phone", "contact-contacted_on": today_in_milan().isoformat(),
+    return {"contact-channel": "phone", "contact-contacted_on": clock.today().isoformat(),
             "contact-outcome": "reached", "contact-consent": "", "contact-note": ""} | overrides
 
 
@@ -88,7 +87,7 @@ def test_queue_shows_the_workers_open_flags_by_priority(
     rule = flagged(2, trigger="contract_ended", probability=None)
     foreign = flagged(4, probability=0.9)
     gone = flagged(1, probability=0.8)
-    gone.person.opted_out_at = utcnow()
+    gone.person.opted_out_at = clock.now()
     db.session.commit()
 
     response = _client(app, worker).get("/outreach/")
@@ -172,14 +171,14 @@ def _give_history(client: FlaskClient, flag: Flag, times: int) -> None:
     """``times`` older scores, decisions, contacts and earlier flags for the flag's person."""
     for _ in range(times):
         _add_history(flag, make_version("retired"), missing="attendance_rate")
-        make_flag(flag.person, trigger="contract_ended", status="closed", closed_at=utcnow())
+        make_flag(flag.person, trigger="contract_ended", status="closed", closed_at=clock.now())
         _decide(client, flag, **{"decision-kind": "defer"})
         _decide(client, flag)
         assert client.post(f"/outreach/flags/{flag.id}/contacts", data=_contact_fields(
             **{"contact-outcome": "not_reached"})).status_code == 302
     db.session.execute(update(Flag).where(Flag.person_id == flag.person_id,
                                           Flag.id != flag.id)
-                       .values(status="closed", closed_at=utcnow()))
+                       .values(status="closed", closed_at=clock.now()))
     db.session.commit()
 
 
@@ -324,7 +323,7 @@ def test_opening_a_flag_is_in_the_audit_log(
 def test_another_municipios_flag_is_404_everywhere_and_not_audited(
     app: Flask, worker: User, flagged: MakeFlag
 ) -> None:
-    foreign = flagged(3, raised_at=utcnow() - timedelta(days=400))
+    foreign = flagged(3, raised_at=clock.now() - timedelta(days=400))
     client = _client(app, worker)
     assert client.get(f"/outreach/flags/{foreign.id}").status_code == 404
     assert client.get("/outreach/flags/999999").status_code == 404
@@ -464,7 +463,7 @@ def test_bad_decision_errors_are_in_italian_for_italian_workers(
 def test_a_decision_on_a_closed_flag_is_a_conflict(
     app: Flask, worker: User, flagged: MakeFlag
 ) -> None:
-    flag = flagged(status="closed", closed_at=utcnow())
+    flag = flagged(status="closed", closed_at=clock.now())
     response = _decide(_client(app, worker), flag)
     assert response.status_code == 409
     assert "This flag is closed" in _words(response)
@@ -532,7 +531,7 @@ def test_bad_contacts_are_a_400_and_write_nothing(
     _decide(client, flag)
     if overrides.get("contact-contacted_on") == "tomorrow":
         overrides = overrides | {
-            "contact-contacted_on": (today_in_milan() + timedelta(days=1)).isoformat()}
+            "contact-contacted_on": (clock.today() + timedelta(days=1)).isoformat()}
     response = client.post(f"/outreach/flags/{flag.id}/contacts",
                            data=_contact_fields(**overrides))
     assert response.status_code == 400
@@ -571,7 +570,7 @@ def test_refusing_help_opts_out_and_hides_the_person(
 
 
 def test_outcomes_once_per_follow_up(app: Flask, worker: User, flagged: MakeFlag) -> None:
-    flag = flagged(raised_at=utcnow() - timedelta(days=200))
+    flag = flagged(raised_at=clock.now() - timedelta(days=200))
     client = _client(app, worker)
     path = f"/outreach/flags/{flag.id}/outcomes"
     response = client.post(path, data={"outcome-months": "3", "outcome-situation": "training",
@@ -599,7 +598,7 @@ def test_outcomes_once_per_follow_up(app: Flask, worker: User, flagged: MakeFlag
 def test_bad_outcomes_are_a_400_and_write_nothing(
     app: Flask, worker: User, flagged: MakeFlag, data: dict[str, Any]
 ) -> None:
-    flag = flagged(raised_at=utcnow() - timedelta(days=400))
+    flag = flagged(raised_at=clock.now() - timedelta(days=400))
     response = _client(app, worker).post(f"/outreach/flags/{flag.id}/outcomes", data=data)
     assert response.status_code == 400
     assert 'id="form-errors"' in response.get_data(as_text=True)
@@ -612,7 +611,7 @@ def test_score_history_lists_the_newest_first(
     """The history lists the newest score first (the page reads it top down)."""
     flag = flagged()
     older = _add_history(flag, make_version("retired"))
-    older.scored_at = utcnow() - timedelta(days=90)
+    older.scored_at = clock.now() - timedelta(days=90)
     db.session.commit()
     page = _client(app, worker).get(f"/outreach/flags/{flag.id}").get_data(as_text=True)
     history = page.split('id="history-heading"')[1]
@@ -645,7 +644,7 @@ def test_garbage_in_outreach_forms_never_causes_a_server_error(
 ) -> None:
     client = app.test_client()
     act_as(client, worker)
-    flag = flagged(raised_at=utcnow() - timedelta(days=400))
+    flag = flagged(raised_at=clock.now() - timedelta(days=400))
     for action, fields in FORMS.items():
         form = {name: data.draw(GARBAGE) for name in fields}
         response = client.post(f"/outreach/flags/{flag.id}/{action}", data=form)

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from threadpoolctl import threadpool_limits
 
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.risk import frames, training
 from orientamento.risk.frames import Dataset
@@ -107,7 +107,7 @@ def store_version(app: Flask, neet: tuple[Spec, str],
         version = save_version(spec, source, trained, "d" * 64)
         if active:
             version.status = VersionStatus.ACTIVE.value
-            version.activated_at = utcnow()
+            version.activated_at = clock.now()
         db.session.commit()
         return version
 

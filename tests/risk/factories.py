@@ -11,7 +11,7 @@ import itertools
 from datetime import date
 from typing import Any
 
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.outreach.models import Flag
 from orientamento.risk.models import (
@@ -71,7 +71,7 @@ def make_version(status: str = "draft", metrics: dict[str, Any] | None = None,
         spec_name="neet", algorithm="logistic_regression", status=status, spec_yaml=source,
         spec_sha256=sha256_text(source), data_sha256="0" * 64, model_file=blob,
         model_sha256=hashlib.sha256(blob).hexdigest(), metrics=metrics or SAMPLE_METRICS,
-        card_markdown="# Model card\n", activated_at=utcnow() if status == "active" else None,
+        card_markdown="# Model card\n", activated_at=clock.now() if status == "active" else None,
         **fields)
     db.session.add(version)
     db.session.commit()

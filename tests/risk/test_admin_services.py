@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.models import AuditAction, AuditEntry, Role, User
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, NotFound
-from orientamento.database import begin_immediate, utcnow
+from orientamento.database import begin_immediate
 from orientamento.extensions import db
 from orientamento.outreach.models import Contact, Decision, Flag, Outcome
 from orientamento.risk import governance, queries
@@ -96,7 +97,7 @@ def admin(make_user: Callable[..., User]) -> User:
 def test_activation_retires_the_active_version_of_the_same_spec_only(admin: User) -> None:
     old = make_version(status="active")
     other = make_version()
-    other.spec_name, other.status, other.activated_at = "dropout", "active", utcnow()
+    other.spec_name, other.status, other.activated_at = "dropout", "active", clock.now()
     db.session.commit()
     new = make_version()
     previous = governance.activate_version(admin, new)
@@ -104,7 +105,7 @@ def test_activation_retires_the_active_version_of_the_same_spec_only(admin: User
     assert previous is not None and previous.id == old.id
     assert statuses() == {old.id: "retired", other.id: "active", new.id: "active"}
     assert new.activated_by_id == admin.id
-    assert new.activated_at is not None and (utcnow() - new.activated_at).total_seconds() < 60
+    assert new.activated_at is not None and (clock.now() - new.activated_at).total_seconds() < 60
     [entry] = audit_entries()
     assert entry.action == AuditAction.RISK_MODEL_ACTIVATED.value
     assert (entry.actor_id, entry.subject_id) == (admin.id, None)
@@ -160,7 +161,7 @@ def test_the_database_allows_one_active_version_per_spec(app: Flask) -> None:
         make_version(status="active")
     db.session.rollback()
     other = make_version()
-    other.spec_name, other.status, other.activated_at = "dropout", "active", utcnow()
+    other.spec_name, other.status, other.activated_at = "dropout", "active", clock.now()
     db.session.commit()
     assert sorted(statuses().values()) == ["active", "active"]
 
@@ -363,7 +364,7 @@ def subject(admin: User) -> dict[str, Any]:
     version = make_version(status="active")
     person = make_person(4, gender="M", citizenship_group="non_eu")
     person.pseudonym = pseudonymize("SYN202400000012")
-    person.opted_out_at = datetime(2025, 11, 3, 9, 30, tzinfo=utcnow().tzinfo)
+    person.opted_out_at = datetime(2025, 11, 3, 9, 30, tzinfo=clock.now().tzinfo)
     person.contact = ContactDetails(phone="+39 02 0000 0000", email="persona@example.org",
                                     address="Via Demo 12, Milano")
     db.session.commit()

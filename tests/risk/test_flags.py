@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from orientamento.database import utcnow
+from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.outreach.flags import raise_model_flags, raise_rule_flags
 from orientamento.outreach.models import Flag, FlagStatus, Trigger
@@ -70,7 +70,7 @@ def world(app: Flask) -> dict[str, Any]:
                                ("m2_30", 2, 0.3), ("m3_95", 3, 0.95), ("m3_40", 3, 0.4),
                                ("m3_35", 3, 0.35), ("m3_33", 3, 0.33)):
         people[name] = _scored(version, snapshot, municipio, p)
-    people["m1_90"].opted_out_at = utcnow()  # refused help: never flagged
+    people["m1_90"].opted_out_at = clock.now()  # refused help: never flagged
     # Already waiting in the queue from an earlier score (of the older snapshot).
     earlier = RiskRecord(snapshot_id=older.id, person_id=people["m3_95"].id, values={})
     db.session.add(earlier)
@@ -202,7 +202,7 @@ def test_rule_flags_come_before_every_model_flag(app: Flask) -> None:
 def test_opted_out_people_are_never_flagged_by_the_rule(app: Flask) -> None:
     ended = {"source_id": "OPTOUT", "months_since_contract_end": 2, "enrolled": 0}
     _import([{"source_id": "OPTOUT", "months_since_contract_end": ""}], "2025-06-30")
-    _person("OPTOUT").opted_out_at = utcnow()
+    _person("OPTOUT").opted_out_at = clock.now()
     db.session.commit()
     _snapshot, raised = _import([ended], "2025-09-30")
     assert raised == 0 and _flags() == []
@@ -216,7 +216,7 @@ def test_one_flag_per_contract_end(app: Flask) -> None:
     second, raised = _import([ended | {"months_since_contract_end": 3}], "2025-02-28")
     assert raised == 0 and len(_rule_flags_of("CF1")) == 1
     # Decided and closed (the flag raised when that snapshot came in).
-    flag.status, flag.closed_at = FlagStatus.CLOSED.value, utcnow()
+    flag.status, flag.closed_at = FlagStatus.CLOSED.value, clock.now()
     flag.raised_at = datetime(2025, 1, 31, 9, tzinfo=UTC)
     db.session.commit()
     # The same contract end, seen again: no new flag.
@@ -234,7 +234,7 @@ def test_a_new_contract_end_is_flagged_when_snapshots_are_imported_late(app: Fla
     ended = {"source_id": "CF1", "enrolled": 0}
     _import([ended | {"months_since_contract_end": 2}], "2024-01-31")
     (flag,) = _rule_flags_of("CF1")
-    flag.status, flag.closed_at = FlagStatus.CLOSED.value, utcnow()
+    flag.status, flag.closed_at = FlagStatus.CLOSED.value, clock.now()
     db.session.commit()
     # Eight months later a new contract has ended a month ago: a new contract end.
     _snapshot, raised = _import([ended | {"months_since_contract_end": 1}], "2024-09-30")

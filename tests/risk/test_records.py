@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from sqlalchemy import JSON, String, Text, cast, func, select
 
 from orientamento.auth.models import AuditAction, AuditEntry
+from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError
-from orientamento.database import utcnow
 from orientamento.extensions import db
 from orientamento.outreach.models import Flag
 from orientamento.risk.models import (
@@ -127,7 +127,7 @@ def test_a_later_snapshot_finds_the_same_person(app: Flask, make_csv: MakeCsv) -
     _import(make_csv([{"as_of": "2024-09-30", "municipio": 3, "source_id": "CF0001"},
                       {"as_of": "2024-09-30", "source_id": "CF0002"}]))
     person = _person("CF0001")
-    person.opted_out_at = utcnow()
+    person.opted_out_at = clock.now()
     db.session.commit()
     _import(make_csv([{"as_of": "2025-09-30", "municipio": 5, "source_id": " cf0001 ",
                        "birth_year": 2003, "phone": "+39 02 9999 0000"},
