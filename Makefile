@@ -7,14 +7,14 @@ BIN := $(VENV)/bin
 FLASK := ORIENTAMENTO_ENV=development $(BIN)/flask --app wsgi
 STAMPS := .stamps
 
-.PHONY: run test install assets translations lint typecheck pytest bench update-messages clean
+.PHONY: run test install assets translations lint typecheck pytest test-calendar bench update-messages clean
 
 run: install assets translations
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install-dev assets translations lint typecheck pytest
+test: install-dev assets translations lint typecheck pytest test-calendar
 
 install: $(STAMPS)/venv
 install-dev: $(STAMPS)/venv-dev
@@ -56,6 +56,16 @@ typecheck: install-dev
 
 pytest: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The tests marked `calendar` again at instants that break naive date code (names from
+# INSTANTS in tests/conftest.py; `now` is the real clock, so CI also tests the day it runs).
+CALENDAR_INSTANTS ?= holiday new-year-eve after-midnight spring-forward fall-back leap-day now
+test-calendar: install-dev assets translations
+	@set -e; for instant in $(CALENDAR_INSTANTS); do \
+	  echo "== tests marked calendar at $$instant"; \
+	  $(BIN)/pytest -m "calendar and not browser" --instant $$instant -q -p no:cacheprovider \
+	    $(PYTEST_ARGS); \
+	done
 
 bench: install-dev assets translations
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -87,6 +87,21 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"instant: {moment.isoformat() if moment else 'the real clock'}"
 
 
+@pytest.fixture(scope="module")
+def module_instant(request: pytest.FixtureRequest) -> Iterator[datetime | None]:
+    """The chosen instant for a whole module, for module fixtures that outlive a test.
+
+    A seeded server shared by a module's tests signs cookies and dates events when it is set
+    up: its tests keep this one ticking clock instead of going back to the instant each.
+    """
+    moment = chosen_instant(request.config)
+    if moment is None:
+        yield None
+        return
+    with time_machine.travel(moment, tick=True):
+        yield moment
+
+
 @pytest.fixture(autouse=True)
 def instant(request: pytest.FixtureRequest) -> Iterator[datetime | None]:
     """Move the clock to the chosen instant for the test (it ticks on from there).
@@ -95,6 +110,9 @@ def instant(request: pytest.FixtureRequest) -> Iterator[datetime | None]:
     real time, and they take the dates they need from the seeded data.
     """
     moment = chosen_instant(request.config)
+    if "module_instant" in request.fixturenames:
+        yield request.getfixturevalue("module_instant")
+        return
     if moment is None or request.node.get_closest_marker("browser"):
         yield None
         return
@@ -315,13 +333,31 @@ def make_course(
     app: Flask, reference_data: None, make_provider: Callable[..., Provider]
 ) -> Callable[..., Any]:
     """Factory: a course, built from catalogue cells (``COURSE_CELLS`` plus overrides)."""
+    from orientamento.core import clock
     from orientamento.courses.records import parse_row
     from orientamento.courses.services import create_course
+
+    def _open_dates(cells: dict[str, str]) -> dict[str, str]:
+        """Dates for a course open for enrolment at any instant, for the ones ``cells`` lacks.
+
+        ``COURSE_CELLS`` has fixed dates (the record tests need no clock), which would close the
+        course at some instants: the deadline is about six months from today in Milan instead,
+        the start two weeks after it.
+        """
+        ahead = clock.today() + timedelta(days=182)
+        start, deadline = cells.get("start_date"), cells.get("application_deadline")
+        if deadline is None:
+            deadline = min(ahead, date.fromisoformat(start)).isoformat() if start else \
+                ahead.isoformat()
+        if start is None:
+            start = ((date.fromisoformat(deadline) if deadline else ahead)
+                     + timedelta(days=14)).isoformat()
+        return {"start_date": start, "application_deadline": deadline}
 
     def factory(provider: Provider | None = None, **cells: str) -> Any:
         provider = provider or make_provider()
         number = next(_counter)
-        values = COURSE_CELLS | {"course_code": f"C-{number}"} | cells
+        values = COURSE_CELLS | {"course_code": f"C-{number}"} | _open_dates(cells) | cells
         record, errors = parse_row(values | {"provider_code": provider.code})
         assert record is not None, errors
         course = create_course(provider, record)

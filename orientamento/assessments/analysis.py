@@ -58,7 +58,8 @@ def _stream(registry: Registry) -> Iterable[tuple[Questionnaire, str, str | None
     for qid, version, locale, answers, submitted_at, born in db.session.execute(query):
         questionnaire = registry.get(qid, version)
         if questionnaire is not None:
-            when = submitted_at.date() if isinstance(submitted_at, datetime) else clock.today()
+            when = (clock.milan_date(submitted_at) if isinstance(submitted_at, datetime)
+                    else clock.today())
             yield questionnaire, locale, age_band(born, when), answers or {}
 
 

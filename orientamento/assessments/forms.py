@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import DateField, Field, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Optional, ValidationError
+
+from orientamento.core import clock
+
+#: How far ahead a due date may be set: two school years.
+LONGEST_DUE = timedelta(days=730)
 
 
 class AssignForm(FlaskForm):
@@ -23,3 +30,14 @@ class AssignForm(FlaskForm):
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.questionnaire_id.choices = [SelectChoice(value, label) for value, label in choices]
+
+    def validate_due_on(self, field: Field) -> None:
+        """A due date from today (in Milan) to two years ahead."""
+        if field.data is None:
+            return
+        today = clock.today()
+        if field.data < today:
+            raise ValidationError(_l("The due date cannot be in the past."))
+        if field.data > today + LONGEST_DUE:
+            raise ValidationError(_l("Choose a due date before %(day)s.",
+                                     day=format_date(today + LONGEST_DUE, "long")))

@@ -39,6 +39,10 @@ class Assignment(Base):
     due_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
+    def is_overdue(self, today: date) -> bool:
+        """Whether the due date (a whole Milan day, included) has passed on ``today``."""
+        return self.due_on is not None and self.due_on < today
+
     school_class: Mapped[SchoolClass] = relationship()
 
 

@@ -11,6 +11,7 @@ from orientamento.assessments.definitions import Questionnaire
 from orientamento.assessments.models import Response
 from orientamento.assessments.presentation import localized
 from orientamento.classes.models import SchoolClass
+from orientamento.core import clock
 
 #: Characters that make a spreadsheet treat a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -65,7 +66,7 @@ def results_csv(school_class: SchoolClass, questionnaire: Questionnaire,
             school_class.name, pupil.display_name, pupil.username or pupil.email,
             questionnaire.id, response.version if response else "",
             response.status if response else "not_started",
-            response.submitted_at.isoformat() if response and response.submitted_at else "",
+            clock.iso_local(response.submitted_at) if response and response.submitted_at else "",
             *[(scores.get(s.id) or {}).get("percent", "") for s in scales],
         )])
     return out.getvalue()

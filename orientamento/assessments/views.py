@@ -40,7 +40,7 @@ def index() -> ResponseReturnValue:
          services.may_take(student, questionnaire.id, today, assigned))
         for questionnaire in services.registry().current()
     ]
-    return render_template("assessments/index.html", rows=rows, form=EmptyForm(),
+    return render_template("assessments/index.html", rows=rows, form=EmptyForm(), today=today,
                            history=queries.history(student), locale=current_language())
 
 

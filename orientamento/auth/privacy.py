@@ -43,7 +43,9 @@ def user_foreign_keys() -> list[tuple[Table, Column[Any]]]:
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return clock.iso_local(value)
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -65,7 +67,7 @@ def export_user_data(user: User) -> dict[str, Any]:
     users: Table = User.__table__  # type: ignore[assignment]
     data: dict[str, Any] = {
         "format": "orientamento-milano-user-export/1",
-        "exported_at": clock.now().isoformat(),
+        "exported_at": clock.iso_local(clock.now()),
         "tables": {"users": _rows(users, users.c.id, user.id)},
     }
     for table, column in user_foreign_keys():

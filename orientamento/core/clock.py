@@ -40,3 +40,8 @@ def rome_local(moment: datetime) -> datetime:
 def start_of_day(day: date) -> datetime:
     """The UTC instant at which a Milan day begins."""
     return rome_datetime(day, time(0))
+
+
+def iso_local(moment: datetime) -> str:
+    """An instant as Milan wall-clock time with its offset, for files people and machines read."""
+    return rome_local(moment).isoformat(timespec="seconds")

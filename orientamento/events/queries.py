@@ -94,14 +94,18 @@ def _may_see(viewer: User | None, event: Event) -> bool:
             or (viewer.role == Role.COUNSELLOR and viewer.school_id == event.school_id))
 
 
-def my_registrations(user: User) -> list[Registration]:
-    """The person's registrations, upcoming first then past, with their events."""
-    return list(db.session.scalars(
-        select(Registration).join(Event, Event.id == Registration.event_id)
-        .where(Registration.user_id == user.id)
-        .options(selectinload(Registration.event).selectinload(Event.place),
-                 selectinload(Registration.school_class))
-        .order_by(Event.starts_at.desc(), Registration.id.desc()).limit(200)))
+def my_registrations(user: User, now: datetime
+                     ) -> tuple[list[Registration], list[Registration]]:
+    """The person's registrations with their events: upcoming soonest first, past latest first."""
+    query = (select(Registration).join(Event, Event.id == Registration.event_id)
+             .where(Registration.user_id == user.id)
+             .options(selectinload(Registration.event).selectinload(Event.place),
+                      selectinload(Registration.school_class)))
+    upcoming = db.session.scalars(query.where(Event.ends_at > now).order_by(
+        Event.starts_at, Registration.id).limit(200))
+    past = db.session.scalars(query.where(Event.ends_at <= now).order_by(
+        Event.starts_at.desc(), Registration.id.desc()).limit(100))
+    return list(upcoming), list(past)
 
 
 def registration_or_404(user: User, registration_id: int) -> Registration:
@@ -121,10 +125,17 @@ def event_registrations(event: Event) -> list[Registration]:
                   Registration.position, Registration.id)))
 
 
-def managed_events(actor: User) -> Pagination:
-    """Events the actor runs (a provider's own; an admin sees every non-visit event)."""
-    query = select(Event).options(selectinload(Event.school)).order_by(
-        Event.starts_at.desc(), Event.id.desc())
+def managed_events(actor: User, now: datetime, *, past: bool = False) -> Pagination:
+    """Events the actor runs (a provider's own; an admin sees every non-visit event).
+
+    Upcoming ones (not yet ended) soonest first, or past ones latest first.
+    """
+    query = select(Event).options(selectinload(Event.school))
+    if past:
+        query = query.where(Event.ends_at <= now).order_by(Event.starts_at.desc(),
+                                                            Event.id.desc())
+    else:
+        query = query.where(Event.ends_at > now).order_by(Event.starts_at, Event.id)
     if actor.role == Role.PROVIDER:
         query = query.where(Event.provider_id == actor.provider_id)
     else:

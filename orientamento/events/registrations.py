@@ -53,10 +53,10 @@ def _check_eligible(user: User, event: Event, school_class: SchoolClass | None, 
     if user.role == Role.STUDENT:
         if school_class is not None or seats != 1:
             raise NotAllowed(_l("Students register themselves only."))
-        if user.needs_parental_consent(now.date()):
+        if user.needs_parental_consent(clock.milan_date(now)):
             raise NotAllowed(_l("Under 14 you need a parent's consent to register on your own: "
                                 "ask your school counsellor, who can register your class."))
-        age = user.age(now.date())
+        age = user.age(clock.milan_date(now))
         if age is not None and ((event.min_age is not None and age < event.min_age)
                                 or (event.max_age is not None and age > event.max_age)):
             raise DomainError(_l("This event is for people aged %(low)s to %(high)s.",

@@ -157,8 +157,10 @@ def my_events() -> ResponseReturnValue:
     """The person's registrations and their calendar feed address."""
     user = acting_user()
     feed = db.session.get(calendars.CalendarFeed, user.id)
-    return render_template("events/mine.html", registrations=queries.my_registrations(user),
-                           feed=feed, form=EmptyForm(), now=clock.now())
+    now = clock.now()
+    upcoming, past = queries.my_registrations(user, now)
+    return render_template("events/mine.html", upcoming=upcoming, past=past,
+                           feed=feed, form=EmptyForm(), now=now)
 
 
 @bp.post("/mine/feed")
@@ -187,9 +189,19 @@ def revoke_feed() -> ResponseReturnValue:
 @bp.get("/manage")
 @role_required(Role.PROVIDER, Role.ADMIN)
 def manage_events() -> ResponseReturnValue:
-    """The events the provider (or, for the admin, the city) runs."""
-    return render_template("events/manage.html", page=queries.managed_events(acting_user()),
-                           now=clock.now())
+    """The upcoming events the provider (or, for the admin, the city) runs."""
+    now = clock.now()
+    return render_template("events/manage.html", now=now, past=False,
+                           page=queries.managed_events(acting_user(), now))
+
+
+@bp.get("/manage/past")
+@role_required(Role.PROVIDER, Role.ADMIN)
+def past_events() -> ResponseReturnValue:
+    """Events that have ended, latest first: for attendance and the record."""
+    now = clock.now()
+    return render_template("events/manage.html", now=now, past=True,
+                           page=queries.managed_events(acting_user(), now, past=True))
 
 
 def _event_form(event: object | None = None) -> EventForm:

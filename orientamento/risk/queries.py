@@ -281,7 +281,9 @@ def subject_report(person: RiskPerson, locale: str) -> dict[str, Any]:
 
 
 def json_ready(value: object) -> str:
-    """``json.dumps`` default: dates and times in ISO 8601."""
-    if isinstance(value, (date, datetime)):
+    """``json.dumps`` default: dates in ISO 8601, instants in Milan time with the offset."""
+    if isinstance(value, datetime):
+        return clock.iso_local(value)
+    if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role
+from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError, NotFound
 from orientamento.core.i18n import current_language
@@ -171,7 +172,7 @@ def show_overview(version_id: int) -> ResponseReturnValue:
 
 def _json_download(report: dict[str, Any]) -> Response:
     body = json.dumps(report, ensure_ascii=False, indent=2, default=queries.json_ready)
-    day = report["generated_at"].date().isoformat()
+    day = clock.milan_date(report["generated_at"]).isoformat()
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="risk-data-report-{day}.json"',
         "Cache-Control": "no-store"})

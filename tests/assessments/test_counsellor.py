@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -42,11 +43,12 @@ def test_assign_follow_completion_profile_and_csv(
     waiting = make_user(Role.STUDENT, display_name="Bruno")
     school_class = make_class(counsellor, pupils=(done_a, done_b, waiting))
     log_in(client, counsellor)
+    due = clock.today() + timedelta(days=30)
     response = client.post(f"/assessments/classes/{school_class.id}/assign",
-                           data={"questionnaire_id": "interests", "due_on": "2027-01-31"})
+                           data={"questionnaire_id": "interests", "due_on": due.isoformat()})
     assert response.status_code == 302
     assignment = db.session.scalar(select(Assignment))
-    assert assignment is not None and str(assignment.due_on) == "2027-01-31"
+    assert assignment is not None and assignment.due_on == due
     assert client.post(f"/assessments/classes/{school_class.id}/assign",
                        data={"questionnaire_id": "nope"}).status_code == 400
     _submitted(done_a, 5)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from orientamento.auth.models import AuditEntry, User
 from orientamento.core import clock
 from orientamento.extensions import db
+
+pytestmark = pytest.mark.calendar
 
 
 def _form(**overrides: str) -> dict[str, str]:

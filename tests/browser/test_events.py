@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,8 +20,12 @@ import icalendar
 import pytest
 from flask import Flask
 from playwright.sync_api import expect
+from sqlalchemy import func, select
 
 from orientamento.core import clock
+from orientamento.courses.models import Course
+from orientamento.extensions import db
+from orientamento.orgs.models import Provider
 from tests.browser.conftest import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -161,6 +165,26 @@ def _window_area(app: Flask) -> str:
     return str(rows[0][0])
 
 
+def _later_window_day(app: Flask, area: str) -> date:
+    """A day to filter from, taken from the seeded data: the Milan day of the demo provider's
+    last free in-person window for ``area`` (so at least that window matches)."""
+    from orientamento.events.visit_models import VisitWindow
+
+    with app.app_context():
+        try:
+            starts = db.session.scalar(
+                select(func.max(VisitWindow.starts_at))
+                .join(Provider, Provider.id == VisitWindow.provider_id)
+                .where(Provider.name == DEMO_PROVIDER_NAME,
+                       VisitWindow.mode.in_(("in_person", "both")),
+                       VisitWindow.booked < VisitWindow.max_visits,
+                       VisitWindow.courses.any(Course.area == area)))
+        finally:
+            db.session.remove()
+    assert starts is not None, "the demo provider has a free in-person window"
+    return clock.milan_date(starts)
+
+
 def _browse_and_filter(page: Any, area: str, from_day: date) -> None:
     """Open Peer visits from the navigation and filter: area, in person, from a day."""
     with page.expect_navigation() as navigation:
@@ -215,7 +239,8 @@ def test_peer_visit_requested_by_the_school_and_confirmed_by_the_provider(
 
     school = new_page()
     log_in(school, DEMO_LOGINS["counsellor"], language="en")
-    _browse_and_filter(school, _window_area(app), clock.today() + timedelta(days=4))
+    area = _window_area(app)
+    _browse_and_filter(school, area, _later_window_day(app, area))
     check_a11y(school)
     browse_url = school.url
     form_path, visit_id = _request_visit(school, class_id, message)
@@ -286,7 +311,8 @@ def test_the_request_email_carries_the_schools_message(
     since = last_outbox_id(app)
     message = f"Portate il robot, aula magna ({uuid.uuid4().hex[:6]})"
     log_in(page, DEMO_LOGINS["counsellor"], language="en")
-    _browse_and_filter(page, _window_area(app), clock.today() + timedelta(days=4))
+    area = _window_area(app)
+    _browse_and_filter(page, area, _later_window_day(app, area))
     _request_visit(page, _demo_class_id(app), message, window=-1)
     mails = [m for m in mails_since(app, since) if m[0] == DEMO_LOGINS["provider"]]
     assert len(mails) == 1

@@ -17,6 +17,8 @@ from orientamento.core import clock
 from orientamento.extensions import db
 from tests.conftest import log_in
 
+pytestmark = pytest.mark.calendar
+
 
 def _years_ago(years: int) -> str:
     today = clock.today()

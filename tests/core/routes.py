@@ -180,15 +180,23 @@ def add_events(world: World, make_user: Callable[..., User]) -> None:
 
 
 def add_courses(world: World) -> None:
-    """An active course of the provider user's organisation and one of another provider."""
+    """An active course of the provider user's organisation and one of another provider.
+
+    Both stay open for enrolment at any instant: the deadline is months from today in Milan.
+    """
+    from datetime import timedelta
+
+    deadline = clock.today() + timedelta(days=182)
+    dates = {"application_deadline": deadline.isoformat(),
+             "start_date": (deadline + timedelta(days=14)).isoformat()}
     load_reference_data()
     own_provider = db.session.get(Provider, world.provider_id)
     foreign_provider = Provider(code="FOREIGN-PRV", name="Altro ente", kind="training_centre")
     db.session.add(foreign_provider)
     for key, provider in (("own", own_provider), ("foreign", foreign_provider)):
         assert provider is not None
-        record, errors = parse_row(COURSE_CELLS | {"provider_code": provider.code,
-                                                   "course_code": f"{key.upper()}-1"})
+        record, errors = parse_row(COURSE_CELLS | dates | {"provider_code": provider.code,
+                                                           "course_code": f"{key.upper()}-1"})
         assert record is not None, errors
         world.courses[key] = create_course(provider, record).id
     world.occupation_id = db.session.scalars(select(Occupation.id)).first() or 0

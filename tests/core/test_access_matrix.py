@@ -24,6 +24,8 @@ from tests.core.routes import (
     build_world,
 )
 
+pytestmark = pytest.mark.calendar
+
 
 @pytest.fixture
 def world(make_user: Callable[..., User], make_class: Callable[..., SchoolClass]) -> World:

@@ -71,6 +71,7 @@ def test_writers_queue_instead_of_failing(file_app, tmp_path: Path) -> None:  # 
 def test_utc_datetime_refuses_naive_values() -> None:
     column = UTCDateTime()
     with pytest.raises(ValueError, match="naive"):
-        column.process_bind_param(datetime(2026, 1, 1), None)
-    read = column.process_result_value(datetime(2026, 1, 1, 12), None)
+        column.process_bind_param(datetime(2026, 1, 1), None)  # noqa: DTZ001 (on purpose)
+    # What SQLite hands back: a naive value, read as UTC.
+    read = column.process_result_value(datetime(2026, 1, 1, 12), None)  # noqa: DTZ001
     assert read is not None and read.utcoffset() is not None

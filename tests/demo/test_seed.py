@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
@@ -13,10 +14,13 @@ from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.core import clock
 from orientamento.courses.models import Course, CourseSite
 from orientamento.demo.catalogue import DEMO_CATALOGUE_PROVIDERS
+from orientamento.events.days import closed_days
 from orientamento.events.models import Event, EventClass
-from orientamento.events.visit_models import VisitWindow
+from orientamento.events.visit_models import SchoolHoliday, VisitWindow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
+
+pytestmark = pytest.mark.calendar
 
 EMAILS = {
     "admin@demo.example.org": Role.ADMIN,
@@ -82,6 +86,10 @@ def test_seed_plans_demo_events_and_visit_availability(app: Flask, runner: Flask
     assert all(event.is_demo for event in db.session.scalars(select(Event)))
     windows = db.session.scalars(select(VisitWindow)).all()
     assert windows and all(w.starts_at > clock.now() and w.ambassadors for w in windows)
+    # The demo's school calendar is loaded first: no window falls in it.
+    days = [clock.rome_local(w.starts_at).date() for w in windows]
+    assert not set(days) & set(closed_days(min(days), max(days)))
+    assert db.session.scalar(select(func.count()).select_from(SchoolHoliday))
     visit_class = db.session.scalar(select(EventClass))
     assert visit_class is not None and visit_class.attended
 

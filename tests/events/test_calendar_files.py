@@ -18,6 +18,8 @@ from orientamento.events.models import Event
 from orientamento.extensions import db
 from tests.events.factories import open_day, requested, school_day, window
 
+pytestmark = pytest.mark.calendar
+
 UserFactory = Callable[..., User]
 
 

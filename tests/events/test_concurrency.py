@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -134,7 +134,7 @@ def _seed() -> tuple[tuple[int, str], list[int], dict[int, str], int]:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def served(request: pytest.FixtureRequest,
+def served(request: pytest.FixtureRequest, module_instant: datetime | None,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A seeded app behind a threaded werkzeug server, one per backend."""
     backend = request.param

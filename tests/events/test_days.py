@@ -8,9 +8,12 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from orientamento.auth.models import User
+from orientamento.core import clock
 from orientamento.events import availability
 from orientamento.events.days import closed_days, public_holidays
 from orientamento.extensions import db
+
+pytestmark = pytest.mark.calendar
 
 
 def test_public_holidays_include_milans_patron_and_easter_monday() -> None:
@@ -30,20 +33,20 @@ def test_public_holiday_names_are_in_italian() -> None:
     assert holidays[date(2026, 12, 8)] == "Immacolata Concezione"
 
 
-@pytest.mark.parametrize(("day", "clock", "utc"), [
+@pytest.mark.parametrize(("day", "wall", "utc"), [
     (date(2026, 7, 1), time(9), datetime(2026, 7, 1, 7, tzinfo=UTC)),  # summer time, UTC+2
     (date(2026, 12, 1), time(9), datetime(2026, 12, 1, 8, tzinfo=UTC)),  # winter time, UTC+1
     (date(2026, 3, 29), time(9), datetime(2026, 3, 29, 7, tzinfo=UTC)),  # DST starts that night
     (date(2026, 10, 25), time(9), datetime(2026, 10, 25, 8, tzinfo=UTC)),  # DST ends that night
     (date(2026, 3, 28), time(23, 30), datetime(2026, 3, 28, 22, 30, tzinfo=UTC)),
 ])
-def test_rome_datetime_converts_wall_clock_to_utc(day: date, clock: time, utc: datetime) -> None:
+def test_rome_datetime_converts_wall_clock_to_utc(day: date, wall: time, utc: datetime) -> None:
     """Milan wall-clock times map to the right UTC instant on both sides of DST."""
-    moment = clock.rome_datetime(day, clock)
+    moment = clock.rome_datetime(day, wall)
     assert moment == utc
     assert moment.utcoffset() is not None and moment.utcoffset().total_seconds() == 0
     local = clock.rome_local(moment)
-    assert (local.date(), local.time()) == (day, clock)
+    assert (local.date(), local.time()) == (day, wall)
 
 
 def test_closed_days_merge_holidays_school_holidays_and_blocked_days(

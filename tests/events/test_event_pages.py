@@ -25,6 +25,8 @@ from orientamento.extensions import db
 from orientamento.outbox.models import OutboxMessage
 from tests.events.factories import open_day, requested, school_day, window
 
+pytestmark = pytest.mark.calendar
+
 UserFactory = Callable[..., User]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from flask import Flask
@@ -136,7 +136,7 @@ def _with_cookies(app: Flask, race: Race) -> Race:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def served(request: pytest.FixtureRequest,
+def served(request: pytest.FixtureRequest, module_instant: datetime | None,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A seeded app behind a threaded werkzeug server, one per backend."""
     from tests.conftest import make_app

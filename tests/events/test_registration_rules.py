@@ -24,6 +24,8 @@ from orientamento.extensions import db
 from orientamento.outbox.models import OutboxMessage
 from tests.events.factories import open_day
 
+pytestmark = pytest.mark.calendar
+
 UserFactory = Callable[..., User]
 
 

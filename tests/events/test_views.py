@@ -35,6 +35,8 @@ from orientamento.orgs.models import Provider
 from orientamento.outbox.models import OutboxMessage
 from tests.conftest import log_in
 
+pytestmark = pytest.mark.calendar
+
 MakeUser = Callable[..., User]
 MakeClass = Callable[..., SchoolClass]
 ONLINE = "https://meet.example.org/room-42"

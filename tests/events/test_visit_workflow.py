@@ -26,6 +26,8 @@ from orientamento.extensions import db
 from orientamento.outbox.models import OutboxMessage
 from tests.events.factories import requested, school_day, window
 
+pytestmark = pytest.mark.calendar
+
 UserFactory = Callable[..., User]
 
 

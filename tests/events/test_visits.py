@@ -21,6 +21,8 @@ from orientamento.extensions import db
 from orientamento.outbox.models import OutboxMessage
 from tests.events.conftest import mail_subjects, next_school_day
 
+pytestmark = pytest.mark.calendar
+
 People = dict[str, Any]
 WindowFactory = Callable[..., VisitWindow]
 RequestFactory = Callable[..., VisitRequest]

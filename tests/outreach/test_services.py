@@ -22,6 +22,8 @@ from orientamento.risk.models import ModelVersion
 from tests.outreach.conftest import MakeFlag
 from tests.risk.factories import make_flag
 
+pytestmark = pytest.mark.calendar
+
 
 def _audit(action: AuditAction) -> list[AuditEntry]:
     return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action.value)

@@ -25,6 +25,8 @@ from orientamento.risk.records import ensure_valid, import_snapshot
 from tests.risk.conftest import snapshot_csv
 from tests.risk.factories import make_flag, make_person, make_score, make_version
 
+pytestmark = pytest.mark.calendar
+
 
 def _flags(trigger: Trigger | None = None) -> list[Flag]:
     query = select(Flag).order_by(Flag.id)
