@@ -6,19 +6,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from orientamento.assessments.analysis import record_run
-from orientamento.assessments.services import registry
 from orientamento.classes.forms import current_school_year
 from orientamento.core import clock
-from orientamento.demo.courses import seed_demo_catalogue
-from orientamento.demo.events import seed_demo_events
-from orientamento.demo.responses import seed_simulated_responses
-from orientamento.demo.risk import seed_demo_risk
-from orientamento.demo.services import DEMO_ACCOUNTS, seed_demo
+from orientamento.demo.seed import DemoRefused, seed_everything
+from orientamento.demo.services import DEMO_ACCOUNTS
 from orientamento.extensions import db
-
-#: Enough simulated students for non-provisional psychometrics (200 responses and more).
-SIMULATED_STUDENTS = 240
 
 
 @click.group("demo", help="Demo data.")
@@ -30,20 +22,18 @@ def demo_cli() -> None:
 @with_appcontext
 def seed_command() -> None:
     """Create (or complete) the demo accounts, school, class and provider."""
-    summary = seed_demo(current_app.config["DEMO_PASSWORD"], current_school_year(clock.today()))
-    catalogue = seed_demo_catalogue(clock.today())
-    if not catalogue.ok:
-        raise click.ClickException(f"demo catalogue rejected: {catalogue.errors[:5]}")
-    events = seed_demo_events(clock.today())
-    flags = seed_demo_risk()
-    simulated = seed_simulated_responses(registry(), SIMULATED_STUDENTS, clock.today())
-    if simulated:
-        record_run(registry(), clock.now())
+    try:
+        seeded = seed_everything(current_app.config["DEMO_PASSWORD"],
+                                 current_school_year(clock.today()), clock.today())
+    except DemoRefused as error:
+        raise click.ClickException(str(error)) from error
     db.session.commit()
+    summary = seeded.accounts
     click.echo(f"Demo data ready ({summary['created']} rows created, "
-               f"{simulated} simulated assessment responses, "
-               f"{catalogue.created} demo courses, {events} demo events, "
-               f"{flags} synthetic outreach flags).")
+               f"{seeded.simulated} simulated assessment responses, "
+               f"{seeded.courses} demo courses, {seeded.holidays} demo school holidays, "
+               f"{seeded.events} demo events, "
+               f"{seeded.flags} synthetic outreach flags).")
     click.echo(f"Demo logins (password: {current_app.config['DEMO_PASSWORD']}):")
     for email, role, _name in DEMO_ACCOUNTS:
         click.echo(f"  {role:<11} {email}")

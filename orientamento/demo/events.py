@@ -1,6 +1,8 @@
 """Demo events: visit availability, open days, webinars, workshops and one past peer visit.
 
-Everything is labelled as demo data; seeding twice adds nothing.
+Everything is labelled as demo data; seeding twice adds nothing. Seed the school calendar
+first: visit windows and the past visit avoid school holidays (open days and webinars may
+fall in them, as they do in real life, but not on weekends or public holidays).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from orientamento.core import clock
 from orientamento.courses.models import Course
 from orientamento.demo.services import DEMO_PROVIDER, DEMO_SCHOOL
 from orientamento.events.availability import WindowPlan, publish_windows
-from orientamento.events.days import closed_days
+from orientamento.events.days import closed_days, public_holidays
 from orientamento.events.models import Event, EventClass, EventKind, EventStaff
 from orientamento.events.visit_models import VisitRequest, VisitRequestClass, VisitStatus
 from orientamento.extensions import db
@@ -46,10 +48,32 @@ DEMO_EVENTS = (
 )
 
 
+#: How far to look for a day open to visits: the summer break lasts about 100 days.
+OPEN_DAY_HORIZON = timedelta(days=150)
+
+
 def _next_open_day(start: date, provider_id: int | None) -> date:
-    closed = closed_days(start, start + timedelta(days=14), provider_id)
+    """The first weekday from ``start`` on which visits are possible."""
+    closed = closed_days(start, start + OPEN_DAY_HORIZON, provider_id)
     day = start
     while day.weekday() >= 5 or day in closed:
+        day += timedelta(days=1)
+    return day
+
+
+def _previous_open_day(start: date) -> date:
+    """The last weekday up to ``start`` on which visits were possible."""
+    closed = closed_days(start - OPEN_DAY_HORIZON, start)
+    day = start
+    while day.weekday() >= 5 or day in closed:
+        day -= timedelta(days=1)
+    return day
+
+
+def _next_working_day(start: date) -> date:
+    """The first weekday from ``start`` that is not a public holiday in Milan."""
+    day = start
+    while day.weekday() >= 5 or day in public_holidays(day.year):
         day += timedelta(days=1)
     return day
 
@@ -67,8 +91,9 @@ def seed_demo_events(today: date) -> int:
     courses = list(db.session.scalars(select(Course).where(
         Course.provider_id == provider.id).order_by(Course.id).limit(2)))
     if staff:
+        first = _next_open_day(today + timedelta(days=2), provider.id)
         publish_windows(provider, WindowPlan(
-            first_day=today + timedelta(days=2), last_day=today + timedelta(days=30),
+            first_day=first, last_day=first + timedelta(days=28),
             weekdays=(1, 3), start=time(9), end=time(13), mode="both", max_visits=2,
             ambassador_ids=[u.id for u in staff], course_ids=[c.id for c in courses],
             note="Portiamo un robot collaborativo e due studenti del secondo anno."), today)
@@ -78,7 +103,7 @@ def seed_demo_events(today: date) -> int:
     for number, (kind, title, text, ahead, hour, length, capacity, online) in enumerate(
             DEMO_EVENTS):
         owner = provider if number in (0, 1, 2) else providers[number % len(providers)]
-        day = _next_open_day(today + timedelta(days=ahead), owner.id)
+        day = _next_working_day(today + timedelta(days=ahead))
         starts = clock.rome_datetime(day, time(hour))
         presented = list(db.session.scalars(select(Course).where(
             Course.provider_id == owner.id, Course.status == "active").limit(2)))
@@ -101,7 +126,7 @@ def _past_visit(provider: Provider, school: School, staff: list[User], today: da
         SchoolClass.school_id == school.id, SchoolClass.is_demo.is_(True)))
     if school_class is None or not staff:
         return
-    day = _next_open_day(today - timedelta(days=14), None)
+    day = _previous_open_day(today - timedelta(days=14))
     starts = clock.rome_datetime(day, time(10))
     event = Event(kind=EventKind.SCHOOL_VISIT.value, provider_id=provider.id,
                   school_id=school.id, title=f"{provider.name} · {school.name}",

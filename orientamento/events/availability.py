@@ -2,6 +2,7 @@
 
 Windows are never offered on Milan's public holidays, the admin's school holidays or the
 provider's blocked days; withdrawing or blocking removes only windows nobody asked for.
+An imported school calendar replaces the periods of the school years it covers.
 """
 
 from __future__ import annotations
@@ -11,13 +12,23 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.courses.models import Course, Place
 from orientamento.events.days import closed_days
+from orientamento.events.school_calendar import (
+    CalendarPeriod,
+    CalendarReport,
+    days_error,
+    name_error,
+    read_calendar,
+    school_year_days,
+    school_year_label,
+    school_year_start,
+)
 from orientamento.events.visit_models import BlockedDay, SchoolHoliday, VisitRequest, VisitWindow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
@@ -150,10 +161,38 @@ def unblock_day(provider: Provider, day: date) -> None:
 
 def add_school_holiday(name: str, first_day: date, last_day: date) -> int:
     """Record a school holiday; free windows in it are withdrawn. Returns how many."""
-    if last_day < first_day:
-        raise DomainError(_l("The last day must not come before the first."))
-    db.session.add(SchoolHoliday(name=name, first_day=first_day, last_day=last_day))
+    problem = name_error(name.strip()) or days_error(first_day, last_day)
+    if problem is not None:
+        raise DomainError(problem)
+    db.session.add(SchoolHoliday(name=name.strip(), first_day=first_day, last_day=last_day))
     return _withdraw_free_windows(None, first_day, last_day)
+
+
+def save_school_calendar(periods: Sequence[CalendarPeriod]) -> tuple[int, int]:
+    """Replace the periods of the school years ``periods`` begin in: (replaced, withdrawn)."""
+    if not periods:
+        return 0, 0
+    starts = sorted({school_year_start(period.first_day) for period in periods})
+    in_years = or_(*(SchoolHoliday.first_day.between(*school_year_days(start))
+                     for start in starts))
+    earlier = db.session.scalars(select(SchoolHoliday).where(in_years)).all()
+    for holiday in earlier:
+        db.session.delete(holiday)
+    db.session.add_all(SchoolHoliday(name=period.name, first_day=period.first_day,
+                                     last_day=period.last_day) for period in periods)
+    withdrawn = sum(_withdraw_free_windows(None, period.first_day, period.last_day)
+                    for period in periods)
+    return len(earlier), withdrawn
+
+
+def import_school_calendar(data: bytes, filename: str = "") -> CalendarReport:
+    """Check a school calendar file and, when it has no error, save it (all or nothing)."""
+    report = read_calendar(data, filename)
+    if report.ok:
+        report.replaced, report.withdrawn = save_school_calendar(report.periods)
+        report.school_years = [school_year_label(start) for start in sorted(
+            {school_year_start(period.first_day) for period in report.periods})]
+    return report
 
 
 def remove_school_holiday(holiday: SchoolHoliday) -> None:

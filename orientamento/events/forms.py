@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     Field,
@@ -206,6 +207,15 @@ class HolidayForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     first_day = DateField(_l("First day"), validators=[InputRequired()])
     last_day = DateField(_l("Last day"), validators=[InputRequired()])
+
+
+class SchoolCalendarForm(FlaskForm):
+    """Upload the regional school calendar (admin)."""
+
+    file = FileField(_l("School calendar file (CSV or iCalendar)"), validators=[
+        FileRequired(message=_l("Choose a file."))],
+        description=_l("A UTF-8 CSV with the columns name, first_day and last_day, or an .ics "
+                       "file; at most 1 MB."))
 
 
 class WindowSearchForm(FlaskForm):

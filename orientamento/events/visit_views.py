@@ -16,19 +16,21 @@ from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError, NotFound
 from orientamento.courses.queries import places
-from orientamento.events import availability, hours, queries, visits
+from orientamento.events import availability, hours, queries, school_calendar, visits
 from orientamento.events.forms import (
     BlockDayForm,
     ConfirmVisitForm,
     HolidayForm,
     ProposeTimeForm,
     ReasonForm,
+    SchoolCalendarForm,
     WindowForm,
     WindowSearchForm,
     attendance_form,
     forget_bad_dates,
     visit_request_form,
 )
+from orientamento.events.school_calendar import CalendarReport
 from orientamento.events.services import managed_event_or_404
 from orientamento.events.views import bp
 from orientamento.events.visit_models import BlockedDay, SchoolHoliday, VisitRequest, VisitWindow
@@ -313,10 +315,18 @@ def export_hours() -> ResponseReturnValue:
         "Content-Disposition": 'attachment; filename="orientation-hours.csv"'})
 
 
+def _holidays_page(form: HolidayForm, calendar_form: SchoolCalendarForm,
+                   report: CalendarReport | None = None, status: int = 200
+                   ) -> ResponseReturnValue:
+    return render_template("events/holidays.html", form=form, calendar_form=calendar_form,
+                           report=report, years=school_calendar.holidays_by_school_year(),
+                           empty_form=EmptyForm()), status
+
+
 @bp.route("/holidays", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def school_holidays() -> ResponseReturnValue:
-    """School holidays: no visit is offered on these days."""
+    """School holidays by school year: no visit is offered on these days."""
     form = HolidayForm()
     if form.validate_on_submit():
         try:
@@ -329,11 +339,29 @@ def school_holidays() -> ResponseReturnValue:
             flash(_("Holiday saved; %(count)s free windows withdrawn.", count=removed),
                   "success")
             return redirect(url_for("events.school_holidays"))
-    holidays = db.session.scalars(db.select(SchoolHoliday).order_by(
-        SchoolHoliday.first_day.desc())).all()
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("events/holidays.html", form=form, holidays=holidays,
-                           empty_form=EmptyForm()), status
+    return _holidays_page(form, SchoolCalendarForm(formdata=None), status=status)
+
+
+@bp.post("/holidays/import")
+@role_required(Role.ADMIN)
+def import_holidays() -> ResponseReturnValue:
+    """Import the regional school calendar (CSV or iCalendar), all or nothing."""
+    calendar_form = SchoolCalendarForm()
+    if not calendar_form.validate_on_submit():
+        return _holidays_page(HolidayForm(formdata=None), calendar_form, status=400)
+    upload = calendar_form.file.data
+    report = availability.import_school_calendar(
+        upload.read(school_calendar.MAX_CALENDAR_BYTES + 1), upload.filename or "")
+    if not report.ok:
+        db.session.rollback()
+        return _holidays_page(HolidayForm(formdata=None), calendar_form, report, 422)
+    db.session.commit()
+    flash(_("School calendar imported for %(years)s: %(periods)s periods, replacing "
+            "%(replaced)s earlier ones; %(count)s free windows withdrawn.",
+            years=", ".join(report.school_years), periods=len(report.periods),
+            replaced=report.replaced, count=report.withdrawn), "success")
+    return redirect(url_for("events.school_holidays"))
 
 
 @bp.post("/holidays/<int:holiday_id>/delete")

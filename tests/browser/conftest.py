@@ -102,17 +102,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """Serve a seeded app with CSRF on, from a file SQLite database, for the session.
 
     The seed is the demo's (``flask demo seed``): accounts, class 3A, the demo course
-    catalogue, demo events, a synthetic risk history with an active version and outreach flags,
-    and simulated students with submitted assessments plus one psychometrics run over them.
+    catalogue, a demo school calendar, demo events, a synthetic risk history with an active
+    version and outreach flags, and simulated students with submitted assessments plus one
+    psychometrics run over them. Its dates follow the real clock, as the browser's do.
     """
-    from orientamento.assessments.analysis import record_run
-    from orientamento.assessments.services import registry
-    from orientamento.demo.cli import SIMULATED_STUDENTS
-    from orientamento.demo.courses import seed_demo_catalogue
-    from orientamento.demo.events import seed_demo_events
-    from orientamento.demo.responses import seed_simulated_responses
-    from orientamento.demo.risk import seed_demo_risk
-    from orientamento.demo.services import seed_demo
+    from orientamento.demo.seed import seed_everything
 
     assets = PROJECT_ROOT / "orientamento" / "static" / "dist" / "css"
     assert (assets / "bootstrap-italia.min.css").is_file(), "static assets missing: make assets"
@@ -123,12 +117,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     )
     with app.app_context():
         db.create_all()
-        seed_demo(DEMO_PASSWORD, SCHOOL_YEAR)
-        assert seed_demo_catalogue(clock.today()).ok
-        seed_demo_events(clock.today())
-        seed_demo_risk()
-        if seed_simulated_responses(registry(), SIMULATED_STUDENTS, clock.today()):
-            record_run(registry(), clock.now())
+        seed_everything(DEMO_PASSWORD, SCHOOL_YEAR, clock.today())
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)

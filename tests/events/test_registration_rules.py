@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -132,19 +132,24 @@ def test_group_rules(staff: User, make_user: UserFactory,
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
 
 
+def _born(years: int) -> date:
+    """A birthday that makes someone exactly ``years`` old today (29 February becomes the 28th)."""
+    today = clock.today()
+    return date(today.year - years, today.month, min(today.day, 28))
+
+
 def test_audience_and_window(staff: User, make_user: UserFactory) -> None:
     now = clock.now()
     adults = open_day(staff, min_age=18, max_age=29)
     with pytest.raises(DomainError):
-        registrations.register(make_user(Role.STUDENT, date_of_birth=clock.today().replace(
-            year=clock.today().year - 15)), adults)
+        registrations.register(make_user(Role.STUDENT, date_of_birth=_born(15)), adults)
     later = open_day(staff, registration_opens_at=now + timedelta(days=2))
     with pytest.raises(Conflict):
         registrations.register(make_user(Role.STUDENT), later)
     closed = open_day(staff, registration_closes_at=now + timedelta(days=1))
     with pytest.raises(Conflict):
         registrations.register(make_user(Role.STUDENT), closed, now=now + timedelta(days=2))
-    child = make_user(Role.STUDENT, date_of_birth=clock.today().replace(year=clock.today().year - 12))
+    child = make_user(Role.STUDENT, date_of_birth=_born(12))
     with pytest.raises(NotAllowed):
         registrations.register(child, open_day(staff))
 
