@@ -153,14 +153,16 @@ def register_blueprints(app: Flask) -> None:
 
 
 def init_features(app: Flask) -> None:
-    """Feature set-up beyond blueprints: data loaded at start-up."""
+    """Feature set-up beyond blueprints: data loaded at start-up, signal receivers."""
     from orientamento.assessments.setup import init_assessments
     from orientamento.courses.setup import init_courses
     from orientamento.events.setup import init_events
+    from orientamento.outreach.setup import init_outreach
 
     init_assessments(app)
     init_courses(app)
     init_events(app)
+    init_outreach(app)
 
 
 def register_templating(app: Flask) -> None:

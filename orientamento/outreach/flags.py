@@ -1,5 +1,9 @@
 """Raising flags: the model's top k per municipio, and the contract-ended rule.
 
+Risk announces its snapshots and scoring runs (``risk.signals``); ``outreach.setup`` connects
+``raise_rule_flags`` to an import and ``raise_flags_after_scoring`` to a scoring run, so both
+run in the transaction of the import or the scoring.
+
 Both skip people who opted out and people who already have a pending flag of the same
 trigger (the partial unique index makes the second impossible anyway). The rule does not
 depend on any model: it runs on every imported snapshot, active version or not.
@@ -94,6 +98,14 @@ def raise_model_flags(version: ModelVersion, snapshot: RiskSnapshot,
              "as_of": snapshot.as_of}
             for row in chosen])
     return len(chosen)
+
+
+def raise_flags_after_scoring(snapshot: RiskSnapshot, version: ModelVersion) -> int:
+    """Raise the model flags of a scoring run and give the snapshot's rule flags their score;
+    returns the model flags raised."""
+    raised = raise_model_flags(version, snapshot)
+    attach_scores(version, snapshot)
+    return raised
 
 
 def attach_scores(version: ModelVersion, snapshot: RiskSnapshot) -> int:

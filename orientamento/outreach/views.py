@@ -1,10 +1,13 @@
-"""Outreach workers' pages: the queue, a flag with its history, decisions, contacts, outcomes."""
+"""Outreach workers' pages: the queue, a flag with its history, decisions, contacts, outcomes;
+and for admins, a model version's outreach overview."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -27,17 +30,27 @@ from orientamento.outreach.forms import (
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
     CONTACT_OUTCOME_LABELS,
+    DECISION_LABELS,
     SITUATION_LABELS,
+    TRIGGER_LABELS,
     Flag,
     FlagStatus,
 )
-from orientamento.risk.models import RiskScore
+from orientamento.risk.models import BAND_LABELS, RiskScore
+from orientamento.risk.queries import version_or_404
 from orientamento.risk.reasons import reason_lines, version_spec
+from orientamento.risk.views import GROUPING_LABELS, number, percent
 
 bp = Blueprint("outreach", __name__)
 
 LABELS = {"channel_labels": CHANNEL_LABELS, "outcome_labels": CONTACT_OUTCOME_LABELS,
           "consent_labels": CONSENT_LABELS, "situation_labels": SITUATION_LABELS}
+
+#: Codes the version overview names, by kind.
+OVERVIEW_LABELS: dict[str, Mapping[Any, object]] = {
+    "trigger": TRIGGER_LABELS, "decision": DECISION_LABELS, "band": BAND_LABELS,
+    "grouping": GROUPING_LABELS,
+}
 
 
 def _queue(status: FlagStatus) -> ResponseReturnValue:
@@ -175,3 +188,29 @@ def record_outcome(flag_id: int) -> ResponseReturnValue:
         return _("Follow-up outcome recorded.")
 
     return _submit(flag_id, "outcome_form", form, act, "#outcomes")
+
+
+# --- a model version's outreach overview (admins) ----------------------------------------------
+
+
+def _overview_label(kind: str, code: str | None) -> str:
+    """The translated label of a code (the code itself when unknown)."""
+    return str(OVERVIEW_LABELS[kind].get(code, code or "—"))
+
+
+@role_required(Role.ADMIN)
+def show_version_overview(version_id: int) -> ResponseReturnValue:
+    """Flags, decisions, overrides and outcomes of one model version."""
+    version = version_or_404(version_id)
+    return render_template("outreach/overview.html", version=version,
+                           overview=queries.version_overview(version),
+                           situations=list(SITUATION_LABELS.items()), number=number,
+                           percent=percent, label=_overview_label, MIN_GROUP=queries.MIN_GROUP)
+
+
+@bp.record_once
+def _beside_the_model_card(state: BlueprintSetupState) -> None:
+    """Serve the overview at ``/risk/versions/<id>/overview``, beside the model card that
+    links to it (its address from before outreach owned it), as an outreach endpoint."""
+    state.app.add_url_rule("/risk/versions/<int:version_id>/overview",
+                           f"{bp.name}.show_version_overview", show_version_overview)

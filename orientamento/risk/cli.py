@@ -103,7 +103,7 @@ def train(spec_name: str, data: Path, labels: Path | None) -> None:
 def score(data: Path | None, snapshot_id: int | None, spec_name: str) -> None:
     """Score a snapshot with the active version and flag the top k per municipio."""
     from orientamento.core.errors import DomainError
-    from orientamento.outreach.flags import attach_scores, raise_model_flags
+    from orientamento.risk import signals
     from orientamento.risk.models import RiskSnapshot
     from orientamento.risk.scoring import score_snapshot
     from orientamento.risk.versions import require_active_version
@@ -118,8 +118,8 @@ def score(data: Path | None, snapshot_id: int | None, spec_name: str) -> None:
         if snapshot is None:
             raise click.ClickException(f"no snapshot {snapshot_id}")
         counts = score_snapshot(version, snapshot)
-        flags = raise_model_flags(version, snapshot)
-        attach_scores(version, snapshot)
+        # Outreach raises the model flags (and gives rule flags their score) as it hears this.
+        flags = signals.flags_raised(signals.snapshot_scored, snapshot, version=version)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
     db.session.commit()

@@ -1,36 +1,24 @@
-"""Risk read side: model versions, a version's outreach overview, a person's data report.
+"""Risk read side: model versions and a person's data report.
 
-Pages here never load a version's model file (it can be megabytes); the overview aggregates
-in SQL (a fixed number of queries whatever the number of flags), and hides every protected
-group with fewer than ``MIN_GROUP`` people, as the fairness audit does.
+Pages here never load a version's model file (it can be megabytes). A version's outreach
+overview is outreach's (``outreach.queries.version_overview``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, distinct, func, select
-from sqlalchemy.orm import InstrumentedAttribute, defer, selectinload
+from sqlalchemy import Select, select
+from sqlalchemy.orm import defer, selectinload
 
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
 from orientamento.extensions import db
-from orientamento.outreach.models import (
-    CHANNEL_LABELS,
-    CONTACT_OUTCOME_LABELS,
-    SITUATION_LABELS,
-    Decision,
-    Flag,
-    Outcome,
-)
+from orientamento.risk import signals
 from orientamento.risk.models import (
-    Band,
     ModelVersion,
-    ProtectedAttributes,
     RiskPerson,
     RiskRecord,
     RiskScore,
@@ -41,12 +29,6 @@ from orientamento.risk.reasons import reason_lines, version_spec
 
 #: Groups under this many people are not shown (the same line as the fairness audit).
 MIN_GROUP = 30
-
-#: Situations in the order the tables show them.
-SITUATIONS = tuple(SITUATION_LABELS)
-
-#: Protected attributes the overview reports outcomes by.
-OUTCOME_GROUPINGS = ("gender", "citizenship_group")
 
 
 def versions_query() -> Select[Any]:
@@ -84,112 +66,6 @@ def rollback_target(version: ModelVersion) -> ModelVersion | None:
         .order_by(ModelVersion.activated_at.desc(), ModelVersion.id.desc()).limit(1))
 
 
-# --- per-version overview ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TeamRow:
-    """Decisions of one municipio's team on a version's flags."""
-
-    municipio: int
-    decisions: int
-    overrides: int
-
-    @property
-    def override_rate(self) -> float:
-        """Share of decisions that disagreed with the model."""
-        return self.overrides / self.decisions if self.decisions else 0.0
-
-
-@dataclass(frozen=True)
-class OutcomeRow:
-    """Outcomes of one group (a band or a protected group) at one follow-up point."""
-
-    group: str | None
-    months: int
-    people: int
-    counts: dict[str, int]
-    suppressed: bool
-
-    @property
-    def total(self) -> int:
-        """Outcomes recorded."""
-        return sum(self.counts.values())
-
-
-@dataclass(frozen=True)
-class Overview:
-    """What happened to the flags a version raised."""
-
-    flags: dict[str, int]
-    decisions: dict[str, int]
-    teams: list[TeamRow]
-    by_band: list[OutcomeRow]
-    by_group: dict[str, list[OutcomeRow]]
-
-    @property
-    def flag_count(self) -> int:
-        """Flags raised, all triggers."""
-        return sum(self.flags.values())
-
-    @property
-    def decision_count(self) -> int:
-        """Decisions recorded, all kinds."""
-        return sum(self.decisions.values())
-
-    @property
-    def override_rate(self) -> float | None:
-        """Share of all decisions that disagreed with the model (None without decisions)."""
-        total = sum(team.decisions for team in self.teams)
-        return sum(team.overrides for team in self.teams) / total if total else None
-
-
-def _counts(query: Select[str, int]) -> dict[str, int]:
-    return {str(key): int(count) for key, count in db.session.execute(query)}
-
-
-def _outcomes(version: ModelVersion, column: InstrumentedAttribute[Any], suppress: bool,
-              order: Sequence[str] = ()) -> list[OutcomeRow]:
-    """Outcome counts by ``column`` and follow-up point, in one grouped query."""
-    per_situation = [func.sum(case((Outcome.situation == s, 1), else_=0)) for s in SITUATIONS]
-    query = (select(column, Outcome.months, func.count(distinct(Flag.person_id)), *per_situation)
-             .select_from(Outcome).join(Flag, Outcome.flag_id == Flag.id)
-             .outerjoin(RiskScore, Flag.score_id == RiskScore.id)
-             .outerjoin(ProtectedAttributes, ProtectedAttributes.person_id == Flag.person_id)
-             .where(Flag.version_id == version.id)
-             .group_by(column, Outcome.months))
-    rows = []
-    for group, months, people, *counts in db.session.execute(query):
-        hidden = suppress and people < MIN_GROUP
-        rows.append(OutcomeRow(group, int(months), int(people),
-                               {} if hidden else dict(zip(SITUATIONS, map(int, counts),
-                                                          strict=True)), hidden))
-    # The given order first, then other groups alphabetically, "not recorded" last.
-    return sorted(rows, key=lambda row: (
-        order.index(row.group) if row.group in order else len(order),
-        row.group is None, row.group or "", row.months))
-
-
-def version_overview(version: ModelVersion) -> Overview:
-    """Flags by trigger, decisions by kind, overrides per team, outcomes by band and group."""
-    flags = _counts(select(Flag.trigger, func.count()).where(Flag.version_id == version.id)
-                    .group_by(Flag.trigger))
-    decisions = _counts(select(Decision.kind, func.count()).join(Decision.flag)
-                        .where(Flag.version_id == version.id).group_by(Decision.kind))
-    overridden = func.sum(case((Decision.agrees_with_model.is_(False), 1), else_=0))
-    teams = [TeamRow(int(municipio), int(total), int(overrides or 0))
-             for municipio, total, overrides in db.session.execute(
-                 select(Flag.municipio, func.count(Decision.id), overridden)
-                 .join(Decision.flag).where(Flag.version_id == version.id)
-                 .group_by(Flag.municipio).order_by(Flag.municipio))]
-    bands = [Band.HIGH.value, Band.MEDIUM.value, Band.LOW.value]
-    return Overview(
-        flags=flags, decisions=decisions, teams=teams,
-        by_band=_outcomes(version, RiskScore.band, suppress=False, order=bands),
-        by_group={name: _outcomes(version, getattr(ProtectedAttributes, name), suppress=True)
-                  for name in OUTCOME_GROUPINGS})
-
-
 # --- data-subject report ----------------------------------------------------------------
 
 
@@ -217,51 +93,14 @@ def _score_entry(score: RiskScore, locale: str) -> dict[str, Any]:
     }
 
 
-def _flag_entry(flag: Flag, outcomes: list[Outcome]) -> dict[str, Any]:
-    return {
-        "id": flag.id, "trigger": flag.trigger, "trigger_label": flag.trigger_label,
-        "status": flag.status, "status_label": flag.status_label, "municipio": flag.municipio,
-        "model_version_id": flag.version_id, "records_of": flag.as_of,
-        "raised_at": flag.raised_at,
-        "closed_at": flag.closed_at,
-        "decisions": [{
-            "kind": decision.kind, "kind_label": decision.kind_label,
-            "reason": decision.reason_code, "reason_label": decision.reason_label,
-            "reason_text": decision.reason_text,
-            "agrees_with_model": decision.agrees_with_model,
-            "decided_at": decision.decided_at,
-            "contacts": [{
-                "channel": contact.channel,
-                "channel_label": str(CHANNEL_LABELS.get(contact.channel, contact.channel)),
-                "contacted_on": contact.contacted_on, "outcome": contact.outcome,
-                "outcome_label": str(CONTACT_OUTCOME_LABELS.get(contact.outcome,
-                                                                contact.outcome)),
-                "consent": contact.consent, "note": contact.note,
-            } for contact in decision.contacts],
-        } for decision in flag.decisions],
-        "outcomes": [{
-            "months": outcome.months, "situation": outcome.situation,
-            "situation_label": str(SITUATION_LABELS.get(outcome.situation, outcome.situation)),
-            "note": outcome.note, "recorded_at": outcome.recorded_at,
-        } for outcome in outcomes],
-    }
-
-
 def subject_report(person: RiskPerson, locale: str) -> dict[str, Any]:
-    """Everything held about one person in the risk and outreach tables, in ``locale``."""
+    """Everything held about one person, in ``locale``: the risk tables, and the sections the
+    receivers of ``signals.subject_report`` add (outreach's flags), after the scores."""
     scores = db.session.scalars(
         select(RiskScore).where(RiskScore.person_id == person.id)
         .options(selectinload(RiskScore.version))
         .order_by(RiskScore.scored_at, RiskScore.id)).all()
-    flags = db.session.scalars(
-        select(Flag).where(Flag.person_id == person.id)
-        .options(selectinload(Flag.decisions).selectinload(Decision.contacts))
-        .order_by(Flag.raised_at, Flag.id)).all()
-    outcomes: dict[int, list[Outcome]] = {}
-    for outcome in db.session.scalars(
-            select(Outcome).join(Flag, Outcome.flag_id == Flag.id)
-            .where(Flag.person_id == person.id).order_by(Outcome.months, Outcome.id)):
-        outcomes.setdefault(outcome.flag_id, []).append(outcome)
+    sections = signals.report_sections(person, locale)  # outreach adds its "flags"
     contact, protected = person.contact, person.protected
     return {
         "generated_at": clock.now(),
@@ -271,7 +110,7 @@ def subject_report(person: RiskPerson, locale: str) -> dict[str, Any]:
         "records": [{"id": record.id, "as_of": record.snapshot.as_of,
                      "values": dict(record.values)} for record in person.records],
         "scores": [_score_entry(score, locale) for score in scores],
-        "flags": [_flag_entry(flag, outcomes.get(flag.id, [])) for flag in flags],
+        **sections,
         "contact_details": None if contact is None else {
             "phone": contact.phone, "email": contact.email, "address": contact.address},
         "protected_attributes": None if protected is None else {

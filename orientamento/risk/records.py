@@ -3,6 +3,8 @@
 Format: docs/formats/risk-records.md. Raw source ids are replaced by keyed pseudonyms before
 anything is stored; protected attributes and contact details go to their own tables. Blank
 model inputs are allowed (such a record gets no score, and says why); malformed ones are not.
+A stored snapshot is announced on ``signals.snapshot_imported``: outreach raises its
+contract-ended flags there, in the same transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from orientamento.auth.audit import record
 from orientamento.auth.models import AuditAction, User
 from orientamento.core.errors import Conflict, DomainError
 from orientamento.extensions import db
+from orientamento.risk import signals
 from orientamento.risk.models import (
     ContactDetails,
     ProtectedAttributes,
@@ -77,6 +80,8 @@ class ImportReport:
     snapshot: RiskSnapshot | None = None
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
+    #: Flags raised by the receivers of ``signals.snapshot_imported`` (outreach's
+    #: contract-ended rule).
     rule_flags: int = 0
 
 
@@ -237,9 +242,8 @@ def import_snapshot(content: bytes, filename: str, actor: User | None = None) ->
         _store(snapshot, rows[start:start + CHUNK])
     record(AuditAction.RISK_RECORDS_IMPORTED, actor=actor, snapshot_id=snapshot.id,
            rows=len(rows))
-    from orientamento.outreach.flags import raise_rule_flags
-
-    return ImportReport(snapshot=snapshot, rule_flags=raise_rule_flags(snapshot))
+    return ImportReport(snapshot=snapshot,
+                        rule_flags=signals.flags_raised(signals.snapshot_imported, snapshot))
 
 
 def _store(snapshot: RiskSnapshot, rows: list[ParsedRow]) -> None:

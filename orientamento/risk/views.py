@@ -1,5 +1,5 @@
-"""Risk model admin pages: versions, model cards, activation and rollback, outreach overview,
-data-subject reports."""
+"""Risk model admin pages: versions, model cards, activation and rollback, data-subject
+reports. A version's outreach overview, linked from its card, is outreach's page."""
 
 from __future__ import annotations
 
@@ -21,15 +21,10 @@ from orientamento.core.errors import DomainError, NotFound
 from orientamento.core.i18n import current_language
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
-from orientamento.outreach.models import (
-    DECISION_LABELS,
-    SITUATION_LABELS,
-    TRIGGER_LABELS,
-)
 from orientamento.risk import governance, queries
 from orientamento.risk.card import reliability_svg
 from orientamento.risk.forms import ActivationForm, SubjectReportForm
-from orientamento.risk.models import BAND_LABELS, ModelVersion
+from orientamento.risk.models import ModelVersion
 from orientamento.risk.reasons import version_spec
 
 bp = Blueprint("risk", __name__)
@@ -55,8 +50,7 @@ RATIO_LABELS: dict[str, Mapping[Any, object]] = {
 }
 LABELS: dict[str, Mapping[Any, object]] = {
     "algorithm": ALGORITHM_LABELS, "feature_type": FEATURE_TYPE_LABELS,
-    "grouping": GROUPING_LABELS, "ratio": RATIO_LABELS, "trigger": TRIGGER_LABELS,
-    "decision": DECISION_LABELS, "situation": SITUATION_LABELS, "band": BAND_LABELS,
+    "grouping": GROUPING_LABELS, "ratio": RATIO_LABELS,
 }
 
 
@@ -158,16 +152,6 @@ def roll_back_version(version_id: int) -> ResponseReturnValue:
     flash(_("Rolled back: version %(id)s is active again; version %(old)s is retired.",
             id=target.id, old=version.id), "success")
     return redirect(url_for("risk.show_version", version_id=target.id))
-
-
-@bp.get("/versions/<int:version_id>/overview")
-@role_required(Role.ADMIN)
-def show_overview(version_id: int) -> ResponseReturnValue:
-    """Flags, decisions, overrides and outcomes of one version."""
-    version = queries.version_or_404(version_id)
-    return render_template("risk/overview.html", version=version,
-                           overview=queries.version_overview(version),
-                           situations=list(SITUATION_LABELS.items()))
 
 
 def _json_download(report: dict[str, Any]) -> Response:

@@ -1,4 +1,4 @@
-"""Risk governance services: activation, rollback, the one-active rule, overview, subject report."""
+"""Risk governance services: activation, rollback, the one-active rule, subject report."""
 
 from __future__ import annotations
 
@@ -266,93 +266,6 @@ def test_simultaneous_activations_leave_exactly_one_active_version(
             [d["version_id"] for d in details[:-1]]
         assert details[0]["previous_version_id"] is None
         assert statuses()[details[-1]["version_id"]] == "active"
-
-
-# --- per-version overview --------------------------------------------------------------------
-
-
-@pytest.fixture
-def history(admin: User) -> dict[str, Any]:
-    """Five flags of one version with decisions and outcomes, and one of another version."""
-    version, other = make_version(status="active"), make_version()
-    high1 = model_flag(version, 0.5, municipio=1, gender="F")
-    high2 = model_flag(version, 0.4, municipio=1, gender="M")
-    medium = model_flag(version, 0.2, municipio=2, gender="F", citizenship_group="eu")
-    low = model_flag(version, 0.1, municipio=2)
-    rule = rule_flag(make_person(3, gender="M"), version)
-    add_decision(high1, "contact", agrees=True)
-    add_decision(high2, "no_contact", agrees=False, reason="disagree_model")
-    add_decision(medium, "defer", agrees=True, reason="more_information")
-    add_decision(medium, "contact", agrees=False, reason="disagree_model")
-    add_decision(rule, "contact", agrees=True)
-    add_outcome(high1, 3, "education")
-    add_outcome(high1, 12, "employment")
-    add_outcome(high2, 3, "neet")
-    add_outcome(medium, 3, "neet")
-    add_outcome(rule, 3, "training")
-    stray = model_flag(other, 0.9, municipio=1)
-    add_decision(stray, "no_contact", agrees=False)
-    add_outcome(stray, 3, "neet")
-    return {"version": version, "low": low}
-
-
-def _counts(**given: int) -> dict[str, int]:
-    return {s: given.get(s, 0) for s in queries.SITUATIONS}
-
-
-def test_overview_counts_flags_decisions_and_overrides_per_team(history: dict[str, Any]) -> None:
-    overview = queries.version_overview(history["version"])
-    assert overview.flags == {"model": 4, "contract_ended": 1}
-    assert overview.decisions == {"contact": 3, "no_contact": 1, "defer": 1}
-    assert overview.teams == [queries.TeamRow(1, 2, 1), queries.TeamRow(2, 2, 1),
-                              queries.TeamRow(3, 1, 0)]
-    assert [team.override_rate for team in overview.teams] == [0.5, 0.5, 0.0]
-    assert overview.override_rate == pytest.approx(2 / 5)
-    assert (overview.flag_count, overview.decision_count) == (5, 5)
-
-
-def test_overview_counts_outcomes_by_band_and_follow_up(history: dict[str, Any]) -> None:
-    rows = queries.version_overview(history["version"]).by_band
-    assert [(r.group, r.months, r.people, r.counts, r.suppressed) for r in rows] == [
-        ("high", 3, 2, _counts(education=1, neet=1), False),
-        ("high", 12, 1, _counts(employment=1), False),
-        ("medium", 3, 1, _counts(neet=1), False),
-        (None, 3, 1, _counts(training=1), False),
-    ]
-    assert rows[0].total == 2
-
-
-def test_overview_hides_protected_groups_under_30_people(history: dict[str, Any]) -> None:
-    groups = queries.version_overview(history["version"]).by_group
-    assert set(groups) == {"gender", "citizenship_group"}
-    gender = groups["gender"]
-    assert [(r.group, r.months, r.people) for r in gender] == [
-        ("F", 3, 2), ("F", 12, 1), ("M", 3, 2)]
-    assert all(r.suppressed and r.counts == {} and r.total == 0 for r in gender)
-    assert all(r.suppressed for r in groups["citizenship_group"])
-
-
-def test_overview_shows_a_protected_group_from_30_people(admin: User) -> None:
-    version = make_version(status="active")
-    for n in range(queries.MIN_GROUP):
-        add_outcome(model_flag(version, 0.3, gender="F"), 6, "neet" if n % 3 else "training")
-    for _ in range(queries.MIN_GROUP - 1):
-        add_outcome(model_flag(version, 0.3, gender="M"), 6, "employment")
-    overview = queries.version_overview(version)
-    female, male = overview.by_group["gender"]
-    assert (female.group, female.people, female.suppressed) == ("F", 30, False)
-    assert female.counts == _counts(neet=20, training=10)
-    assert (male.group, male.people, male.suppressed, male.counts) == ("M", 29, True, {})
-    [citizens] = overview.by_group["citizenship_group"]
-    assert (citizens.people, citizens.suppressed) == (59, False)
-    assert citizens.counts == _counts(neet=20, training=10, employment=29)
-
-
-def test_overview_of_a_version_without_flags_is_empty(app: Flask) -> None:
-    overview = queries.version_overview(make_version())
-    assert (overview.flags, overview.decisions, overview.teams, overview.by_band) == \
-        ({}, {}, [], [])
-    assert overview.override_rate is None
 
 
 # --- data-subject report ---------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Course directory: courses, sites, occupations and places, search, import and export."""
