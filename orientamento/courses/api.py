@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
+from orientamento.core import clock
 from orientamento.core.access import public
 from orientamento.core.errors import DomainError
 from orientamento.courses import api_schema as schema
@@ -54,10 +55,6 @@ def _per_page() -> int:
     return int(value)
 
 
-def _catalogue_modified() -> datetime | None:
-    return db.session.scalar(select(func.max(Course.updated_at)))
-
-
 @bp.errorhandler(schema.BadParameter)
 def _bad_parameter(error: schema.BadParameter) -> ResponseReturnValue:
     body = schema.ErrorOut(error="invalid parameters", fields=error.fields)
@@ -85,22 +82,29 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
 @bp.get("/courses")
 @public
 def list_courses() -> ResponseReturnValue:
-    """Active courses with the same filters, sort, pagination and facets as the search page."""
+    """Active courses with the same filters, sort, pagination and facets as the search page.
+
+    Like the page, the list holds courses open for enrolment unless ``enrolment`` says
+    otherwise, so one query string gives the same courses in both.
+    """
     per_page, page = _per_page(), schema.page_number(request.args.get("page"))
     form = CourseSearchForm(request.args, places=queries.places())
     if not form.validate():
         raise schema.BadParameter({k: [str(m) for m in v] for k, v in form.errors.items()})
     query = queries.query_from_form(form)
     result = queries.search_courses(replace(query, per_page=per_page, page=page))
-    return _json(schema.course_page(result), _catalogue_modified())
+    return _json(schema.course_page(result, query.today), queries.catalogue_modified(query.today))
 
 
 @bp.get("/courses/<int:course_id>")
 @public
 def get_course(course_id: int) -> ResponseReturnValue:
-    """One active course."""
-    course = queries.course_or_404(course_id)
-    return _json(schema.course_out(course, None, with_occupations=True), course.updated_at)
+    """One active course, whatever its enrolment state (the field says which)."""
+    course, today = queries.course_or_404(course_id), clock.today()
+    since = course.enrolment_since(today)
+    # The state changes at midnight in Milan without the row changing: that is a change too.
+    modified = max(course.updated_at, clock.start_of_day(since)) if since else course.updated_at
+    return _json(schema.course_out(course, None, today, with_occupations=True), modified)
 
 
 @bp.get("/occupations")

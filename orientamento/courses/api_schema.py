@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict
 
 from orientamento.core.pagination import MAX_PAGE
 from orientamento.courses.areas import AREA_LABELS, CourseKind
-from orientamento.courses.models import Course, Occupation
-from orientamento.courses.queries import SearchResult
+from orientamento.courses.models import Course, Enrolment, Occupation
+from orientamento.courses.queries import ENROLMENT_FILTERS, SearchResult
 from orientamento.orgs.models import Provider
 
 
@@ -97,6 +97,8 @@ class CourseOut(_Out):
     web_url: str | None
     updated_at: datetime
     distance_km: float | None
+    #: open, closed (deadline passed) or started, on today's date in Milan.
+    enrolment: Enrolment
 
 
 class _Page(_Out):
@@ -166,8 +168,8 @@ def occupation_out(occupation: Occupation) -> OccupationOut:
         riasec={k.upper(): v for k, v in occupation.riasec.items()})
 
 
-def course_out(course: Course, distance: float | None, with_occupations: bool = False
-               ) -> CourseOut:
+def course_out(course: Course, distance: float | None, today: date,
+               with_occupations: bool = False) -> CourseOut:
     """A course as the API shows it (occupations in full on the single-course endpoint)."""
     return CourseOut(
         id=course.id,
@@ -189,15 +191,16 @@ def course_out(course: Course, distance: float | None, with_occupations: bool = 
         contact_email=course.contact_email, contact_phone=course.contact_phone,
         web_url=course.web_url, updated_at=course.updated_at,
         distance_km=None if distance is None else round(distance, 2),
+        enrolment=course.enrolment_on(today),
     )
 
 
-def course_page(result: SearchResult) -> CoursePage:
-    """A search result as an API page."""
+def course_page(result: SearchResult, today: date) -> CoursePage:
+    """A search result as an API page, enrolment states taken on ``today``."""
     facets = {name: {str(k).lower() if isinstance(k, bool) else str(k): v
                      for k, v in counts.items()} for name, counts in result.facets.items()}
     return CoursePage(
-        items=[course_out(c, result.distances.get(c.id)) for c in result.courses],
+        items=[course_out(c, result.distances.get(c.id), today) for c in result.courses],
         facets=facets, **page_fields(result.total, result.page, result.per_page))
 
 
@@ -243,6 +246,12 @@ COURSE_FILTERS = [
     _parameter("start_after", {"type": "string", "format": "date"},
                "Only courses starting on or after this date."),
     _parameter("free", {"type": "boolean"}, "Only free courses."),
+    _parameter("enrolment", {"enum": list(ENROLMENT_FILTERS), "default": "open"},
+               "Enrolment state on today's date in Milan: `open` (the default, as on the "
+               "search page: the application deadline is today or later, or there is none, "
+               "and the course has not started), `closed` (the deadline has passed), "
+               "`started` (the start date is today or earlier) or `any`. The facet counts "
+               "follow the same filter."),
     _parameter("sort", {"enum": ["relevance", "start", "distance"]},
                "Order of results (distance needs place)."),
 ]
@@ -279,15 +288,19 @@ def openapi_document(server_url: str) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "Orientamento Milano course directory API",
-            "version": "1.0.0",
+            "version": "1.1.0",
             "description": "Read-only open data: ITS Academy, IFTS and IeFP courses in the "
-                           "Milan metropolitan area, the occupations they lead to, and providers.",
+                           "Milan metropolitan area, the occupations they lead to, and providers."
+                           " Since 1.1.0 every course has an `enrolment` state, and the course "
+                           "list holds those open for enrolment unless `enrolment` asks for "
+                           "others (`any` for the whole catalogue), as the search page does.",
             "license": {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"},
         },
         "servers": [{"url": server_url}],
         "paths": {
             "/courses": {"get": {
-                "operationId": "listCourses", "summary": "Search active courses",
+                "operationId": "listCourses",
+                "summary": "Search active courses (open for enrolment unless asked otherwise)",
                 "parameters": COURSE_FILTERS + PAGING,
                 "responses": {"200": _ok("CoursePage"), **ERRORS}}},
             "/courses/{course_id}": {"get": {

@@ -17,11 +17,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import AnyOf, Length, NumberRange, Optional
 
 from orientamento.core.forms import MultiCheckboxField
 from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS
-from orientamento.courses.models import Course, Place
+from orientamento.courses.models import Course, Enrolment, Place
+from orientamento.courses.queries import ENROLMENT_FILTERS
 from orientamento.courses.recommendations import LETTER_LABELS
 from orientamento.courses.records import (
     LIST_SEPARATOR,
@@ -67,12 +68,22 @@ class CourseSearchForm(FlaskForm):
     km = IntegerField(_l("Within (km)"), validators=[Optional(), NumberRange(min=1, max=100)])
     start_after = DateField(_l("Starting from"), validators=[Optional()])
     free = BooleanField(_l("Free courses only"))
+    #: open (default), closed, started or any; the page's checkbox sends "any".
+    enrolment = StringField(_l("Include courses closed for enrolment"),
+                            default=Enrolment.OPEN.value,
+                            validators=[AnyOf(ENROLMENT_FILTERS, message=_l(
+                                "Choose one of: %(values)s."))])
     sort = SelectField(_l("Sort by"), choices=[
         SelectChoice(k, v) for k, v in SORT_LABELS.items()], default="relevance")
 
     def __init__(self, *args: Any, places: list[Place], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.place.choices = place_choices(places, _l("Anywhere"))
+
+    @property
+    def includes_closed(self) -> bool:
+        """Whether the search is widened beyond courses open for enrolment (the checkbox)."""
+        return self.enrolment.data != Enrolment.OPEN.value
 
 
 class CourseForm(FlaskForm):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import operator
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -18,9 +20,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    false,
+    or_,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from orientamento.core import clock
 from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS, CourseKind
@@ -41,6 +47,27 @@ COURSE_STATUS_LABELS = {
     CourseStatus.ACTIVE: _l("Active"),
     CourseStatus.ARCHIVED: _l("Archived"),
 }
+
+
+class Enrolment(StrEnum):
+    """Where a course stands for enrolment on a Milan date; derived from its dates, never stored."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    STARTED = "started"
+
+
+#: The enrolment rule, the only one: on the Milan date ``today`` the first row whose date
+#: column is set and compares true with ``today`` gives the state; when none does, the course
+#: is open. So a course is started from its start date on (even if enrolment was still open
+#: that day), closed the day after its application deadline, and open otherwise: deadline
+#: today or later, or no deadline and not started, or no dates at all (the catalogue does not
+#: know, so the course is not hidden). ``Course.enrolment_on`` applies it in Python and
+#: ``Course.enrolment_in`` in SQL.
+ENROLMENT_RULE: tuple[tuple[Enrolment, str, Callable[[Any, Any], Any]], ...] = (
+    (Enrolment.STARTED, "start_date", operator.le),  # start_date <= today
+    (Enrolment.CLOSED, "application_deadline", operator.lt),  # application_deadline < today
+)
 
 
 class Place(Base):
@@ -187,6 +214,45 @@ class Course(Base):
     def area_label(self) -> str:
         """Translated name of the course's area or sector."""
         return str(AREA_LABELS.get(self.area, self.area))
+
+    def enrolment_on(self, today: date) -> Enrolment:
+        """The enrolment state on the Milan date ``today``, by ``ENROLMENT_RULE``."""
+        for state, column, reached in ENROLMENT_RULE:
+            value = getattr(self, column)
+            if value is not None and reached(value, today):
+                return state
+        return Enrolment.OPEN
+
+    def enrolment_since(self, today: date) -> date | None:
+        """The Milan date the state on ``today`` began (None while open: open from the start)."""
+        state = self.enrolment_on(today)
+        if state == Enrolment.STARTED:
+            return self.start_date
+        if state == Enrolment.CLOSED and self.application_deadline is not None:
+            return self.application_deadline + timedelta(days=1)
+        return None
+
+    @property
+    def enrolment(self) -> Enrolment:
+        """The enrolment state today in Milan."""
+        return self.enrolment_on(clock.today())
+
+    @classmethod
+    def enrolment_in(cls, states: Iterable[Enrolment], today: date) -> ColumnElement[bool]:
+        """SQL condition: the enrolment state on ``today`` is one of ``states`` (the same rule).
+
+        A NULL date compares as unknown in SQL, which is exactly "not set" in the rule.
+        """
+        wanted, alternatives = set(states), []
+        earlier: list[ColumnElement[bool]] = []  # no earlier row of the rule applies
+        for state, name, reached in ENROLMENT_RULE:
+            column = getattr(cls, name)
+            if state in wanted:
+                alternatives.append(and_(*earlier, reached(column, today)))
+            earlier.append(or_(column.is_(None), ~reached(column, today)))
+        if Enrolment.OPEN in wanted:
+            alternatives.append(and_(*earlier))
+        return or_(*alternatives) if alternatives else false()
 
     def localized(self, field: str, locale: str) -> str:
         """Title or description in the reader's language when translated, else Italian."""

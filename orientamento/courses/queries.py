@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
@@ -17,6 +17,7 @@ from orientamento.courses.models import (
     Course,
     CourseSite,
     CourseStatus,
+    Enrolment,
     Occupation,
     Place,
     SavedCourse,
@@ -29,6 +30,9 @@ from orientamento.extensions import db
 KM_PER_DEGREE_LAT = 110.57
 KM_PER_DEGREE_LON = 111.32
 FACETS = ("kind", "area", "eqf_level", "language")
+#: The enrolment filter's value for "whatever the state" (the others are ``Enrolment`` values).
+ANY_ENROLMENT = "any"
+ENROLMENT_FILTERS = (*(state.value for state in Enrolment), ANY_ENROLMENT)
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,13 @@ class CourseQuery:
     km: int | None = None
     start_after: date | None = None
     free_only: bool = False
+    #: Only courses in this enrolment state (None: any state); open by default.
+    enrolment: Enrolment | None = Enrolment.OPEN
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    #: The Milan date the enrolment states are taken on, the same for every query of a search.
+    today: date = field(default_factory=clock.today)
 
 
 @dataclass
@@ -59,6 +67,8 @@ class SearchResult:
     page: int
     per_page: int
     facets: dict[str, dict[Any, int]] = field(default_factory=dict)
+    #: With no open course found: how many closed or started ones match (else 0).
+    other_states: int = 0
 
     @property
     def pages(self) -> int:
@@ -106,6 +116,8 @@ def _conditions(query: CourseQuery, skip: str | None = None) -> list[ColumnEleme
         conds.append(Course.start_date >= query.start_after)
     if query.free_only and skip != "free":
         conds.append(Course.cost_cents == 0)
+    if query.enrolment is not None:
+        conds.append(Course.enrolment_in({query.enrolment}, query.today))
     return conds
 
 
@@ -154,7 +166,7 @@ def _page_ids(query: CourseQuery) -> tuple[list[int], dict[int, float]]:
         stmt = stmt.order_by(filtered.matches.c.score.desc(), Course.id)
     else:
         # Upcoming courses first, soonest first; then those already started; undated last.
-        group = case((Course.start_date.is_(None), 2), (Course.start_date < clock.today(), 1),
+        group = case((Course.start_date.is_(None), 2), (Course.start_date < query.today, 1),
                      else_=0)
         stmt = stmt.order_by(group, Course.start_date, Course.id)
     rows = db.session.execute(
@@ -168,9 +180,14 @@ def search_courses(query: CourseQuery) -> SearchResult:
     """One page of active courses matching ``query``, with facet counts, in bounded queries."""
     total, facets = facet_counts(query)
     ids, distances = _page_ids(query) if total else ([], {})
+    other_states = 0
+    if not total and query.enrolment == Enrolment.OPEN:
+        # Nothing open: say whether closed or started courses match, so people can widen.
+        widened = _filtered(replace(query, enrolment=None), [func.count()]).stmt
+        other_states = db.session.scalar(widened) or 0
     return SearchResult(
         courses=load_courses(ids), distances=distances, total=total,
-        page=query.page, per_page=query.per_page, facets=facets,
+        page=query.page, per_page=query.per_page, facets=facets, other_states=other_states,
     )
 
 
@@ -274,9 +291,34 @@ def query_from_form(form: Any) -> CourseQuery:
         areas=tuple(form.area.data or ()), eqf_levels=tuple(form.eqf.data or ()),
         language=form.language.data or "", place=place,
         km=form.km.data if place is not None else None,
-        start_after=form.start_after.data, free_only=bool(form.free.data), sort=sort,
-        page=requested_page(),
+        start_after=form.start_after.data, free_only=bool(form.free.data),
+        enrolment=enrolment_filter(form.enrolment.data), sort=sort, page=requested_page(),
     )
+
+
+def enrolment_filter(value: str | None) -> Enrolment | None:
+    """The state an ``enrolment`` parameter asks for: open when absent, None for "any"."""
+    if value == ANY_ENROLMENT:
+        return None
+    return Enrolment(value) if value else Enrolment.OPEN
+
+
+def catalogue_modified(today: date) -> datetime | None:
+    """When the published catalogue last changed: an edit, or a course closing or starting.
+
+    States change at midnight in Milan without any row changing, so the instant the latest
+    course closed (the day after its deadline) or started counts as a change too.
+    """
+    edited, started, closed = db.session.execute(select(
+        func.max(Course.updated_at),
+        func.max(case((Course.enrolment_in({Enrolment.STARTED}, today), Course.start_date))),
+        func.max(case((Course.enrolment_in({Enrolment.CLOSED}, today),
+                       Course.application_deadline))),
+    )).one()
+    changes = [edited] if edited is not None else []
+    changes += [clock.start_of_day(started)] if started is not None else []
+    changes += [clock.start_of_day(closed + timedelta(days=1))] if closed is not None else []
+    return max(changes, default=None)
 
 
 def occupation_choices(locale: str) -> list[tuple[str, str]]:

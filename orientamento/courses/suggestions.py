@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -12,7 +13,14 @@ from sqlalchemy import select
 from orientamento.assessments.models import Response, ResponseStatus
 from orientamento.auth.models import User
 from orientamento.core import clock
-from orientamento.courses.models import RIASEC, Course, CourseStatus, Occupation, Place
+from orientamento.courses.models import (
+    RIASEC,
+    Course,
+    CourseStatus,
+    Enrolment,
+    Occupation,
+    Place,
+)
 from orientamento.courses.queries import load_courses, nearest_sites, place_or_none
 from orientamento.courses.recommendations import (
     EDUCATION_LABELS,
@@ -95,13 +103,14 @@ def reason_for(suggestion: Suggestion, distance_km: float | None, place: Place |
     return text
 
 
-def _candidates(education: Education, place: Place | None,
-                km: int | None) -> tuple[list[Candidate], dict[int, float]]:
-    """Active courses the student can enter (near the place when given), with distances."""
+def _candidates(education: Education, place: Place | None, km: int | None,
+                today: date) -> tuple[list[Candidate], dict[int, float]]:
+    """Courses open for enrolment that the student can enter (near the place), with distances."""
     columns = [Course.id, *(getattr(Course, f"riasec_{k}") for k in RIASEC)]
     kinds = [k.value for k in ELIGIBLE_KINDS[education]]
     stmt = select(*columns).where(Course.status == CourseStatus.ACTIVE.value,
-                                  Course.kind.in_(kinds))
+                                  Course.kind.in_(kinds),
+                                  Course.enrolment_in({Enrolment.OPEN}, today))
     distances: dict[int, float] = {}
     if place is not None:
         nearest = nearest_sites(place)
@@ -119,13 +128,14 @@ def _candidates(education: Education, place: Place | None,
 
 def suggestions_for(student: User, form: Any, locale: str) -> SuggestionsView:
     """Suggested courses and occupations for a student; gender is never read."""
-    education = Education(form.education.data or default_education(student.age(clock.today())))
+    today = clock.today()
+    education = Education(form.education.data or default_education(student.age(today)))
     place = place_or_none(form.place.data)
     view = SuggestionsView(scores=latest_interest_scores(student.id), education=education,
                            place=place)
     if view.scores is None:
         return view
-    candidates, distances = _candidates(education, place, form.km.data)
+    candidates, distances = _candidates(education, place, form.km.data, today)
     ranked = rank(view.scores, candidates, limit=8, broaden=3)
     courses = {c.id: c for c in load_courses([s.id for s in ranked])}
     for s in ranked:

@@ -467,3 +467,57 @@ def test_student_reads_explained_suggestions(page: Any, live_server: LiveServer,
     expect(page.locator("#jobs-title")).to_be_visible()
     check_a11y(page)
     screenshot(page, f"courses-suggestions-{language}")
+
+
+def course_in_state(live_server: LiveServer, state: str) -> int:
+    """An active demo course whose enrolment state is ``state`` today."""
+    from sqlalchemy import select
+
+    from orientamento.courses.models import Course, Enrolment
+    from orientamento.extensions import db
+
+    with live_server.app.app_context():
+        try:
+            return db.session.scalars(
+                select(Course.id).where(Course.status == "active",
+                                        Course.enrolment_in({Enrolment(state)}, clock.today()))
+                .order_by(Course.id).limit(1)).one()
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.parametrize("language", ["it", "ar"])
+def test_courses_closed_for_enrolment_are_one_tick_away(page: Any, live_server: LiveServer,
+                                                        language: str) -> None:
+    errors = console_errors(page)
+    assert page.goto("/courses/").ok
+    if language != "it":
+        switch_language(page, language)
+    open_total = result_count(page)
+    assert page.locator(f"{CARD} .enrolment-open").count() == page.locator(CARD).count() > 0
+    control = page.locator('#course-search input[name="enrolment"]')
+    expect(control).not_to_be_checked()
+    label = page.locator(f'label[for="{control.get_attribute("id")}"]')
+
+    label.click()
+    wait_for_results(page, enrolment=["any"])
+    widened = result_count(page)
+    assert widened > open_total, "the demo catalogue has closed and started courses"
+    assert sum(facet_counts(page, "kind").values()) == widened, "the facets follow"
+    page.reload()  # the URL keeps the choice: a shared link shows the same search
+    expect(control).to_be_checked()
+    assert result_count(page) == widened
+    check_a11y(page)
+
+    label.click()
+    wait_for_results(page, enrolment=[])
+    assert result_count(page) == open_total
+
+    for state in ("closed", "started"):
+        visit(page, f"/courses/{course_in_state(live_server, state)}")
+        badge = page.locator(f"main .badge.enrolment-{state}")
+        expect(badge).to_be_visible()
+        assert re.search(r"\d", badge.inner_text()), "the badge gives the date"
+        check_a11y(page)
+    screenshot(page, f"course-started-{language}")
+    assert errors == []

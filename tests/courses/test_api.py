@@ -23,6 +23,7 @@ from orientamento.courses.records import format_record, parse_row, record_of
 from orientamento.courses.services import set_course_status, update_course
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
+from tests.courses.days import in_days
 
 MakeCourse = Callable[..., Course]
 API = "/api/v1"
@@ -33,6 +34,7 @@ COURSE_FIELDS = {
     "translations", "hours", "semesters", "start_date", "application_deadline", "cost_eur",
     "free", "admission", "language", "seats", "sites", "occupation_codes", "occupations",
     "riasec", "contact_email", "contact_phone", "web_url", "updated_at", "distance_km",
+    "enrolment",
 }
 OCCUPATION_FIELDS = {"id", "cp2021", "isco08", "title_it", "title_en", "description_it",
                      "description_en", "riasec"}
@@ -129,13 +131,13 @@ def resolve_pointer(document: dict[str, Any], ref: str) -> Any:
 # --- list ---------------------------------------------------------------------------------
 
 def test_list_pages_totals_and_facets(client: FlaskClient, make_course: MakeCourse) -> None:
-    make_course(title="Corso Alfa", kind="its", eqf_level="5", start_date="2027-09-01",
+    make_course(title="Corso Alfa", kind="its", eqf_level="5", start_date=in_days(100),
                 application_deadline="")
-    make_course(title="Corso Beta", kind="its", eqf_level="6", start_date="2027-10-01",
+    make_course(title="Corso Beta", kind="its", eqf_level="6", start_date=in_days(130),
                 cost_eur="300.00", language="en")
     make_course(title="Corso Gamma", kind="ifts", eqf_level="4", area="ict_data",
-                start_date="2027-11-01", application_deadline="")
-    archive(make_course(title="Corso Archiviato", start_date="2027-08-01", application_deadline=""))
+                start_date=in_days(160), application_deadline="")
+    archive(make_course(title="Corso Archiviato", start_date=in_days(70), application_deadline=""))
 
     first = get_json(client, f"{API}/courses?per_page=2&sort=start")
     assert set(first) == PAGE_FIELDS | {"facets"}
@@ -177,21 +179,23 @@ def test_per_page_bounds_are_inclusive(client: FlaskClient, make_course: MakeCou
 def catalogue(make_course: MakeCourse) -> None:
     """Five active courses that the filters tell apart, and an archived one."""
     make_course(title="Corso Alfa", kind="its", eqf_level="5", area="energy", cost_eur="0",
-                start_date="2027-09-01", application_deadline="")
+                start_date=in_days(100), application_deadline="")
     make_course(title="Corso Beta", kind="its", eqf_level="6", area="energy",
-                cost_eur="200.00", language="en", start_date="2027-10-01")
+                cost_eur="200.00", language="en", start_date=in_days(130))
     make_course(title="Corso Gamma", kind="iefp_qualifica", eqf_level="3", area="iefp_food",
-                start_date="2027-09-15", application_deadline="")
+                start_date=in_days(114), application_deadline="")
     make_course(title="Corso Delta", kind="ifts", eqf_level="4", area="ict_data",
-                start_date="2030-01-10", application_deadline="")
+                start_date=in_days(1000), application_deadline="")
     make_course(title="Corso Epsilon", kind="iefp_diploma", eqf_level="4", area="iefp_food",
-                cost_eur="50.00", start_date="2028-02-01", application_deadline="")
+                cost_eur="50.00", start_date=in_days(330), application_deadline="")
     archive(make_course(title="Corso Archiviato", kind="its", eqf_level="5", area="energy",
-                        start_date="2027-09-01", application_deadline=""))
+                        start_date=in_days(100), application_deadline=""))
 
 
 ALL_TITLES = ("Corso Alfa", "Corso Beta", "Corso Gamma", "Corso Delta", "Corso Epsilon",
               "Corso Archiviato")
+#: Stands for a date 300 days from today (after every start but Epsilon's and Delta's).
+LATER = "later"
 
 
 @pytest.mark.parametrize(("params", "expected"), [
@@ -204,13 +208,14 @@ ALL_TITLES = ("Corso Alfa", "Corso Beta", "Corso Gamma", "Corso Delta", "Corso E
     ([("free", "true")], ["Corso Alfa", "Corso Gamma", "Corso Delta"]),
     ([("kind", "its"), ("free", "true")], ["Corso Alfa"]),
     ([("language", "en")], ["Corso Beta"]),
-    ([("start_after", "2028-01-01")], ["Corso Epsilon", "Corso Delta"]),
+    ([("start_after", LATER)], ["Corso Epsilon", "Corso Delta"]),
     ([("kind", "its"), ("eqf", "6")], ["Corso Beta"]),
     ([("kind", "ifts"), ("eqf", "3")], []),
 ])
 def test_filters_mirror_the_search_page(
         client: FlaskClient, catalogue: None, params: list[tuple[str, str]],
         expected: list[str]) -> None:
+    params = [(k, in_days(300) if v == LATER else v) for k, v in params]
     query = urlencode([*params, ("sort", "start")])
     body = get_json(client, f"{API}/courses?{query}")
     found = titles(body)
@@ -256,12 +261,12 @@ def test_place_and_km_filter_by_distance_and_sort_nearest_first(
     milano, sesto = place("015146"), place("015209")
     make_course(title="In Milano", site_place_codes="015146",
                 site_latitudes=str(milano.latitude), site_longitudes=str(milano.longitude),
-                start_date="2027-09-01", application_deadline="")
+                start_date=in_days(100), application_deadline="")
     make_course(title="A Sesto", site_place_codes="015209",
                 site_latitudes=str(sesto.latitude), site_longitudes=str(sesto.longitude),
-                start_date="2027-12-01")
+                start_date=in_days(190))
     make_course(title="Lontano", site_place_codes="015146", site_latitudes="45.80",
-                site_longitudes="9.90", start_date="2027-10-01")
+                site_longitudes="9.90", start_date=in_days(130))
 
     body = get_json(client, f"{API}/courses?place=015209&sort=distance")
     assert titles(body) == ["A Sesto", "In Milano", "Lontano"]
@@ -352,7 +357,8 @@ def test_detail_has_every_field_consistent_with_the_course(
         title_en="Mechatronics technician", description_en="Robots and sensors.",
         site_addresses="Via Demo 1|Viale Italia 5", site_place_codes="015146|015209",
         site_latitudes=f"45.4642|{sesto.latitude}", site_longitudes=f"9.19|{sesto.longitude}",
-        occupation_codes=occupation.cp2021)
+        occupation_codes=occupation.cp2021, start_date=in_days(200),
+        application_deadline=in_days(180))
 
     body = get_json(client, f"{API}/courses/{course.id}")
     assert set(body) == COURSE_FIELDS
@@ -366,8 +372,9 @@ def test_detail_has_every_field_consistent_with_the_course(
     assert body["translations"] == {"en": {"title": "Mechatronics technician",
                                            "description": "Robots and sensors."}}
     assert (body["hours"], body["semesters"], body["seats"]) == (2000, 4, 25)
-    assert body["start_date"] == "2027-10-01"
-    assert body["application_deadline"] == "2027-09-15"
+    assert body["start_date"] == in_days(200)
+    assert body["application_deadline"] == in_days(180)
+    assert body["enrolment"] == "open"
     assert body["cost_eur"] == "0.00" and body["free"] is True
     assert body["admission"] == "Diploma di scuola secondaria superiore."
     assert body["language"] == "it"

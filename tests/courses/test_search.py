@@ -14,6 +14,7 @@ from orientamento.courses.queries import CourseQuery, search_courses
 from orientamento.courses.search import fold, stems, terms
 from orientamento.courses.services import set_course_status
 from orientamento.extensions import db
+from tests.courses.days import in_days
 
 MakeCourse = Callable[..., Course]
 
@@ -123,13 +124,13 @@ def test_filters_combine_and_facets_ignore_their_own_filter(make_course: MakeCou
                 language="en")
     make_course(title="C", kind="iefp_qualifica", eqf_level="3", area="iefp_food")
     make_course(title="D", kind="ifts", eqf_level="4", area="ict_data",
-                start_date="2030-01-10", application_deadline="")
+                start_date=in_days(1000), application_deadline="")
     assert sorted(found(kinds=("its",))) == ["A", "B"]
     assert found(kinds=("its",), eqf_levels=(6,)) == ["B"]
     assert found(kinds=("its",), free_only=True) == ["A"]
     assert found(language="en") == ["B"]
     assert found(areas=("iefp_food",)) == ["C"]
-    assert found(start_after=date(2029, 1, 1)) == ["D"]
+    assert found(start_after=date.fromisoformat(in_days(900))) == ["D"]
     result = search_courses(CourseQuery(kinds=("its",)))
     # The kind facet counts every kind (its own filter ignored); others count ITS only.
     assert result.facets["kind"] == {"its": 2, "iefp_qualifica": 1, "ifts": 1}
@@ -171,7 +172,7 @@ def test_a_course_with_two_sites_counts_its_nearest(make_course: MakeCourse) -> 
 
 def test_pages_do_not_overlap_and_count_everything(make_course: MakeCourse) -> None:
     for n in range(25):
-        make_course(title=f"Corso {n:02d}", start_date=f"2028-01-{n + 1:02d}",
+        make_course(title=f"Corso {n:02d}", start_date=in_days(30 + n),
                     application_deadline="")
     first = search_courses(CourseQuery(page=1, per_page=10))
     third = search_courses(CourseQuery(page=3, per_page=10))
@@ -183,8 +184,8 @@ def test_pages_do_not_overlap_and_count_everything(make_course: MakeCourse) -> N
 
 def test_sort_by_start_puts_undated_last(make_course: MakeCourse) -> None:
     make_course(title="Senza data", start_date="", application_deadline="")
-    make_course(title="Tardi", start_date="2029-01-01", application_deadline="")
-    make_course(title="Presto", start_date="2027-01-01", application_deadline="")
+    make_course(title="Tardi", start_date=in_days(700), application_deadline="")
+    make_course(title="Presto", start_date=in_days(10), application_deadline="")
     assert found(sort="start") == ["Presto", "Tardi", "Senza data"]
 
 
