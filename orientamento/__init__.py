@@ -50,6 +50,10 @@ def init_database(app: Flask) -> None:
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    # A failed statement's message would carry its parameters (a phone number, an address)
+    # into logs and tracebacks: never show them, whatever other engine options are set.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "hide_parameters": True}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     import_models()
@@ -73,11 +77,11 @@ def import_models() -> None:
     from orientamento.classes import models as _classes  # noqa: F401
     from orientamento.courses import models as _courses  # noqa: F401
     from orientamento.events import models as _events  # noqa: F401
-    from orientamento.events import visit_models as _visits  # noqa: F401
     from orientamento.orgs import models as _orgs  # noqa: F401
     from orientamento.outbox import models as _outbox  # noqa: F401
     from orientamento.outreach import models as _outreach  # noqa: F401
     from orientamento.risk import models as _risk  # noqa: F401
+    from orientamento.visits import models as _visits  # noqa: F401
 
 
 def init_auth(app: Flask) -> None:
@@ -132,12 +136,12 @@ def register_blueprints(app: Flask) -> None:
     from orientamento.core.views import bp as core_bp
     from orientamento.courses.api import bp as courses_api_bp
     from orientamento.courses.views import bp as courses_bp
-    from orientamento.events import visit_views as _visit_views  # noqa: F401 (adds routes to bp)
     from orientamento.events.views import bp as events_bp
     from orientamento.orgs.views import bp as orgs_bp
     from orientamento.outreach.views import bp as outreach_bp
     from orientamento.risk import record_views as _record_views  # noqa: F401 (adds routes)
     from orientamento.risk.views import bp as risk_bp
+    from orientamento.visits.views import bp as visits_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp, url_prefix="/account")
@@ -148,6 +152,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(courses_bp, url_prefix="/courses")
     app.register_blueprint(courses_api_bp, url_prefix="/api/v1")
     app.register_blueprint(events_bp, url_prefix="/events")
+    # Peer-visit pages kept their addresses under /events when visits became a feature.
+    app.register_blueprint(visits_bp, url_prefix="/events")
     app.register_blueprint(risk_bp, url_prefix="/risk")
     app.register_blueprint(outreach_bp, url_prefix="/outreach")
 
@@ -191,6 +197,7 @@ def register_commands(app: Flask) -> None:
     from orientamento.events.cli import events_cli
     from orientamento.outbox.cli import init_console_delivery, outbox_cli
     from orientamento.risk.cli import risk_cli
+    from orientamento.visits.cli import import_holidays_under_events, visits_cli
 
     app.cli.add_command(admin_cli)
     app.cli.add_command(questionnaires_cli)
@@ -200,5 +207,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(courses_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(events_cli)
+    events_cli.add_command(import_holidays_under_events)
+    app.cli.add_command(visits_cli)
     app.cli.add_command(risk_cli)
     init_console_delivery(app)

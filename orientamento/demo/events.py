@@ -16,12 +16,12 @@ from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.courses.models import Course
 from orientamento.demo.services import DEMO_PROVIDER, DEMO_SCHOOL
-from orientamento.events.availability import WindowPlan, publish_windows
-from orientamento.events.days import closed_days, public_holidays
 from orientamento.events.models import Event, EventClass, EventKind, EventStaff
-from orientamento.events.visit_models import VisitRequest, VisitRequestClass, VisitStatus
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
+from orientamento.visits.days import closed_days, public_holidays
+from orientamento.visits.models import VisitRequest, VisitRequestClass, VisitStatus
+from orientamento.visits.services.availability import WindowPlan, publish_windows
 
 ACCESS_NOTE = "Ingresso senza gradini, ascensore, bagno accessibile."
 

@@ -13,15 +13,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from orientamento.events.availability import save_school_calendar
-from orientamento.events.days import public_holidays
-from orientamento.events.school_calendar import (
+from orientamento.extensions import db
+from orientamento.visits.days import public_holidays
+from orientamento.visits.models import SchoolHoliday
+from orientamento.visits.school_calendar import (
     CalendarPeriod,
     school_year_days,
     school_year_start,
 )
-from orientamento.events.visit_models import SchoolHoliday
-from orientamento.extensions import db
+from orientamento.visits.services.availability import save_school_calendar
 
 DEMO_LABEL = " (demo)"
 

@@ -1,1 +1,6 @@
-"""Events and peer visits: open days, webinars, school visits, registrations, calendars."""
+"""Events: open days, webinars, workshops and school visits, registrations, calendars, hours.
+
+School-visit events are created and cancelled by the visits feature through
+``services.schedule_school_visit`` and ``services.cancel_school_visit``; events never imports
+visits.
+"""

@@ -1,4 +1,4 @@
-"""Events forms: listing filters, event editing, registration, check-in, availability, visits."""
+"""Events forms: listing filters, event editing, registration, check-in, reasons, attendance."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
-    Field,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -23,24 +20,15 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 
 from orientamento.core import clock
 from orientamento.core.forms import MultiCheckboxField
-from orientamento.courses.areas import AREA_LABELS
 from orientamento.courses.forms import place_choices
 from orientamento.courses.models import Place
 from orientamento.events.models import EVENT_KIND_LABELS, OPEN_KINDS
 from orientamento.events.services import EventData
-from orientamento.events.visit_models import VISIT_MODE_LABELS
 
-WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
-                  _l("Saturday"))
 SCHOOL_LEVEL_CHOICES = [
     SelectChoice("", _l("Everyone")),
     SelectChoice("lower_secondary", _l("Lower secondary school")),
     SelectChoice("upper_secondary", _l("Upper secondary school")),
-]
-WINDOW_MODE_CHOICES = [
-    SelectChoice("both", _l("At the school or online")),
-    SelectChoice("in_person", _l("At the school")),
-    SelectChoice("online", _l("Online")),
 ]
 
 
@@ -164,137 +152,6 @@ class CheckInForm(FlaskForm):
     token = StringField(_l("Ticket code"), validators=[DataRequired(), Length(max=100)],
                         description=_l("Scan the QR code with the phone's camera, or type the "
                                        "code printed under it."))
-
-
-class WindowForm(FlaskForm):
-    """Visit availability, repeated on weekdays between two dates."""
-
-    first_day = DateField(_l("From"), validators=[InputRequired()])
-    last_day = DateField(_l("To"), validators=[InputRequired()])
-    weekdays = MultiCheckboxField(_l("Weekdays"), coerce=int, validators=[DataRequired()],
-                                  choices=[SelectChoice(n, label)
-                                           for n, label in enumerate(WEEKDAY_LABELS)])
-    start = TimeField(_l("From (time)"), validators=[InputRequired()])
-    end = TimeField(_l("To (time)"), validators=[InputRequired()])
-    mode = SelectField(_l("Visits"), choices=WINDOW_MODE_CHOICES)
-    max_visits = IntegerField(_l("Visits per window"), default=1,
-                              validators=[InputRequired(), NumberRange(1, 10)])
-    ambassadors = MultiCheckboxField(_l("Ambassadors"), coerce=int, validators=[DataRequired()])
-    courses = MultiCheckboxField(_l("Courses presented"), coerce=int)
-    places = SelectMultipleField(_l("Area covered"), validators=[Optional()],
-                                 description=_l("Municipalities or municipi you visit; none "
-                                                "selected: anywhere. Hold Ctrl to pick several."))
-    note = StringField(_l("Note for schools"), validators=[Optional(), Length(max=300)])
-
-    def __init__(self, *args: Any, ambassadors: list[tuple[int, str]],
-                 courses: list[tuple[int, str]], places: list[Place], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.ambassadors.choices = [SelectChoice(uid, name) for uid, name in ambassadors]
-        self.courses.choices = [SelectChoice(cid, title) for cid, title in courses]
-        self.places.choices = [SelectChoice(p.code, p.name) for p in places]
-
-
-class BlockDayForm(FlaskForm):
-    """A day without visits."""
-
-    day = DateField(_l("Day"), validators=[InputRequired()])
-    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
-
-
-class HolidayForm(FlaskForm):
-    """A school holiday period (admin)."""
-
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    first_day = DateField(_l("First day"), validators=[InputRequired()])
-    last_day = DateField(_l("Last day"), validators=[InputRequired()])
-
-
-class SchoolCalendarForm(FlaskForm):
-    """Upload the regional school calendar (admin)."""
-
-    file = FileField(_l("School calendar file (CSV or iCalendar)"), validators=[
-        FileRequired(message=_l("Choose a file."))],
-        description=_l("A UTF-8 CSV with the columns name, first_day and last_day, or an .ics "
-                       "file; at most 1 MB."))
-
-
-class WindowSearchForm(FlaskForm):
-    """What a counsellor looks for in the providers' availability (query string)."""
-
-    class Meta:
-        csrf = False
-
-    area = SelectField(_l("Area of study"), default="", choices=[
-        SelectChoice("", _l("Every area"))] + [SelectChoice(k, v) for k, v in AREA_LABELS.items()])
-    mode = SelectField(_l("Visit"), default="", choices=[
-        SelectChoice("", _l("At the school or online")),
-        *(SelectChoice(k.value, v) for k, v in VISIT_MODE_LABELS.items())])
-    from_day = DateField(_l("From"), validators=[Optional()])
-    to_day = DateField(_l("To"), validators=[Optional()])
-    km = IntegerField(_l("Provider within (km)"), validators=[Optional(), NumberRange(1, 200)])
-
-
-class VisitRequestForm(FlaskForm):
-    """A counsellor's request: time inside the window, pupils per class, a message."""
-
-    mode = SelectField(_l("Visit"), choices=[
-        SelectChoice(k.value, v) for k, v in VISIT_MODE_LABELS.items()])
-    start = TimeField(_l("Starts at"), validators=[InputRequired()])
-    end = TimeField(_l("Ends at"), validators=[InputRequired()])
-    message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=1000)],
-                            description=_l("What the pupils would like to know, the room, "
-                                           "who to ask for at the entrance."))
-
-    def pupil_fields(self) -> list[tuple[int, Field]]:
-        """(class id, field) for every class of the school."""
-        return [(int(name.removeprefix("pupils_")), field) for name, field in self._fields.items()
-                if name.startswith("pupils_")]
-
-    def pupils_by_class(self) -> dict[int, int]:
-        """Pupils per class id (0 where the class does not take part)."""
-        return {class_id: field.data or 0 for class_id, field in self.pupil_fields()}
-
-
-def visit_request_form(classes: list[Any], formdata: Any = None) -> VisitRequestForm:
-    """The request form with one "pupils" field per class of the school."""
-
-    class Form(VisitRequestForm):
-        pass
-
-    for school_class in classes:
-        setattr(Form, f"pupils_{school_class.id}", IntegerField(
-            school_class.name, default=0, validators=[Optional(), NumberRange(0, 60)]))
-    return Form(formdata=formdata)
-
-
-class ConfirmVisitForm(FlaskForm):
-    """The provider confirms, naming who goes."""
-
-    ambassadors = MultiCheckboxField(_l("Ambassadors"), coerce=int, validators=[DataRequired()])
-    reply = TextAreaField(_l("Message to the school"), validators=[Optional(), Length(max=1000)])
-
-    def __init__(self, *args: Any, ambassadors: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.ambassadors.choices = [SelectChoice(uid, name) for uid, name in ambassadors]
-
-
-class ProposeTimeForm(FlaskForm):
-    """Another time for a visit (the provider also names who would go)."""
-
-    day = DateField(_l("Day"), validators=[InputRequired()])
-    start = TimeField(_l("Starts at"), validators=[InputRequired()])
-    end = TimeField(_l("Ends at"), validators=[InputRequired()])
-    ambassadors = MultiCheckboxField(_l("Ambassadors"), coerce=int)
-    reply = TextAreaField(_l("Message"), validators=[Optional(), Length(max=1000)])
-
-    def __init__(self, *args: Any, ambassadors: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.ambassadors.choices = [SelectChoice(uid, name) for uid, name in ambassadors]
-
-    def times(self) -> tuple[datetime, datetime]:
-        """The proposed start and end in UTC."""
-        day: date = self.day.data
-        return clock.rome_datetime(day, self.start.data), clock.rome_datetime(day, self.end.data)
 
 
 def attendance_form(event: Any, formdata: Any = None) -> FlaskForm:

@@ -10,7 +10,8 @@ Capacity and "one active X" rules live in the database:
   ``ON UPDATE CASCADE`` and are guarded by an exclusion constraint on PostgreSQL and by
   triggers on SQLite (``overlap.py``).
 
-Peer-visit availability and requests are in ``visit_models.py``.
+Peer-visit availability and requests are the visits feature's (``visits/models.py``); a
+confirmed visit becomes an event of kind ``school_visit`` with its staff and classes.
 """
 
 from __future__ import annotations

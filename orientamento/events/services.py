@@ -1,8 +1,13 @@
-"""Open days, webinars and workshops: creating, changing and cancelling them."""
+"""Events: open days, webinars and workshops created, changed and cancelled; school visits.
+
+The school-visit functions are the interface the visits feature uses: a confirmed visit
+becomes an event (``schedule_school_visit``), a cancelled one cancels it
+(``cancel_school_visit``), and the provider records who attended (``record_attendance``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +18,15 @@ from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.courses.models import Course, Place
-from orientamento.events.models import OPEN_KINDS, Event, EventKind, EventStatus, Registration
+from orientamento.events.models import (
+    OPEN_KINDS,
+    Event,
+    EventClass,
+    EventKind,
+    EventStaff,
+    EventStatus,
+    Registration,
+)
 from orientamento.events.notices import notify
 from orientamento.events.registrations import promote_waiting
 from orientamento.extensions import db
@@ -144,3 +157,73 @@ def cancel_event(actor: User, event: Event, reason: str, now: datetime | None = 
         Registration.event_id == event.id,
         Registration.status.in_(("confirmed", "waitlisted")))).all()
     return notify([r.user for r in people], "event_cancelled", event=event)
+
+
+@dataclass
+class SchoolVisitData:
+    """A confirmed peer visit as the visits feature hands it over: where, when, who, classes."""
+
+    provider_id: int
+    school_id: int
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    address: str | None
+    courses: Sequence[Course]
+    created_by_id: int | None
+    staff_ids: Sequence[int]
+    #: Pupils coming from each class, by class id.
+    pupils_by_class: Mapping[int, int]
+
+
+def schedule_school_visit(data: SchoolVisitData) -> Event:
+    """Create the event of a confirmed school visit with its ambassadors and classes.
+
+    The overlap guards raise ``IntegrityError`` (see ``overlap.is_overlap``) when an ambassador
+    or a class already has a scheduled event at that time; the caller decides what that means.
+    """
+    event = Event(
+        kind=EventKind.SCHOOL_VISIT.value, provider_id=data.provider_id,
+        school_id=data.school_id, title=data.title, description=data.description,
+        starts_at=data.starts_at, ends_at=data.ends_at, address=data.address,
+        courses=list(data.courses), created_by_id=data.created_by_id)
+    db.session.add(event)
+    db.session.flush()
+    for user_id in data.staff_ids:
+        event.staff.append(EventStaff(user_id=user_id))
+    for class_id, pupils in data.pupils_by_class.items():
+        event.classes.append(EventClass(class_id=class_id, pupils=pupils))
+    db.session.flush()
+    return event
+
+
+def cancel_school_visit(event: Event, reason: str, now: datetime) -> None:
+    """Cancel a school visit's event: calendars see it cancelled (the visit tells the people)."""
+    event.status = EventStatus.CANCELLED.value
+    event.cancel_reason = reason
+    event.sequence += 1
+    event.updated_at = now
+    db.session.flush()
+
+
+def record_attendance(actor: User, event: Event, attended: dict[int, int],
+                      now: datetime | None = None) -> None:
+    """Record how many pupils of each class attended a visit (after it started)."""
+    now = now or clock.now()
+    if event.kind != EventKind.SCHOOL_VISIT or event.provider_id != actor.provider_id:
+        raise NotFound(_l("No such visit."))
+    if event.is_cancelled:
+        raise Conflict(_l("This event was cancelled."))
+    if event.starts_at > now:
+        raise Conflict(_l("Attendance can be recorded once the visit has started."))
+    for row in event.classes:
+        count = attended.get(row.class_id)
+        if count is None:
+            continue
+        if not 0 <= count <= row.pupils:
+            raise DomainError(_l("Between 0 and %(most)s pupils for %(name)s.",
+                                 most=row.pupils, name=row.school_class.name))
+        row.attended = count
+        row.attendance_recorded_at = now
+    db.session.flush()

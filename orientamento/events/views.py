@@ -1,4 +1,5 @@
-"""Events pages: listing, event page, registration, tickets, calendars, check-in, management."""
+"""Events pages: listing, event page, registration, tickets, calendars, check-in, management,
+a school visit's attendance and the school's orientation hours."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from orientamento.core import clock
 from orientamento.core.access import acting_user, login_required, public, role_required
 from orientamento.core.errors import DomainError, NotFound
 from orientamento.courses.queries import places
-from orientamento.events import calendars, queries, registrations, services
+from orientamento.events import calendars, hours, queries, registrations, services
 from orientamento.events.forms import (
     CheckInForm,
     EventFilterForm,
     EventForm,
     GroupRegistrationForm,
     ReasonForm,
+    attendance_form,
     forget_bad_dates,
 )
 from orientamento.extensions import db
@@ -300,3 +302,43 @@ def check_in(event_id: int) -> ResponseReturnValue:
     return render_template("events/check_in.html", event=event, form=form, result=result,
                            counts=counts), status
 
+
+@bp.route("/<int:event_id>/attendance", methods=["GET", "POST"])
+@role_required(Role.PROVIDER)
+def record_attendance(event_id: int) -> ResponseReturnValue:
+    """Pupils present per class after a visit."""
+    event = services.managed_event_or_404(acting_user(), event_id)
+    if not event.classes:
+        raise NotFound(_("This event has no classes."))
+    form = attendance_form(event, request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        counts = {row.class_id: form[f"attended_{row.class_id}"].data for row in event.classes}
+        try:
+            services.record_attendance(acting_user(), event, counts)
+        except DomainError as error:
+            form.form_errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Attendance saved: the school sees the hours."), "success")
+            return redirect(url_for("events.show_event", event_id=event.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("events/attendance.html", form=form, event=event), status
+
+
+@bp.get("/hours")
+@role_required(Role.COUNSELLOR)
+def orientation_hours() -> ResponseReturnValue:
+    """Orientation hours per class and pupil at the counsellor's school."""
+    year = request.args.get("year") or None
+    return render_template("events/hours.html", rows=hours.school_hours(
+        acting_user().school_id, year), year=year)
+
+
+@bp.get("/hours.csv")
+@role_required(Role.COUNSELLOR)
+def export_hours() -> ResponseReturnValue:
+    """The hours as CSV, one line per pupil and event."""
+    year = request.args.get("year") or None
+    body = hours.hours_csv(hours.school_hours(acting_user().school_id, year))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="orientation-hours.csv"'})

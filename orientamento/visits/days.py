@@ -8,8 +8,8 @@ from functools import lru_cache
 import holidays
 from sqlalchemy import select
 
-from orientamento.events.visit_models import BlockedDay, SchoolHoliday
 from orientamento.extensions import db
+from orientamento.visits.models import BlockedDay, SchoolHoliday
 
 
 @lru_cache(maxsize=16)

@@ -1,5 +1,6 @@
 """Peer-visit availability (windows, holidays, blocked days) and visit requests.
 
+A confirmed request points at the school-visit event it became (``events.models.Event``).
 A window's ``booked`` can never pass ``max_visits`` (CHECK); a confirmed request always has
 its event (CHECK); the request state machine is ``VISIT_TRANSITIONS``.
 """

@@ -2,7 +2,7 @@
 
 The formats are documented in docs/formats/school-calendar.md. Reading never writes: it
 returns the periods and every problem found, by row (CSV line, or the line where an
-iCalendar event begins) and column; ``availability.import_school_calendar`` saves them.
+iCalendar event begins) and column; ``services.availability.import_school_calendar`` saves them.
 """
 
 from __future__ import annotations
@@ -14,15 +14,11 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from itertools import groupby
 
 import icalendar
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from orientamento.core import clock
-from orientamento.events.visit_models import SchoolHoliday
-from orientamento.extensions import db
 
 #: Largest file accepted: a year's calendar is a few kilobytes.
 MAX_CALENDAR_BYTES = 1024 * 1024
@@ -331,12 +327,3 @@ def read_calendar(data: bytes, filename: str = "") -> CalendarReport:
         report.periods.clear()
     return report
 
-
-# --- showing ----------------------------------------------------------------------------
-
-def holidays_by_school_year() -> list[tuple[str, list[SchoolHoliday]]]:
-    """Every holiday period in date order, grouped by the school year it begins in."""
-    holidays = db.session.scalars(select(SchoolHoliday).order_by(
-        SchoolHoliday.first_day, SchoolHoliday.last_day, SchoolHoliday.id))
-    return [(school_year_label(start), list(periods)) for start, periods in groupby(
-        holidays, key=lambda holiday: school_year_start(holiday.first_day))]

@@ -1,12 +1,15 @@
-"""Peer-visit pages on the events blueprint: availability, requests, answers, attendance, hours,
-and the admin's school holidays."""
+"""Peer-visit pages: availability, browsing, requests and answers, the admin's school holidays.
+
+The blueprint is mounted under ``/events`` (the pages' addresses predate the feature's own
+package); a confirmed visit's page links to its event's pages, which belong to events.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -14,33 +17,33 @@ from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
-from orientamento.core.errors import DomainError, NotFound
+from orientamento.core.errors import DomainError
 from orientamento.courses.queries import places
-from orientamento.events import availability, hours, queries, school_calendar, visits
-from orientamento.events.forms import (
+from orientamento.events.forms import ReasonForm, forget_bad_dates
+from orientamento.events.queries import provider_course_choices, school_classes
+from orientamento.extensions import db
+from orientamento.visits import queries, school_calendar
+from orientamento.visits.forms import (
     BlockDayForm,
     ConfirmVisitForm,
     HolidayForm,
     ProposeTimeForm,
-    ReasonForm,
     SchoolCalendarForm,
     WindowForm,
     WindowSearchForm,
-    attendance_form,
-    forget_bad_dates,
     visit_request_form,
 )
-from orientamento.events.school_calendar import CalendarReport
-from orientamento.events.services import managed_event_or_404
-from orientamento.events.views import bp
-from orientamento.events.visit_models import BlockedDay, SchoolHoliday, VisitRequest, VisitWindow
-from orientamento.extensions import db
+from orientamento.visits.models import SchoolHoliday, VisitRequest
+from orientamento.visits.school_calendar import CalendarReport
+from orientamento.visits.services import availability, visit_requests
+
+bp = Blueprint("visits", __name__)
 
 
 def _window_form() -> WindowForm:
     provider_id = acting_user().provider_id
     return WindowForm(ambassadors=queries.provider_staff_choices(provider_id),
-                      courses=queries.provider_course_choices(provider_id), places=places())
+                      courses=provider_course_choices(provider_id), places=places())
 
 
 @bp.route("/availability", methods=["GET", "POST"])
@@ -66,12 +69,10 @@ def manage_availability() -> ResponseReturnValue:
             for day, reason in sorted(published.skipped.items()):
                 flash(_("Skipped %(day)s: %(reason)s.", day=day.isoformat(), reason=reason),
                       "info")
-            return redirect(url_for("events.manage_availability"))
-    blocked = db.session.scalars(db.select(BlockedDay).where(
-        BlockedDay.provider_id == user.provider_id, BlockedDay.day >= clock.today())
-        .order_by(BlockedDay.day)).all()
+            return redirect(url_for("visits.manage_availability"))
+    blocked = queries.blocked_days(user.provider_id, clock.today())
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("events/availability.html", form=form,
+    return render_template("visits/availability.html", form=form,
                            block_form=BlockDayForm(prefix="block"),
                            page=queries.provider_windows(user.provider_id, clock.now()),
                            blocked=blocked, empty_form=EmptyForm()), status
@@ -81,14 +82,12 @@ def manage_availability() -> ResponseReturnValue:
 @role_required(Role.PROVIDER)
 def withdraw_window(window_id: int) -> ResponseReturnValue:
     """Withdraw a window no school has asked for."""
-    window = db.session.get(VisitWindow, window_id)
-    if window is None:
-        raise NotFound(_("No such availability."))
+    window = queries.window_or_404(window_id)
     if EmptyForm().validate_on_submit():
         availability.withdraw_window(acting_user().provider, window)
         db.session.commit()
         flash(_("Availability withdrawn."), "success")
-    return redirect(url_for("events.manage_availability"))
+    return redirect(url_for("visits.manage_availability"))
 
 
 @bp.post("/availability/blocked")
@@ -98,11 +97,11 @@ def block_day() -> ResponseReturnValue:
     form = BlockDayForm(prefix="block")
     if not form.validate_on_submit():
         raise DomainError(_("Choose a day."))
-    removed = availability.block_day(acting_user().provider, form.day.data, form.reason.data or "",
-                               clock.today())
+    removed = availability.block_day(acting_user().provider, form.day.data,
+                                     form.reason.data or "", clock.today())
     db.session.commit()
     flash(_("Day blocked; %(count)s free windows withdrawn.", count=removed), "success")
-    return redirect(url_for("events.manage_availability"))
+    return redirect(url_for("visits.manage_availability"))
 
 
 @bp.post("/availability/unblock")
@@ -115,7 +114,7 @@ def unblock_day() -> ResponseReturnValue:
     availability.unblock_day(acting_user().provider, form.day.data)
     db.session.commit()
     flash(_("The day is available again."), "success")
-    return redirect(url_for("events.manage_availability"))
+    return redirect(url_for("visits.manage_availability"))
 
 
 @bp.get("/visits/browse")
@@ -126,13 +125,13 @@ def browse_windows() -> ResponseReturnValue:
     school = acting_user().school
     if not form.validate():
         forget_bad_dates(form)
-        return render_template("events/browse.html", form=form, page=None, km={}), 400
+        return render_template("visits/browse.html", form=form, page=None, km={}), 400
     filters = queries.WindowFilter(area=form.area.data or "", mode=form.mode.data or "",
                                    from_day=form.from_day.data, to_day=form.to_day.data,
                                    km=form.km.data)
     page = queries.windows_for_school(school, filters, clock.now())
     km = queries.provider_distances(school, {w.provider_id for w in page.items})
-    return render_template("events/browse.html", form=form, page=page, km=km)
+    return render_template("visits/browse.html", form=form, page=page, km=km)
 
 
 @bp.route("/visits/windows/<int:window_id>/request", methods=["GET", "POST"])
@@ -141,12 +140,12 @@ def request_visit(window_id: int) -> ResponseReturnValue:
     """Ask for a visit in a window for some classes."""
     window = queries.window_or_404(window_id)
     user = acting_user()
-    classes = queries.school_classes(user.school_id)
+    classes = school_classes(user.school_id)
     form = visit_request_form(classes, request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         local_day = clock.rome_local(window.starts_at).date()
         try:
-            visit = visits.request_visit(
+            visit = visit_requests.request_visit(
                 user, window, form.pupils_by_class(), form.mode.data or "",
                 clock.rome_datetime(local_day, form.start.data),
                 clock.rome_datetime(local_day, form.end.data),
@@ -156,9 +155,9 @@ def request_visit(window_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(_("Request sent. The provider will answer here and by e-mail."), "success")
-            return redirect(url_for("events.show_visit", visit_id=visit.id))
+            return redirect(url_for("visits.show_visit", visit_id=visit.id))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("events/request.html", form=form, window=window,
+    return render_template("visits/request.html", form=form, window=window,
                            classes=classes), status
 
 
@@ -166,7 +165,7 @@ def request_visit(window_id: int) -> ResponseReturnValue:
 @role_required(Role.COUNSELLOR, Role.PROVIDER)
 def list_visits() -> ResponseReturnValue:
     """Visit requests: a school's outgoing or a provider's incoming."""
-    return render_template("events/visits.html", page=queries.visit_requests(acting_user()))
+    return render_template("visits/visits.html", page=queries.visit_requests(acting_user()))
 
 
 def _visit_forms(provider_id: int) -> dict[str, Any]:
@@ -178,7 +177,7 @@ def _visit_forms(provider_id: int) -> dict[str, Any]:
 
 
 def _show_visit(visit: VisitRequest, status: int = 200) -> ResponseReturnValue:
-    return render_template("events/visit.html", visit=visit, now=clock.now(),
+    return render_template("visits/visit.html", visit=visit, now=clock.now(),
                            **_visit_forms(visit.provider_id)), status
 
 
@@ -201,7 +200,7 @@ def _answer(visit_id: int, act: Callable[[User, VisitRequest], str]) -> Response
         return _show_visit(queries.visit_or_404(user, visit_id), error.status_code)
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("events.show_visit", visit_id=visit_id))
+    return redirect(url_for("visits.show_visit", visit_id=visit_id))
 
 
 @bp.post("/visits/<int:visit_id>/confirm")
@@ -215,11 +214,12 @@ def confirm_visit(visit_id: int) -> ResponseReturnValue:
                 visit.provider_id), prefix="confirm")
             if not form.validate_on_submit():
                 raise DomainError(_("Choose at least one ambassador."))
-            visits.confirm_visit(user, visit, form.ambassadors.data or [], form.reply.data or "")
+            visit_requests.confirm_visit(user, visit, form.ambassadors.data or [],
+                                         form.reply.data or "")
         else:
             if not EmptyForm().validate_on_submit():
                 raise DomainError(_("The form has expired: reload the page and try again."))
-            visits.confirm_visit(user, visit, [])
+            visit_requests.confirm_visit(user, visit, [])
         return _("Visit confirmed: it is now in everyone's calendar.")
 
     return _answer(visit_id, act)
@@ -236,7 +236,7 @@ def propose_time(visit_id: int) -> ResponseReturnValue:
         if not form.validate_on_submit():
             raise DomainError(_("Give a day, a start and an end."))
         starts, ends = form.times()
-        visits.propose_time(user, visit, starts, ends, form.reply.data or "",
+        visit_requests.propose_time(user, visit, starts, ends, form.reply.data or "",
                             form.ambassadors.data or [])
         return _("New time proposed.")
 
@@ -256,7 +256,7 @@ def decline_visit(visit_id: int) -> ResponseReturnValue:
     """Decline a request with a reason."""
 
     def act(user: User, visit: VisitRequest) -> str:
-        visits.decline_visit(user, visit, _reason("decline"))
+        visit_requests.decline_visit(user, visit, _reason("decline"))
         return _("Request declined.")
 
     return _answer(visit_id, act)
@@ -268,58 +268,17 @@ def cancel_visit(visit_id: int) -> ResponseReturnValue:
     """Cancel a request or a confirmed visit, with a reason."""
 
     def act(user: User, visit: VisitRequest) -> str:
-        visits.cancel_visit(user, visit, _reason("cancel"))
+        visit_requests.cancel_visit(user, visit, _reason("cancel"))
         return _("Cancelled; everyone involved is told.")
 
     return _answer(visit_id, act)
 
 
-@bp.route("/<int:event_id>/attendance", methods=["GET", "POST"])
-@role_required(Role.PROVIDER)
-def record_attendance(event_id: int) -> ResponseReturnValue:
-    """Pupils present per class after a visit."""
-    event = managed_event_or_404(acting_user(), event_id)
-    if not event.classes:
-        raise NotFound(_("This event has no classes."))
-    form = attendance_form(event, request.form if request.method == "POST" else None)
-    if form.validate_on_submit():
-        counts = {row.class_id: form[f"attended_{row.class_id}"].data for row in event.classes}
-        try:
-            visits.record_attendance(acting_user(), event, counts)
-        except DomainError as error:
-            form.form_errors.append(str(error.message))
-        else:
-            db.session.commit()
-            flash(_("Attendance saved: the school sees the hours."), "success")
-            return redirect(url_for("events.show_event", event_id=event.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("events/attendance.html", form=form, event=event), status
-
-
-@bp.get("/hours")
-@role_required(Role.COUNSELLOR)
-def orientation_hours() -> ResponseReturnValue:
-    """Orientation hours per class and pupil at the counsellor's school."""
-    year = request.args.get("year") or None
-    return render_template("events/hours.html", rows=hours.school_hours(
-        acting_user().school_id, year), year=year)
-
-
-@bp.get("/hours.csv")
-@role_required(Role.COUNSELLOR)
-def export_hours() -> ResponseReturnValue:
-    """The hours as CSV, one line per pupil and event."""
-    year = request.args.get("year") or None
-    body = hours.hours_csv(hours.school_hours(acting_user().school_id, year))
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="orientation-hours.csv"'})
-
-
 def _holidays_page(form: HolidayForm, calendar_form: SchoolCalendarForm,
                    report: CalendarReport | None = None, status: int = 200
                    ) -> ResponseReturnValue:
-    return render_template("events/holidays.html", form=form, calendar_form=calendar_form,
-                           report=report, years=school_calendar.holidays_by_school_year(),
+    return render_template("visits/holidays.html", form=form, calendar_form=calendar_form,
+                           report=report, years=queries.holidays_by_school_year(),
                            empty_form=EmptyForm()), status
 
 
@@ -330,15 +289,15 @@ def school_holidays() -> ResponseReturnValue:
     form = HolidayForm()
     if form.validate_on_submit():
         try:
-            removed = availability.add_school_holiday(form.name.data or "", form.first_day.data,
-                                                form.last_day.data)
+            removed = availability.add_school_holiday(form.name.data or "",
+                                                      form.first_day.data, form.last_day.data)
         except DomainError as error:
             form.form_errors.append(str(error.message))
         else:
             db.session.commit()
             flash(_("Holiday saved; %(count)s free windows withdrawn.", count=removed),
                   "success")
-            return redirect(url_for("events.school_holidays"))
+            return redirect(url_for("visits.school_holidays"))
     status = 400 if form.errors or form.form_errors else 200
     return _holidays_page(form, SchoolCalendarForm(formdata=None), status=status)
 
@@ -361,7 +320,7 @@ def import_holidays() -> ResponseReturnValue:
             "%(replaced)s earlier ones; %(count)s free windows withdrawn.",
             years=", ".join(report.school_years), periods=len(report.periods),
             replaced=report.replaced, count=report.withdrawn), "success")
-    return redirect(url_for("events.school_holidays"))
+    return redirect(url_for("visits.school_holidays"))
 
 
 @bp.post("/holidays/<int:holiday_id>/delete")
@@ -373,4 +332,4 @@ def delete_holiday(holiday_id: int) -> ResponseReturnValue:
         availability.remove_school_holiday(holiday)
         db.session.commit()
         flash(_("Holiday removed."), "success")
-    return redirect(url_for("events.school_holidays"))
+    return redirect(url_for("visits.school_holidays"))

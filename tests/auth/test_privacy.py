@@ -35,11 +35,11 @@ from orientamento.courses.models import SavedCourse
 from orientamento.courses.records import parse_row
 from orientamento.courses.services import create_course, load_reference_data
 from orientamento.events.models import CalendarFeed, Event, EventStaff, Registration
-from orientamento.events.visit_models import VisitRequest, VisitWindow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
 from orientamento.outbox.services import queue_email
 from orientamento.outreach.models import Contact, Decision, Outcome
+from orientamento.visits.models import VisitRequest, VisitWindow
 from tests.conftest import COURSE_CELLS, PASSWORD, log_in
 
 RowMaker = Callable[[User, dict[str, Any]], None]

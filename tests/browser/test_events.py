@@ -168,7 +168,7 @@ def _window_area(app: Flask) -> str:
 def _later_window_day(app: Flask, area: str) -> date:
     """A day to filter from, taken from the seeded data: the Milan day of the demo provider's
     last free in-person window for ``area`` (so at least that window matches)."""
-    from orientamento.events.visit_models import VisitWindow
+    from orientamento.visits.models import VisitWindow
 
     with app.app_context():
         try:

@@ -131,8 +131,9 @@ def add_events(world: World, make_user: Callable[..., User]) -> None:
     """Events of the own and a foreign provider, registrations, a window, visits, a holiday."""
     from datetime import time, timedelta
 
-    from orientamento.events import availability, registrations, services, visits
-    from orientamento.events.visit_models import SchoolHoliday
+    from orientamento.events import registrations, services
+    from orientamento.visits.models import SchoolHoliday
+    from orientamento.visits.services import availability, visit_requests
     from tests.events.factories import school_day
 
     assert world.own_class and world.foreign_class
@@ -168,9 +169,9 @@ def add_events(world: World, make_user: Callable[..., User]) -> None:
     for key, who, window, school_class in (
             ("own", counsellor, windows["own"], world.own_class),
             ("foreign", foreign_counsellor, windows["foreign"], world.foreign_class)):
-        visit = visits.request_visit(who, window, {school_class.id: 20}, "in_person",
-                                     window.starts_at, window.starts_at + timedelta(hours=2),
-                                     "Hello")
+        visit = visit_requests.request_visit(
+            who, window, {school_class.id: 20}, "in_person", window.starts_at,
+            window.starts_at + timedelta(hours=2), "Hello")
         world.visits[key] = visit.id
     holiday = SchoolHoliday(name="Carnevale", first_day=day + timedelta(days=60),
                             last_day=day + timedelta(days=61))

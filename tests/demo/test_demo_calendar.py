@@ -12,11 +12,11 @@ from orientamento.core import clock
 from orientamento.demo.events import seed_demo_events
 from orientamento.demo.school_calendar import demo_calendar, easter, seed_demo_calendar
 from orientamento.demo.services import seed_demo
-from orientamento.events.days import closed_days
 from orientamento.events.models import Event
-from orientamento.events.school_calendar import days_error, school_year_start
-from orientamento.events.visit_models import SchoolHoliday, VisitWindow
 from orientamento.extensions import db
+from orientamento.visits.days import closed_days
+from orientamento.visits.models import SchoolHoliday, VisitWindow
+from orientamento.visits.school_calendar import days_error, school_year_start
 
 pytestmark = pytest.mark.calendar
 

@@ -14,11 +14,11 @@ from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.core import clock
 from orientamento.courses.models import Course, CourseSite
 from orientamento.demo.catalogue import DEMO_CATALOGUE_PROVIDERS
-from orientamento.events.days import closed_days
 from orientamento.events.models import Event, EventClass
-from orientamento.events.visit_models import SchoolHoliday, VisitWindow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
+from orientamento.visits.days import closed_days
+from orientamento.visits.models import SchoolHoliday, VisitWindow
 
 pytestmark = pytest.mark.calendar
 

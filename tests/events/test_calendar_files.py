@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 
 from orientamento.auth.models import Role, User
-from orientamento.classes.models import SchoolClass
-from orientamento.core import clock
-from orientamento.events import calendars, registrations, services, visits
-from orientamento.events.days import public_holidays
+from orientamento.events import calendars, registrations, services
 from orientamento.events.models import Event
 from orientamento.extensions import db
-from tests.events.factories import open_day, requested, school_day, window
+from tests.events.factories import open_day
 
 pytestmark = pytest.mark.calendar
 
@@ -112,29 +109,3 @@ def test_feed_addresses_can_be_replaced_and_switched_off(make_user: UserFactory)
     assert calendars.feed_owner(second) == student
     calendars.revoke_feed(student)
     assert calendars.feed_owner(second) is None
-
-
-def test_staff_and_schools_see_their_visits(
-        staff: User, make_user: UserFactory, make_class: Callable[..., SchoolClass]) -> None:
-    ambassador = make_user(Role.PROVIDER, provider_id=staff.provider_id)
-    counsellor = make_user(Role.COUNSELLOR)
-    slot = window([staff, ambassador], school_day(clock.today() + timedelta(days=5)))
-    visit = requested(counsellor, slot, [make_class(counsellor)])
-    event = visits.confirm_visit(staff, visit, [ambassador.id])
-    open_event = open_day(staff)
-    db.session.commit()
-    uids = {user.id: {str(v["UID"]) for v in _events(user)}
-            for user in (staff, ambassador, counsellor)}
-    visit_uid = f"{event.uid}@orientamento.milano"
-    assert all(visit_uid in found for found in uids.values())
-    assert f"{open_event.uid}@orientamento.milano" in uids[staff.id]
-    other = make_user(Role.COUNSELLOR)
-    assert visit_uid not in {str(v["UID"]) for v in _events(other)}
-
-
-def test_milan_holidays_and_wall_clock_time() -> None:
-    year = clock.today().year
-    assert {date(year, 12, 7), date(year, 12, 8), date(year, 12, 25)} <= set(
-        public_holidays(year))
-    assert clock.rome_datetime(date(2026, 7, 1), time(9)).hour == 7  # summer time, UTC+2
-    assert clock.rome_datetime(date(2026, 12, 1), time(9)).hour == 8  # winter time, UTC+1

@@ -10,9 +10,8 @@ import icalendar
 from flask_login import AnonymousUserMixin
 
 from orientamento.auth.models import Role, User
-from orientamento.events import calendars, registrations, services, visits
+from orientamento.events import calendars, registrations, services
 from orientamento.events.models import Event
-from orientamento.events.visit_models import VisitRequest, VisitWindow
 from orientamento.extensions import db
 
 EventFactory = Callable[..., Event]
@@ -161,20 +160,3 @@ def test_a_provider_feed_has_its_own_events_only(
     make_event(title="Altrui")
     summaries = feed(colleague)
     assert list(summaries) == [f"{ours.kind_label}: Nostro"]
-
-
-def test_a_counsellor_feed_has_the_schools_visits(
-        visit_people: dict[str, Any], make_window: Callable[..., VisitWindow],
-        make_request: Callable[..., VisitRequest], make_user: Callable[..., User]) -> None:
-    """Every counsellor of the school sees a confirmed visit; other schools do not."""
-    p = visit_people
-    visit = make_request(p["counsellor"], make_window(p["provider"], [p["staff"]]),
-                         p["classes"][:1])
-    event = visits.confirm_visit(p["staff"], visit, [p["staff"].id])
-    db.session.commit()
-    colleague = make_user(Role.COUNSELLOR, school_id=p["counsellor"].school_id)
-    for person in (p["counsellor"], colleague, p["staff"]):
-        item = only(person)
-        assert str(item["uid"]) == f"{event.uid}@orientamento.milano"
-        assert item.decoded("dtstart") == event.starts_at
-    assert feed(p["other_counsellor"]) == {}

@@ -9,9 +9,9 @@ import pytest
 
 from orientamento.auth.models import User
 from orientamento.core import clock
-from orientamento.events import availability
-from orientamento.events.days import closed_days, public_holidays
 from orientamento.extensions import db
+from orientamento.visits.days import closed_days, public_holidays
+from orientamento.visits.services import availability
 
 pytestmark = pytest.mark.calendar
 
@@ -85,3 +85,11 @@ def test_closed_days_clip_a_long_school_holiday_to_the_range(app: object) -> Non
     db.session.commit()
     closed = closed_days(date(2027, 7, 1), date(2027, 7, 3))
     assert closed == {date(2027, 7, d): "Vacanze estive" for d in (1, 2, 3)}
+
+
+def test_milan_holidays_and_wall_clock_time() -> None:
+    year = clock.today().year
+    assert {date(year, 12, 7), date(year, 12, 8), date(year, 12, 25)} <= set(
+        public_holidays(year))
+    assert clock.rome_datetime(date(2026, 7, 1), time(9)).hour == 7  # summer time, UTC+2
+    assert clock.rome_datetime(date(2026, 12, 1), time(9)).hour == 8  # winter time, UTC+1

@@ -25,11 +25,12 @@ from orientamento.classes.models import SchoolClass
 from orientamento.classes.services import new_join_code
 from orientamento.core import clock
 from orientamento.courses.services import load_reference_data
-from orientamento.events import availability, visits
 from orientamento.events.models import EventClass, EventStaff
-from orientamento.events.visit_models import VisitRequest, VisitStatus, VisitWindow
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
+from orientamento.visits.models import VisitRequest, VisitStatus, VisitWindow
+from orientamento.visits.services import availability
+from orientamento.visits.services import visit_requests as visits
 from tests.events.factories import school_day
 from tests.events.test_concurrency import (
     HTTP_TIMEOUT_S,

@@ -21,16 +21,18 @@ from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import DomainError
-from orientamento.events import availability, visits
-from orientamento.events.school_calendar import (
+from orientamento.extensions import db
+from orientamento.visits.models import SchoolHoliday, VisitWindow
+from orientamento.visits.school_calendar import (
     MAX_CALENDAR_BYTES,
     CalendarPeriod,
     read_calendar,
 )
-from orientamento.events.visit_models import SchoolHoliday, VisitWindow
-from orientamento.extensions import db
+from orientamento.visits.services import availability
+from orientamento.visits.services import visit_requests as visits
 from tests.conftest import log_in
-from tests.events.factories import requested, school_day, window
+from tests.events.factories import school_day
+from tests.visits.factories import requested, window
 
 pytestmark = pytest.mark.calendar
 
@@ -404,13 +406,18 @@ def test_admin_removes_a_period(app: Flask, make_user: UserFactory) -> None:
 def test_cli_imports_a_file_or_lists_its_errors(runner: FlaskCliRunner, tmp_path: Path) -> None:
     good = tmp_path / "calendario.ics"
     good.write_text(GOOD_ICS, encoding="utf-8")
-    result = runner.invoke(args=["events", "import-holidays", str(good)])
+    result = runner.invoke(args=["visits", "import-holidays", str(good)])
     assert result.exit_code == 0, result.output
     assert "5 periods imported for 2026/2027" in result.output
     bad = tmp_path / "calendario.csv"
     bad.write_text("name,first_day,last_day\nNatale,2027-01-06,2026-12-23\n", encoding="utf-8")
-    refused = runner.invoke(args=["events", "import-holidays", str(bad)])
+    refused = runner.invoke(args=["visits", "import-holidays", str(bad)])
     assert refused.exit_code == 1 and "row 2, last_day" in refused.output
+    assert _count(SchoolHoliday) == 5
+    # The command's earlier name still works (cron jobs written before visits had its group).
+    again = runner.invoke(args=["events", "import-holidays", str(good)])
+    assert again.exit_code == 0, again.output
+    assert "5 periods imported for 2026/2027 (5 earlier periods replaced" in again.output
     assert _count(SchoolHoliday) == 5
 
 

@@ -13,18 +13,21 @@ from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
-from orientamento.events import availability, visits
-from orientamento.events.days import closed_days
 from orientamento.events.models import Event, EventClass, EventStaff
-from orientamento.events.visit_models import (
+from orientamento.events.services import record_attendance
+from orientamento.extensions import db
+from orientamento.outbox.models import OutboxMessage
+from orientamento.visits.days import closed_days
+from orientamento.visits.models import (
     VISIT_TRANSITIONS,
     VisitRequest,
     VisitStatus,
     VisitWindow,
 )
-from orientamento.extensions import db
-from orientamento.outbox.models import OutboxMessage
-from tests.events.factories import requested, school_day, window
+from orientamento.visits.services import availability
+from orientamento.visits.services import visit_requests as visits
+from tests.events.factories import school_day
+from tests.visits.factories import requested, window
 
 pytestmark = pytest.mark.calendar
 
@@ -299,12 +302,12 @@ def test_attendance_is_recorded_per_class_after_the_start(people: dict) -> None:
     db.session.commit()
     one, two = people["classes"]
     with pytest.raises(Conflict):
-        visits.record_attendance(staff, event, {one.id: 10})
+        record_attendance(staff, event, {one.id: 10})
     after = event.starts_at + timedelta(hours=1)
     with pytest.raises(DomainError):
-        visits.record_attendance(staff, event, {one.id: 21}, now=after)
+        record_attendance(staff, event, {one.id: 21}, now=after)
     with pytest.raises(NotFound):
-        visits.record_attendance(people["other_staff"], event, {one.id: 5}, now=after)
-    visits.record_attendance(staff, event, {one.id: 18, two.id: 0}, now=after)
+        record_attendance(people["other_staff"], event, {one.id: 5}, now=after)
+    record_attendance(staff, event, {one.id: 18, two.id: 0}, now=after)
     db.session.commit()
     assert {r.class_id: r.attended for r in event.classes} == {one.id: 18, two.id: 0}

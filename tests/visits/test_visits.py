@@ -13,13 +13,16 @@ from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
-from orientamento.events import availability, visits
-from orientamento.events.days import public_holidays
 from orientamento.events.models import Event, EventClass, EventStaff
-from orientamento.events.visit_models import VisitRequest, VisitWindow
+from orientamento.events.services import record_attendance
 from orientamento.extensions import db
 from orientamento.outbox.models import OutboxMessage
-from tests.events.conftest import mail_subjects, next_school_day
+from orientamento.visits.days import public_holidays
+from orientamento.visits.models import VisitRequest, VisitWindow
+from orientamento.visits.services import availability
+from orientamento.visits.services import visit_requests as visits
+from tests.events.conftest import mail_subjects
+from tests.visits.conftest import next_school_day
 
 pytestmark = pytest.mark.calendar
 
@@ -414,16 +417,16 @@ def test_attendance_is_recorded_per_class_only_after_the_start(
     event = confirmed(p, visit)
     first, second = p["classes"]
     with pytest.raises(Conflict):
-        visits.record_attendance(p["staff"], event, {first.id: 10}, now=now)
+        record_attendance(p["staff"], event, {first.id: 10}, now=now)
     after = event.starts_at + timedelta(minutes=30)
     with pytest.raises(DomainError):
-        visits.record_attendance(p["staff"], event, {first.id: 21}, now=after)
+        record_attendance(p["staff"], event, {first.id: 21}, now=after)
     with pytest.raises(DomainError):
-        visits.record_attendance(p["staff"], event, {first.id: -1}, now=after)
+        record_attendance(p["staff"], event, {first.id: -1}, now=after)
     with pytest.raises(NotFound):
-        visits.record_attendance(p["other_staff"], event, {first.id: 5}, now=after)
+        record_attendance(p["other_staff"], event, {first.id: 5}, now=after)
     db.session.rollback()
-    visits.record_attendance(p["staff"], event, {first.id: 18, second.id: 0}, now=after)
+    record_attendance(p["staff"], event, {first.id: 18, second.id: 0}, now=after)
     db.session.commit()
     rows = {r.class_id: (r.attended, r.attendance_recorded_at)
             for r in db.session.scalars(select(EventClass))}

@@ -18,8 +18,11 @@ from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.courses.models import Course, Place
-from orientamento.events.days import closed_days
-from orientamento.events.school_calendar import (
+from orientamento.extensions import db
+from orientamento.orgs.models import Provider
+from orientamento.visits.days import closed_days
+from orientamento.visits.models import BlockedDay, SchoolHoliday, VisitRequest, VisitWindow
+from orientamento.visits.school_calendar import (
     CalendarPeriod,
     CalendarReport,
     days_error,
@@ -29,9 +32,6 @@ from orientamento.events.school_calendar import (
     school_year_label,
     school_year_start,
 )
-from orientamento.events.visit_models import BlockedDay, SchoolHoliday, VisitRequest, VisitWindow
-from orientamento.extensions import db
-from orientamento.orgs.models import Provider
 
 #: Availability can be published this far ahead.
 MAX_RANGE = timedelta(days=366)

@@ -1,7 +1,9 @@
-"""Peer visits: counsellors request a visit in a window, providers answer, attendance.
+"""Peer-visit requests: counsellors request a visit in a window, providers answer.
 
 The request state machine is ``models.VISIT_TRANSITIONS``; every service here checks it
 before changing anything, so an invalid move is refused with a message and changes nothing.
+Confirming hands the visit to events (``events.services.schedule_school_visit``), which makes
+it an event; cancelling a confirmed visit cancels that event the same way.
 """
 
 from __future__ import annotations
@@ -10,37 +12,33 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
-from orientamento.courses.models import Place
-from orientamento.events.availability import provider_staff_members
-from orientamento.events.days import closed_days
-from orientamento.events.models import Event, EventClass, EventKind, EventStaff, EventStatus
+from orientamento.events.models import Event
 from orientamento.events.notices import notify, provider_staff
 from orientamento.events.overlap import is_overlap
-from orientamento.events.visit_models import (
+from orientamento.events.services import (
+    SchoolVisitData,
+    cancel_school_visit,
+    schedule_school_visit,
+)
+from orientamento.extensions import db
+from orientamento.orgs.models import Provider, School
+from orientamento.visits.days import closed_days
+from orientamento.visits.models import (
     VisitMode,
     VisitRequest,
     VisitRequestClass,
     VisitStatus,
     VisitWindow,
 )
-from orientamento.extensions import db
-from orientamento.orgs.models import Provider, School
-
-
-def school_place(school: School) -> Place | None:
-    """The school's municipio (in Milan) or municipality, for distances and coverage."""
-    if school.municipio and school.municipality.casefold() == "milano":
-        return db.session.scalar(select(Place).where(
-            Place.kind == "municipio", Place.municipio == school.municipio))
-    return db.session.scalar(select(Place).where(
-        func.lower(Place.name) == school.municipality.casefold(), Place.kind == "comune"))
+from orientamento.visits.queries import school_place
+from orientamento.visits.services.availability import provider_staff_members
 
 
 def _covers(window: VisitWindow, school: School) -> bool:
@@ -171,22 +169,14 @@ def confirm_visit(actor: User, visit: VisitRequest, ambassador_ids: Sequence[int
 
 def _visit_event(visit: VisitRequest, provider: Provider, ambassadors: list[User]) -> Event:
     window = visit.window
-    event = Event(
-        kind=EventKind.SCHOOL_VISIT.value, provider_id=provider.id, school_id=visit.school_id,
+    return schedule_school_visit(SchoolVisitData(
+        provider_id=provider.id, school_id=visit.school_id,
         title=f"{provider.name} · {visit.school.name}",
         description=visit.message, starts_at=visit.starts_at, ends_at=visit.ends_at,
         address=visit.school.name if visit.mode == VisitMode.IN_PERSON else None,
         courses=list(window.courses) if window else [],
-        created_by_id=visit.requested_by_id)
-    db.session.add(event)
-    db.session.flush()
-    for user in ambassadors:
-        event.staff.append(EventStaff(user_id=user.id))
-    for chosen in visit.classes:
-        event.classes.append(EventClass(class_id=chosen.class_id, pupils=chosen.pupils))
-    db.session.flush()
-    return event
-
+        created_by_id=visit.requested_by_id, staff_ids=[user.id for user in ambassadors],
+        pupils_by_class={chosen.class_id: chosen.pupils for chosen in visit.classes}))
 
 def propose_time(actor: User, visit: VisitRequest, starts_at: datetime, ends_at: datetime,
                  reply: str, ambassador_ids: Sequence[int] = (),
@@ -237,10 +227,7 @@ def cancel_visit(actor: User, visit: VisitRequest, reason: str,
     _move(visit, VisitStatus.CANCELLED)
     visit.reply = reason.strip()
     if was_confirmed and visit.event is not None:
-        visit.event.status = EventStatus.CANCELLED.value
-        visit.event.cancel_reason = reason.strip()
-        visit.event.sequence += 1
-        visit.event.updated_at = now
+        cancel_school_visit(visit.event, reason.strip(), now)
         if visit.window_id is not None:
             db.session.execute(
                 update(VisitWindow).where(VisitWindow.id == visit.window_id,
@@ -250,24 +237,3 @@ def cancel_visit(actor: User, visit: VisitRequest, reason: str,
     db.session.flush()
     notify(_people(visit), "visit_cancelled", visit=visit, actor=actor)
 
-
-def record_attendance(actor: User, event: Event, attended: dict[int, int],
-                      now: datetime | None = None) -> None:
-    """Record how many pupils of each class attended a visit (after it started)."""
-    now = now or clock.now()
-    if event.kind != EventKind.SCHOOL_VISIT or event.provider_id != actor.provider_id:
-        raise NotFound(_l("No such visit."))
-    if event.is_cancelled:
-        raise Conflict(_l("This event was cancelled."))
-    if event.starts_at > now:
-        raise Conflict(_l("Attendance can be recorded once the visit has started."))
-    for row in event.classes:
-        count = attended.get(row.class_id)
-        if count is None:
-            continue
-        if not 0 <= count <= row.pupils:
-            raise DomainError(_l("Between 0 and %(most)s pupils for %(name)s.",
-                                 most=row.pupils, name=row.school_class.name))
-        row.attended = count
-        row.attendance_recorded_at = now
-    db.session.flush()
