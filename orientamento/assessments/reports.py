@@ -12,9 +12,7 @@ from orientamento.assessments.models import Response
 from orientamento.assessments.presentation import localized
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
-
-#: Characters that make a spreadsheet treat a cell as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from orientamento.core.spreadsheet import escape_cell
 
 
 @dataclass(frozen=True)
@@ -44,12 +42,6 @@ def class_profile(questionnaire: Questionnaire, responses: list[Response],
     return profiles
 
 
-def safe_cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not execute."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def results_csv(school_class: SchoolClass, questionnaire: Questionnaire,
                 responses: dict[int, Response], locale: str) -> str:
     """One row per pupil with status and score per scale (0-100)."""
@@ -62,7 +54,7 @@ def results_csv(school_class: SchoolClass, questionnaire: Questionnaire,
         pupil = membership.student
         response = responses.get(pupil.id)
         scores = (response.scores or {}) if response and response.is_submitted else {}
-        writer.writerow([safe_cell(c) for c in (
+        writer.writerow([escape_cell(c) for c in (
             school_class.name, pupil.display_name, pupil.username or pupil.email,
             questionnaire.id, response.version if response else "",
             response.status if response else "not_started",

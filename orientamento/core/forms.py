@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from wtforms import SelectMultipleField
+from datetime import date
+from typing import Any
+
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, SelectMultipleField
+from wtforms.form import BaseForm
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+#: The days any date field accepts: outside them a date is a typing mistake (year 1 or
+#: 20266), and it would overflow time-zone arithmetic and some databases' date types.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+#: The integers any integer field accepts: what a 32-bit database column holds.
+LARGEST_INTEGER = 2**31 - 1
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -11,3 +25,30 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class DayField(DateField):
+    """A calendar day (``YYYY-MM-DD``) between FIRST_DAY and LAST_DAY."""
+
+    def pre_validate(self, form: BaseForm) -> None:
+        """Refuse days outside the platform's range before any other check sees them."""
+        super().pre_validate(form)
+        day: Any = self.data  # type: ignore[has-type]
+        if isinstance(day, date) and not FIRST_DAY <= day <= LAST_DAY:
+            self.data = None  # no later check may compute with it
+            raise ValidationError(_l("Give a date between %(first)s and %(last)s.",
+                                     first=format_date(FIRST_DAY, "long"),
+                                     last=format_date(LAST_DAY, "long")))
+
+
+class WholeNumberField(IntegerField):
+    """An integer a database column can hold (validators narrow it further)."""
+
+    def pre_validate(self, form: BaseForm) -> None:
+        """Refuse numbers no column holds, before any query sees them."""
+        super().pre_validate(form)
+        number: Any = self.data  # type: ignore[has-type]
+        if isinstance(number, int) and not -LARGEST_INTEGER <= number <= LARGEST_INTEGER:
+            self.data = None
+            raise ValidationError(_l("The number is too large."))
+

@@ -20,17 +20,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, NumberRange, Optional
 
 from orientamento.core.forms import MultiCheckboxField
+from orientamento.core.spreadsheet import escape_cell, unescape_cell
 from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS
 from orientamento.courses.models import Course, Enrolment, Place
 from orientamento.courses.queries import ENROLMENT_FILTERS
 from orientamento.courses.recommendations import LETTER_LABELS
-from orientamento.courses.records import (
-    LIST_SEPARATOR,
-    escape_cell,
-    format_record,
-    record_of,
-    unescape_cell,
-)
+from orientamento.courses.records import LIST_SEPARATOR, format_record, record_of
 
 SORT_LABELS = {
     "relevance": _l("Relevance"),

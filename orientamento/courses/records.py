@@ -17,13 +17,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from orientamento.core.spreadsheet import escape_cell, unescape_cell
 from orientamento.courses.areas import AREA_LABELS, KIND_EQF_LEVELS, CourseKind, areas_for_kind
 from orientamento.courses.models import RIASEC, Course, CourseStatus
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-#: A spreadsheet would run a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "|"
 TRANSLATED_LOCALES = ("en", "ar")
 MAX_SITES = 10
@@ -211,23 +210,6 @@ COLUMNS = (*SCALAR_COLUMNS, *SITE_COLUMNS, *TAIL_COLUMNS)
 REQUIRED_COLUMNS = ("provider_code", "course_code", "kind", "area", "eqf_level", "title",
                     "hours", "semesters", "language", "status", *SITE_COLUMNS,
                     *(f"riasec_{k}" for k in RIASEC))
-
-
-def escape_cell(value: str) -> str:
-    """Prefix a would-be formula (or a leading apostrophe) with an apostrophe.
-
-    Spreadsheets then show it as text; escaping leading apostrophes too keeps the mapping
-    reversible, so every value survives an export and re-import.
-    """
-    return "'" + value if value.startswith((*FORMULA_PREFIXES, "'")) else value
-
-
-def unescape_cell(value: str) -> str:
-    """Undo ``escape_cell``; refuse a bare formula."""
-    if value.startswith(FORMULA_PREFIXES):
-        raise ValueError(_("A value may not start with =, +, -, @ or a tab: a spreadsheet would "
-                           "run it as a formula. Start it with an apostrophe (') instead."))
-    return value[1:] if value.startswith("'") else value
 
 
 def _coordinate(value: str, limit: float, column: str, errors: dict[str, str]) -> float | None:

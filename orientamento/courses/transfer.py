@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from orientamento.core.spreadsheet import escape_cell
 from orientamento.courses.models import RIASEC, Course, Place
 from orientamento.courses.records import (
     COLUMNS,
@@ -20,7 +21,6 @@ from orientamento.courses.records import (
     REQUIRED_COLUMNS,
     TRANSLATED_LOCALES,
     CourseRecord,
-    escape_cell,
     format_record,
     parse_row,
     record_of,

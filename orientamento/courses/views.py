@@ -23,10 +23,9 @@ from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.i18n import current_language
-from orientamento.courses import queries, services, suggestions, transfer
+from orientamento.courses import queries, services, signals, suggestions, transfer
 from orientamento.courses.forms import CourseForm, CourseSearchForm, ImportForm, SuggestionForm
 from orientamento.courses.models import Course, CourseStatus
-from orientamento.events.queries import course_events
 from orientamento.extensions import db
 
 bp = Blueprint("courses", __name__)
@@ -57,9 +56,9 @@ def show_course(course_id: int) -> ResponseReturnValue:
     course = queries.course_or_404(course_id)
     saved = (current_user.is_authenticated and current_user.role == Role.STUDENT
              and bool(queries.saved_course_ids(current_user.id, [course.id])))
-    events = course_events(course.id, clock.now())
     return render_template("courses/show.html", course=course, saved=saved, form=EmptyForm(),
-                           events=events)
+                           **{"events": [], **signals.course_page_values(course,
+                                                                         now=clock.now())})
 
 
 @bp.get("/occupations/<int:occupation_id>")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from orientamento.auth.models import User
 from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.core import clock
-from orientamento.courses.records import escape_cell
+from orientamento.core.spreadsheet import escape_cell
 from orientamento.events.models import (
     Event,
     EventClass,

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from flask import Flask
 from flask_babel import format_decimal
 
+from orientamento.courses import signals as course_signals
+from orientamento.courses.models import Course
 from orientamento.events.models import EventClass, EventStaff
 from orientamento.events.overlap import install_overlap_guards
+from orientamento.events.queries import course_events
+
+
+def course_page_events(course: Course, *, now: datetime, **_: Any) -> dict[str, Any]:
+    """The course's upcoming events, for its page (courses never imports events)."""
+    return {"events": course_events(course.id, now)}
 
 
 def init_events(app: Flask) -> None:
-    """Install the database overlap guards; add the ``decimal`` filter (1,5 in Italian)."""
+    """Install the database overlap guards; add the ``decimal`` filter (1,5 in Italian);
+    put upcoming events on course pages."""
+    course_signals.course_page.connect(course_page_events)
     app.jinja_env.filters["decimal"] = lambda value: format_decimal(value, format="#,##0.##")
     install_overlap_guards({"event_staff": EventStaff.__table__,  # type: ignore[dict-item]
                             "event_classes": EventClass.__table__})  # type: ignore[dict-item]

@@ -6,11 +6,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.models import User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict
-from orientamento.courses.models import Course
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
 
@@ -53,11 +53,16 @@ def delete_school(school: School) -> None:
 
 
 def delete_provider(provider: Provider) -> None:
-    """Delete a provider that no member of staff belongs to."""
+    """Delete a provider that no member of staff, course or event belongs to."""
     staff = db.session.scalar(select(func.count()).where(User.provider_id == provider.id))
     if staff:
         raise Conflict(_l("Move or remove this provider's staff before deleting it."))
-    courses = db.session.scalar(select(func.count()).where(Course.provider_id == provider.id))
-    if courses:
-        raise Conflict(_l("This provider still has courses: archive or move them instead."))
-    db.session.delete(provider)
+    # Its courses and events hold it through RESTRICT foreign keys: the database refuses,
+    # so the catalogue and the events, which sit above organisations, need not be asked.
+    try:
+        with db.session.begin_nested():
+            db.session.delete(provider)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(_l("This provider still has courses or events: archive or move them "
+                          "instead.")) from None

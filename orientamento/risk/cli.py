@@ -34,9 +34,12 @@ def synth(rows: int, seed: int, cohorts: int, current_rows: int | None, folder: 
 
 
 def _import(path: Path) -> int:
+    from orientamento.database import begin_immediate
     from orientamento.risk.records import import_errors_text, import_snapshot
 
-    report = import_snapshot(path.read_bytes(), path.name)
+    content = path.read_bytes()
+    begin_immediate(db.session())  # as a POST does: a second import waits, then is refused
+    report = import_snapshot(content, path.name)
     if report.snapshot is None:
         db.session.rollback()
         raise click.ClickException(f"{path}: nothing imported, {report.error_count} "

@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.audit import record
 from orientamento.auth.models import AuditAction, User
 from orientamento.core.errors import Conflict, DomainError
+from orientamento.core.text import has_control_characters
 from orientamento.extensions import db
 from orientamento.risk import signals
 from orientamento.risk.models import (
@@ -127,6 +130,13 @@ def _row(number: int, raw: dict[str, str], as_of: date, key: bytes,
     def fail(column: str, message: str) -> None:
         errors.append(RowError(number, column, message))
 
+    # A NUL byte cannot be stored by PostgreSQL, and no cell needs a control character.
+    for column, text in raw.items():
+        if isinstance(text, str) and has_control_characters(text):
+            fail(column or "", str(_l("contains a control character (such as NUL)")))
+    if len(errors) > found:
+        return None
+
     source = (raw.get("source_id") or "").strip()
     if not source or len(source) > 64:
         fail("source_id", str(_l("required, at most 64 characters")))
@@ -229,21 +239,36 @@ def _check_row(number: int, raw: dict[str, str], as_of: date | None, key: bytes,
 def import_snapshot(content: bytes, filename: str, actor: User | None = None) -> ImportReport:
     """Validate a snapshot file and, only if every row is valid, store it (flushes)."""
     digest = hashlib.sha256(content).hexdigest()
-    if db.session.scalar(select(RiskSnapshot.id).where(RiskSnapshot.sha256 == digest)):
-        raise Conflict(_l("This file was already imported."))
+    _refuse_imported(digest)
     as_of, rows, errors = parse_snapshot(content)
     if errors or as_of is None:
         return ImportReport(errors=errors[:MAX_ERRORS], error_count=len(errors))
     snapshot = RiskSnapshot(as_of=as_of, filename=filename[:200], sha256=digest,
                             rows=len(rows), imported_by_id=actor.id if actor else None)
-    db.session.add(snapshot)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(snapshot)
+            db.session.flush()
+    except IntegrityError:
+        # The same file, imported at the same moment elsewhere, committed first.
+        _refuse_imported(digest)
+        raise
     for start in range(0, len(rows), CHUNK):
         _store(snapshot, rows[start:start + CHUNK])
     record(AuditAction.RISK_RECORDS_IMPORTED, actor=actor, snapshot_id=snapshot.id,
            rows=len(rows))
     return ImportReport(snapshot=snapshot,
                         rule_flags=signals.flags_raised(signals.snapshot_imported, snapshot))
+
+
+def _refuse_imported(digest: str) -> None:
+    """Refuse a file whose exact bytes were imported before, saying when."""
+    earlier = db.session.execute(select(RiskSnapshot.imported_at, RiskSnapshot.as_of).where(
+        RiskSnapshot.sha256 == digest)).first()
+    if earlier is not None:
+        raise Conflict(_l("This file was already imported on %(day)s (records as of %(as_of)s).",
+                          day=format_datetime(earlier.imported_at, "short"),
+                          as_of=format_date(earlier.as_of, "medium")))
 
 
 def _store(snapshot: RiskSnapshot, rows: list[ParsedRow]) -> None:

@@ -11,12 +11,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from orientamento.assessments.models import Assignment, Response
-from orientamento.assessments.reports import safe_cell
 from orientamento.assessments.scoring import score
 from orientamento.assessments.services import registry
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
+from orientamento.core.spreadsheet import escape_cell
 from orientamento.extensions import db
 from tests.conftest import log_in
 
@@ -99,8 +99,8 @@ def test_withdrawing_an_assignment_keeps_answers(
     assert db.session.get(Response, response.id) is not None
 
 
-def test_safe_cell() -> None:
-    assert safe_cell("=1+1") == "'=1+1"
-    assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert safe_cell("Anna") == "Anna"
-    assert safe_cell(None) == ""
+def test_cells_that_look_like_formulas_are_escaped() -> None:
+    assert escape_cell("=1+1") == "'=1+1"
+    assert escape_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert escape_cell("Anna") == "Anna"
+    assert escape_cell(None) == ""

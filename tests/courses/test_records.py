@@ -12,20 +12,18 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from orientamento.core.spreadsheet import FORMULA_PREFIXES, escape_cell, unescape_cell
 from orientamento.courses.areas import KIND_EQF_LEVELS, CourseKind, areas_for_kind
 from orientamento.courses.models import RIASEC
 from orientamento.courses.records import (
     CODE_PATTERN,
     COLUMNS,
-    FORMULA_PREFIXES,
     LIST_SEPARATOR,
     MAX_SITES,
     CourseRecord,
     SiteRecord,
-    escape_cell,
     format_record,
     parse_row,
-    unescape_cell,
 )
 from tests.conftest import COURSE_CELLS
 

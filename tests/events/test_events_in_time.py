@@ -112,3 +112,18 @@ def test_reminders_count_real_hours_across_the_spring_switch(
     reminded = db.session.scalar(select(Registration.reminded_at))
     assert reminded is not None and clock.rome_local(reminded).hour == 8
     assert db.session.scalar(select(OutboxMessage.subject)) is not None
+
+
+def test_a_course_page_lists_its_upcoming_events_only(
+        client: FlaskClient, staff: User, make_course: Callable[..., object]) -> None:
+    course = make_course(staff.provider)
+    course_id = course.id  # type: ignore[attr-defined]
+    open_day(staff, title="Laboratori aperti", course_ids=[course_id])
+    ended = open_day(staff, title="Open day di ottobre", course_ids=[course_id])
+    open_day(staff, title="Another course's day")
+    ended.starts_at, ended.ends_at = (clock.now() - timedelta(days=3),
+                                      clock.now() - timedelta(days=3, hours=-2))
+    db.session.commit()
+    page = client.get(f"/courses/{course_id}").get_data(as_text=True)
+    assert "Laboratori aperti" in page
+    assert "Open day di ottobre" not in page and "Another course's day" not in page

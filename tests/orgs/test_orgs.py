@@ -78,3 +78,26 @@ def test_an_organisation_with_staff_cannot_be_deleted(
     empty = make_school()
     assert client.post(f"/admin/organisations/schools/{empty.id}/delete").status_code == 302
     assert db.session.get(School, empty.id) is None
+
+
+def test_a_provider_with_courses_or_events_cannot_be_deleted(
+    client: FlaskClient, make_user: Callable[..., User], make_provider: Callable[..., Provider],
+    make_course: Callable[..., object],
+) -> None:
+    with_course, with_event, empty = make_provider(), make_provider(), make_provider()
+    make_course(with_course)
+    staff = make_user(Role.PROVIDER, provider=with_event)
+    from tests.events.factories import open_day
+
+    open_day(staff)
+    db.session.delete(staff)  # the event stays, its organiser's account goes
+    db.session.commit()
+    for provider in (with_course, with_event):
+        response = client.post(f"/admin/organisations/providers/{provider.id}/delete",
+                               headers={"Accept-Language": "en"})
+        assert response.status_code == 409, provider.code
+        assert "still has courses or events" in response.get_data(as_text=True)
+        db.session.expire_all()
+        assert db.session.get(Provider, provider.id) is not None
+    assert client.post(f"/admin/organisations/providers/{empty.id}/delete").status_code == 302
+    assert db.session.get(Provider, empty.id) is None

@@ -224,10 +224,11 @@ def test_queue_and_flag_pages_never_read_a_model_file(
 
 def _add_history(flag: Flag, version: ModelVersion, missing: str | None = None) -> RiskScore:
     """Another score of the flag's person, from an older snapshot of the records."""
+    import uuid
     from datetime import date
 
-    snapshot = RiskSnapshot(as_of=date(2025, 3, 31), filename="old.csv", sha256="1" * 64,
-                            rows=1)
+    snapshot = RiskSnapshot(as_of=date(2025, 3, 31), filename="old.csv",
+                            sha256=uuid.uuid4().hex * 2, rows=1)
     record = RiskRecord(snapshot=snapshot, person_id=flag.person_id, values={})
     db.session.add(record)
     db.session.flush()

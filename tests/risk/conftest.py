@@ -24,6 +24,7 @@ from orientamento.risk.models import ModelVersion, VersionStatus
 from orientamento.risk.spec import Spec, load_spec
 from orientamento.risk.synth import RECORD_COLUMNS, SynthFiles, write_synthetic
 from orientamento.risk.versions import save_version
+from tests.conftest import is_postgres, make_app
 
 SYNTH_ROWS = 4000
 SYNTH_SEED = 7
@@ -119,3 +120,19 @@ def app_config() -> dict[str, Any]:
     """English by default: these tests match the messages services and commands raise
     outside a request, where the default locale applies (Italian in production)."""
     return {"BABEL_DEFAULT_LOCALE": "en"}
+
+
+@pytest.fixture
+def threaded_app(app: Flask, tmp_path: Any) -> Iterator[Flask]:
+    """An app whose database threads can share: the test PostgreSQL, or a SQLite file."""
+    if is_postgres():
+        yield app
+        return
+    other = make_app(f"sqlite:///{tmp_path / 'risk.db'}")
+    with other.app_context():
+        db.create_all()
+        try:
+            yield other
+        finally:
+            db.session.remove()
+            db.engine.dispose()

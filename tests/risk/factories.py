@@ -85,7 +85,7 @@ def make_person(municipio: int = 1, *, values: dict[str, Any] | None = None,
     number = next(_numbers)
     if snapshot is None:
         snapshot = RiskSnapshot(as_of=date(2025, 9, 30), filename=f"s{number}.csv",
-                                sha256="0" * 64, rows=1)
+                                sha256=f"{number:064x}", rows=1)
         db.session.add(snapshot)
     person = RiskPerson(pseudonym=f"{number:064x}", municipio=municipio, birth_year=2004)
     person.protected = ProtectedAttributes(gender=gender, citizenship_group=citizenship_group,

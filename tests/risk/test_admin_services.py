@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +22,6 @@ from orientamento.risk import governance, queries
 from orientamento.risk import queries as queries_module
 from orientamento.risk.models import ContactDetails, ModelVersion, RiskPerson
 from orientamento.risk.pseudonyms import pseudonymize
-from tests.conftest import is_postgres, make_app
 from tests.risk.factories import make_flag, make_person, make_score, make_version
 
 # --- builders shared with test_admin_views --------------------------------------------------
@@ -209,22 +208,6 @@ def test_rollback_with_nothing_to_go_back_to_is_refused_and_writes_nothing(admin
     db.session.rollback()
     assert statuses() == {only.id: "active", draft.id: "draft"}
     assert len(audit_entries()) == before
-
-
-@pytest.fixture
-def threaded_app(app: Flask, tmp_path: Any) -> Iterator[Flask]:
-    """An app whose database threads can share: the test PostgreSQL, or a SQLite file."""
-    if is_postgres():
-        yield app
-        return
-    other = make_app(f"sqlite:///{tmp_path / 'risk.db'}")
-    with other.app_context():
-        db.create_all()
-        try:
-            yield other
-        finally:
-            db.session.remove()
-            db.engine.dispose()
 
 
 def test_simultaneous_activations_leave_exactly_one_active_version(

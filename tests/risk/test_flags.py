@@ -36,7 +36,8 @@ def _flags(trigger: Trigger | None = None) -> list[Flag]:
 
 
 def _new_snapshot(as_of: date = date(2025, 9, 30)) -> RiskSnapshot:
-    snapshot = RiskSnapshot(as_of=as_of, filename="s.csv", sha256="1" * 64, rows=0)
+    snapshot = RiskSnapshot(as_of=as_of, filename="s.csv", sha256=f"{as_of:%Y%m%d}".rjust(64, "1"),
+                            rows=0)
     db.session.add(snapshot)
     db.session.commit()
     return snapshot

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import traceback
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -13,10 +15,12 @@ from flask import Flask
 from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import JSON, String, Text, cast, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from orientamento.auth.models import AuditAction, AuditEntry
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError
+from orientamento.database import begin_immediate
 from orientamento.extensions import db
 from orientamento.outreach.models import Flag
 from orientamento.risk.models import (
@@ -289,8 +293,9 @@ def test_the_same_file_cannot_be_imported_twice(app: Flask, make_csv: MakeCsv) -
     content = make_csv([{}])
     _import(content)
     before = _counts()
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match=r"already imported on .*records as of") as refused:
         import_snapshot(content, "again.csv")
+    assert clock.today().strftime("%y") in str(refused.value.message)  # when, not only "twice"
     assert _counts() == before
     # The same people in a different file are a new snapshot.
     _import(make_csv([{"as_of": "2025-10-31"}]))
@@ -396,3 +401,63 @@ def test_a_later_snapshot_replaces_contact_details_and_protected_attributes(app:
     assert phones == ["+39 02 2", "+39 02 9"]
     assert sorted(genders) == ["M", "X"]
     assert db.session.scalar(select(func.count()).select_from(ContactDetails)) == 2
+
+
+def test_the_database_refuses_the_same_file_twice(app: Flask, make_csv: MakeCsv) -> None:
+    first = _import(make_csv([{}]))
+    db.session.add(RiskSnapshot(as_of=first.as_of, filename="copy.csv", sha256=first.sha256,
+                                rows=1))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_simultaneous_imports_of_one_file_store_it_once(threaded_app: Flask) -> None:
+    content = snapshot_csv([{"source_id": f"CF{n:04d}"} for n in range(40)])
+    imports = 4
+    barrier = threading.Barrier(imports)
+    outcomes: list[str] = []
+
+    def run_import() -> None:
+        with threaded_app.app_context():
+            try:
+                barrier.wait()
+                begin_immediate(db.session())  # what every POST (and the CLI) does first
+                _import(content)
+                outcomes.append("stored")
+            except Conflict as refused:
+                outcomes.append(str(refused.message))
+            except BaseException as error:  # reported by the assertion below
+                outcomes.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run_import) for _ in range(imports)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes)[-1] == "stored" and outcomes.count("stored") == 1, outcomes
+    assert all("already imported on" in o for o in outcomes if o != "stored"), outcomes
+    with threaded_app.app_context():
+        assert _count(RiskSnapshot) == 1 and _count(RiskRecord) == 40
+        db.session.remove()
+
+
+@pytest.mark.parametrize("column", ["phone", "email", "address", "source_id"])
+def test_a_nul_byte_is_a_row_error_that_names_no_one(app: Flask, column: str) -> None:
+    errors = _refused(snapshot_csv([{}, {column: "Via\x00Roma 1"}]))
+    assert errors == [(3, column, "contains a control character (such as NUL)")]
+    assert all("Roma" not in message for _, _, message in errors)
+
+
+def test_a_failed_statement_never_carries_its_parameters(app: Flask) -> None:
+    """What reaches a log or a traceback when the database refuses a row."""
+    db.session.add(ContactDetails(person_id=999_999, phone="+39 333 000 1111",
+                                  email="nobody@example.org", address="Via Segreta 9"))
+    with pytest.raises(DBAPIError) as failure:
+        db.session.flush()  # no such person: a foreign key (or NUL) error
+    db.session.rollback()
+    shown = "".join(traceback.format_exception(failure.value))
+    for secret in ("333 000 1111", "nobody@example.org", "Via Segreta"):
+        assert secret not in shown
