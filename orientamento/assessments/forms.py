@@ -8,11 +8,12 @@ from typing import Any
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, SelectField
+from wtforms import Field, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from orientamento.core import clock
+from orientamento.core.forms import DayField
 
 #: How far ahead a due date may be set: two school years.
 LONGEST_DUE = timedelta(days=730)
@@ -22,7 +23,7 @@ class AssignForm(FlaskForm):
     """Assign an instrument to a class."""
 
     questionnaire_id = SelectField(_l("Questionnaire"), validators=[DataRequired()])
-    due_on = DateField(
+    due_on = DayField(
         _l("Due date"), validators=[Optional()],
         description=_l("Optional. Pupils see it next to the questionnaire."),
     )

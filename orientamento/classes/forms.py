@@ -7,12 +7,13 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from orientamento.auth.forms import NewPasswordMixin, new_password_fields
 from orientamento.classes.models import SCHOOL_LEVEL_LABELS, SchoolLevel
+from orientamento.core.forms import DayField, WholeNumberField
 
 
 def current_school_year(today: date) -> str:
@@ -41,7 +42,7 @@ class ClassForm(FlaskForm):
         ],
         validators=[DataRequired()],
     )
-    year = IntegerField(
+    year = WholeNumberField(
         _l("Year"),
         validators=[InputRequired(), NumberRange(min=1, max=5)],
         description=_l("1 to 3 in lower secondary school, 1 to 5 in upper secondary school."),
@@ -85,7 +86,7 @@ class JoinWithCodeForm(NewPasswordMixin, JoinCodeForm):
         ),
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )
-    date_of_birth = DateField(
+    date_of_birth = DayField(
         _l("Date of birth"),
         validators=[InputRequired(message=_l("Enter your date of birth."))],
         render_kw={"autocomplete": "bday"},

@@ -9,7 +9,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectMultipleField
 from wtforms.form import BaseForm
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 #: The days any date field accepts: outside them a date is a typing mistake (year 1 or
@@ -30,13 +30,14 @@ class MultiCheckboxField(SelectMultipleField):
 class DayField(DateField):
     """A calendar day (``YYYY-MM-DD``) between FIRST_DAY and LAST_DAY."""
 
+    data: Any  # a date, or None (as DateField: required fields are checked by validators)
+
     def pre_validate(self, form: BaseForm) -> None:
         """Refuse days outside the platform's range before any other check sees them."""
         super().pre_validate(form)
-        day: Any = self.data  # type: ignore[has-type]
-        if isinstance(day, date) and not FIRST_DAY <= day <= LAST_DAY:
-            self.data = None  # no later check may compute with it
-            raise ValidationError(_l("Give a date between %(first)s and %(last)s.",
+        if self.data is not None and not FIRST_DAY <= self.data <= LAST_DAY:
+            self.data = None  # no later check, of this field or another, computes with it
+            raise StopValidation(_l("Give a date between %(first)s and %(last)s.",
                                      first=format_date(FIRST_DAY, "long"),
                                      last=format_date(LAST_DAY, "long")))
 
@@ -44,11 +45,12 @@ class DayField(DateField):
 class WholeNumberField(IntegerField):
     """An integer a database column can hold (validators narrow it further)."""
 
+    data: Any  # an int, or None
+
     def pre_validate(self, form: BaseForm) -> None:
         """Refuse numbers no column holds, before any query sees them."""
         super().pre_validate(form)
-        number: Any = self.data  # type: ignore[has-type]
-        if isinstance(number, int) and not -LARGEST_INTEGER <= number <= LARGEST_INTEGER:
+        if self.data is not None and not -LARGEST_INTEGER <= self.data <= LARGEST_INTEGER:
             self.data = None
-            raise ValidationError(_l("The number is too large."))
+            raise StopValidation(_l("The number is too large."))
 

@@ -243,8 +243,9 @@ COURSE_FILTERS = [
                "015146-N for Milan's municipio N (see docs). Unknown codes are refused."),
     _parameter("km", {"type": "integer", "minimum": 1, "maximum": 100},
                "With place: only courses with a site within this many km."),
-    _parameter("start_after", {"type": "string", "format": "date"},
-               "Only courses starting on or after this date."),
+    _parameter("start_after", {"type": "string", "format": "date",
+                                "pattern": r"^(19|20)\d{2}-\d{2}-\d{2}$"},
+               "Only courses starting on or after this date (1900-01-01 to 2099-12-31)."),
     _parameter("free", {"type": "boolean"}, "Only free courses."),
     _parameter("enrolment", {"enum": list(ENROLMENT_FILTERS), "default": "open"},
                "Enrolment state on today's date in Milan: `open` (the default, as on the "

@@ -9,8 +9,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -19,7 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, NumberRange, Optional
 
-from orientamento.core.forms import MultiCheckboxField
+from orientamento.core.forms import DayField, MultiCheckboxField, WholeNumberField
 from orientamento.core.spreadsheet import escape_cell, unescape_cell
 from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS
 from orientamento.courses.models import Course, Enrolment, Place
@@ -60,8 +58,8 @@ class CourseSearchForm(FlaskForm):
         SelectChoice("", _l("Any")), *(SelectChoice(k, v) for k, v in LANGUAGE_LABELS.items())],
         default="")
     place = SelectField(_l("Near"), default="")
-    km = IntegerField(_l("Within (km)"), validators=[Optional(), NumberRange(min=1, max=100)])
-    start_after = DateField(_l("Starting from"), validators=[Optional()])
+    km = WholeNumberField(_l("Within (km)"), validators=[Optional(), NumberRange(min=1, max=100)])
+    start_after = DayField(_l("Starting from"), validators=[Optional()])
     free = BooleanField(_l("Free courses only"))
     #: open (default), closed, started or any; the page's checkbox sends "any".
     enrolment = StringField(_l("Include courses closed for enrolment"),
@@ -195,7 +193,7 @@ class SuggestionForm(FlaskForm):
 
     education = SelectField(_l("Your education"), choices=[], default="")
     place = SelectField(_l("Near (optional)"), default="")
-    km = IntegerField(_l("Within (km)"), validators=[Optional(), NumberRange(min=1, max=100)],
+    km = WholeNumberField(_l("Within (km)"), validators=[Optional(), NumberRange(min=1, max=100)],
                       default=25)
 
     def __init__(self, *args: Any, places: list[Place], levels: dict[str, Any],

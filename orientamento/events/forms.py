@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from orientamento.core import clock
-from orientamento.core.forms import MultiCheckboxField
+from orientamento.core.forms import DayField, MultiCheckboxField, WholeNumberField
 from orientamento.courses.forms import place_choices
 from orientamento.courses.models import Place
 from orientamento.events.models import EVENT_KIND_LABELS, OPEN_KINDS
@@ -54,8 +53,8 @@ class EventFilterForm(FlaskForm):
     online = SelectField(_l("Where"), default="", choices=[
         SelectChoice("", _l("Anywhere")), SelectChoice("in_person", _l("In person")),
         SelectChoice("online", _l("Online"))])
-    from_day = DateField(_l("From"), validators=[Optional()])
-    course = IntegerField(_l("Course"), validators=[Optional(), NumberRange(min=1)])
+    from_day = DayField(_l("From"), validators=[Optional()])
+    course = WholeNumberField(_l("Course"), validators=[Optional(), NumberRange(min=1)])
 
 
 class EventForm(FlaskForm):
@@ -64,10 +63,10 @@ class EventForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=_kind_choices())
     title = StringField(_l("Event title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    day = DateField(_l("Day"), validators=[InputRequired()])
+    day = DayField(_l("Day"), validators=[InputRequired()])
     start = TimeField(_l("Starts at"), validators=[InputRequired()])
     end = TimeField(_l("Ends at"), validators=[InputRequired()])
-    capacity = IntegerField(_l("Places"), validators=[InputRequired(), NumberRange(1, 5000)])
+    capacity = WholeNumberField(_l("Places"), validators=[InputRequired(), NumberRange(1, 5000)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)],
                           description=_l("Leave empty for an online-only event."))
     place_code = SelectField(_l("Municipality"), validators=[Optional()])
@@ -76,11 +75,11 @@ class EventForm(FlaskForm):
                                                  "sign language, how to ask for help."))
     online_url = StringField(_l("Online link"), validators=[Optional(), URL(), Length(max=500)],
                              description=_l("Shown only to people registered."))
-    registration_opens = DateField(_l("Registration opens on"), validators=[Optional()])
-    registration_closes = DateField(_l("Registration closes on"), validators=[Optional()],
+    registration_opens = DayField(_l("Registration opens on"), validators=[Optional()])
+    registration_closes = DayField(_l("Registration closes on"), validators=[Optional()],
                                     description=_l("Empty: open until the start."))
-    min_age = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(10, 99)])
-    max_age = IntegerField(_l("Maximum age"), validators=[Optional(), NumberRange(10, 99)])
+    min_age = WholeNumberField(_l("Minimum age"), validators=[Optional(), NumberRange(10, 99)])
+    max_age = WholeNumberField(_l("Maximum age"), validators=[Optional(), NumberRange(10, 99)])
     school_level = SelectField(_l("School level"), choices=SCHOOL_LEVEL_CHOICES, default="")
     courses = MultiCheckboxField(_l("Courses presented"), coerce=int)
 
@@ -135,7 +134,7 @@ class GroupRegistrationForm(FlaskForm):
 
     # Not checked against the choices: the view answers another school's class with a 404.
     school_class = SelectField(_l("Class"), coerce=int, validate_choice=False)
-    seats = IntegerField(_l("People coming (pupils and teachers)"),
+    seats = WholeNumberField(_l("People coming (pupils and teachers)"),
                          validators=[InputRequired(), NumberRange(1, 60)])
 
 
@@ -161,7 +160,7 @@ def attendance_form(event: Any, formdata: Any = None) -> FlaskForm:
         pass
 
     for row in event.classes:
-        setattr(Form, f"attended_{row.class_id}", IntegerField(
+        setattr(Form, f"attended_{row.class_id}", WholeNumberField(
             row.school_class.name, default=row.attended,
             validators=[InputRequired(), NumberRange(0, row.pupils)]))
     return Form(formdata=formdata)

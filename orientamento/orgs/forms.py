@@ -6,10 +6,11 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, URLField
+from wtforms import SelectField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
+from orientamento.core.forms import WholeNumberField
 from orientamento.orgs.models import PROVIDER_KIND_LABELS, SCHOOL_CODE_PATTERN
 
 
@@ -31,7 +32,7 @@ class SchoolForm(FlaskForm):
     municipality = StringField(
         _l("Municipality"), validators=[DataRequired(), Length(max=100)], default="Milano"
     )
-    municipio = IntegerField(
+    municipio = WholeNumberField(
         _l("Municipio"),
         validators=[Optional(), NumberRange(min=1, max=9)],
         description=_l("1 to 9, for schools in the city of Milan."),

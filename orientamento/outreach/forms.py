@@ -7,10 +7,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, RadioField, SelectField, TextAreaField
+from wtforms import Field, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from orientamento.core.forms import DayField
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
     CONTACT_OUTCOME_LABELS,
@@ -103,7 +104,7 @@ class ContactForm(FlaskForm):
 
     channel = SelectField(_l("Channel"), validators=[DataRequired()],
                           choices=_choices(CHANNEL_LABELS, _l("Choose a channel")))
-    contacted_on = DateField(_l("Date of the contact"), validators=[InputRequired()])
+    contacted_on = DayField(_l("Date of the contact"), validators=[InputRequired()])
     outcome = SelectField(_l("Outcome"), validators=[DataRequired()],
                           choices=_choices(CONTACT_OUTCOME_LABELS, _l("Choose an outcome")))
     consent = RadioField(_l("Consent"), default="", choices=CONSENT_CHOICES,

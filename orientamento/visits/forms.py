@@ -9,9 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateField,
     Field,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -22,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from orientamento.core import clock
-from orientamento.core.forms import MultiCheckboxField
+from orientamento.core.forms import DayField, MultiCheckboxField, WholeNumberField
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.courses.models import Place
 from orientamento.visits.models import VISIT_MODE_LABELS
@@ -39,15 +37,15 @@ WINDOW_MODE_CHOICES = [
 class WindowForm(FlaskForm):
     """Visit availability, repeated on weekdays between two dates."""
 
-    first_day = DateField(_l("From"), validators=[InputRequired()])
-    last_day = DateField(_l("To"), validators=[InputRequired()])
+    first_day = DayField(_l("From"), validators=[InputRequired()])
+    last_day = DayField(_l("To"), validators=[InputRequired()])
     weekdays = MultiCheckboxField(_l("Weekdays"), coerce=int, validators=[DataRequired()],
                                   choices=[SelectChoice(n, label)
                                            for n, label in enumerate(WEEKDAY_LABELS)])
     start = TimeField(_l("From (time)"), validators=[InputRequired()])
     end = TimeField(_l("To (time)"), validators=[InputRequired()])
     mode = SelectField(_l("Visits"), choices=WINDOW_MODE_CHOICES)
-    max_visits = IntegerField(_l("Visits per window"), default=1,
+    max_visits = WholeNumberField(_l("Visits per window"), default=1,
                               validators=[InputRequired(), NumberRange(1, 10)])
     ambassadors = MultiCheckboxField(_l("Ambassadors"), coerce=int, validators=[DataRequired()])
     courses = MultiCheckboxField(_l("Courses presented"), coerce=int)
@@ -67,7 +65,7 @@ class WindowForm(FlaskForm):
 class BlockDayForm(FlaskForm):
     """A day without visits."""
 
-    day = DateField(_l("Day"), validators=[InputRequired()])
+    day = DayField(_l("Day"), validators=[InputRequired()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
 
 
@@ -75,8 +73,8 @@ class HolidayForm(FlaskForm):
     """A school holiday period (admin)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    first_day = DateField(_l("First day"), validators=[InputRequired()])
-    last_day = DateField(_l("Last day"), validators=[InputRequired()])
+    first_day = DayField(_l("First day"), validators=[InputRequired()])
+    last_day = DayField(_l("Last day"), validators=[InputRequired()])
 
 
 class SchoolCalendarForm(FlaskForm):
@@ -99,9 +97,9 @@ class WindowSearchForm(FlaskForm):
     mode = SelectField(_l("Visit"), default="", choices=[
         SelectChoice("", _l("At the school or online")),
         *(SelectChoice(k.value, v) for k, v in VISIT_MODE_LABELS.items())])
-    from_day = DateField(_l("From"), validators=[Optional()])
-    to_day = DateField(_l("To"), validators=[Optional()])
-    km = IntegerField(_l("Provider within (km)"), validators=[Optional(), NumberRange(1, 200)])
+    from_day = DayField(_l("From"), validators=[Optional()])
+    to_day = DayField(_l("To"), validators=[Optional()])
+    km = WholeNumberField(_l("Provider within (km)"), validators=[Optional(), NumberRange(1, 200)])
 
 
 class VisitRequestForm(FlaskForm):
@@ -132,7 +130,7 @@ def visit_request_form(classes: list[Any], formdata: Any = None) -> VisitRequest
         pass
 
     for school_class in classes:
-        setattr(Form, f"pupils_{school_class.id}", IntegerField(
+        setattr(Form, f"pupils_{school_class.id}", WholeNumberField(
             school_class.name, default=0, validators=[Optional(), NumberRange(0, 60)]))
     return Form(formdata=formdata)
 
@@ -151,7 +149,7 @@ class ConfirmVisitForm(FlaskForm):
 class ProposeTimeForm(FlaskForm):
     """Another time for a visit (the provider also names who would go)."""
 
-    day = DateField(_l("Day"), validators=[InputRequired()])
+    day = DayField(_l("Day"), validators=[InputRequired()])
     start = TimeField(_l("Starts at"), validators=[InputRequired()])
     end = TimeField(_l("Ends at"), validators=[InputRequired()])
     ambassadors = MultiCheckboxField(_l("Ambassadors"), coerce=int)

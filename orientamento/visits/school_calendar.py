@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -19,6 +18,7 @@ import icalendar
 from flask_babel import gettext as _
 
 from orientamento.core import clock
+from orientamento.core.text import has_control_characters
 
 #: Largest file accepted: a year's calendar is a few kilobytes.
 MAX_CALENDAR_BYTES = 1024 * 1024
@@ -32,9 +32,6 @@ MAX_NAME_LENGTH = 100
 FIRST_ALLOWED_DAY = date(2000, 1, 1)
 LAST_ALLOWED_DAY = date(2099, 12, 31)
 CSV_COLUMNS = ("name", "first_day", "last_day")
-#: Characters that reorder text on screen (a name could pretend to be another).
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                          "\u2066\u2067\u2068\u2069")
 
 
 @dataclass(frozen=True)
@@ -103,7 +100,7 @@ def name_error(name: str) -> str | None:
         return _("Give the holiday a name.")
     if len(name) > MAX_NAME_LENGTH:
         return _("At most %(limit)d characters.", limit=MAX_NAME_LENGTH)
-    if any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in name):
+    if has_control_characters(name):
         return _("The name contains control characters (such as NUL or text-direction marks).")
     return None
 
