@@ -13,8 +13,9 @@ from orientamento.auth.models import AuditAction, Role, TokenPurpose, User, User
 from orientamento.auth.services import find_user_by_login, normalize_login
 from orientamento.auth.tokens import issue_token
 from orientamento.core.errors import Conflict, DomainError
+from orientamento.core.links import absolute_url
 from orientamento.extensions import db
-from orientamento.outbox.services import absolute_url, queue_email
+from orientamento.outbox.services import queue_email
 
 
 def _assign(user: User, role: Role, school_id: int | None, provider_id: int | None,

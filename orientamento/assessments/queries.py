@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -9,7 +11,11 @@ from sqlalchemy.orm import selectinload
 from orientamento.assessments.models import Assignment, Response, ResponseStatus
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import ClassMembership, SchoolClass
+from orientamento.courses.recommendations import RIASEC_LETTERS
 from orientamento.extensions import db
+
+#: The interests instrument (RIASEC), whose result the course suggestions rank by.
+INTERESTS = "interests"
 
 
 def own_response_or_404(student: User, response_id: int) -> Response:
@@ -73,3 +79,19 @@ def class_responses(school_class: SchoolClass, questionnaire_id: str) -> dict[in
         if current is None or response.is_submitted or not current.is_submitted:
             latest[response.student_id] = response
     return latest
+
+
+def latest_interest_scores(student: User, **_: Any) -> dict[str, float] | None:
+    """The six interest scores (percent) of the student's latest submitted interests result
+    (the suggestions ask through ``courses.signals.interest_profile``)."""
+    scores = db.session.scalar(
+        select(Response.scores).where(
+            Response.student_id == student.id, Response.questionnaire_id == INTERESTS,
+            Response.status == ResponseStatus.SUBMITTED.value)
+        .order_by(Response.submitted_at.desc(), Response.id.desc()).limit(1))
+    if not scores:
+        return None
+    values = {k: (scores.get(k) or {}).get("percent") for k in RIASEC_LETTERS}
+    if any(v is None for v in values.values()):
+        return None
+    return {k: float(v) for k, v in values.items() if v is not None}

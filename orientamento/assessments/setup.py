@@ -10,8 +10,10 @@ from flask_babel import format_time, get_locale
 
 from orientamento.assessments.loader import Registry, load_registry
 from orientamento.assessments.presentation import localized
+from orientamento.assessments.queries import latest_interest_scores
 from orientamento.config import QUESTIONNAIRES_DIR
 from orientamento.core import clock
+from orientamento.courses import signals as course_signals
 
 
 @cache
@@ -28,7 +30,9 @@ def shared_registry() -> Registry:
 
 
 def init_assessments(app: Flask) -> None:
-    """Validate the questionnaires at start-up (an invalid file stops the app)."""
+    """Validate the questionnaires at start-up (an invalid file stops the app); give course
+    suggestions the students' interest profiles."""
+    course_signals.interest_profile.connect(latest_interest_scores)
     registry = shared_registry()
     app.extensions["questionnaires"] = registry
 

@@ -26,8 +26,9 @@ from orientamento.auth.passwords import (
 from orientamento.auth.tokens import consume_token, issue_token
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError
+from orientamento.core.links import absolute_url
 from orientamento.extensions import db
-from orientamento.outbox.services import absolute_url, queue_email
+from orientamento.outbox.services import queue_email
 
 
 class LoginFailed(DomainError):

@@ -10,9 +10,9 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from orientamento.assessments.models import Response, ResponseStatus
 from orientamento.auth.models import User
 from orientamento.core import clock
+from orientamento.courses import signals
 from orientamento.courses.models import (
     RIASEC,
     Course,
@@ -26,7 +26,6 @@ from orientamento.courses.recommendations import (
     EDUCATION_LABELS,
     ELIGIBLE_KINDS,
     LETTER_LABELS,
-    RIASEC_LETTERS,
     Candidate,
     Education,
     Suggestion,
@@ -35,27 +34,10 @@ from orientamento.courses.recommendations import (
 )
 from orientamento.extensions import db
 
-INTERESTS = "interests"
-
 
 def education_choices() -> dict[str, Any]:
     """Education options for the form."""
     return {e.value: label for e, label in EDUCATION_LABELS.items()}
-
-
-def latest_interest_scores(student_id: int) -> dict[str, float] | None:
-    """The six interest scores (percent) of the student's latest submitted interests result."""
-    scores = db.session.scalar(
-        select(Response.scores).where(
-            Response.student_id == student_id, Response.questionnaire_id == INTERESTS,
-            Response.status == ResponseStatus.SUBMITTED.value)
-        .order_by(Response.submitted_at.desc(), Response.id.desc()).limit(1))
-    if not scores:
-        return None
-    values = {k: (scores.get(k) or {}).get("percent") for k in RIASEC_LETTERS}
-    if any(v is None for v in values.values()):
-        return None
-    return {k: float(v) for k, v in values.items() if v is not None}
 
 
 @dataclass
@@ -131,7 +113,7 @@ def suggestions_for(student: User, form: Any, locale: str) -> SuggestionsView:
     today = clock.today()
     education = Education(form.education.data or default_education(student.age(today)))
     place = place_or_none(form.place.data)
-    view = SuggestionsView(scores=latest_interest_scores(student.id), education=education,
+    view = SuggestionsView(scores=signals.interest_scores(student), education=education,
                            place=place)
     if view.scores is None:
         return view

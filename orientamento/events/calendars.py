@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from orientamento.auth.models import Role, User
 from orientamento.core import clock
+from orientamento.core.links import absolute_url
 from orientamento.events.models import (
     CalendarFeed,
     Event,
@@ -27,7 +28,6 @@ from orientamento.events.models import (
     new_token,
 )
 from orientamento.extensions import db
-from orientamento.outbox.services import absolute_url
 
 #: How far back a feed reaches.
 FEED_HISTORY = timedelta(days=180)

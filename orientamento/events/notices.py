@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from orientamento.auth.models import Role, User
+from orientamento.core.links import absolute_url
 from orientamento.extensions import db
-from orientamento.outbox.services import absolute_url, queue_email
+from orientamento.outbox.services import queue_email
 
 
 def notify(users: Iterable[User | None], template: str, **context: Any) -> int:

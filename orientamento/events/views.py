@@ -14,6 +14,7 @@ from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, login_required, public, role_required
 from orientamento.core.errors import DomainError, NotFound
+from orientamento.core.links import absolute_url
 from orientamento.courses.queries import places
 from orientamento.events import calendars, hours, queries, registrations, services
 from orientamento.events.forms import (
@@ -26,7 +27,6 @@ from orientamento.events.forms import (
     forget_bad_dates,
 )
 from orientamento.extensions import db
-from orientamento.outbox.services import absolute_url
 
 bp = Blueprint("events", __name__)
 

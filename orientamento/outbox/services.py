@@ -6,7 +6,7 @@ import logging
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -16,23 +16,24 @@ from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.outbox.models import OutboxMessage, OutboxStatus
 
-if TYPE_CHECKING:
-    from orientamento.auth.models import User
-
 log = logging.getLogger(__name__)
 
 #: A message claimed for sending longer ago than this is assumed lost by a crashed sender.
 STALE_CLAIM = timedelta(minutes=10)
 
 
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """Build a link for an e-mail from the configured public URL, never the Host header."""
-    # Built from the URL map directly, so that CLI jobs (reminders) need no request context.
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+class Recipient(Protocol):
+    """Whom an e-mail goes to: the outbox needs only these of an account."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def locale(self) -> str | None: ...
 
 
-def queue_email(user: User, template: str, **context: Any) -> OutboxMessage:
+def queue_email(user: Recipient, template: str, **context: Any) -> OutboxMessage:
     """Render ``templates/email/<template>.txt`` in the user's language and queue it."""
     if not user.email:
         raise ValueError("user has no e-mail address")
