@@ -70,9 +70,18 @@ def register_student(
     email = normalize_login(email)
     if find_user_by_login(email) is not None:
         raise Conflict(_l("An account with this e-mail address already exists."))
-    check_new_password(password, email, display_name)
+    return create_student(email=email, display_name=display_name, password=password,
+                          date_of_birth=date_of_birth, locale=locale, via="email")
+
+
+def create_student(*, display_name: str, password: str, date_of_birth: date,
+                   locale: str | None, via: str, email: str | None = None,
+                   username: str | None = None) -> User:
+    """Create a student account, by e-mail or by class code (``via``), and audit it."""
+    check_new_password(password, email or username, display_name)
     user = User(
         email=email,
+        username=username,
         display_name=display_name.strip(),
         password_hash=hash_password(password),
         role=Role.STUDENT.value,
@@ -81,7 +90,7 @@ def register_student(
     )
     db.session.add(user)
     db.session.flush()
-    audit.record(AuditAction.REGISTER, actor=user, subject=user, via="email")
+    audit.record(AuditAction.REGISTER, actor=user, subject=user, via=via)
     return user
 
 

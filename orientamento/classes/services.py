@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from orientamento.auth import audit
 from orientamento.auth.models import AuditAction, Role, User, age_on
-from orientamento.auth.passwords import hash_password
-from orientamento.auth.services import check_new_password
+from orientamento.auth.services import create_student
 from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotAllowed
@@ -124,19 +123,9 @@ def register_pupil(
     age = age_on(date_of_birth, today)
     if age < MIN_PUPIL_AGE or date_of_birth > today:
         raise DomainError(_l("Check your date of birth."))
-    check_new_password(password, username, display_name)
-    pupil = User(
-        username=username,
-        display_name=display_name.strip(),
-        password_hash=hash_password(password),
-        role=Role.STUDENT.value,
-        date_of_birth=date_of_birth,
-        locale=locale,
-    )
-    db.session.add(pupil)
-    db.session.flush()
+    pupil = create_student(username=username, display_name=display_name, password=password,
+                           date_of_birth=date_of_birth, locale=locale, via="class_code")
     join_class(pupil, school_class)
-    audit.record(AuditAction.REGISTER, actor=pupil, subject=pupil, via="class_code")
     return pupil
 
 
