@@ -71,9 +71,9 @@ class RiskSnapshot(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     as_of: Mapped[date] = mapped_column(index=True)
     filename: Mapped[str] = mapped_column(String(200))
-    #: Unique: the same file imported twice (two CLIs, a double submit across instances)
-    #: would hold every record twice.
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Unique (ix_risk_snapshots_sha256): the same file imported twice (two CLIs, a double
+    #: submit across instances) would hold every record twice.
+    sha256: Mapped[str] = mapped_column(String(64), index=True, unique=True)
     rows: Mapped[int]
     imported_at: Mapped[datetime] = mapped_column(default=clock.now)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
