@@ -176,7 +176,9 @@ def register_templating(app: Flask) -> None:
     from orientamento.auth.models import ROLE_LABELS
     from orientamento.core.i18n import LANGUAGE_NAMES, current_language, text_direction
     from orientamento.core.navigation import navigation_items
+    from orientamento.core.templating import init_templating
 
+    init_templating(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
         current_language=current_language,

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from babel.lists import format_list
 from flask import Flask
-from flask_babel import format_time, get_locale
 
 from orientamento.assessments.loader import Registry, load_registry
 from orientamento.assessments.presentation import localized
 from orientamento.assessments.queries import latest_interest_scores
 from orientamento.config import QUESTIONNAIRES_DIR
-from orientamento.core import clock
 from orientamento.courses import signals as course_signals
 
 
@@ -41,7 +38,4 @@ def init_assessments(app: Flask) -> None:
         return localized(questionnaire.title, locale) if questionnaire else questionnaire_id
 
     app.jinja_env.filters["loc"] = localized
-    app.jinja_env.filters["list_join"] = lambda items: format_list(
-        [str(item) for item in items], locale=get_locale() or "it")
     app.jinja_env.filters["questionnaire_title"] = questionnaire_title
-    app.jinja_env.globals["now_local_time"] = lambda: format_time(clock.now(), "short")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_currency
 from flask_cors import CORS
 from sqlalchemy import Connection, event
 
@@ -21,6 +20,5 @@ def init_courses(app: Flask) -> None:
     """Allow cross-origin GETs on the API and index courses whenever their table is created."""
     CORS(app, resources={r"/api/v1/*": {"origins": "*", "methods": ["GET"]}},
          supports_credentials=False, send_wildcard=True)
-    app.jinja_env.filters["euros"] = lambda amount: format_currency(amount, "EUR")
     if not event.contains(Course.__table__, "after_create", _install_search):
         event.listen(Course.__table__, "after_create", _install_search)

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_decimal
 
 from orientamento.courses import signals as course_signals
 from orientamento.courses.models import Course
@@ -21,9 +20,7 @@ def course_page_events(course: Course, *, now: datetime, **_: Any) -> dict[str, 
 
 
 def init_events(app: Flask) -> None:
-    """Install the database overlap guards; add the ``decimal`` filter (1,5 in Italian);
-    put upcoming events on course pages."""
+    """Install the database overlap guards; put upcoming events on course pages."""
     course_signals.course_page.connect(course_page_events)
-    app.jinja_env.filters["decimal"] = lambda value: format_decimal(value, format="#,##0.##")
     install_overlap_guards({"event_staff": EventStaff.__table__,  # type: ignore[dict-item]
                             "event_classes": EventClass.__table__})  # type: ignore[dict-item]
