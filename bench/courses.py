@@ -83,8 +83,11 @@ def app_for(url: str, env: Mapping[str, str]) -> Any:
     """The application on ``url`` (for labels in Italian and English and the checks)."""
     from orientamento import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url,
-                       "SECRET_KEY": env.get("ORIENTAMENTO_SECRET_KEY", "x" * 32)})
+    return create_app({
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": env.get("ORIENTAMENTO_SECRET_KEY", "x" * 32),
+        "AUDIT_PSEUDONYM_KEY": env.get("ORIENTAMENTO_AUDIT_PSEUDONYM_KEY", "a" * 32),
+    })
 
 
 def labels() -> Labels:

@@ -46,6 +46,7 @@ def app_environment(database_url: str) -> dict[str, str]:
     env.update(
         ORIENTAMENTO_ENV="production",
         ORIENTAMENTO_SECRET_KEY=secrets.token_hex(32),
+        ORIENTAMENTO_AUDIT_PSEUDONYM_KEY=secrets.token_hex(32),
         ORIENTAMENTO_FORCE_HTTPS="false",
         ORIENTAMENTO_DATABASE_URL=database_url,
     )

@@ -13,6 +13,8 @@ QUESTIONNAIRES_DIR = PROJECT_ROOT / "questionnaires"
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused outside development
+DEFAULT_AUDIT_PSEUDONYM_KEY = "dev-only-audit-pseudonym-key"  # refused outside development
+MIN_KEY_LENGTH = 32
 DEFAULT_DEMO_PASSWORD = "demo-Orientamento-2026"  # noqa: S105 - documented demo password
 LOCALES = ("it", "en", "ar")
 RTL_LOCALES = frozenset({"ar"})
@@ -71,6 +73,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         and (env("FORCE_HTTPS", "true") or "").lower() == "true",
         "PAGE_SIZE": 25,
         "RISK_PSEUDONYM_KEY": env("RISK_PSEUDONYM_KEY"),
+        # Its own key, not SECRET_KEY: rotating the session secret keeps the audit pseudonyms.
+        "AUDIT_PSEUDONYM_KEY": env("AUDIT_PSEUDONYM_KEY", DEFAULT_AUDIT_PSEUDONYM_KEY),
         # Model flags raised per municipio at each scoring (the outreach teams' capacity).
         "OUTREACH_CAPACITY": int(env("OUTREACH_CAPACITY", "25") or 25),
     }
@@ -86,10 +90,13 @@ def check_config(config: dict[str, Any]) -> None:
     """Refuse to start with settings that are only safe on a developer's machine."""
     if config["ENV_NAME"] in ("development", "testing"):
         return
-    if config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None) or len(config["SECRET_KEY"]) < 32:
-        raise ConfigError(
-            "ORIENTAMENTO_SECRET_KEY must be set to a random value of at least 32 characters "
-            "outside development and testing."
-        )
+    for name, default in (("SECRET_KEY", DEFAULT_SECRET_KEY),
+                          ("AUDIT_PSEUDONYM_KEY", DEFAULT_AUDIT_PSEUDONYM_KEY)):
+        value = config.get(name)
+        if value in (default, "", None) or len(str(value)) < MIN_KEY_LENGTH:
+            raise ConfigError(
+                f"ORIENTAMENTO_{name} must be set to a random value of at least "
+                f"{MIN_KEY_LENGTH} characters outside development and testing."
+            )
     if config.get("DEBUG"):
         raise ConfigError("Debug mode is refused in production.")

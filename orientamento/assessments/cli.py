@@ -63,6 +63,8 @@ def psychometrics_command() -> None:
         for scale_id, groups in scales.items():
             overall = groups.get("all") or {}
             note = " (provisional)" if overall.get("provisional") else ""
+            omega = (overall.get("omega") if overall.get("omega_converged", True)
+                     else "not computed: the fit did not converge")
             click.echo(f"{key:<20} {scale_id:<18} n={overall.get('n')} alpha={overall.get('alpha')}"
                        f" [{overall.get('alpha_low')}, {overall.get('alpha_high')}]"
-                       f" omega={overall.get('omega')} sem={overall.get('sem')}{note}")
+                       f" omega={omega} sem={overall.get('sem')}{note}")

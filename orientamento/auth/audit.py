@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
 from flask import current_app
 
 from orientamento.auth.models import AuditAction, AuditEntry, User
+from orientamento.core.pseudonyms import keyed_pseudonym
 from orientamento.extensions import db
 
 
 def pseudonym(value: str | int) -> str:
-    """Return a keyed, non-reversible pseudonym of an identifier."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"audit:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+    """Return a keyed, non-reversible pseudonym of an identifier (a user id, a login)."""
+    # The key is AUDIT_PSEUDONYM_KEY, not SECRET_KEY: rotating the session secret must not
+    # break the link between an erased user's old entries. The "audit:" prefix and the 32
+    # digits are the format since the first entry, so a deployment that sets the key to its
+    # former secret key keeps every earlier pseudonym.
+    key = str(current_app.config["AUDIT_PSEUDONYM_KEY"]).encode("utf-8")
+    return keyed_pseudonym(key, f"audit:{value}", length=32)
 
 
 def record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
@@ -39,10 +40,19 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
 class NewPasswordMixin:
     """Checks a new password (declared with ``new_password_fields``) against the policy."""
 
+    #: Fields whose values the password must not be built from, when the form has them.
+    personal_fields = ("display_name", "email", "username")
+
+    def personal_inputs(self) -> list[str | None]:
+        """The user's own names and address, for the password check."""
+        fields = (getattr(self, name, None) for name in self.personal_fields)
+        return [field.data for field in fields if field is not None]
+
     def validate_password(self, field: PasswordField) -> None:
-        problems = password_problems(field.data or "")
+        """Refuse a password that breaks the policy, saying why and how to do better."""
+        problems = password_problems(field.data or "", *self.personal_inputs())
         if problems:
-            raise ValidationError(str(problems[0]))
+            raise ValidationError(" ".join(str(problem) for problem in problems))
 
 
 class LoginForm(FlaskForm):
@@ -114,6 +124,13 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     password, confirm = new_password_fields()
+
+    def personal_inputs(self) -> list[str | None]:
+        """The signed-in user's names and address."""
+        user = current_user
+        if not user or not user.is_authenticated:
+            return []
+        return [user.email, user.username, user.display_name]
 
 
 class DeleteAccountForm(FlaskForm):

@@ -13,6 +13,8 @@ import hmac
 
 from flask import current_app
 
+from orientamento.core.pseudonyms import keyed_pseudonym
+
 
 def pseudonym_key() -> bytes:
     """The HMAC key for the current app."""
@@ -25,5 +27,4 @@ def pseudonym_key() -> bytes:
 
 def pseudonymize(source_id: str, key: bytes | None = None) -> str:
     """The pseudonym of a source id (surrounding spaces and letter case do not matter)."""
-    normalized = source_id.strip().upper().encode("utf-8")
-    return hmac.new(key or pseudonym_key(), normalized, hashlib.sha256).hexdigest()
+    return keyed_pseudonym(key or pseudonym_key(), source_id.strip().upper())

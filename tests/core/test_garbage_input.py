@@ -83,6 +83,12 @@ def test_huge_ids_in_urls_are_not_found(app: Flask, make_user: Callable[..., Use
     assert client.get("/admin/organisations/schools/99999999999999999999").status_code == 404
 
 
-def test_nul_characters_are_refused(client: FlaskClient) -> None:
+def test_nul_characters_are_refused(app: Flask, make_user: Callable[..., User]) -> None:
+    # The guard answers 400 before any view runs. Without it the login answers 401 (or fails
+    # in PostgreSQL) and the admin searches answer 200, so each line here needs the guard.
+    client = app.test_client()
     assert client.post("/account/login", data={"login": "a\x00b", "password": "x"}).status_code == 400
-    assert client.get("/admin/users", query_string={"q": "\x00"}).status_code in (302, 400)
+    act_as(client, make_user(Role.ADMIN))
+    assert client.get("/admin/users", query_string={"q": "\x00"}).status_code == 400
+    assert client.get("/admin/audit", query_string={"q": "a\x00b"}).status_code == 400
+    assert client.get("/admin/users", query_string={"q": "ab"}).status_code == 200

@@ -9,8 +9,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from orientamento.auth.models import User
-from orientamento.config import DEFAULT_SECRET_KEY, ConfigError
+from orientamento.config import DEFAULT_AUDIT_PSEUDONYM_KEY, DEFAULT_SECRET_KEY, ConfigError
 from tests.conftest import PASSWORD, log_in, make_app
+
+# Keys good enough for production, so each refusal below has one cause only.
+PRODUCTION_KEYS = {"SECRET_KEY": "x" * 40, "AUDIT_PSEUDONYM_KEY": "a" * 40}
 
 
 def test_strict_content_security_policy(client: FlaskClient) -> None:
@@ -51,7 +54,7 @@ def test_session_cookie_flags(client: FlaskClient, make_user: Callable[..., User
 def test_cookies_are_secure_and_https_enforced_in_production(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(database_url, ENV_NAME="production", SECRET_KEY="x" * 40)
+    app = make_app(database_url, ENV_NAME="production", **PRODUCTION_KEYS)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/healthz")
     assert response.status_code == 302 and response.headers["Location"].startswith("https://")
@@ -61,13 +64,32 @@ def test_cookies_are_secure_and_https_enforced_in_production(
 
 @pytest.mark.parametrize("key", [DEFAULT_SECRET_KEY, "", "too-short"])
 def test_production_refuses_a_weak_secret_key(database_url: str, key: str) -> None:
-    with pytest.raises(ConfigError):
-        make_app(database_url, ENV_NAME="production", SECRET_KEY=key)
+    with pytest.raises(ConfigError, match="ORIENTAMENTO_SECRET_KEY"):
+        make_app(database_url, ENV_NAME="production", **{**PRODUCTION_KEYS, "SECRET_KEY": key})
+
+
+@pytest.mark.parametrize("key", [DEFAULT_AUDIT_PSEUDONYM_KEY, "", "too-short"])
+def test_production_refuses_a_weak_audit_pseudonym_key(database_url: str, key: str) -> None:
+    with pytest.raises(ConfigError, match="ORIENTAMENTO_AUDIT_PSEUDONYM_KEY"):
+        make_app(database_url, ENV_NAME="production",
+                 **{**PRODUCTION_KEYS, "AUDIT_PSEUDONYM_KEY": key})
+
+
+def test_production_refuses_to_start_without_an_audit_pseudonym_key(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As deployed: the settings come from the environment, and this one is missing.
+    monkeypatch.delenv("ORIENTAMENTO_AUDIT_PSEUDONYM_KEY", raising=False)
+    with pytest.raises(ConfigError, match="ORIENTAMENTO_AUDIT_PSEUDONYM_KEY"):
+        make_app(database_url, ENV_NAME="production", SECRET_KEY="x" * 40)
+    monkeypatch.setenv("ORIENTAMENTO_AUDIT_PSEUDONYM_KEY", "k" * 40)
+    app = make_app(database_url, ENV_NAME="production", SECRET_KEY="x" * 40)
+    assert app.config["AUDIT_PSEUDONYM_KEY"] == "k" * 40
 
 
 def test_production_refuses_debug(database_url: str) -> None:
-    with pytest.raises(ConfigError):
-        make_app(database_url, ENV_NAME="production", SECRET_KEY="x" * 40, DEBUG=True)
+    with pytest.raises(ConfigError, match="Debug"):
+        make_app(database_url, ENV_NAME="production", DEBUG=True, **PRODUCTION_KEYS)
 
 
 def test_development_accepts_the_default_key(database_url: str) -> None:
