@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 
 from orientamento.admin import queries, services
 from orientamento.admin.forms import InviteForm, RoleForm, UserSearchForm
-from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import AUDIT_ACTION_LABELS, Role, User
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
+from orientamento.core.forms import EmptyForm
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
 

@@ -14,13 +14,13 @@ from orientamento.assessments.analysis import interest_sem, latest_run
 from orientamento.assessments.forms import AssignForm
 from orientamento.assessments.presentation import interest_code, localized, result_rows
 from orientamento.assessments.reports import class_profile, results_csv
-from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role
 from orientamento.classes.models import SchoolClass
 from orientamento.classes.queries import class_for_counsellor_or_404
 from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
+from orientamento.core.forms import EmptyForm
 from orientamento.core.i18n import current_language
 from orientamento.extensions import db
 

@@ -145,7 +145,3 @@ class DeleteAccountForm(FlaskForm):
         _l("I understand that my account and all my data will be deleted for good"),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that POST."""

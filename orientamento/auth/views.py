@@ -24,7 +24,6 @@ from orientamento.auth import privacy, services
 from orientamento.auth.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
-    EmptyForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
@@ -35,6 +34,7 @@ from orientamento.auth.tokens import peek_token
 from orientamento.core import clock
 from orientamento.core.access import acting_user, login_required, public
 from orientamento.core.errors import DomainError
+from orientamento.core.forms import EmptyForm
 from orientamento.core.navigation import safe_next_url
 from orientamento.extensions import db, limiter
 

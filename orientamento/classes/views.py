@@ -7,7 +7,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role
 from orientamento.classes import queries, services
 from orientamento.classes.forms import (
@@ -19,6 +18,7 @@ from orientamento.classes.forms import (
 from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
+from orientamento.core.forms import EmptyForm
 from orientamento.extensions import db
 
 bp = Blueprint("classes", __name__)

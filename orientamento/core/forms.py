@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectMultipleField
 from wtforms.form import BaseForm
 from wtforms.validators import StopValidation
@@ -18,6 +19,10 @@ FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2099, 12, 31)
 #: The integers any integer field accepts: what a 32-bit database column holds.
 LARGEST_INTEGER = 2**31 - 1
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that POST."""
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -17,11 +17,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role
 from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
+from orientamento.core.forms import EmptyForm
 from orientamento.core.i18n import current_language
 from orientamento.courses import queries, services, signals, suggestions, transfer
 from orientamento.courses.forms import CourseForm, CourseSearchForm, ImportForm, SuggestionForm

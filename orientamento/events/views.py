@@ -9,11 +9,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, login_required, public, role_required
 from orientamento.core.errors import DomainError, NotFound
+from orientamento.core.forms import EmptyForm
 from orientamento.core.links import absolute_url
 from orientamento.courses.queries import places
 from orientamento.events import calendars, hours, queries, registrations, services

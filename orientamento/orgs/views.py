@@ -9,10 +9,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role
 from orientamento.core.access import role_required
 from orientamento.core.errors import DomainError
+from orientamento.core.forms import EmptyForm
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
 from orientamento.orgs import services

@@ -13,11 +13,11 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role
 from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError, NotFound
+from orientamento.core.forms import EmptyForm
 from orientamento.core.i18n import current_language
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db

@@ -13,11 +13,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from orientamento.auth.forms import EmptyForm
 from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
+from orientamento.core.forms import EmptyForm
 from orientamento.courses.queries import places
 from orientamento.events.forms import ReasonForm, forget_bad_dates
 from orientamento.events.queries import provider_course_choices, school_classes
