@@ -24,6 +24,7 @@ from orientamento.auth.models import Role, User, UserMunicipio
 from orientamento.auth.passwords import hash_password
 from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.classes.services import new_join_code
+from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
 
@@ -118,6 +119,14 @@ def instant(request: pytest.FixtureRequest) -> Iterator[datetime | None]:
         return
     with time_machine.travel(moment, tick=True):
         yield moment
+
+
+def born_years_ago(years: int) -> date:
+    """The date of birth of someone who turns ``years`` today in Milan (from 29 February,
+    the 28th: that person has had the birthday)."""
+    today = clock.today()
+    return date(today.year - years, today.month, min(today.day, 28) if today.month == 2
+                else today.day)
 
 
 def is_postgres() -> bool:

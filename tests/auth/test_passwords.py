@@ -22,13 +22,12 @@ from orientamento.auth.passwords import (
     common_passwords,
     password_problems,
 )
-from orientamento.core import clock
 from orientamento.extensions import db
-from tests.conftest import PASSWORD, log_in
+from tests.conftest import PASSWORD, born_years_ago, log_in
 
 
 def _register(client: FlaskClient, password: str, **overrides: str) -> tuple[int, str]:
-    years_ago = clock.today().replace(year=clock.today().year - 16)
+    years_ago = born_years_ago(16)
     data = {
         "display_name": "Giulia", "email": "giulia.rossi@example.org",
         "date_of_birth": years_ago.isoformat(), "password": password, "confirm": password,

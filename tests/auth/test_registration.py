@@ -7,14 +7,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from orientamento.auth.models import AuditEntry, User
-from orientamento.core import clock
 from orientamento.extensions import db
+from tests.conftest import born_years_ago
 
 pytestmark = pytest.mark.calendar
 
 
 def _form(**overrides: str) -> dict[str, str]:
-    years_ago = clock.today().replace(year=clock.today().year - 16)
+    years_ago = born_years_ago(16)
     data = {
         "display_name": "Giulia",
         "email": "Giulia.Rossi@Example.org",
@@ -45,7 +45,7 @@ def test_a_student_registers_and_is_logged_in(client: FlaskClient) -> None:
 
 
 def test_under_14_cannot_self_register_and_is_told_to_ask_the_school(client: FlaskClient) -> None:
-    thirteen = clock.today().replace(year=clock.today().year - 13)
+    thirteen = born_years_ago(13)
     response = client.post("/account/register", data=_form(date_of_birth=thirteen.isoformat()))
     assert response.status_code == 400
     assert "codice classe" in response.get_data(as_text=True).lower() or \

@@ -15,14 +15,13 @@ from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.classes.services import CODE_ALPHABET, normalize_join_code
 from orientamento.core import clock
 from orientamento.extensions import db
-from tests.conftest import log_in
+from tests.conftest import born_years_ago, log_in
 
 pytestmark = pytest.mark.calendar
 
 
 def _years_ago(years: int) -> str:
-    today = clock.today()
-    return today.replace(year=today.year - years, day=min(today.day, 28)).isoformat()
+    return born_years_ago(years).isoformat()
 
 
 def _join_form(code: str, **overrides: str) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -22,6 +22,7 @@ from orientamento.events.models import (
 )
 from orientamento.extensions import db
 from orientamento.outbox.models import OutboxMessage
+from tests.conftest import born_years_ago
 from tests.events.factories import open_day
 
 pytestmark = pytest.mark.calendar
@@ -132,24 +133,18 @@ def test_group_rules(staff: User, make_user: UserFactory,
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
 
 
-def _born(years: int) -> date:
-    """A birthday that makes someone exactly ``years`` old today (29 February becomes the 28th)."""
-    today = clock.today()
-    return date(today.year - years, today.month, min(today.day, 28))
-
-
 def test_audience_and_window(staff: User, make_user: UserFactory) -> None:
     now = clock.now()
     adults = open_day(staff, min_age=18, max_age=29)
     with pytest.raises(DomainError):
-        registrations.register(make_user(Role.STUDENT, date_of_birth=_born(15)), adults)
+        registrations.register(make_user(Role.STUDENT, date_of_birth=born_years_ago(15)), adults)
     later = open_day(staff, registration_opens_at=now + timedelta(days=2))
     with pytest.raises(Conflict):
         registrations.register(make_user(Role.STUDENT), later)
     closed = open_day(staff, registration_closes_at=now + timedelta(days=1))
     with pytest.raises(Conflict):
         registrations.register(make_user(Role.STUDENT), closed, now=now + timedelta(days=2))
-    child = make_user(Role.STUDENT, date_of_birth=_born(12))
+    child = make_user(Role.STUDENT, date_of_birth=born_years_ago(12))
     with pytest.raises(NotAllowed):
         registrations.register(child, open_day(staff))
 
