@@ -268,7 +268,7 @@ def make_user(
         if role == Role.PROVIDER and "provider" not in fields and "provider_id" not in fields:
             fields["provider"] = make_provider()
         if role == Role.STUDENT:
-            fields.setdefault("date_of_birth", date(2008, 6, 1))
+            fields.setdefault("date_of_birth", born_years_ago(18))  # 18 at any instant
         user = User(
             role=role.value,
             display_name=fields.pop("display_name", f"Person {number}"),
