@@ -6,13 +6,14 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from orientamento.core.imports import ErrorList
 from orientamento.core.spreadsheet import escape_cell
 from orientamento.courses.models import RIASEC, Course, Place
 from orientamento.courses.records import (
@@ -37,21 +38,8 @@ from orientamento.orgs.models import Provider
 #: Largest file accepted (bytes) and most rows: a city catalogue is a few thousand courses.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 50_000
-#: Most row errors listed in a report; the rest are counted.
-MAX_REPORTED_ERRORS = 200
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A problem in one cell (row 0 means the file as a whole)."""
-
-    row: int
-    column: str
-    message: str
-
-
 @dataclass
-class ImportReport:
+class ImportReport(ErrorList):
     """What an import found and, unless it was a dry run or had errors, did."""
 
     dry_run: bool
@@ -59,19 +47,6 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """True when the file had no error (and so was, or would be, imported)."""
-        return self.error_count == 0
-
-    def add_error(self, row: int, column: str, message: str) -> None:
-        """Record an error, keeping the first MAX_REPORTED_ERRORS for display."""
-        self.error_count += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(RowError(row, column, message))
 
 
 class FileProblem(ValueError):

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from orientamento.auth.audit import record
 from orientamento.auth.models import AuditAction, User
 from orientamento.core.errors import Conflict, DomainError
+from orientamento.core.imports import RowError
 from orientamento.core.text import has_control_characters
 from orientamento.extensions import db
 from orientamento.risk import signals
@@ -53,15 +54,6 @@ CHUNK = 5000
 #: The csv module refuses cells over 128 KiB by default; let them through to the length
 #: checks (which name the column) up to the largest request body.
 csv.field_size_limit(max(csv.field_size_limit(), 8 * 1024 * 1024))
-
-
-@dataclass
-class RowError:
-    """One problem: the file row (header is row 1), the column, and what is wrong."""
-
-    row: int
-    column: str
-    message: str
 
 
 @dataclass

@@ -18,13 +18,13 @@ import icalendar
 from flask_babel import gettext as _
 
 from orientamento.core import clock
+from orientamento.core.imports import ErrorList
 from orientamento.core.text import has_control_characters
 
 #: Largest file accepted: a year's calendar is a few kilobytes.
 MAX_CALENDAR_BYTES = 1024 * 1024
 #: Most periods in one file, and most errors listed (the rest are counted).
 MAX_PERIODS = 500
-MAX_REPORTED_ERRORS = 200
 #: Longest period: the summer break is about 100 days.
 MAX_PERIOD_DAYS = 120
 MAX_NAME_LENGTH = 100
@@ -43,36 +43,14 @@ class CalendarPeriod:
     last_day: date
 
 
-@dataclass(frozen=True)
-class RowError:
-    """A problem in one cell (row 0 means the file as a whole)."""
-
-    row: int
-    column: str
-    message: str
-
-
 @dataclass
-class CalendarReport:
+class CalendarReport(ErrorList):
     """What reading (and, when it had no error, importing) a calendar file found and did."""
 
     periods: list[CalendarPeriod] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
     school_years: list[str] = field(default_factory=list)
     replaced: int = 0
     withdrawn: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """True when the file had no error."""
-        return self.error_count == 0
-
-    def add_error(self, row: int, column: str, message: str) -> None:
-        """Record an error, keeping the first MAX_REPORTED_ERRORS for display."""
-        self.error_count += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(RowError(row, column, message))
 
 
 class FileProblem(ValueError):
