@@ -15,8 +15,10 @@ CATALOGUES = sorted(TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.po"))
 
 
 def _read(path: Path):  # type: ignore[no-untyped-def]
+    # A catalogue's locale is its folder's name; the template (messages.pot) has none.
+    locale = path.parts[-3] if path.suffix == ".po" else None
     with path.open("rb") as handle:
-        return read_po(handle, locale=path.parts[-3])
+        return read_po(handle, locale=locale)
 
 
 def test_the_three_languages_have_catalogues() -> None:
