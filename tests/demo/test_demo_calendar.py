@@ -18,7 +18,8 @@ from orientamento.visits.days import closed_days
 from orientamento.visits.models import SchoolHoliday, VisitWindow
 from orientamento.visits.school_calendar import days_error, school_year_start
 
-pytestmark = pytest.mark.calendar
+# Not marked `calendar`: each test names the days it seeds on (seven of them, 29 February
+# 2028 included), so running it again at every instant of make test-calendar adds nothing.
 
 
 def test_the_2026_27_calendar_has_the_usual_lombardy_breaks() -> None:
