@@ -1,7 +1,7 @@
 """Events over HTTP: event form, registration and tickets, check-in, calendars, and query
 counts of the busy pages (peer visits, attendance and hours: tests/visits/test_views.py).
 
-HTTP views use the real clock, so everything here happens on school days 10 to 40 days ahead
+Tests run at the chosen instant (tests/conftest.py), and everything here happens on school days 10 to 40 days ahead
 (never on a public holiday in Milan). Each user gets their own test client, and pages are
 asked for in English so the assertions read the messages the code wrote.
 """

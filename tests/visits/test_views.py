@@ -1,7 +1,7 @@
 """Peer visits over HTTP: availability, browsing and requesting, answers, attendance and
 orientation hours after a visit, the admin's school holidays.
 
-HTTP views use the real clock, so everything here happens on school days 10 to 40 days ahead
+Tests run at the chosen instant (tests/conftest.py), and everything here happens on school days 10 to 40 days ahead
 (never on a public holiday in Milan). Each user gets their own test client, and pages are
 asked for in English so the assertions read the messages the code wrote.
 """
