@@ -1,13 +1,14 @@
-"""Declarative base, naming convention, SQLite pragmas and UTC time helpers."""
+"""Declarative base, naming convention, SQLite pragmas, UTC time and enum column types."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, event
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, event
+from sqlalchemy.orm import DeclarativeBase, Mapper, registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -41,6 +42,65 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumType(TypeDecorator[E]):
+    """A ``StrEnum`` stored as its value in a ``VARCHAR(length)`` and read back as a member.
+
+    The column stays a plain string column (the CHECK constraints beside the models list the
+    allowed values), so the schema is the one a ``String(length)`` would give. Binding accepts
+    a member or its value and refuses anything else; reading a value the enum does not know
+    raises, naming the enum and the value.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_cls: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum_cls = enum_cls
+        self.length = length
+
+    def process_bind_param(self, value: E | str | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        try:
+            return self.enum_cls(value).value
+        except ValueError:
+            raise ValueError(f"{value!r} is not a {self.enum_cls.__name__}") from None
+
+    def process_result_value(self, value: str | None, dialect: Any) -> E | None:
+        if value is None:
+            return None
+        try:
+            return self.enum_cls(value)
+        except ValueError:
+            raise ValueError(
+                f"unknown {self.enum_cls.__name__} {value!r} stored in the database") from None
+
+    @property
+    def python_type(self) -> type[E]:
+        return self.enum_cls
+
+
+def _to_member(enum_cls: type[StrEnum]) -> Callable[..., Any]:
+    def coerce(_target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
+        return enum_cls(value) if isinstance(value, str) else value
+    return coerce
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _coerce_enum_attributes(mapper: Mapper[Any], class_: type) -> None:
+    """Turn a value assigned to an enum column into its member at once (an unknown one
+    raises), so the attribute is a member before a flush as well as after a load."""
+    for prop in mapper.column_attrs:
+        column_type = prop.columns[0].type
+        if isinstance(column_type, StrEnumType) and prop.parent is mapper:
+            event.listen(prop.class_attribute, "set", _to_member(column_type.enum_cls),
+                         retval=True)
+
+
 class Base(DeclarativeBase):
     """Base class of every model."""
 
@@ -50,13 +110,14 @@ class Base(DeclarativeBase):
     )
 
 
-def configure_sqlite(engine: Engine) -> None:
+def configure_sqlite(engine: Engine, busy_timeout_ms: int = 15000) -> None:
     """Open SQLite in WAL mode with foreign keys, a busy timeout and explicit BEGIN.
 
     pysqlite's own transaction handling is switched off so that SQLAlchemy emits
     BEGIN itself; a connection opened with the execution option
     ``sqlite_begin="IMMEDIATE"`` takes the write lock at the start of its
-    transaction, which serializes writers without "database is locked" errors.
+    transaction, which serializes writers without "database is locked" errors
+    (a writer still waiting after ``busy_timeout_ms`` gets one, answered with a 503).
     """
     if engine.dialect.name != "sqlite":
         return
@@ -66,7 +127,7 @@ def configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -98,6 +159,13 @@ def begin_immediate(session: Any) -> None:
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def locks_when_writing(view: F) -> F:
+    """Mark a POST view that takes SQLite's write lock itself (``begin_immediate``) once its
+    slow work is done (a password check), instead of before it runs like every other POST."""
+    view.locks_when_writing = True  # type: ignore[attr-defined]
+    return view
 
 
 def writes_on_read(view: F) -> F:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from orientamento.auth.models import User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
-from orientamento.database import Base
+from orientamento.database import Base, StrEnumType
 
 
 class ResponseStatus(StrEnum):
@@ -70,7 +70,8 @@ class Response(Base):
     student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     questionnaire_id: Mapped[str] = mapped_column(String(40))
     version: Mapped[int]
-    status: Mapped[str] = mapped_column(String(12), default=ResponseStatus.IN_PROGRESS.value)
+    status: Mapped[ResponseStatus] = mapped_column(StrEnumType(ResponseStatus, 12),
+                                                   default=ResponseStatus.IN_PROGRESS)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     section: Mapped[int] = mapped_column(default=0)

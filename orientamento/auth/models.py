@@ -28,6 +28,8 @@ class Role(StrEnum):
     STUDENT = "student"
     COUNSELLOR = "counsellor"
     PROVIDER = "provider"
+    #: A provider's student ambassador: sees the visits and events assigned to them, edits nothing.
+    AMBASSADOR = "ambassador"
     OUTREACH = "outreach"
     ADMIN = "admin"
 
@@ -36,11 +38,14 @@ ROLE_LABELS = {
     Role.STUDENT: _l("Student"),
     Role.COUNSELLOR: _l("School counsellor"),
     Role.PROVIDER: _l("Training provider"),
+    Role.AMBASSADOR: _l("Student ambassador"),
     Role.OUTREACH: _l("Outreach worker"),
     Role.ADMIN: _l("Administrator"),
 }
 
-STAFF_ROLES = (Role.COUNSELLOR, Role.PROVIDER, Role.OUTREACH, Role.ADMIN)
+STAFF_ROLES = (Role.COUNSELLOR, Role.PROVIDER, Role.AMBASSADOR, Role.OUTREACH, Role.ADMIN)
+#: The roles that belong to a training provider; only PROVIDER may change anything of it.
+PROVIDER_ROLES = (Role.PROVIDER, Role.AMBASSADOR)
 
 
 def new_session_token() -> str:
@@ -60,11 +65,24 @@ class User(Base):
     __table_args__ = (
         CheckConstraint("email IS NOT NULL OR username IS NOT NULL", name="has_login"),
         CheckConstraint(
-            "role IN ('student', 'counsellor', 'provider', 'outreach', 'admin')", name="role_valid"
+            "role IN ('student', 'counsellor', 'provider', 'ambassador', 'outreach', 'admin')",
+            name="role_valid",
         ),
         CheckConstraint("role <> 'counsellor' OR school_id IS NOT NULL", name="counsellor_school"),
-        CheckConstraint("role <> 'provider' OR provider_id IS NOT NULL", name="provider_org"),
+        CheckConstraint("role NOT IN ('provider', 'ambassador') OR provider_id IS NOT NULL",
+                        name="provider_org"),
         CheckConstraint("failed_logins >= 0", name="failed_logins_positive"),
+        # A signed consent form is recorded with its reference; a withdrawal ends the consent.
+        CheckConstraint(
+            "parental_consent_signed_on IS NULL"
+            " OR (parental_consent_at IS NOT NULL AND parental_consent_reference IS NOT NULL)",
+            name="consent_form",
+        ),
+        CheckConstraint(
+            "parental_consent_withdrawn_on IS NULL OR (parental_consent_at IS NULL"
+            " AND parental_consent_withdrawal_reference IS NOT NULL)",
+            name="consent_withdrawal",
+        ),
         # The admin user list pages through users newest first.
         Index("ix_users_created_at_id", "created_at", "id"),
     )
@@ -93,6 +111,12 @@ class User(Base):
     parental_consent_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), info={"export": False}
     )
+    # The parent's signed form (a Milan date and the school's reference, e.g. its protocol
+    # number), and the last withdrawal the same way: the pupil's data, in the pupil's export.
+    parental_consent_signed_on: Mapped[date | None]
+    parental_consent_reference: Mapped[str | None] = mapped_column(String(60))
+    parental_consent_withdrawn_on: Mapped[date | None]
+    parental_consent_withdrawal_reference: Mapped[str | None] = mapped_column(String(60))
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None]

@@ -69,6 +69,11 @@ class SchoolClass(Base):
         return f"{self.year} - {SCHOOL_LEVEL_LABELS[SchoolLevel(self.level)]}"
 
     @property
+    def first_school_year(self) -> int:
+        """The calendar year the class's school year begins in (2026 for 2026/2027)."""
+        return int(self.school_year[:4])
+
+    @property
     def is_open(self) -> bool:
         """Whether pupils can currently join with the code."""
         return self.join_code is not None

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from urllib.parse import quote
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -30,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from orientamento.core import clock
 from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS, CourseKind
-from orientamento.database import Base
+from orientamento.database import Base, StrEnumType
 from orientamento.orgs.models import Provider
 
 RIASEC = ("r", "i", "a", "s", "e", "c")
@@ -70,6 +71,19 @@ ENROLMENT_RULE: tuple[tuple[Enrolment, str, Callable[[Any, Any], Any]], ...] = (
 )
 
 
+class PlaceKind(StrEnum):
+    """A municipality of the metropolitan city, or one of Milan's municipi."""
+
+    COMUNE = "comune"
+    MUNICIPIO = "municipio"
+
+
+PLACE_KIND_LABELS = {
+    PlaceKind.COMUNE: _l("Municipality"),
+    PlaceKind.MUNICIPIO: _l("Municipio"),
+}
+
+
 class Place(Base):
     """A municipality of the Città Metropolitana di Milano, or one of Milan's municipi."""
 
@@ -81,7 +95,7 @@ class Place(Base):
 
     code: Mapped[str] = mapped_column(String(9), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[PlaceKind] = mapped_column(StrEnumType(PlaceKind, 10))
     municipio: Mapped[int | None]
     latitude: Mapped[float]
     longitude: Mapped[float]
@@ -153,7 +167,7 @@ class Course(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="RESTRICT"))
     code: Mapped[str] = mapped_column(String(40))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[CourseKind] = mapped_column(StrEnumType(CourseKind, 20))
     area: Mapped[str] = mapped_column(String(40))
     eqf_level: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
@@ -177,7 +191,8 @@ class Course(Base):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
     web_url: Mapped[str | None] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(10), default=CourseStatus.ACTIVE.value)
+    status: Mapped[CourseStatus] = mapped_column(StrEnumType(CourseStatus, 10),
+                                                 default=CourseStatus.ACTIVE)
     #: Accent-folded text the full-text index is built from (title, area, provider, occupations).
     search_document: Mapped[str] = mapped_column(Text, default="")
     #: PostgreSQL only: the stored ``tsvector`` of ``search_document`` (NULL on SQLite).
@@ -208,7 +223,7 @@ class Course(Base):
     @property
     def kind_label(self) -> str:
         """Translated name of the course's kind."""
-        return str(COURSE_KIND_LABELS[CourseKind(self.kind)])
+        return str(COURSE_KIND_LABELS[self.kind])
 
     @property
     def area_label(self) -> str:
@@ -284,6 +299,14 @@ class CourseSite(Base):
 
     course: Mapped[Course] = relationship(back_populates="sites")
     place: Mapped[Place] = relationship()
+
+    @property
+    def geo_uri(self) -> str:
+        """A ``geo:`` URI (RFC 5870) of the site for the phone's map app, labelled with the
+        address (the ``q=point(label)`` form map apps read); it opens nothing on the web."""
+        point = f"{self.latitude:.6f},{self.longitude:.6f}"
+        label = quote(f"{self.address}, {self.place.name}", safe="")
+        return f"geo:{point}?q={point}({label})"
 
 
 class SavedCourse(Base):

@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
-from orientamento.database import Base
+from orientamento.database import Base, StrEnumType
 from orientamento.orgs.models import Provider, School
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ class Event(Base):
         ForeignKey("providers.id", ondelete="RESTRICT"), index=True)
     school_id: Mapped[int | None] = mapped_column(
         ForeignKey("schools.id", ondelete="RESTRICT"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[EventKind] = mapped_column(StrEnumType(EventKind, 20))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime]
@@ -145,7 +145,8 @@ class Event(Base):
     min_age: Mapped[int | None]
     max_age: Mapped[int | None]
     school_level: Mapped[str | None] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default=EventStatus.SCHEDULED.value)
+    status: Mapped[EventStatus] = mapped_column(StrEnumType(EventStatus, 20),
+                                                default=EventStatus.SCHEDULED)
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     sequence: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(
@@ -166,7 +167,7 @@ class Event(Base):
     @property
     def kind_label(self) -> str:
         """Translated label of the kind."""
-        return str(EVENT_KIND_LABELS[EventKind(self.kind)])
+        return str(EVENT_KIND_LABELS[self.kind])
 
     @property
     def is_cancelled(self) -> bool:
@@ -218,7 +219,7 @@ class EventStaff(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[EventStatus] = mapped_column(StrEnumType(EventStatus, 20))
 
     event: Mapped[Event] = relationship(back_populates="staff")
     user: Mapped[User] = relationship()
@@ -240,7 +241,7 @@ class EventClass(Base):
         ForeignKey("school_classes.id", ondelete="CASCADE"), primary_key=True, index=True)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[EventStatus] = mapped_column(StrEnumType(EventStatus, 20))
     pupils: Mapped[int]
     attended: Mapped[int | None]
     attendance_recorded_at: Mapped[datetime | None]
@@ -277,7 +278,8 @@ REGISTRATION_TRANSITIONS: dict[RegistrationStatus, frozenset[RegistrationStatus]
 }
 
 #: Statuses that hold a seat or a place in the queue.
-ACTIVE_REGISTRATION = ("confirmed", "waitlisted", "attended")
+ACTIVE_REGISTRATION = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+                       RegistrationStatus.ATTENDED)
 _ACTIVE_SQL = "status IN ('confirmed', 'waitlisted', 'attended')"
 
 
@@ -307,7 +309,7 @@ class Registration(Base):
     class_id: Mapped[int | None] = mapped_column(
         ForeignKey("school_classes.id", ondelete="CASCADE"), index=True)
     seats: Mapped[int] = mapped_column(default=1)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[RegistrationStatus] = mapped_column(StrEnumType(RegistrationStatus, 20))
     position: Mapped[int | None]
     token: Mapped[str] = mapped_column(String(40), unique=True, default=new_token)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
@@ -323,7 +325,7 @@ class Registration(Base):
     @property
     def status_label(self) -> str:
         """Translated label of the status."""
-        return str(REGISTRATION_STATUS_LABELS[RegistrationStatus(self.status)])
+        return str(REGISTRATION_STATUS_LABELS[self.status])
 
     @property
     def is_active(self) -> bool:
@@ -332,7 +334,7 @@ class Registration(Base):
 
     def can_become(self, status: RegistrationStatus) -> bool:
         """Whether the state machine allows moving to ``status``."""
-        return status in REGISTRATION_TRANSITIONS[RegistrationStatus(self.status)]
+        return status in REGISTRATION_TRANSITIONS[self.status]
 
 
 class CalendarFeed(Base):

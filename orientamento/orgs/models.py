@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orientamento.core import clock
-from orientamento.database import Base
+from orientamento.database import Base, StrEnumType
 
 #: Milan is divided into nine municipi, numbered 1 to 9.
 MUNICIPI = tuple(range(1, 10))
@@ -44,10 +44,18 @@ class School(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(10), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: Street and number, for the providers who visit (the municipality is beside it).
+    address: Mapped[str | None] = mapped_column(String(200))
     municipality: Mapped[str] = mapped_column(String(100), default="Milano")
     municipio: Mapped[int | None]
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    @property
+    def full_address(self) -> str:
+        """Street and municipality, e.g. "Via Pacini 71, Milano" (the municipality alone if
+        the street is unknown)."""
+        return f"{self.address}, {self.municipality}" if self.address else self.municipality
 
     def __repr__(self) -> str:
         return f"<School {self.code}>"
@@ -64,7 +72,7 @@ class Provider(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[ProviderKind] = mapped_column(StrEnumType(ProviderKind, 20))
     municipality: Mapped[str] = mapped_column(String(100), default="Milano")
     website: Mapped[str | None] = mapped_column(String(300))
     is_demo: Mapped[bool] = mapped_column(default=False)
@@ -74,7 +82,7 @@ class Provider(Base):
     @property
     def kind_label(self) -> str:
         """Translated label of the provider's kind."""
-        return str(PROVIDER_KIND_LABELS[ProviderKind(self.kind)])
+        return str(PROVIDER_KIND_LABELS[self.kind])
 
     def __repr__(self) -> str:
         return f"<Provider {self.code}>"

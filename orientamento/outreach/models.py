@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
-from orientamento.database import Base
+from orientamento.database import Base, StrEnumType
 from orientamento.risk.models import ModelVersion, RiskPerson, RiskScore
 
 if TYPE_CHECKING:
@@ -84,7 +84,8 @@ class Flag(Base):
         ForeignKey("risk_people.id", ondelete="CASCADE"), index=True)
     municipio: Mapped[int]
     trigger: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(10), default=FlagStatus.OPEN.value)
+    status: Mapped[FlagStatus] = mapped_column(StrEnumType(FlagStatus, 10),
+                                               default=FlagStatus.OPEN)
     #: Higher first: the probability for model flags, 1 + months since the contract ended / 100
     #: for rule flags (so that a rule flag is never buried under model flags).
     priority: Mapped[float] = mapped_column(Float)
@@ -112,7 +113,7 @@ class Flag(Base):
     @property
     def status_label(self) -> str:
         """Translated status."""
-        return str(FLAG_STATUS_LABELS[FlagStatus(self.status)])
+        return str(FLAG_STATUS_LABELS[self.status])
 
 
 class DecisionKind(StrEnum):
@@ -153,7 +154,7 @@ class Decision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     flag_id: Mapped[int] = mapped_column(
         ForeignKey("outreach_flags.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[DecisionKind] = mapped_column(StrEnumType(DecisionKind, 12))
     reason_code: Mapped[str] = mapped_column(String(30))
     reason_text: Mapped[str] = mapped_column(Text, default="")
     #: The worker's view of the model's priority: False records a disagreement.
@@ -170,7 +171,7 @@ class Decision(Base):
     @property
     def kind_label(self) -> str:
         """Translated decision."""
-        return str(DECISION_LABELS[DecisionKind(self.kind)])
+        return str(DECISION_LABELS[self.kind])
 
     @property
     def reason_label(self) -> str:
@@ -186,10 +187,18 @@ CHANNEL_LABELS = {
     "meeting": _l("Meeting at a service"),
 }
 
+class ContactOutcome(StrEnum):
+    """Whether an attempt reached the person."""
+
+    REACHED = "reached"
+    NOT_REACHED = "not_reached"
+    WRONG_DETAILS = "wrong_details"
+
+
 CONTACT_OUTCOME_LABELS = {
-    "reached": _l("Reached"),
-    "not_reached": _l("Not reached"),
-    "wrong_details": _l("Wrong contact details"),
+    ContactOutcome.REACHED: _l("Reached"),
+    ContactOutcome.NOT_REACHED: _l("Not reached"),
+    ContactOutcome.WRONG_DETAILS: _l("Wrong contact details"),
 }
 
 
@@ -211,10 +220,11 @@ class Contact(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(index=True)
-    decision_kind: Mapped[str] = mapped_column(String(12), default=DecisionKind.CONTACT.value)
+    decision_kind: Mapped[DecisionKind] = mapped_column(StrEnumType(DecisionKind, 12),
+                                                        default=DecisionKind.CONTACT)
     channel: Mapped[str] = mapped_column(String(20))
     contacted_on: Mapped[date]
-    outcome: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[ContactOutcome] = mapped_column(StrEnumType(ContactOutcome, 20))
     #: Whether the person accepted help: "refused" opts them out for good.
     consent: Mapped[str | None] = mapped_column(String(10))
     note: Mapped[str] = mapped_column(Text, default="")

@@ -37,11 +37,11 @@ def _switch(admin: User, spec_versions: list[ModelVersion], version: ModelVersio
     """Retire the spec's active version (if any) and activate ``version``; return the old one."""
     current = next((v for v in spec_versions if v.status == VersionStatus.ACTIVE), None)
     if current is not None:
-        current.status = VersionStatus.RETIRED.value
+        current.status = VersionStatus.RETIRED
         # The retirement must reach the database before the activation: the unique index
         # would otherwise see two active versions when the new one has the lower id.
         db.session.flush()
-    version.status = VersionStatus.ACTIVE.value
+    version.status = VersionStatus.ACTIVE
     version.activated_at = clock.now()
     version.activated_by_id = admin.id
     db.session.flush()

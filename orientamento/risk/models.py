@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
-from orientamento.database import Base
+from orientamento.database import Base, StrEnumType
 
 if TYPE_CHECKING:
     from orientamento.auth.models import User
@@ -161,7 +161,8 @@ class ModelVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     spec_name: Mapped[str] = mapped_column(String(60))
     algorithm: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(10), default=VersionStatus.DRAFT.value)
+    status: Mapped[VersionStatus] = mapped_column(StrEnumType(VersionStatus, 10),
+                                                  default=VersionStatus.DRAFT)
     spec_yaml: Mapped[str] = mapped_column(Text)
     spec_sha256: Mapped[str] = mapped_column(String(64))
     data_sha256: Mapped[str] = mapped_column(String(64))
@@ -183,7 +184,7 @@ class ModelVersion(Base):
     @property
     def status_label(self) -> str:
         """Translated status."""
-        return str(VERSION_STATUS_LABELS[VersionStatus(self.status)])
+        return str(VERSION_STATUS_LABELS[self.status])
 
 
 class Band(StrEnum):

@@ -35,7 +35,7 @@ def save_version(spec: Spec, spec_source: str, trained: Trained, data_sha256: st
     """Store a trained model as a new draft version with its card."""
     blob = sio.dumps(trained.artefact())
     version = ModelVersion(
-        spec_name=spec.name, algorithm=trained.algorithm, status=VersionStatus.DRAFT.value,
+        spec_name=spec.name, algorithm=trained.algorithm, status=VersionStatus.DRAFT,
         spec_yaml=spec_source, spec_sha256=sha256_text(spec_source), data_sha256=data_sha256,
         model_file=blob, model_sha256=hashlib.sha256(blob).hexdigest(),
         metrics=trained.metrics, card_markdown="",

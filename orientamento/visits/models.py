@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
-from orientamento.database import Base
+from orientamento.database import Base, StrEnumType
 from orientamento.events.models import Event
 from orientamento.orgs.models import Provider, School
 
@@ -203,7 +203,8 @@ class VisitRequest(Base):
     mode: Mapped[str] = mapped_column(String(10))
     pupils: Mapped[int]
     message: Mapped[str] = mapped_column(String(1000), default="")
-    status: Mapped[str] = mapped_column(String(20), default=VisitStatus.REQUESTED.value)
+    status: Mapped[VisitStatus] = mapped_column(StrEnumType(VisitStatus, 20),
+                                                default=VisitStatus.REQUESTED)
     reply: Mapped[str | None] = mapped_column(String(1000))
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("events.id", ondelete="SET NULL"), unique=True)
@@ -222,7 +223,7 @@ class VisitRequest(Base):
     @property
     def status_label(self) -> str:
         """Translated label of the status."""
-        return str(VISIT_STATUS_LABELS[VisitStatus(self.status)])
+        return str(VISIT_STATUS_LABELS[self.status])
 
     @property
     def mode_label(self) -> str:
@@ -231,4 +232,4 @@ class VisitRequest(Base):
 
     def can_become(self, status: VisitStatus) -> bool:
         """Whether the state machine allows moving to ``status``."""
-        return status in VISIT_TRANSITIONS[VisitStatus(self.status)]
+        return status in VISIT_TRANSITIONS[self.status]
