@@ -60,6 +60,16 @@ def include_object(object, name, type_, reflected, compare_to):
     return not (reflected and compare_to is None and (name or "").startswith(UNMODELLED))
 
 
+def render_item(type_, obj, autogen_context):
+    """Write an enum column (orientamento.database.StrEnumType) as the plain string it is in
+    the database; the CHECK constraint beside the model lists its values."""
+    from orientamento.database import StrEnumType
+
+    if type_ == "type" and isinstance(obj, StrEnumType):
+        return f"sa.String(length={obj.length})"
+    return False
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -106,15 +116,29 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a SQLite table: it drops the old one, and with foreign
+            # keys on that DROP deletes every row first and cascades into the tables that point
+            # at it. The pragma is a no-op inside a transaction, so it is set on the raw
+            # connection (autocommit) before the migration's transaction begins.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             include_object=include_object,
+            render_item=render_item,
             **conf_args
         )
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise RuntimeError(f"migration broke a foreign key: {tuple(broken)}")
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
