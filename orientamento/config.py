@@ -29,8 +29,12 @@ def env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"ORIENTAMENTO_{name}", default)
 
 
-def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Build the Flask configuration from the environment, then apply overrides."""
+def load_config(overrides: dict[str, Any] | None = None, *, check: bool = True
+                ) -> dict[str, Any]:
+    """Build the Flask configuration from the environment, then apply overrides.
+
+    Unless ``check`` is false, refuse an unsafe production configuration (ConfigError).
+    """
     environment = (overrides or {}).get("ENV_NAME") or env("ENV", "production") or "production"
     sqlite_path = INSTANCE_DIR / "orientamento.db"
     config: dict[str, Any] = {
@@ -38,6 +42,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SECRET_KEY": env("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL", f"sqlite:///{sqlite_path}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # How long a SQLite writer waits for the write lock before the request gets a 503.
+        "SQLITE_BUSY_TIMEOUT_MS": int(env("SQLITE_BUSY_TIMEOUT_MS", "15000") or 15000),
         "BABEL_DEFAULT_LOCALE": "it",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Rome",
         "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS_DIR),
@@ -82,7 +88,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         config.update(overrides)
     if config["ENV_NAME"] == "testing":
         config.setdefault("TESTING", True)
-    check_config(config)
+    if check:
+        check_config(config)
     return config
 
 
@@ -100,3 +107,6 @@ def check_config(config: dict[str, Any]) -> None:
             )
     if config.get("DEBUG"):
         raise ConfigError("Debug mode is refused in production.")
+    if config.get("MAIL_BACKEND") != "smtp":
+        raise ConfigError("ORIENTAMENTO_MAIL_BACKEND must be smtp outside development and "
+                          "testing: the console backend prints e-mail instead of sending it.")

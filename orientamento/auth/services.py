@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -94,22 +95,58 @@ def create_student(*, display_name: str, password: str, date_of_birth: date,
     return user
 
 
+@dataclass(frozen=True)
+class LoginCheck:
+    """A password checked against an account, before anything is written."""
+
+    identifier: str
+    user_id: int | None
+    checked_hash: str | None  # the stored hash the password was verified against
+    valid: bool
+    new_hash: str | None = None  # the same password hashed with current parameters
+
+
+def check_login(identifier: str, password: str) -> LoginCheck:
+    """Read the account and verify the password (argon2id, slow on purpose); write nothing.
+
+    Run before the write lock is taken, so that logins verify in parallel: on SQLite the
+    lock is one for the whole database, and 0.2 s of hashing under it serializes every login.
+    """
+    user = find_user_by_login(identifier)
+    stored = user.password_hash if user else None
+    valid = verify_password(stored, password)
+    new_hash = hash_password(password) if valid and stored and needs_rehash(stored) else None
+    return LoginCheck(identifier, user.id if user else None, stored, valid, new_hash)
+
+
 def authenticate(identifier: str, password: str, now: datetime | None = None) -> User:
     """Return the user for valid credentials, else record the failure and raise LoginFailed."""
+    return record_login(check_login(identifier, password), password, now)
+
+
+def record_login(check: LoginCheck, password: str, now: datetime | None = None) -> User:
+    """Record a checked login (short: meant to run under the write lock); LoginFailed if bad.
+
+    The account is read again: a lockout, a deactivation or a new password may have come
+    since the check. A new password is verified again here (rarely, and then under the lock).
+    """
     now = now or clock.now()
-    user = find_user_by_login(identifier)
+    user = (db.session.get(User, check.user_id, populate_existing=True)
+            if check.user_id is not None else None)
+    valid = check.valid
+    if user is not None and user.password_hash != check.checked_hash:
+        valid = verify_password(user.password_hash, password)
     locked = user is not None and user.locked_until is not None and user.locked_until > now
-    valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or locked or not user.active:
-        _record_failure(user, identifier, now, locked=locked)
+        _record_failure(user, check.identifier, now, locked=locked)
         raise LoginFailed(
             _l(
                 "Login failed. Check your e-mail or username and password. After repeated "
                 "failures, access is suspended for 15 minutes."
             )
         )
-    if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if check.new_hash and user.password_hash == check.checked_hash:
+        user.password_hash = check.new_hash
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now

@@ -1,13 +1,18 @@
-"""``flask translate``: keep the message catalogues in step with the code."""
+"""``flask translate`` (keep the message catalogues in step with the code), and how ``flask``
+refuses to run commands with an unsafe configuration."""
 
 from __future__ import annotations
 
+import copy
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 from babel.messages.pofile import read_po, write_po
+from flask import Flask
+from flask.cli import AppGroup, FlaskGroup
 
 from orientamento.config import PROJECT_ROOT, TRANSLATIONS_DIR
 
@@ -64,3 +69,49 @@ def check_command() -> None:
     if missing:
         raise SystemExit(f"{missing} messages need translating")
     click.echo("all complete catalogues are fully translated")
+
+
+class _RefusingGroup(AppGroup):
+    """A group listing the commands of ``group`` (for ``--help``) that refuse to run."""
+
+    def __init__(self, group: click.Group, message: str) -> None:
+        super().__init__(group.name, help=group.help, short_help=group.short_help)
+        self._group = group
+        self._message = message
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._group.list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = self._group.get_command(ctx, name)
+        return None if command is None else _refusing(command, self._message)
+
+
+def _refusing(command: click.Command, message: str) -> click.Command:
+    """A copy of ``command`` whose help works and which fails with ``message`` when run."""
+    if isinstance(command, click.Group):
+        return _RefusingGroup(command, message)
+
+    def refuse(*_args: Any, **_kwargs: Any) -> NoReturn:
+        raise click.ClickException(message)
+
+    refused = copy.copy(command)
+    refused.callback = refuse
+    return refused
+
+
+def defer_config_error(app: Flask, message: str) -> bool:
+    """Inside ``flask``, turn an unsafe configuration into a one-line error per command.
+
+    ``flask --help`` loads the app to list its commands: they are listed, and each one (or
+    ``run``, ``shell``, ``routes``, which load the app when they run) stops with ``Error:
+    <message>`` instead of a traceback. Returns False outside ``flask`` (gunicorn, tests),
+    where the caller raises.
+    """
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return False
+    if not isinstance(ctx.command, FlaskGroup):  # a command is running and loads the app
+        raise click.ClickException(message)
+    app.cli = _RefusingGroup(app.cli, message)
+    return True

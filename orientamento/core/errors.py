@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from orientamento.extensions import db
+
 log = logging.getLogger(__name__)
+
+#: Seconds a client is asked to wait after a lock timeout (503).
+RETRY_AFTER_SECONDS = 5
+#: SQLite's result codes for a lock it could not get within the busy timeout.
+SQLITE_BUSY_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED (and their extended codes)
+#: PostgreSQL's: lock_not_available (lock_timeout, NOWAIT) and deadlock_detected.
+POSTGRES_LOCK_STATES = frozenset({"55P03", "40P01"})
 
 
 class DomainError(Exception):
@@ -18,7 +31,9 @@ class DomainError(Exception):
     status_code = 400
 
     def __init__(self, message: object) -> None:
-        super().__init__(str(message))
+        # Not str(message) yet: a lazy message is translated when shown, after the error
+        # handler's rollback (choosing the language may read the user).
+        super().__init__(message)
         self.message = message
 
 
@@ -65,11 +80,50 @@ ERROR_HINTS = {
 }
 
 
+BUSY_MESSAGE = _l("Many people are using the service right now and your request could not be "
+                  "completed. Please try again in a few seconds.")
+RACE_CONFLICT = _l("Someone else changed the same records at the same time, so nothing was "
+                     "saved. Reload the page and try again.")
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """Whether a database error is a wait for a lock that gave up (SQLite busy, PostgreSQL
+    lock timeout or deadlock): the request can simply be tried again."""
+    original = getattr(error, "orig", None)
+    if isinstance(original, sqlite3.OperationalError):
+        code = getattr(original, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in SQLITE_BUSY_CODES
+        return "database is locked" in str(original) or "database is busy" in str(original)
+    return getattr(original, "sqlstate", None) in POSTGRES_LOCK_STATES
+
+
+def rollback_quietly() -> None:
+    """End the request's failed transaction, so that the error page can still read."""
+    try:
+        db.session.rollback()
+    except Exception:  # a dead connection: the page is still rendered, without the session
+        log.warning("rollback before an error page failed", exc_info=True)
+        db.session.remove()
+
+
 def render_error(status: int, message: object | None = None) -> tuple[str, int]:
-    """Render the localized error page for ``status``."""
+    """Render the localized error page for ``status``, after rolling the session back.
+
+    Whatever failed, the request's transaction is over: a session left failed (an
+    IntegrityError, a lock timeout) would make the page's own reads fail in turn. If the page
+    still cannot be rendered (the database is gone), a bare localized page is returned.
+    """
+    rollback_quietly()
     title = ERROR_TITLES.get(status, ERROR_TITLES[500])
     hint = message or ERROR_HINTS.get(status, ERROR_HINTS[500])
-    return render_template("errors/error.html", status=status, title=title, hint=hint), status
+    try:
+        return render_template("errors/error.html", status=status, title=title, hint=hint), status
+    except Exception:
+        log.exception("the error page for %d could not be rendered", status)
+        rollback_quietly()
+        return (f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+                f"<p>{escape(hint)}</p>"), status
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -90,7 +144,34 @@ def register_error_handlers(app: Flask) -> None:
     def _domain_error(error: DomainError) -> tuple[str, int]:
         return render_error(error.status_code, error.message)
 
+    @app.errorhandler(OperationalError)
+    def _database_busy(error: OperationalError) -> ResponseReturnValue:
+        if not is_lock_timeout(error):
+            return _unexpected(error)
+        # No statement and no parameters in the log: they may carry personal data.
+        log.warning("database lock timeout on %s %s: answered 503", request.method,
+                    request.url_rule.rule if request.url_rule else "?")
+        page, status = render_error(503, BUSY_MESSAGE)
+        return page, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(error: IntegrityError) -> tuple[str, int]:
+        # A uniqueness or foreign key check the code did not foresee lost a race: the
+        # transaction is rolled back, nothing was saved, and trying again sees the winner.
+        log.warning("integrity error on %s %s: answered 409 (%s)", request.method,
+                    request.url_rule.rule if request.url_rule else "?", _constraint(error))
+        return render_error(409, RACE_CONFLICT)
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str, int]:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)
+
+
+def _constraint(error: DBAPIError) -> str:
+    """The name of the constraint a database error names, never the row's values."""
+    diag = getattr(getattr(error, "orig", None), "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return str(name)
+    return type(getattr(error, "orig", error)).__name__

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import Flask, Response, request
 from flask.cli import with_appcontext
@@ -9,6 +11,8 @@ from flask.cli import with_appcontext
 from orientamento.extensions import db
 from orientamento.outbox.models import OutboxMessage
 from orientamento.outbox.services import claim_due, mark_result, transmit
+
+log = logging.getLogger(__name__)
 
 
 @click.group("outbox", help="Outgoing e-mail.")
@@ -47,13 +51,26 @@ def send_command(limit: int) -> None:
 
 
 def init_console_delivery(app: Flask) -> None:
-    """In development, print queued e-mail right after each successful request."""
-    if app.config["MAIL_BACKEND"] != "console" or app.testing:
+    """In development, print queued e-mail right after each successful request.
+
+    The request's own work is committed by then: a delivery that fails (the database busy
+    with another writer) is logged and left to the next request or ``flask outbox send``,
+    never turned into an error page for a change that was saved.
+    """
+    if app.config["MAIL_BACKEND"] != "console":
         return
 
     @app.after_request
     def _deliver(response: Response) -> Response:
         if request.endpoint != "static" and response.status_code < 400:
             db.session.rollback()  # deliver only what the view committed
-            deliver_pending()
+            try:
+                deliver_pending()
+            except Exception as error:
+                db.session.rollback()
+                # The class only: messages and statements may carry addresses.
+                log.warning("console e-mail delivery after %s %s failed (%s); the messages "
+                            "stay queued", request.method,
+                            request.url_rule.rule if request.url_rule else "?",
+                            type(error).__name__)
         return response
