@@ -81,10 +81,14 @@ def test_the_latest_migration_keeps_the_data_of_a_seeded_database(
         assert counts["outreach_flags"] and counts["risk_records"]
         db.session.remove()  # end the reading transaction: its locks would block the DDL
         flask_migrate.downgrade(revision="-1")
+        # A table the latest migration creates goes with its rows when it is taken down, by
+        # design: every table the downgrade keeps must keep every row.
+        kept = set(inspect(db.engine).get_table_names())
         flask_migrate.upgrade()
         after = {name: db.session.scalar(select(func.count()).select_from(table))
                  for name, table in db.metadata.tables.items()}
         db.session.remove()
-        assert after == counts
+        assert {n: c for n, c in after.items() if n in kept} == {
+            n: c for n, c in counts.items() if n in kept}
         db.session.remove()
         db.engine.dispose()

@@ -15,6 +15,7 @@ from orientamento.demo.responses import seed_simulated_responses
 from orientamento.demo.risk import seed_demo_risk
 from orientamento.demo.school_calendar import seed_demo_calendar
 from orientamento.demo.services import seed_demo
+from orientamento.demo.support import seed_support
 
 #: Enough simulated students for non-provisional psychometrics (200 responses and more).
 SIMULATED_STUDENTS = 240
@@ -42,6 +43,7 @@ def seed_everything(password: str, school_year: str, today: date) -> DemoSummary
     catalogue = seed_demo_catalogue(today)
     if not catalogue.ok:
         raise DemoRefused(f"demo catalogue rejected: {catalogue.errors[:5]}")
+    seed_support()  # after the catalogue, which loads the places its locations name
     # Before the events: visit windows skip the holidays. Cover the school years from a
     # month back (the past visit) to the windows, which may wait for the summer to end.
     holidays = seed_demo_calendar(today - timedelta(days=30), today + timedelta(days=180))

@@ -1,0 +1,1 @@
+"""The catalogue of services for young people: organisations, their services, sites and hours."""

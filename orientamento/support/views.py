@@ -1,0 +1,289 @@
+"""The public page "I'm not studying or working: what can I do?" and the admin pages that
+edit, import and export the catalogue of services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel.dates import get_day_names
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from orientamento.auth.models import Role
+from orientamento.core.access import public, role_required
+from orientamento.core.errors import DomainError
+from orientamento.core.forms import EmptyForm
+from orientamento.core.i18n import current_language
+from orientamento.extensions import db
+from orientamento.support import queries, services, transfer
+from orientamento.support.forms import (
+    HelpFilterForm,
+    ImportForm,
+    LocationForm,
+    OrganisationForm,
+    ServiceForm,
+    SiteForm,
+)
+from orientamento.support.models import (
+    ELIGIBLE_STATUS_LABELS,
+    HELP_KIND_LABELS,
+    RESIDENCE_LABELS,
+    HelpKind,
+    SupportLocation,
+    SupportSite,
+)
+
+bp = Blueprint("support", __name__)
+
+LABELS = {"help": HELP_KIND_LABELS, "statuses": ELIGIBLE_STATUS_LABELS,
+          "residence": RESIDENCE_LABELS}
+
+
+@bp.get("/")
+@public
+def find_help() -> ResponseReturnValue:
+    """Services for young people who are not studying or working, by need, language, place."""
+    locale = current_language()
+    form = HelpFilterForm(request.args, languages=queries.spoken_languages(locale))
+    shown = {"form": form, "labels": LABELS, "days": get_day_names("wide", locale=locale),
+             "language_names": lambda codes: [queries.language_name(c, locale) for c in codes]}
+    if not form.validate():
+        return render_template("support/find_help.html", page=None, **shown), 400
+    filters = queries.HelpFilters(
+        need=HelpKind(form.need.data) if form.need.data else None,
+        language=form.language.data or None,
+        municipio=int(form.municipio.data) if form.municipio.data else None)
+    return render_template("support/find_help.html", filters=filters,
+                           page=queries.find_services(filters), **shown)
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+@bp.get("/admin")
+@role_required(Role.ADMIN)
+def list_organisations() -> ResponseReturnValue:
+    """The organisations of the catalogue, by name, with a search by name."""
+    text = (request.args.get("q") or "").strip()[:200]
+    page = queries.organisations_page(text)
+    return render_template("support/organisations.html", page=page, q=text,
+                           counts=queries.service_counts([o.id for o in page.items]))
+
+
+def _render(template: str, status: int = 200, **values: Any) -> ResponseReturnValue:
+    return render_template(f"support/{template}", labels=LABELS, **values), status
+
+
+def _saved(save: Any, form: Any, template: str, target: Any, **values: Any
+           ) -> ResponseReturnValue:
+    """Run ``save`` with the form's cells; commit and go to ``target(saved)``, or show the
+    form again with the parser's messages."""
+    if not form.validate_on_submit():
+        return _render(template, 400 if form.errors else 200, form=form, **values)
+    try:
+        saved = save(form.cells())
+    except services.InvalidRecord as invalid:
+        db.session.rollback()
+        form.apply_errors(invalid.errors)
+        return _render(template, 400, form=form, **values)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(target(saved))
+
+
+@bp.route("/admin/organisations/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def create_organisation() -> ResponseReturnValue:
+    """Add an organisation."""
+    return _saved(lambda cells: services.save_organisation(None, cells), OrganisationForm(),
+                  "organisation.html",
+                  lambda o: url_for("support.edit_organisation", organisation_id=o.id),
+                  organisation=None)
+
+
+@bp.route("/admin/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_organisation(organisation_id: int) -> ResponseReturnValue:
+    """Change an organisation; list its services and locations."""
+    organisation = queries.organisation_or_404(organisation_id)
+    form = OrganisationForm()
+    if request.method == "GET":
+        form.fill_from(organisation)
+    return _saved(lambda cells: services.save_organisation(organisation, cells), form,
+                  "organisation.html",
+                  lambda o: url_for("support.edit_organisation", organisation_id=o.id),
+                  organisation=organisation)
+
+
+def _delete(thing: object, delete: Any, what: str, name: str, back: str, done: str
+            ) -> ResponseReturnValue:
+    """Ask to confirm (GET), then delete (POST) and go to ``done``."""
+    form = EmptyForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("support/confirm_delete.html", form=form, what=what, name=name,
+                               back=back), 200 if request.method == "GET" else 400
+    try:
+        delete(thing)
+    except DomainError as refused:
+        db.session.rollback()
+        flash(str(refused.message), "danger")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Deleted."), "success")
+    return redirect(done)
+
+
+@bp.route("/admin/organisations/<int:organisation_id>/delete", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def delete_organisation(organisation_id: int) -> ResponseReturnValue:
+    """Delete an organisation with its services and locations, after confirmation."""
+    organisation = queries.organisation_or_404(organisation_id)
+    return _delete(organisation, services.delete_organisation, "organisation", organisation.name,
+                   url_for("support.edit_organisation", organisation_id=organisation_id),
+                   url_for("support.list_organisations"))
+
+
+# --- services ------------------------------------------------------------------------------
+
+@bp.route("/admin/organisations/<int:organisation_id>/services/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def create_service(organisation_id: int) -> ResponseReturnValue:
+    """Add a service to an organisation."""
+    organisation = queries.organisation_or_404(organisation_id)
+    return _saved(lambda cells: services.save_service(organisation, None, cells),
+                  ServiceForm(), "service.html",
+                  lambda s: url_for("support.edit_service", service_id=s.id),
+                  organisation=organisation, service=None)
+
+
+@bp.route("/admin/services/<int:service_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_service(service_id: int) -> ResponseReturnValue:
+    """Change a service; list where and when it is offered."""
+    service = queries.service_or_404(service_id)
+    form = ServiceForm()
+    if request.method == "GET":
+        form.fill_from(service)
+    return _saved(lambda cells: services.save_service(service.organisation, service, cells),
+                  form, "service.html",
+                  lambda s: url_for("support.edit_service", service_id=s.id),
+                  organisation=service.organisation, service=service)
+
+
+@bp.route("/admin/services/<int:service_id>/delete", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def delete_service(service_id: int) -> ResponseReturnValue:
+    """Delete a service with its sites and hours, after confirmation."""
+    service = queries.service_or_404(service_id)
+    return _delete(service, services.delete_service, "service", service.name,
+                   url_for("support.edit_service", service_id=service_id),
+                   url_for("support.edit_organisation",
+                           organisation_id=service.organisation_id))
+
+
+# --- locations -----------------------------------------------------------------------------
+
+@bp.route("/admin/organisations/<int:organisation_id>/locations/new",
+          methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def create_location(organisation_id: int) -> ResponseReturnValue:
+    """Add a location to an organisation."""
+    organisation = queries.organisation_or_404(organisation_id)
+    return _saved(lambda cells: services.save_location(organisation, None, cells),
+                  LocationForm(), "location.html",
+                  lambda loc: url_for("support.edit_organisation",
+                                      organisation_id=organisation.id),
+                  organisation=organisation, location=None)
+
+
+@bp.route("/admin/locations/<int:location_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_location(location_id: int) -> ResponseReturnValue:
+    """Change a location."""
+    location = db.get_or_404(SupportLocation, location_id)
+    form = LocationForm()
+    if request.method == "GET":
+        form.fill_from(location)
+    return _saved(lambda cells: services.save_location(location.organisation, location, cells),
+                  form, "location.html",
+                  lambda loc: url_for("support.edit_organisation",
+                                      organisation_id=loc.organisation_id),
+                  organisation=location.organisation, location=location)
+
+
+@bp.route("/admin/locations/<int:location_id>/delete", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def delete_location(location_id: int) -> ResponseReturnValue:
+    """Delete a location (services stop being offered there), after confirmation."""
+    location = db.get_or_404(SupportLocation, location_id)
+    back = url_for("support.edit_organisation", organisation_id=location.organisation_id)
+    return _delete(location, services.delete_location, "location", location.full_address,
+                   url_for("support.edit_location", location_id=location_id), back)
+
+
+# --- sites (a service at a location, with opening hours) -----------------------------------
+
+@bp.route("/admin/services/<int:service_id>/sites/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def create_site(service_id: int) -> ResponseReturnValue:
+    """Offer a service at one of its organisation's locations, with opening hours."""
+    service = queries.service_or_404(service_id)
+    form = SiteForm(locations=service.organisation.locations)
+    return _saved(lambda cells: services.save_site(service, None, cells), form, "site.html",
+                  lambda site: url_for("support.edit_service", service_id=service.id),
+                  service=service, site=None)
+
+
+@bp.route("/admin/sites/<int:site_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_site(site_id: int) -> ResponseReturnValue:
+    """Change where a service is offered and its opening hours."""
+    site = db.get_or_404(SupportSite, site_id)
+    service = queries.service_or_404(site.service_id)
+    form = SiteForm(locations=service.organisation.locations)
+    if request.method == "GET":
+        form.fill_from(site)
+    return _saved(lambda cells: services.save_site(service, site, cells), form, "site.html",
+                  lambda saved: url_for("support.edit_service", service_id=service.id),
+                  service=service, site=site)
+
+
+@bp.route("/admin/sites/<int:site_id>/delete", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def delete_site(site_id: int) -> ResponseReturnValue:
+    """Stop offering a service at a location, after confirmation."""
+    site = db.get_or_404(SupportSite, site_id)
+    back = url_for("support.edit_service", service_id=site.service_id)
+    return _delete(site, services.delete_site, "site",
+                   f"{site.service.name} – {site.location.full_address}", back, back)
+
+
+# --- import and export -----------------------------------------------------------------------
+
+@bp.route("/admin/import", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def import_catalogue() -> ResponseReturnValue:
+    """Check (dry run) or import an HSDS JSON or spreadsheet file, all or nothing."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("support/import.html", form=form, report=None), \
+            400 if form.errors else 200
+    upload = form.file.data
+    report = transfer.import_file(upload.read(transfer.MAX_IMPORT_BYTES + 1),
+                                  upload.filename or "", dry_run=form.dry_run.data)
+    if report.ok and not report.dry_run:
+        db.session.commit()
+        flash(_("Catalogue of services imported."), "success")
+    else:
+        db.session.rollback()
+    return render_template("support/import.html", form=form, report=report), \
+        200 if report.ok else 422
+
+
+@bp.get("/admin/export/<any(hsds, csv):fmt>")
+@role_required(Role.ADMIN)
+def export_catalogue(fmt: str) -> ResponseReturnValue:
+    """Download the whole catalogue as HSDS JSON or as the spreadsheet (the import formats)."""
+    body, mimetype, filename = transfer.export(fmt)
+    return Response(body, content_type=f"{mimetype}; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename={filename}"})
