@@ -52,7 +52,7 @@ def _stream(registry: Registry) -> Iterable[tuple[Questionnaire, str, str | None
         select(Response.questionnaire_id, Response.version, Response.locale, Response.answers,
                Response.submitted_at, User.date_of_birth)
         .join(User, User.id == Response.student_id)
-        .where(Response.status == ResponseStatus.SUBMITTED.value)
+        .where(Response.status == ResponseStatus.SUBMITTED)
         .execution_options(yield_per=CHUNK)
     )
     for qid, version, locale, answers, submitted_at, born in db.session.execute(query):
@@ -88,7 +88,7 @@ def record_run(registry: Registry, now: datetime) -> PsychometricRun:
     results = compute(registry)
     responses = db.session.scalar(
         select(db.func.count()).select_from(Response)
-        .where(Response.status == ResponseStatus.SUBMITTED.value)
+        .where(Response.status == ResponseStatus.SUBMITTED)
     ) or 0
     run = PsychometricRun(computed_at=now, responses=responses, results=results)
     db.session.add(run)
@@ -104,7 +104,7 @@ def latest_run() -> PsychometricRun | None:
 
 
 def interest_sem(questionnaire: Questionnaire, run: PsychometricRun | None) -> float:
-    """SEM for the top-code rule: the live mean over the six scales, else the default."""
+    """SEM for the interests headline rule: the live mean over the six scales, else the default."""
     if run is None:
         return DEFAULT_INTEREST_SEM
     scales = run.results.get(f"{questionnaire.id}@{questionnaire.version}", {})

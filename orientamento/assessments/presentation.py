@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from orientamento.assessments.definitions import Localized, Questionnaire
-from orientamento.assessments.scoring import ScaleScore, holland_code
+from orientamento.assessments.headline import Headline, headline_of_scores
 
 LEVEL_LABELS = {
     "none": _l("Starting out"),
@@ -65,13 +65,10 @@ def result_rows(
     return rows
 
 
-def interest_code(questionnaire: Questionnaire, scores: dict[str, Any], sem: float) -> str | None:
-    """The top-3 code of an interests result, or None for a broad profile."""
+
+def result_headline(questionnaire: Questionnaire, scores: dict[str, Any],
+                    sem: float) -> Headline | None:
+    """The headline of an interests result (None for the other instruments)."""
     if questionnaire.id != "interests":
         return None
-    parsed = {
-        key: ScaleScore(key, value.get("value"), value.get("percent"), value.get("answered", 0),
-                        value.get("items", 0), value.get("band"))
-        for key, value in scores.items()
-    }
-    return holland_code(parsed, sem)
+    return headline_of_scores(scores, sem)

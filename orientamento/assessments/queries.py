@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import selectinload
 
 from orientamento.assessments.models import Assignment, Response, ResponseStatus
 from orientamento.auth.models import Role, User
 from orientamento.classes.models import ClassMembership, SchoolClass
-from orientamento.courses.recommendations import RIASEC_LETTERS
 from orientamento.extensions import db
 
 #: The interests instrument (RIASEC), whose result the course suggestions rank by.
@@ -51,7 +48,7 @@ def history(student: User) -> list[Response]:
     return list(db.session.scalars(
         select(Response)
         .where(Response.student_id == student.id,
-               Response.status == ResponseStatus.SUBMITTED.value)
+               Response.status == ResponseStatus.SUBMITTED)
         .order_by(Response.submitted_at.desc())
     ))
 
@@ -81,17 +78,35 @@ def class_responses(school_class: SchoolClass, questionnaire_id: str) -> dict[in
     return latest
 
 
-def latest_interest_scores(student: User, **_: Any) -> dict[str, float] | None:
-    """The six interest scores (percent) of the student's latest submitted interests result
-    (the suggestions ask through ``courses.signals.interest_profile``)."""
-    scores = db.session.scalar(
-        select(Response.scores).where(
+def latest_interests(student: User) -> Response | None:
+    """The student's latest submitted interests result, whose scores the suggestions rank by."""
+    return db.session.scalar(
+        select(Response).where(
             Response.student_id == student.id, Response.questionnaire_id == INTERESTS,
-            Response.status == ResponseStatus.SUBMITTED.value)
+            Response.status == ResponseStatus.SUBMITTED)
         .order_by(Response.submitted_at.desc(), Response.id.desc()).limit(1))
-    if not scores:
-        return None
-    values = {k: (scores.get(k) or {}).get("percent") for k in RIASEC_LETTERS}
-    if any(v is None for v in values.values()):
-        return None
-    return {k: float(v) for k, v in values.items() if v is not None}
+
+
+def assignment_completion(class_ids: list[int]) -> dict[int, list[tuple[Assignment, int]]]:
+    """Per class, each assigned instrument with how many pupils have submitted it.
+
+    Two grouped queries whatever the number of classes and pupils.
+    """
+    if not class_ids:
+        return {}
+    assignments = list(db.session.scalars(
+        select(Assignment).where(Assignment.class_id.in_(class_ids))
+        .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.created_at)))
+    submitted = {key: count for key, count in db.session.execute(
+        select(Assignment.id, func.count(distinct(Response.student_id)))
+        .join(ClassMembership, ClassMembership.class_id == Assignment.class_id)
+        .join(Response, and_(Response.student_id == ClassMembership.student_id,
+                             Response.questionnaire_id == Assignment.questionnaire_id,
+                             Response.status == ResponseStatus.SUBMITTED))
+        .where(Assignment.class_id.in_(class_ids))
+        .group_by(Assignment.id))}
+    completion: dict[int, list[tuple[Assignment, int]]] = {}
+    for assignment in assignments:
+        completion.setdefault(assignment.class_id, []).append(
+            (assignment, submitted.get(assignment.id, 0)))
+    return completion

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from statistics import mean
 
@@ -12,7 +10,7 @@ from orientamento.assessments.models import Response
 from orientamento.assessments.presentation import localized
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
-from orientamento.core.spreadsheet import escape_cell
+from orientamento.core.spreadsheet import STANDARD_CSV, Cell, CsvFlavour, csv_text
 
 
 @dataclass(frozen=True)
@@ -43,22 +41,22 @@ def class_profile(questionnaire: Questionnaire, responses: list[Response],
 
 
 def results_csv(school_class: SchoolClass, questionnaire: Questionnaire,
-                responses: dict[int, Response], locale: str) -> str:
+                responses: dict[int, Response], locale: str,
+                flavour: CsvFlavour = STANDARD_CSV) -> str:
     """One row per pupil with status and score per scale (0-100)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
     scales = questionnaire.scales
-    writer.writerow(["class", "pupil", "username", "questionnaire", "version", "status",
-                     "submitted_at", *[f"{s.id} ({localized(s.name, locale)})" for s in scales]])
+    header = ["class", "pupil", "username", "questionnaire", "version", "status",
+              "submitted_at", *[f"{s.id} ({localized(s.name, locale)})" for s in scales]]
+    rows: list[list[Cell]] = []
     for membership in sorted(school_class.memberships, key=lambda m: m.student.display_name):
         pupil = membership.student
         response = responses.get(pupil.id)
         scores = (response.scores or {}) if response and response.is_submitted else {}
-        writer.writerow([escape_cell(c) for c in (
+        rows.append([
             school_class.name, pupil.display_name, pupil.username or pupil.email,
             questionnaire.id, response.version if response else "",
             response.status if response else "not_started",
             clock.iso_local(response.submitted_at) if response and response.submitted_at else "",
             *[(scores.get(s.id) or {}).get("percent", "") for s in scales],
-        )])
-    return out.getvalue()
+        ])
+    return csv_text(header, rows, flavour)

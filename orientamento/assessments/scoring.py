@@ -7,7 +7,6 @@ digital-skills areas also get the highest DigComp level reached.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +19,7 @@ DIGITAL_REACHED = 4
 LEVELS = ("basic", "intermediate", "advanced")
 #: Standard error of measurement of an interest scale mean (1-5 units) used until the live
 #: psychometrics have at least 200 responses: 0.9 SD x sqrt(1 - 0.85 alpha), typical of
-#: 8-item interest scales.
+#: 8-item interest scales. The interests headline rule (headline.py) rests on it.
 DEFAULT_INTEREST_SEM = 0.35
 
 Answers = Mapping[str, Any]
@@ -117,20 +116,3 @@ def score(questionnaire: Questionnaire, answers: Answers) -> dict[str, ScaleScor
     return {scale.id: score_scale(questionnaire, scale.id, answers)
             for scale in questionnaire.scales}
 
-
-def holland_code(scores: Mapping[str, ScaleScore], sem: float = DEFAULT_INTEREST_SEM) -> str | None:
-    """The top-3 interest code, or None for a broad profile.
-
-    The three highest scales form a code only when the third is above the fourth
-    by more than the standard error of a difference of two scores
-    (sem x sqrt(2)); otherwise the top three are not reliably distinct from the
-    rest and the profile is reported as broad.
-    """
-    ranked = sorted(
-        ((s.value, scale) for scale, s in scores.items() if s.value is not None), reverse=True
-    )
-    if len(ranked) < 4:
-        return None
-    if ranked[2][0] - ranked[3][0] <= sem * math.sqrt(2):
-        return None
-    return "".join(scale for _, scale in ranked[:3])

@@ -62,7 +62,7 @@ def may_take(student: User, questionnaire_id: str, today: date,
 def responses_in_progress(student: User) -> dict[str, Response]:
     """The student's unfinished responses, by questionnaire id."""
     rows = db.session.scalars(select(Response).where(
-        Response.student_id == student.id, Response.status == ResponseStatus.IN_PROGRESS.value))
+        Response.student_id == student.id, Response.status == ResponseStatus.IN_PROGRESS))
     return {response.questionnaire_id: response for response in rows}
 
 
@@ -155,8 +155,8 @@ def submit(response: Response) -> None:
     now = clock.now()
     done = db.session.execute(
         update(Response)
-        .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS.value)
-        .values(status=ResponseStatus.SUBMITTED.value, scores=scores, submitted_at=now,
+        .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
+        .values(status=ResponseStatus.SUBMITTED, scores=scores, submitted_at=now,
                 updated_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -8,7 +8,7 @@ from flask import Flask
 
 from orientamento.assessments.loader import Registry, load_registry
 from orientamento.assessments.presentation import localized
-from orientamento.assessments.queries import latest_interest_scores
+from orientamento.assessments.profiles import interest_profile
 from orientamento.config import QUESTIONNAIRES_DIR
 from orientamento.courses import signals as course_signals
 
@@ -29,12 +29,15 @@ def shared_registry() -> Registry:
 def init_assessments(app: Flask) -> None:
     """Validate the questionnaires at start-up (an invalid file stops the app); give course
     suggestions the students' interest profiles."""
-    course_signals.interest_profile.connect(latest_interest_scores)
+    course_signals.interest_profile.connect(interest_profile)
     registry = shared_registry()
     app.extensions["questionnaires"] = registry
 
-    def questionnaire_title(questionnaire_id: str, locale: str, version: int) -> str:
-        questionnaire = registry.get(questionnaire_id, version)
+    def questionnaire_title(questionnaire_id: str, locale: str, version: int | None = None
+                            ) -> str:
+        """The title of a version (the newest one without a version)."""
+        questionnaire = (registry.get(questionnaire_id, version) if version
+                         else registry.latest(questionnaire_id))
         return localized(questionnaire.title, locale) if questionnaire else questionnaire_id
 
     app.jinja_env.filters["loc"] = localized

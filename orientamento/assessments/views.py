@@ -4,24 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from orientamento.assessments import queries, services
-from orientamento.assessments.analysis import interest_sem, latest_run
+from orientamento.assessments.analysis import latest_run
 from orientamento.assessments.forms import AssignForm
-from orientamento.assessments.presentation import interest_code, localized, result_rows
+from orientamento.assessments.presentation import localized
 from orientamento.assessments.reports import class_profile, results_csv
+from orientamento.assessments.results import class_headlines, next_steps, result_context
 from orientamento.auth.models import Role
 from orientamento.classes.models import SchoolClass
 from orientamento.classes.queries import class_for_counsellor_or_404
 from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm
+from orientamento.core.forms import EmptyForm, csv_flavour
 from orientamento.core.i18n import current_language
+from orientamento.core.spreadsheet import csv_download
 from orientamento.extensions import db
 
 bp = Blueprint("assessments", __name__)
@@ -125,18 +127,26 @@ def submit(response_id: int) -> ResponseReturnValue:
 @bp.get("/responses/<int:response_id>")
 @role_required(Role.STUDENT, Role.COUNSELLOR)
 def result(response_id: int) -> ResponseReturnValue:
-    """A result: chart, table and explanations (the student, or their counsellor)."""
+    """A result: headline, chart, table, explanations and next steps (the student, or their
+    counsellor)."""
+    viewer = acting_user()
+    response = queries.visible_response_or_404(viewer, response_id)
+    questionnaire = services.definition_of(response)
+    return render_template(
+        "assessments/result.html", **result_context(questionnaire, response, current_language()),
+        next_steps=next_steps(questionnaire, response, viewer),
+    )
+
+
+@bp.get("/responses/<int:response_id>/print")
+@role_required(Role.STUDENT, Role.COUNSELLOR)
+def print_result(response_id: int) -> ResponseReturnValue:
+    """A result on a page of its own for printing or saving as PDF: name, date, version."""
     response = queries.visible_response_or_404(acting_user(), response_id)
     questionnaire = services.definition_of(response)
-    locale = current_language()
-    scores = response.scores or {}
-    # Only interests have a top code: other results need not load the psychometrics run.
-    code = (interest_code(questionnaire, scores, interest_sem(questionnaire, latest_run()))
-            if questionnaire.id == "interests" else None)
     return render_template(
-        "assessments/result.html", response=response, questionnaire=questionnaire,
-        rows=result_rows(questionnaire, scores, locale), locale=locale,
-        code=code,
+        "assessments/print.html", **result_context(questionnaire, response, current_language()),
+        printed_at=clock.now(),
     )
 
 
@@ -164,7 +174,8 @@ def _class_context(school_class: SchoolClass, locale: str) -> dict[str, Any]:
             continue
         responses = queries.class_responses(school_class, assignment.questionnaire_id)
         sections.append((assignment, questionnaire, responses,
-                         class_profile(questionnaire, list(responses.values()), locale)))
+                         class_profile(questionnaire, list(responses.values()), locale),
+                         class_headlines(responses)))
     return {"school_class": school_class, "sections": sections, "locale": locale,
             "today": clock.today()}
 
@@ -210,11 +221,10 @@ def class_csv(class_id: int, questionnaire_id: str) -> ResponseReturnValue:
     questionnaire = services.registry().latest(questionnaire_id)
     if questionnaire is None:
         abort(404)
+    flavour = csv_flavour(request.args)
     responses = queries.class_responses(school_class, questionnaire_id)
-    body = results_csv(school_class, questionnaire, responses, current_language())
-    filename = f"{school_class.name}-{questionnaire_id}.csv".replace('"', "")
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
+    body = results_csv(school_class, questionnaire, responses, current_language(), flavour)
+    return csv_download(body, f"{school_class.name}-{questionnaire_id}.csv")
 
 
 @bp.get("/psychometrics")

@@ -4,6 +4,10 @@ The ranking is a pure function of the six RIASEC interest scores and the candida
 profiles: the Pearson correlation between the two vectors. It takes no personal attribute
 at all (gender in particular can never be passed: the signature has no place for it), and it
 always keeps a few good options outside the student's strongest interests.
+
+Candidates may also say which programme they belong to (the same course offered at several
+sites or by several providers: one suggestion lists them all) and their area (a cap per area
+keeps the first results from filling up with one sector).
 """
 
 from __future__ import annotations
@@ -64,10 +68,16 @@ def default_education(age: int | None) -> Education:
 
 @dataclass(frozen=True)
 class Candidate:
-    """Something to suggest: an id and its RIASEC profile (letters R..C -> weight)."""
+    """Something to suggest: an id and its RIASEC profile (letters R..C -> weight).
+
+    Candidates with the same non-empty ``group`` are one programme: only the best-fitting is
+    ranked, the others ride along. ``area`` is what the cap per area counts.
+    """
 
     id: int
     profile: Mapping[str, float]
+    group: str = ""
+    area: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,10 @@ class Suggestion:
     shared: tuple[str, ...]
     broadening: bool = False
     lead: str = ""
+    #: The candidate's two strongest letters, strongest first.
+    leads: tuple[str, ...] = ()
+    #: The other candidates of the same programme, best-fitting first.
+    others: tuple[int, ...] = ()
 
 
 def _vector(profile: Mapping[str, float]) -> np.ndarray:
@@ -101,12 +115,16 @@ def correlation(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 
 
 def rank(scores: Mapping[str, float], candidates: Sequence[Candidate], limit: int = 10,
-         broaden: int = 3) -> list[Suggestion]:
-    """Best ``limit`` candidates by correlation, plus ``broaden`` outside the top code.
+         broaden: int = 3, per_area: int | None = None) -> list[Suggestion]:
+    """Best ``limit`` programmes by correlation, plus ``broaden`` outside the top code.
 
-    The broadening options are the best-fitting candidates whose strongest letter is not
-    among the student's three strongest letters, so suggestions never collapse onto one type;
-    they are listed after the others and never twice.
+    Candidates of one programme (``Candidate.group``) give one suggestion, the best-fitting,
+    which lists the others. The broadening options are the best-fitting programmes whose
+    strongest letter is not among the student's three strongest letters, so suggestions never
+    collapse onto one type; they are listed after the others and never twice. With
+    ``per_area``, the first ``limit`` suggestions hold at most that many of one area, best
+    first, and the broadening ones one per area; when too few areas remain, the best of the
+    set-aside ones fill the places left.
     """
     if not candidates:
         return []
@@ -120,14 +138,42 @@ def rank(scores: Mapping[str, float], candidates: Sequence[Candidate], limit: in
     leads = np.argsort(-matrix, axis=1, kind="stable")[:, :2]
     order = sorted(range(len(candidates)), key=lambda n: (-round(float(fits[n]), 9),
                                                           candidates[n].id))
+    programmes: dict[str, list[int]] = {}
+    for n in order:
+        programmes.setdefault(candidates[n].group or f"#{candidates[n].id}", []).append(n)
+    heads = [members[0] for members in programmes.values()]  # still in rank order
 
     def suggestion(n: int, broadening: bool = False) -> Suggestion:
-        lead_letters = {RIASEC_LETTERS[k] for k in leads[n]}
+        lead_letters = tuple(RIASEC_LETTERS[k] for k in leads[n])
         shared = tuple(k for k in student_top[:2] if k in lead_letters)
+        members = programmes[candidates[n].group or f"#{candidates[n].id}"]
         return Suggestion(candidates[n].id, round(float(fits[n]), 4), shared, broadening,
-                          RIASEC_LETTERS[leads[n][0]])
+                          lead_letters[0], lead_letters,
+                          tuple(candidates[m].id for m in members[1:]))
 
-    # Broadening options are picked first, so they exist whenever such candidates do.
-    wider = [n for n in order if RIASEC_LETTERS[leads[n][0]] not in student_top][:broaden]
-    best = [n for n in order if n not in set(wider)][:limit]
+    # Broadening options are picked first, so they exist whenever such candidates do; with a
+    # cap per area, each comes from another area while there are enough.
+    outside = [n for n in heads if RIASEC_LETTERS[leads[n][0]] not in student_top]
+    wider = _spread(outside, [candidates[n].area for n in outside], broaden,
+                    None if per_area is None else 1)
+    rest = [n for n in heads if n not in set(wider)]
+    best = _spread(rest, [candidates[n].area for n in rest], limit, per_area)
     return [suggestion(n) for n in best] + [suggestion(n, True) for n in wider]
+
+
+def _spread(ranked: list[int], areas: list[str], limit: int, per_area: int | None) -> list[int]:
+    """The first ``limit`` of ``ranked`` with at most ``per_area`` of one area, then fillers."""
+    if per_area is None:
+        return ranked[:limit]
+    taken: list[int] = []
+    set_aside: list[int] = []
+    counts: dict[str, int] = {}
+    for n, area in zip(ranked, areas, strict=True):
+        if len(taken) == limit:
+            break
+        if counts.get(area, 0) < per_area:
+            counts[area] = counts.get(area, 0) + 1
+            taken.append(n)
+        else:
+            set_aside.append(n)
+    return taken + set_aside[:limit - len(taken)]

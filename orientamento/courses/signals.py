@@ -7,6 +7,7 @@ Courses never imports events or assessments: events connects a receiver at start
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from blinker import Namespace
@@ -22,16 +23,37 @@ course_page = _signals.signal("course-page")
 
 
 #: Suggestions need a student's interests (sender: the student ``User``). A receiver returns
-#: the six RIASEC scores in percent (``{"R": 62.5, ...}``) or None.
+#: an ``InterestProfile`` or None.
 interest_profile = _signals.signal("interest-profile")
 
 
-def interest_scores(student: User) -> dict[str, float] | None:
-    """The student's interest profile, from whichever feature keeps it (None if none)."""
-    for _receiver, scores in interest_profile.send(student):
-        if scores is not None:
-            return dict(scores)
+@dataclass(frozen=True)
+class InterestProfile:
+    """What the suggestions know of a student's interests, as the feature keeping them says."""
+
+    #: The six RIASEC scores in percent of the latest result (``{"R": 62.5, ...}``), or None.
+    scores: dict[str, float] | None
+    #: The areas standing clear of the others (letters, strongest first); empty when broad.
+    standout: tuple[str, ...] = ()
+    #: The sentence the result page shows about them, in the reader's language.
+    headline: str = ""
+    #: Whether the student may take the interests questionnaire now (False: it is locked,
+    #: under 14 without parental consent and not assigned by the school).
+    can_take: bool = True
+
+
+def interest_profile_of(student: User) -> InterestProfile | None:
+    """The student's interest profile, from whichever feature keeps it (None if none does)."""
+    for _receiver, profile in interest_profile.send(student):
+        if profile is not None:
+            return profile
     return None
+
+
+def interest_scores(student: User) -> dict[str, float] | None:
+    """The six interest scores of the student's latest result (None without one)."""
+    profile = interest_profile_of(student)
+    return dict(profile.scores) if profile is not None and profile.scores is not None else None
 
 
 def course_page_values(course: Course, **values: Any) -> dict[str, Any]:

@@ -104,3 +104,46 @@ def test_cells_that_look_like_formulas_are_escaped() -> None:
     assert escape_cell("@SUM(A1)") == "'@SUM(A1)"
     assert escape_cell("Anna") == "Anna"
     assert escape_cell(None) == ""
+
+
+def test_the_results_open_in_italian_excel_and_the_profile_is_a_chart(
+    client: FlaskClient, make_user: Callable[..., User], make_class: Callable[..., SchoolClass],
+) -> None:
+    counsellor = make_user(Role.COUNSELLOR)
+    anna, bruno = make_user(Role.STUDENT, display_name="Anna"), make_user(Role.STUDENT,
+                                                                          display_name="Bruno")
+    school_class = make_class(counsellor, name="3ª B", pupils=(anna, bruno))
+    log_in(client, counsellor)
+    client.post(f"/assessments/classes/{school_class.id}/assign",
+                data={"questionnaire_id": "interests"})
+    _submitted(anna, 5)
+    _submitted(bruno, 2)  # 25 on every scale: the class average is 62.5
+    page = client.get(f"/assessments/classes/{school_class.id}",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    url = f"/assessments/classes/{school_class.id}/results/interests.csv"
+    assert f'href="{url}"' in page and f'href="{url}?excel=1"' in page
+
+    # The chart: an image with a title and a description, one bar per scale, beside the table.
+    questionnaire = registry().latest("interests")
+    assert questionnaire is not None
+    chart = page.split('<svg class="result-chart"')[1].split("</svg>")[0]
+    assert 'role="img"' in chart and "<title" in chart and "<desc" in chart
+    assert chart.count('class="bar"') == len(questionnaire.scales)
+    assert chart.count('width="325.0"') == len(questionnaire.scales)  # 62.5% of 520
+    assert "<table" in page.split('<svg class="result-chart"')[1]  # the table stays
+
+    plain = client.get(url)
+    assert plain.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(plain.get_data(as_text=True))))
+    assert rows[1][7] == "100.0"
+    excel = client.get(url, query_string={"excel": "1"})
+    assert excel.status_code == 200
+    assert excel.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "filename*=UTF-8''3%C2%AA%20B-interests.csv" in excel.headers["Content-Disposition"]
+    data = excel.get_data()
+    assert data.startswith(b"\xef\xbb\xbf")
+    excel_rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert excel_rows[0] == rows[0]
+    by_name = {row[1]: row for row in excel_rows[1:]}
+    assert by_name["Anna"][7] == "100,0" and by_name["Bruno"][7] == "25,0"
+    assert client.get(url, query_string={"excel": "yes"}).status_code == 400

@@ -8,9 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orientamento.assessments.scoring import (
-    DEFAULT_INTEREST_SEM,
     ScaleScore,
-    holland_code,
     item_value,
     score,
 )
@@ -57,21 +55,6 @@ def test_digital_level_is_the_highest_level_done_on_ones_own() -> None:
     assert score(DIGITAL, {**answers, "safety01": 2})["safety"].level == "none"
     everything = {f"content0{n}": 5 for n in range(1, 7)}
     assert score(DIGITAL, everything)["content"].level == "advanced"
-
-
-def _scores(values: dict[str, float]) -> dict[str, ScaleScore]:
-    return {k: ScaleScore(k, v, None, 8, 8, None) for k, v in values.items()}
-
-
-def test_holland_code_only_when_the_top_three_stand_out() -> None:
-    clear = _scores({"R": 4.5, "I": 4.2, "A": 4.0, "S": 2.0, "E": 1.8, "C": 1.5})
-    assert holland_code(clear) == "RIA"
-    close = _scores({"R": 4.5, "I": 4.2, "A": 3.6, "S": 3.4, "E": 1.8, "C": 1.5})
-    assert holland_code(close) is None  # A and S are within measurement error
-    gap = DEFAULT_INTEREST_SEM * 2 ** 0.5
-    edge = _scores({"R": 4, "I": 4, "A": 3 + gap + 0.01, "S": 3, "E": 1, "C": 1})
-    assert holland_code(edge) is not None
-    assert holland_code(edge, sem=1.0) is None
 
 
 answers_strategy = st.dictionaries(

@@ -313,6 +313,22 @@ def test_student_takes_interests_resumes_after_losing_the_tab_and_reads_results(
     assert all(re.fullmatch(r"\d{1,3}", value) and int(value) <= 100 for value in chart.values())
     screenshot(page, f"assessment-result-{language}")
 
+    # The result leads on: suggestions for this profile and the closest jobs, one step away.
+    steps = page.locator("main section[aria-labelledby='next-title']")
+    assert steps.locator('a[href="/courses/suggestions"]').count() == 1
+    assert steps.locator('a[href^="/courses/occupations/"]').count() == 3
+    # The printout: name, Milan date, version; no site header, menu or banner.
+    page.locator(f'main a[href="/assessments/responses/{response_id}/print"]').click()
+    page.wait_for_load_state()
+    assert path_of(page) == f"/assessments/responses/{response_id}/print"
+    assert html_lang(page) == (language, "rtl" if language == "ar" else "ltr")
+    check_a11y(page)
+    assert page.locator(".it-header-wrapper, .it-footer, .alert-warning").count() == 0
+    assert page.locator("main h1").count() == 1 and page.locator("svg.result-chart").count() == 1
+    page.emulate_media(media="print")
+    screenshot(page, f"assessment-print-{language}")
+    page.emulate_media(media="screen")
+
     visit(page, "/assessments/")
     history = page.locator(f'main a[href="/assessments/responses/{response_id}"]')
     assert history.count() == 1

@@ -134,10 +134,12 @@ def test_page_suggests_enterable_courses_with_reasons(
                       headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "ITS meccatronica" in page and "IeFP meccanica" not in page
     assert "ITS lontano" not in page
-    assert "Matches your two strongest interests, Realistic and Investigative." in page
+    assert ("Mainly Realistic and Investigative activities: your scores there are 90 and 85 "
+            "out of 100.") in page
     assert "km from Milano" in page
     assert "Broaden your horizons" in page
-    assert "Its main type, Social, is not among your strongest interests" in page
+    assert ("Mainly Social activities (your score: 20 out of 100): not among your strongest "
+            "interests") in page
     assert page.index("ITS meccatronica") < page.index("ITS servizi")
     iefp = client.get("/courses/suggestions?education=lower_secondary").get_data(as_text=True)
     assert "IeFP meccanica" in iefp and "ITS meccatronica" not in iefp
