@@ -64,6 +64,9 @@ ROUTES: tuple[RouteSpec, ...] = (
 #: the stem), and in about 1% of them (``bench.courses`` prints how many each matches).
 COMMON_WORD = "tecnico"
 RARE_WORD = "aeromobili"
+#: The rare word misspelt: the search finds nothing and suggests RARE_WORD ("did you mean"),
+#: from the catalogue's vocabulary, built by the first such request and then cached.
+MISSPELT_WORD = "aeromobbili"
 #: Where the distance route searches from (Milano, Municipio 1) and how far, in km.
 NEAR_PLACE = "015146-1"
 NEAR_KM = 10
@@ -73,6 +76,7 @@ COURSE_ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("courses search, no query", "/courses/"),
     RouteSpec("courses search q=common", f"/courses/?q={COMMON_WORD}"),
     RouteSpec("courses search q=rare", f"/courses/?q={RARE_WORD}"),
+    RouteSpec("courses search q=misspelt (did you mean)", f"/courses/?q={MISSPELT_WORD}"),
     RouteSpec("courses search kind+eqf", "/courses/?kind=its&eqf=5"),
     RouteSpec("courses search near, by distance",
               f"/courses/?place={NEAR_PLACE}&km={NEAR_KM}&sort=distance"),

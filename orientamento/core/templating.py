@@ -9,6 +9,7 @@ from flask import Flask
 from flask_babel import format_currency, format_decimal, format_time, get_locale
 
 from orientamento.core import clock
+from orientamento.core.pagination import page_window
 
 
 def init_templating(app: Flask) -> None:
@@ -18,6 +19,7 @@ def init_templating(app: Flask) -> None:
     filters["decimal"] = lambda value: format_decimal(value, format="#,##0.##")  # 1,5 in it
     filters["list_join"] = _list_join
     app.jinja_env.globals["now_local_time"] = lambda: format_time(clock.now(), "short")
+    app.jinja_env.globals["page_window"] = page_window
 
 
 def _list_join(items: Any) -> str:

@@ -130,7 +130,7 @@ def list_providers() -> ResponseReturnValue:
     page = schema.page_number(request.args.get("page"))
     total = db.session.scalar(select(func.count(Provider.id))) or 0
     counts = (select(Course.provider_id, func.count().label("n"))
-              .where(Course.status == CourseStatus.ACTIVE.value)
+              .where(Course.status == CourseStatus.ACTIVE)
               .group_by(Course.provider_id).subquery())
     rows = db.session.execute(
         select(Provider, func.coalesce(counts.c.n, 0))

@@ -175,7 +175,7 @@ def course_out(course: Course, distance: float | None, today: date,
         id=course.id,
         provider=ProviderRef(id=course.provider.id, code=course.provider.code,
                              name=course.provider.name),
-        course_code=course.code, kind=CourseKind(course.kind), area=course.area,
+        course_code=course.code, kind=course.kind, area=course.area,
         eqf_level=course.eqf_level, title=course.title, description=course.description,
         translations=course.translations or {}, hours=course.hours,
         semesters=course.semesters, start_date=course.start_date,
@@ -231,7 +231,7 @@ COURSE_FILTERS = [
     _parameter("q", {"type": "string", "maxLength": 200},
                "Words searched in title, description, area, provider and occupations "
                "(Italian stemming, accents ignored)."),
-    _parameter("kind", {"type": "array", "items": {"enum": [k.value for k in CourseKind]}},
+    _parameter("kind", {"type": "array", "items": {"enum": [str(k) for k in CourseKind]}},
                "Kinds of course (repeat the parameter for several).", explode=True),
     _parameter("area", {"type": "array", "items": {"enum": list(AREA_LABELS)}},
                "ITS areas or IeFP sectors.", explode=True),
@@ -253,8 +253,9 @@ COURSE_FILTERS = [
                "and the course has not started), `closed` (the deadline has passed), "
                "`started` (the start date is today or earlier) or `any`. The facet counts "
                "follow the same filter."),
-    _parameter("sort", {"enum": ["relevance", "start", "distance"]},
-               "Order of results (distance needs place)."),
+    _parameter("sort", {"enum": ["", "relevance", "start", "distance"]},
+               "Order of results (distance needs place). Empty or absent: by distance "
+               "(nearest site first) when place is given, else by relevance."),
 ]
 
 

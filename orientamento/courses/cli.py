@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from orientamento.core.errors import DomainError
 from orientamento.courses import services, transfer
 from orientamento.extensions import db
 
@@ -34,7 +35,11 @@ def import_command(file: Path, dry_run: bool) -> None:
     """Import a CSV or JSON catalogue, all or nothing, keyed by provider + course code."""
     with file.open("rb") as handle:
         data = handle.read(transfer.MAX_IMPORT_BYTES + 1)
-    report = transfer.import_catalogue(data, file.name, dry_run=dry_run)
+    try:
+        report = transfer.import_catalogue(data, file.name, dry_run=dry_run)
+    except DomainError as refused:  # another import won a race: nothing was written
+        db.session.rollback()
+        raise click.ClickException(str(refused.message)) from None
     for error in report.errors:
         where = f"row {error.row}, {error.column}" if error.row else "file"
         click.echo(f"{where}: {error.message}", err=True)

@@ -20,7 +20,7 @@ from wtforms.validators import AnyOf, Length, NumberRange, Optional
 from orientamento.core.forms import DayField, MultiCheckboxField, WholeNumberField
 from orientamento.core.spreadsheet import escape_cell, unescape_cell
 from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS
-from orientamento.courses.models import Course, Enrolment, Place
+from orientamento.courses.models import Course, CourseStatus, Enrolment, Place
 from orientamento.courses.queries import ENROLMENT_FILTERS
 from orientamento.courses.recommendations import LETTER_LABELS
 from orientamento.courses.records import LIST_SEPARATOR, format_record, record_of
@@ -49,7 +49,7 @@ class CourseSearchForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)],
                     description=_l("Words from the title, the subject, the provider or a job."))
     kind = MultiCheckboxField(_l("Kind of course"), choices=[
-        SelectChoice(k.value, label) for k, label in COURSE_KIND_LABELS.items()])
+        SelectChoice(str(k), label) for k, label in COURSE_KIND_LABELS.items()])
     area = MultiCheckboxField(_l("Area"), choices=[
         SelectChoice(key, label) for key, label in AREA_LABELS.items()])
     eqf = MultiCheckboxField(_l("EQF level"), coerce=int, choices=[
@@ -66,8 +66,11 @@ class CourseSearchForm(FlaskForm):
                             default=Enrolment.OPEN.value,
                             validators=[AnyOf(ENROLMENT_FILTERS, message=_l(
                                 "Choose one of: %(values)s."))])
+    #: Empty ("Automatic"): by distance when a place is chosen, else by relevance.
     sort = SelectField(_l("Sort by"), choices=[
-        SelectChoice(k, v) for k, v in SORT_LABELS.items()], default="relevance")
+        SelectChoice("", _l("Automatic")), *(SelectChoice(k, v) for k, v in SORT_LABELS.items())],
+        default="", description=_l("Automatic: nearest first when you choose a place, "
+                                   "otherwise the best matches first."))
 
     def __init__(self, *args: Any, places: list[Place], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,7 +89,7 @@ class CourseForm(FlaskForm):
                               filters=[lambda v: v.strip().upper() if v else v],
                               description=_l("Your own code, unique among your courses."))
     kind = SelectField(_l("Kind of course"), choices=[
-        SelectChoice(k.value, label) for k, label in COURSE_KIND_LABELS.items()])
+        SelectChoice(str(k), label) for k, label in COURSE_KIND_LABELS.items()])
     area = SelectField(_l("Area"), choices=[
         SelectChoice(key, label) for key, label in AREA_LABELS.items()],
         description=_l("ITS areas for ITS and IFTS courses, sectors for IeFP courses."))
@@ -125,7 +128,7 @@ class CourseForm(FlaskForm):
         for n in range(1, FORM_SITES + 1):
             self[f"site_place_{n}"].choices = place_choices(places, _l("Choose a place"))
 
-    def cells(self, provider_code: str, status: str) -> dict[str, str]:
+    def cells(self, provider_code: str, status: CourseStatus) -> dict[str, str]:
         """The form's values as catalogue cells, for ``records.parse_row``."""
         cells = {name: "" if field.data is None else str(field.data)
                  for name, field in self._fields.items()
@@ -144,7 +147,7 @@ class CourseForm(FlaskForm):
             str(p.longitude) if p else "" for p in coordinates)
         # A form is not a spreadsheet: any leading character is plain text here.
         cells = {k: escape_cell(v) for k, v in cells.items()}
-        return cells | {"provider_code": provider_code, "status": status}
+        return cells | {"provider_code": provider_code, "status": str(status)}
 
     def fill_from(self, course: Course) -> None:
         """Pre-fill the form with a stored course."""

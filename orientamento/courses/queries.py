@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
+from orientamento.courses import spelling
 from orientamento.courses.models import (
     Course,
     CourseSite,
@@ -69,6 +70,12 @@ class SearchResult:
     facets: dict[str, dict[Any, int]] = field(default_factory=dict)
     #: With no open course found: how many closed or started ones match (else 0).
     other_states: int = 0
+    #: The order applied: "distance" (nearest site first), "relevance" or "start".
+    order: str = "relevance"
+    #: The place distances are measured from, if any.
+    place: Place | None = None
+    #: With nothing found: the query with its misspelt words corrected, when that finds courses.
+    suggestion: str | None = None
 
     @property
     def pages(self) -> int:
@@ -103,7 +110,7 @@ def nearest_sites(place: Place) -> Any:
 
 def _conditions(query: CourseQuery, skip: str | None = None) -> list[ColumnElement[bool]]:
     """WHERE conditions for every filter except the facet ``skip``."""
-    conds: list[ColumnElement[bool]] = [Course.status == CourseStatus.ACTIVE.value]
+    conds: list[ColumnElement[bool]] = [Course.status == CourseStatus.ACTIVE]
     if query.kinds and skip != "kind":
         conds.append(Course.kind.in_(query.kinds))
     if query.areas and skip != "area":
@@ -153,15 +160,28 @@ def _filtered(query: CourseQuery, columns: list[Any], skip: str | None = None,
     return result
 
 
+def order_of(query: CourseQuery) -> str:
+    """The order a query's results come in: by distance only from a place."""
+    if query.sort == "distance":
+        return "distance" if query.place is not None else "relevance"
+    return query.sort
+
+
 def _page_ids(query: CourseQuery) -> tuple[list[int], dict[int, float]]:
-    """Ids of the requested page in order (upcoming first when the sort does not apply)."""
-    by_relevance = query.sort == "relevance" and bool(query.q)
-    filtered = _filtered(query, [Course.id], rank=by_relevance)
+    """Ids of the requested page in order (upcoming first when the sort does not apply).
+
+    By distance, courses at the same distance (often the same site) come by relevance to the
+    words, then by title.
+    """
+    order = order_of(query)
+    filtered = _filtered(query, [Course.id],
+                         rank=bool(query.q) and order in ("relevance", "distance"))
     stmt = filtered.stmt
     if filtered.nearest is not None:
         stmt = stmt.add_columns(filtered.nearest.c.d2)
-    if query.sort == "distance" and filtered.nearest is not None:
-        stmt = stmt.order_by(filtered.nearest.c.d2, Course.id)
+    if order == "distance" and filtered.nearest is not None:
+        ties = [filtered.matches.c.score.desc()] if filtered.matches is not None else []
+        stmt = stmt.order_by(filtered.nearest.c.d2, *ties, Course.title, Course.id)
     elif filtered.matches is not None:
         stmt = stmt.order_by(filtered.matches.c.score.desc(), Course.id)
     else:
@@ -185,10 +205,25 @@ def search_courses(query: CourseQuery) -> SearchResult:
         # Nothing open: say whether closed or started courses match, so people can widen.
         widened = _filtered(replace(query, enrolment=None), [func.count()]).stmt
         other_states = db.session.scalar(widened) or 0
+    suggestion = spelling_suggestion(query) if not total and not other_states else None
     return SearchResult(
         courses=load_courses(ids), distances=distances, total=total,
         page=query.page, per_page=query.per_page, facets=facets, other_states=other_states,
+        order=order_of(query), place=query.place, suggestion=suggestion,
     )
+
+
+def spelling_suggestion(query: CourseQuery) -> str | None:
+    """The query with unknown words replaced by the nearest catalogue words, when the
+    corrected query finds active courses (in any enrolment state); else None."""
+    if not query.q:
+        return None
+    words = spelling.catalogue_vocabulary()
+    corrected = words.correct(query.q)
+    if corrected is None:
+        return None
+    count = _filtered(replace(query, q=corrected, enrolment=None), [func.count()]).stmt
+    return corrected if db.session.scalar(count) else None
 
 
 #: Facet name -> the filter that facet sets in a CourseQuery.
@@ -246,7 +281,7 @@ def course_or_404(course_id: int) -> Course:
             selectinload(Course.occupations),
         )
     )
-    if course is None or (course.status != CourseStatus.ACTIVE.value):
+    if course is None or (course.status != CourseStatus.ACTIVE):
         raise NotFound(None)
     return course
 
@@ -283,7 +318,8 @@ def query_from_form(form: Any) -> CourseQuery:
     from orientamento.core.pagination import requested_page
 
     place = place_or_none(form.place.data)
-    sort = form.sort.data or "relevance"
+    # No sort chosen ("Automatic"): nearest first when a place is chosen.
+    sort = form.sort.data or ("distance" if place is not None else "relevance")
     if sort == "distance" and place is None:
         sort = "relevance"
     return CourseQuery(
@@ -336,7 +372,7 @@ def occupation_with_courses_or_404(occupation_id: int) -> tuple[Occupation, list
     ids = list(db.session.scalars(
         select(Course.id).join(course_occupations)
         .where(course_occupations.c.occupation_id == occupation_id,
-               Course.status == CourseStatus.ACTIVE.value)
+               Course.status == CourseStatus.ACTIVE)
         .order_by(Course.start_date, Course.id).limit(100)))
     return occupation, load_courses(ids)
 
@@ -349,3 +385,15 @@ def provider_courses(provider_id: int | None) -> Pagination:
         select(Course).where(Course.provider_id == provider_id)
         .options(selectinload(Course.sites).selectinload(CourseSite.place))
         .order_by(Course.status, Course.updated_at.desc(), Course.id))
+
+
+def courses_needing_dates(provider_id: int | None, today: date, limit: int = 10
+                          ) -> tuple[int, list[Course]]:
+    """A provider's listed courses with no start date or one already past, and how many."""
+    condition = and_(Course.provider_id == provider_id, Course.status == CourseStatus.ACTIVE,
+                     (Course.start_date.is_(None)) | (Course.start_date < today))
+    total = db.session.scalar(select(func.count()).select_from(Course).where(condition)) or 0
+    courses = list(db.session.scalars(
+        select(Course).where(condition)
+        .order_by(Course.start_date.is_not(None), Course.start_date, Course.id).limit(limit)))
+    return total, courses

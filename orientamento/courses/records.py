@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 
@@ -44,7 +45,7 @@ class CourseRecord:
 
     provider_code: str
     course_code: str
-    kind: str
+    kind: CourseKind
     area: str
     eqf_level: int
     title: str
@@ -64,7 +65,7 @@ class CourseRecord:
     contact_email: str | None
     contact_phone: str | None
     web_url: str | None
-    status: str = CourseStatus.ACTIVE.value
+    status: CourseStatus = CourseStatus.ACTIVE
 
 
 # --- cell parsers -------------------------------------------------------------------------
@@ -149,6 +150,18 @@ def _choice(options: Mapping[str, object]) -> Callable[[str], str]:
     return parse
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+def _member(enum: type[E]) -> Callable[[str], E]:
+    def parse(value: str) -> E:
+        try:
+            return enum(value.strip())
+        except ValueError:
+            raise ValueError(_("Use one of: %(options)s.", options=", ".join(enum))) from None
+    return parse
+
+
 def _email(value: str) -> str | None:
     value = value.strip()
     if not value:
@@ -171,15 +184,13 @@ def _list(value: str) -> list[str]:
     return [part.strip() for part in value.split(LIST_SEPARATOR)] if value.strip() else []
 
 
-KINDS = {kind.value: kind for kind in CourseKind}
 LANGUAGES = {"it": "it", "en": "en"}
-STATUSES = {status.value: status for status in CourseStatus}
 
 #: Column name -> parser, in the order of the format's header.
 SCALAR_COLUMNS: dict[str, Callable[[str], Any]] = {
     "provider_code": _code,
     "course_code": _code,
-    "kind": _choice(KINDS),
+    "kind": _member(CourseKind),
     "area": _choice(AREA_LABELS),
     "eqf_level": _integer(3, 6),
     "title": _text(200),
@@ -204,7 +215,7 @@ TAIL_COLUMNS: dict[str, Callable[[str], Any]] = {
     "contact_email": _email,
     "contact_phone": _text(40, required=False),
     "web_url": _url,
-    "status": _choice(STATUSES),
+    "status": _member(CourseStatus),
 }
 COLUMNS = (*SCALAR_COLUMNS, *SITE_COLUMNS, *TAIL_COLUMNS)
 REQUIRED_COLUMNS = ("provider_code", "course_code", "kind", "area", "eqf_level", "title",
@@ -251,7 +262,7 @@ def _sites(cells: dict[str, str], errors: dict[str, str]) -> tuple[SiteRecord, .
 def _cross_checks(values: dict[str, Any], errors: dict[str, str]) -> None:
     """Checks that involve several columns."""
     if "kind" in values and "eqf_level" in values:
-        kind = CourseKind(values["kind"])
+        kind = values["kind"]
         if values["eqf_level"] not in KIND_EQF_LEVELS[kind]:
             errors["eqf_level"] = _("This kind of course has EQF level %(levels)s.",
                                     levels=" / ".join(map(str, KIND_EQF_LEVELS[kind])))
@@ -311,7 +322,7 @@ def format_record(record: CourseRecord) -> dict[str, str]:
     """The record as catalogue cells (strings, formula-escaped), the inverse of ``parse_row``."""
     cells = {
         "provider_code": record.provider_code, "course_code": record.course_code,
-        "kind": record.kind, "area": record.area, "eqf_level": str(record.eqf_level),
+        "kind": str(record.kind), "area": record.area, "eqf_level": str(record.eqf_level),
         "title": record.title, "description": record.description,
         "hours": str(record.hours), "semesters": str(record.semesters),
         "start_date": record.start_date.isoformat() if record.start_date else "",
@@ -327,7 +338,7 @@ def format_record(record: CourseRecord) -> dict[str, str]:
         "occupation_codes": LIST_SEPARATOR.join(record.occupation_codes),
         **{f"riasec_{k}": f"{record.riasec[k]:.2f}" for k in RIASEC},
         "contact_email": record.contact_email or "", "contact_phone": record.contact_phone or "",
-        "web_url": record.web_url or "", "status": record.status,
+        "web_url": record.web_url or "", "status": str(record.status),
     }
     for locale in TRANSLATED_LOCALES:
         for key in ("title", "description"):

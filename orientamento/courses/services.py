@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from orientamento.auth.models import User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
-from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS, CourseKind
+from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS
 from orientamento.courses.models import (
     RIASEC,
     Course,
@@ -25,6 +25,7 @@ from orientamento.courses.models import (
     CourseStatus,
     Occupation,
     Place,
+    PlaceKind,
     SavedCourse,
 )
 from orientamento.courses.records import CourseRecord, parse_row
@@ -39,7 +40,7 @@ def search_document(course: Course) -> str:
     """Accent-folded text indexed for a course: titles, description, area, provider, jobs."""
     with force_locale("it"):
         labels = [str(AREA_LABELS.get(course.area, "")),
-                  str(COURSE_KIND_LABELS[CourseKind(course.kind)])]
+                  str(COURSE_KIND_LABELS[course.kind])]
     with force_locale("en"):
         labels += [str(AREA_LABELS.get(course.area, ""))]
     parts = [course.title, course.description, *labels, course.provider.name]
@@ -167,7 +168,7 @@ def write_course(provider: Provider, course: Course | None, cells: dict[str, str
 
 def set_course_status(course: Course, status: CourseStatus) -> None:
     """Archive or restore a course (archived courses leave search and the API)."""
-    course.status = status.value
+    course.status = status
     course.updated_at = clock.now()
     db.session.flush()
 
@@ -191,7 +192,7 @@ def _insert_ignore(values: dict[str, Any]) -> Any:
 
 def save_course(user: User, course: Course) -> None:
     """Bookmark an active course for a student; saving twice keeps one bookmark."""
-    if course.status != CourseStatus.ACTIVE.value:
+    if course.status != CourseStatus.ACTIVE:
         raise NotFound(None)
     db.session.execute(_insert_ignore(
         {"user_id": user.id, "course_id": course.id, "created_at": clock.now()}))
@@ -210,7 +211,7 @@ def load_reference_data(data_dir: Path | None = None) -> dict[str, int]:
     with (data_dir / "places.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             place = db.session.get(Place, row["code"]) or Place(code=row["code"])
-            place.name, place.kind = row["name"], row["kind"]
+            place.name, place.kind = row["name"], PlaceKind(row["kind"])
             place.municipio = int(row["municipio"]) if row["municipio"] else None
             place.latitude, place.longitude = float(row["latitude"]), float(row["longitude"])
             db.session.add(place)

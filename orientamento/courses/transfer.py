@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from orientamento.core.errors import Conflict
 from orientamento.core.imports import ErrorList
 from orientamento.core.spreadsheet import escape_cell
-from orientamento.courses.models import RIASEC, Course, Place
+from orientamento.courses.models import RIASEC, Course, Occupation, Place
 from orientamento.courses.records import (
     COLUMNS,
     LIST_SEPARATOR,
@@ -69,8 +72,16 @@ def _decode(data: bytes) -> str:
     return text
 
 
+def csv_delimiter(text: str) -> str:
+    """The delimiter of a CSV file, from its header line: a semicolon when it has more
+    semicolons than commas (Italian Excel saves "CSV" so: the comma is its decimal mark)."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
 def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text),
+                            strict=True)
     try:
         header = reader.fieldnames or []
         missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -203,7 +214,22 @@ def import_rows(rows: Iterator[tuple[int, dict[str, str]]], dry_run: bool = True
         report.add_error(0, "", _("The file has no courses."))
     if not report.ok:
         return report
-    existing = _existing(set(seen))
+    try:
+        _upsert(records, providers, jobs, report)
+    except IntegrityError:
+        # Another import inserted the same new course between our read and our write (on
+        # PostgreSQL; SQLite serializes importers): the caller rolls back, nothing is kept.
+        # Lazy: choosing the language reads the user, which waits for the rollback.
+        raise Conflict(_l("Another import added some of these courses at the same time, so "
+                         "nothing was imported from this file. Import it again: the courses "
+                         "already there will be updated.")) from None
+    return report
+
+
+def _upsert(records: list[tuple[int, CourseRecord]], providers: dict[str, Provider],
+            jobs: dict[str, Occupation], report: ImportReport) -> None:
+    """Create or update the valid records (counting them in ``report``), then reindex."""
+    existing = _existing({(r.provider_code, r.course_code) for _n, r in records})
     changed: list[Course] = []
     for _number, record in records:
         course = existing.get((record.provider_code, record.course_code))
@@ -214,7 +240,7 @@ def import_rows(rows: Iterator[tuple[int, dict[str, str]]], dry_run: bool = True
             continue
         else:
             report.updated += 1
-        if not dry_run:
+        if not report.dry_run:
             if course is None:
                 course = Course(provider=providers[record.provider_code])
                 db.session.add(course)
@@ -223,7 +249,6 @@ def import_rows(rows: Iterator[tuple[int, dict[str, str]]], dry_run: bool = True
     if changed:
         db.session.flush()
         reindex(changed)
-    return report
 
 
 # --- exporting --------------------------------------------------------------------------
@@ -256,7 +281,7 @@ def record_json(record: CourseRecord) -> dict[str, Any]:
     cells = format_record(record)
     return {
         "provider_code": record.provider_code, "course_code": record.course_code,
-        "kind": record.kind, "area": record.area, "eqf_level": record.eqf_level,
+        "kind": str(record.kind), "area": record.area, "eqf_level": record.eqf_level,
         "title": record.title, "description": record.description,
         "translations": record.translations,
         "hours": record.hours, "semesters": record.semesters,
@@ -269,7 +294,7 @@ def record_json(record: CourseRecord) -> dict[str, Any]:
         "occupation_codes": list(record.occupation_codes),
         "riasec": record.riasec,
         "contact_email": record.contact_email, "contact_phone": record.contact_phone,
-        "web_url": record.web_url, "status": record.status,
+        "web_url": record.web_url, "status": str(record.status),
     }
 
 

@@ -3,6 +3,8 @@ providers' course management and the admin's catalogue import and export."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     Response,
@@ -23,6 +25,7 @@ from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.forms import EmptyForm
 from orientamento.core.i18n import current_language
+from orientamento.core.navigation import safe_next_url
 from orientamento.courses import queries, services, signals, suggestions, transfer
 from orientamento.courses.forms import CourseForm, CourseSearchForm, ImportForm, SuggestionForm
 from orientamento.courses.models import Course, CourseStatus
@@ -57,8 +60,17 @@ def show_course(course_id: int) -> ResponseReturnValue:
     saved = (current_user.is_authenticated and current_user.role == Role.STUDENT
              and bool(queries.saved_course_ids(current_user.id, [course.id])))
     return render_template("courses/show.html", course=course, saved=saved, form=EmptyForm(),
+                           results_url=_results_url(),
                            **{"events": [], **signals.course_page_values(course,
                                                                          now=clock.now())})
+
+
+def _results_url() -> str | None:
+    """The search the visitor came from (``back``): a local path to the search page with its
+    query string, else None."""
+    back = safe_next_url(request.args.get("back"), "courses.search")
+    search = url_for("courses.search")
+    return back if back != search and urlsplit(back).path == search else None
 
 
 @bp.get("/occupations/<int:occupation_id>")
@@ -78,7 +90,8 @@ def save_course(course_id: int) -> ResponseReturnValue:
         services.save_course(acting_user(), course)
         db.session.commit()
         flash(_("Course saved. You find it under \"Saved courses\"."), "success")
-    return redirect(url_for("courses.show_course", course_id=course_id))
+    return redirect(url_for("courses.show_course", course_id=course_id,
+                            back=request.form.get("search")))
 
 
 @bp.post("/<int:course_id>/unsave")
@@ -91,7 +104,8 @@ def unsave_course(course_id: int) -> ResponseReturnValue:
         flash(_("Course removed from your saved courses."), "success")
     target = request.form.get("back") == "saved"
     return redirect(url_for("courses.saved_courses") if target
-                    else url_for("courses.show_course", course_id=course_id))
+                    else url_for("courses.show_course", course_id=course_id,
+                                 back=request.form.get("search")))
 
 
 @bp.get("/saved")
@@ -152,7 +166,7 @@ def _save_course_form(form: CourseForm, course: Course | None) -> ResponseReturn
         return render_template("courses/edit.html", form=form, course=course), \
             400 if form.errors else 200
     user = acting_user()
-    status = course.status if course else CourseStatus.ACTIVE.value
+    status = course.status if course else CourseStatus.ACTIVE
     try:
         course = services.write_course(user.provider, course, form.cells(user.provider.code,
                                                                          status))
@@ -207,5 +221,5 @@ def export_catalogue(fmt: str) -> ResponseReturnValue:
     """Download the whole catalogue as CSV or JSON, in the import format."""
     body = transfer.export_csv() if fmt == "csv" else transfer.export_json()
     mimetype = "text/csv" if fmt == "csv" else "application/json"
-    return Response(body, mimetype=f"{mimetype}; charset=utf-8", headers={
+    return Response(body, content_type=f"{mimetype}; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=catalogue.{fmt}"})

@@ -448,6 +448,7 @@ def test_student_reads_explained_suggestions(page: Any, live_server: LiveServer,
     # Before the interests questionnaire the page says what to do, with a link to it.
     expect(page.locator('main a[href="/assessments/"]')).to_be_visible()
     _give_interests(live_server, username, R=30, I=90, A=20, S=40, E=25, C=70)
+    visit(page, "/courses/suggestions")  # back after the questionnaire: now the filters too
     page.select_option("#education", "diploma")
     page.select_option("#place", "015146")
     submit(page, "main form button[type=submit]")
@@ -521,3 +522,44 @@ def test_courses_closed_for_enrolment_are_one_tick_away(page: Any, live_server: 
         check_a11y(page)
     screenshot(page, f"course-started-{language}")
     assert errors == []
+
+
+def test_a_place_sorts_by_distance_and_the_course_page_leads_back_to_the_search(
+        page: Any) -> None:
+    visit(page, "/courses/?q=tecnico&place=015209")
+    expect(page.locator("#result-order")).to_contain_text("Sesto San Giovanni")
+    distances = [float(match[1].replace(",", ".")) for text in
+                 page.locator(f"{CARD} dd").all_inner_texts()
+                 if (match := re.search(r"(\d+(?:[.,]\d+)?) km", text))]
+    assert distances and distances == sorted(distances), distances
+    # Numbered pages: the current one marked, the next ones numbered.
+    pager = page.locator("#results nav.pagination-wrapper")
+    expect(pager.locator("[aria-current=page]")).to_have_text("1")
+    expect(pager.locator("a.page-link", has_text=re.compile(r"^2$"))).to_have_count(1)
+    screenshot(page, "courses-by-distance")
+    search = urlsplit(page.url)
+    with page.expect_navigation():
+        page.locator(f"{CARD} h2 a").first.click()
+    assert params_of(page)["back"] == [f"{search.path}?{search.query}"]
+    check_a11y(page)
+    maps = page.locator("a.map-link")
+    assert maps.count() >= 1
+    assert all((href or "").startswith("geo:") for href in
+               page.eval_on_selector_all("a.map-link", "links => links.map((a) => a.href)"))
+    screenshot(page, "course-from-search")
+    with page.expect_navigation():
+        page.locator("#back-to-results").click()
+    assert urlsplit(page.url)[2:4] == search[2:4]
+    expect(page.locator("#result-order")).to_be_visible()
+
+
+def test_a_misspelt_search_offers_the_catalogue_spelling(page: Any) -> None:
+    visit(page, "/courses/?q=meccatronika")
+    assert result_count(page) == 0
+    offer = page.locator("#did-you-mean a")
+    expect(offer).to_have_text("meccatronica")
+    screenshot(page, "courses-did-you-mean")
+    with page.expect_navigation():
+        offer.click()
+    assert params_of(page)["q"] == ["meccatronica"]
+    assert result_count(page) > 0

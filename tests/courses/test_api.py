@@ -278,6 +278,10 @@ def test_place_and_km_filter_by_distance_and_sort_nearest_first(
     assert 5 < distances[1] < 12
     assert distances[2] > 40
 
+    # A place without a sort sorts by distance too; another sort chosen wins.
+    assert titles(get_json(client, f"{API}/courses?place=015209")) == titles(body)
+    assert titles(get_json(client, f"{API}/courses?place=015209&sort=start")) == [
+        "In Milano", "Lontano", "A Sesto"]
     assert titles(get_json(client, f"{API}/courses?place=015209&km=3")) == ["A Sesto"]
     near = get_json(client, f"{API}/courses?place=015209&km=20&sort=distance")
     assert titles(near) == ["A Sesto", "In Milano"] and near["total"] == 2

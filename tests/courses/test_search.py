@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from orientamento.courses.models import Course, CourseStatus, Place
 from orientamento.courses.queries import CourseQuery, search_courses
@@ -159,6 +160,65 @@ def test_distance_filter_and_sort(make_course: MakeCourse) -> None:
     assert sorted(found(place=sesto, km=20)) == ["A Sesto", "In Milano"]
 
 
+def _three_places(make_course: MakeCourse) -> Place:
+    """Courses in Sesto, Milano and far away, starting in another order; returns Sesto."""
+    milano = db.session.get(Place, "015146")
+    sesto = db.session.get(Place, "015209")
+    assert milano is not None and sesto is not None
+    make_course(title="In Milano", site_place_codes="015146", site_latitudes=str(milano.latitude),
+                site_longitudes=str(milano.longitude), start_date=in_days(100),
+                application_deadline="")
+    make_course(title="A Sesto", site_place_codes="015209", site_latitudes=str(sesto.latitude),
+                site_longitudes=str(sesto.longitude), start_date=in_days(190),
+                application_deadline="")
+    make_course(title="Lontano", site_place_codes="015146", site_latitudes="45.80",
+                site_longitudes="9.90", start_date=in_days(130), application_deadline="")
+    return sesto
+
+
+def test_choosing_a_place_sorts_by_distance_unless_another_sort_is_chosen(
+        client: FlaskClient, make_course: MakeCourse) -> None:
+    _three_places(make_course)
+
+    def order(query: str) -> tuple[list[str], str]:
+        page = client.get(f"/courses/?{query}", headers={"HX-Request": "true",
+                                                         "Accept-Language": "en"})
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        titles = ("In Milano", "A Sesto", "Lontano")
+        return sorted((t for t in titles if t in html), key=html.index), html
+
+    nearest_first = ["A Sesto", "In Milano", "Lontano"]
+    by_start = ["In Milano", "Lontano", "A Sesto"]
+    titles, html = order("place=015209")
+    assert titles == nearest_first
+    assert "Sorted by distance from Sesto San Giovanni" in html
+    assert order("place=015209&sort=")[0] == nearest_first  # "Automatic" sent by the form
+    assert order("place=015209&sort=distance")[0] == nearest_first
+    titles, html = order("place=015209&sort=start")
+    assert titles == by_start and "Sorted by distance" not in html
+    # Without a place: the order of before (upcoming first when there are no words).
+    titles, html = order("")
+    assert titles == by_start and "Sorted by distance" not in html
+    assert order("sort=distance")[0] == by_start
+
+
+def test_courses_at_the_same_distance_come_by_relevance_then_title(
+        make_course: MakeCourse) -> None:
+    sesto = db.session.get(Place, "015209")
+    assert sesto is not None
+    at_sesto = {"site_place_codes": "015209", "site_latitudes": str(sesto.latitude),
+                "site_longitudes": str(sesto.longitude)}
+    make_course(title="Alfa", description="Un modulo di cucina.", **at_sesto)
+    make_course(title="Beta", description="Cucina, cucina e ancora cucina.", **at_sesto)
+    make_course(title="Gamma", description="Cucina, cucina, cucina, cucina e cucina.")
+    near = {"place": sesto, "sort": "distance"}
+    assert found("cucina", **near) == ["Beta", "Alfa", "Gamma"]
+    assert found(**near) == ["Alfa", "Beta", "Gamma"]
+    # Relevance alone, as before: the most relevant first wherever it is.
+    assert found("cucina")[0] == "Gamma"
+
+
 def test_a_course_with_two_sites_counts_its_nearest(make_course: MakeCourse) -> None:
     sesto = db.session.get(Place, "015209")
     assert sesto is not None
@@ -194,6 +254,10 @@ def test_query_count_does_not_grow_with_the_catalogue(
     client = app.test_client()
     make_course(title="Meccatronica 0")
     url = "/courses/?q=meccatronica&kind=its&place=015146&km=50&sort=distance"
+    # The requests share the test's session: start each from an empty identity map, as a
+    # request does in production, or whether a place is still in it depends on the garbage
+    # collector's timing.
+    db.session.expunge_all()
     queries.clear()
     assert client.get(url).status_code == 200
     small = len(queries)
@@ -202,6 +266,7 @@ def test_query_count_does_not_grow_with_the_catalogue(
                     site_addresses="Via A 1|Via B 2", site_place_codes="015146|015209",
                     site_latitudes="45.46|45.53", site_longitudes="9.19|9.23",
                     occupation_codes=_first_occupation_code())
+    db.session.expunge_all()
     queries.clear()
     assert client.get(url).status_code == 200
     assert len(queries) == small

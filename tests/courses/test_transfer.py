@@ -354,6 +354,42 @@ def test_a_utf8_bom_is_accepted(en: None, providers: None) -> None:
     assert course("ENTE-A", "C-1").title == "Attività già èè"
 
 
+def test_a_semicolon_csv_with_a_bom_from_italian_excel_is_imported(en: None,
+                                                                  providers: None) -> None:
+    """Italian Excel's "CSV UTF-8": a BOM, semicolons, decimal commas, CRLF line ends."""
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), delimiter=";", lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerow(row(title="Tecnico; meccatronico, serale", cost_eur="150,50",
+                        site_latitudes="45,4642", site_longitudes="9,19", riasec_r="0,9",
+                        description="Robot, sensori; linee\ndi produzione."))
+    writer.writerow(row(code="C-2", title="Operatore", seats=""))
+    data = b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+    assert data.count(b",") < data.count(b";")
+    report = imported(data)
+    assert tally(report) == (2, 2, 0, 0)
+    first = course("ENTE-A", "C-1")
+    assert first.title == "Tecnico; meccatronico, serale"
+    assert first.description == "Robot, sensori; linee\ndi produzione."
+    assert first.cost_cents == 15050 and first.sites[0].latitude == pytest.approx(45.4642)
+    assert first.riasec_r == pytest.approx(0.9)
+    # Exported (with commas) and imported again: unchanged.
+    assert tally(imported(export_csv().encode("utf-8"))) == (2, 0, 0, 2)
+
+
+def test_the_delimiter_is_read_from_the_header_line(en: None, providers: None) -> None:
+    from orientamento.courses.transfer import csv_delimiter
+
+    assert csv_delimiter("a,b,c\r\n1;2;3;4\r\n") == ","
+    assert csv_delimiter("\ufeffa;b;c\r\n1,2,3,4,5\r\n") == ";"
+    assert csv_delimiter("a;b,c;d\n") == ";"
+    assert csv_delimiter("") == ","
+    # A semicolon file whose header is incomplete is refused for its columns, not misread.
+    report = import_catalogue(b"provider_code;course_code;title\r\nENTE-A;C-1;T\r\n", "c.csv")
+    assert not report.ok and "Missing columns" in report.errors[0].message
+    assert "provider_code" not in report.errors[0].message
+
+
 def test_a_file_of_exactly_the_size_limit_is_read(en: None, providers: None) -> None:
     body = HEADER + GOOD_LINE
     data = body + b"\r\n" * ((MAX_IMPORT_BYTES - len(body)) // 2)

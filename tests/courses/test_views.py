@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -180,3 +183,87 @@ def test_deleting_a_provider_with_courses_is_refused(
     response = client.post(f"/admin/organisations/providers/{course.provider_id}/delete")
     assert response.status_code in (302, 409)
     assert db.session.get(Course, course.id) is not None
+
+
+def test_search_results_have_numbered_pages_that_keep_the_filters(
+        client: FlaskClient, make_course: MakeCourse) -> None:
+    for n in range(21):
+        make_course(title=f"Corso {n:02d}")
+    html = client.get("/courses/?kind=its&kind=ifts&page=2",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert re.findall(r'aria-current="page"[^>]*>([^<]+)<', html) == ["2"]
+    pages = dict((text, href.replace("&amp;", "&")) for href, text in re.findall(
+        r'<a class="page-link"[^>]*href="([^"]+)"[^>]*>([^<]+)</a>', html))
+    assert set(pages) == {"Previous", "1", "2"}
+    assert parse_qs(urlsplit(pages["1"]).query) == {"kind": ["its", "ifts"], "page": ["1"]}
+
+
+def test_course_links_from_the_results_lead_back_to_the_same_search(
+        client: FlaskClient, make_course: MakeCourse) -> None:
+    course = make_course(title="Tecnico meccatronico")
+    search = "/courses/?q=meccatronico&kind=its"
+    html = client.get(search).get_data(as_text=True)
+    link = re.search(rf'href="(/courses/{course.id}\?back=[^"]+)"', html)
+    assert link is not None
+    course_url = link[1].replace("&amp;", "&")
+    assert parse_qs(urlsplit(course_url).query)["back"] == [search]
+    page = client.get(course_url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    back = re.search(r'<a href="([^"]+)" id="back-to-results">Search results</a>', page)
+    assert back is not None and back[1].replace("&amp;", "&") == search
+    # The htmx fragment's links carry the same search.
+    fragment = client.get(search, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert link[1] in fragment
+
+
+@pytest.mark.parametrize("back", [
+    "https://example.com/courses/?q=x", "//example.com/courses/?q=x", "/\\example.com",
+    "/admin/users?q=x", "javascript:alert(1)", "/courses/", "",
+])
+def test_a_back_link_elsewhere_than_a_search_is_ignored(
+        client: FlaskClient, make_course: MakeCourse, back: str) -> None:
+    course = make_course()
+    page = client.get(f"/courses/{course.id}", query_string={"back": back},
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'id="back-to-results"' not in page
+    assert '<a href="/courses/">Find a course</a>' in page
+    assert not re.search(r'href="[^"]*(example\.com|javascript:)', page)
+
+
+def test_saving_a_course_keeps_the_way_back_to_the_search(
+        client: FlaskClient, make_course: MakeCourse, as_role: Callable[..., User]) -> None:
+    course = make_course()
+    as_role(Role.STUDENT)
+    back = "/courses/?q=automazione"
+    page = client.get(f"/courses/{course.id}", query_string={"back": back}).get_data(
+        as_text=True)
+    assert f'<form method="post" action="/courses/{course.id}/save"' in page
+    hidden = re.search(r'<input type="hidden" name="search" value="([^"]+)">', page)
+    assert hidden is not None and hidden[1] == back
+    response = client.post(f"/courses/{course.id}/save", data={"search": hidden[1]})
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response.location).query)["back"] == [back]
+    # The course page shown after saving still leads back to the search.
+    page = client.get(response.location, headers={"Accept-Language": "en"}).get_data(
+        as_text=True)
+    assert 'id="back-to-results"' in page
+
+
+def test_each_site_has_a_geo_link_for_the_map_app(client: FlaskClient,
+                                                 make_course: MakeCourse) -> None:
+    course = make_course(site_addresses="Via Demo 1|Piazza Città 2",
+                         site_place_codes="015146|015209", site_latitudes="45.4642|45.535",
+                         site_longitudes="9.19|9.237")
+    html = client.get(f"/courses/{course.id}", headers={"Accept-Language": "en"}).get_data(
+        as_text=True)
+    links = re.findall(r'<a href="(geo:[^"]+)" class="map-link" aria-describedby="([^"]+)">'
+                       r'Open in the map app</a>', html)
+    assert [uri for uri, _ in links] == [
+        "geo:45.464200,9.190000?q=45.464200,9.190000(Via%20Demo%201%2C%20Milano)",
+        "geo:45.535000,9.237000?q=45.535000,9.237000"
+        "(Piazza%20Citt%C3%A0%202%2C%20Sesto%20San%20Giovanni)",
+    ]
+    for _uri, described_by in links:
+        assert f'id="{described_by}"' in html
+    # Nothing on the page loads from another host (no map tiles, scripts or frames).
+    sources = re.findall(r'(?:src|href)="(https?:)?//([^/"]+)', html)
+    assert all(host in ("localhost", "example.org") for _scheme, host in sources), sources
