@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,7 +14,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from orientamento.auth.forms import NewPasswordMixin, new_password_fields
 from orientamento.classes.models import SCHOOL_LEVEL_LABELS, SchoolLevel
+from orientamento.classes.services import CONSENT_REFERENCE_LENGTH, check_form_date
+from orientamento.core.errors import DomainError
 from orientamento.core.forms import DayField, WholeNumberField
+from orientamento.core.text import has_control_characters
 
 
 def current_school_year(today: date) -> str:
@@ -92,3 +96,57 @@ class JoinWithCodeForm(NewPasswordMixin, JoinCodeForm):
         render_kw={"autocomplete": "bday"},
     )
     password, confirm = new_password_fields()
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class ParentalConsentForm(FlaskForm):
+    """A parent's signed form: the day it was signed and the school's reference to it."""
+
+    signed_on = DayField(
+        _l("Date the form was signed"),
+        validators=[InputRequired(message=_l("Give the date written on the signed form."))],
+    )
+    reference = StringField(
+        _l("Reference of the signed form"),
+        validators=[DataRequired(message=_l("Give the form's reference.")),
+                    Length(max=CONSENT_REFERENCE_LENGTH)],
+        filters=[_strip],
+        description=_l("Where the school keeps the paper, for example its protocol number."),
+        render_kw={"autocomplete": "off"},
+    )
+
+    def __init__(self, *args: Any, earliest: date, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.earliest, self.today = earliest, today
+        self.signed_on.render_kw = {"min": earliest.isoformat(), "max": today.isoformat()}
+
+    def validate_signed_on(self, field: DayField) -> None:
+        if field.data is not None:
+            try:
+                check_form_date(field.data, earliest=self.earliest, today=self.today)
+            except DomainError as error:
+                raise ValidationError(str(error.message)) from None
+
+    def validate_reference(self, field: StringField) -> None:
+        if has_control_characters(field.data or ""):
+            raise ValidationError(str(_l("The reference must be one line of plain text.")))
+
+
+class ConsentWithdrawalForm(ParentalConsentForm):
+    """A parent's signed withdrawal of consent: its date and the school's reference."""
+
+    signed_on = DayField(
+        _l("Date the withdrawal was signed"),
+        validators=[InputRequired(message=_l("Give the date written on the signed form."))],
+    )
+    reference = StringField(
+        _l("Reference of the signed withdrawal"),
+        validators=[DataRequired(message=_l("Give the form's reference.")),
+                    Length(max=CONSENT_REFERENCE_LENGTH)],
+        filters=[_strip],
+        description=_l("Where the school keeps the paper, for example its protocol number."),
+        render_kw={"autocomplete": "off"},
+    )

@@ -6,6 +6,7 @@ import re
 import secrets
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -15,6 +16,7 @@ from orientamento.auth.services import create_student
 from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotAllowed
+from orientamento.core.text import has_control_characters
 from orientamento.extensions import db
 
 #: No 0/O, 1/I/L: codes are read aloud and copied from a board.
@@ -129,18 +131,84 @@ def register_pupil(
     return pupil
 
 
-def record_parental_consent(counsellor: User, pupil: User) -> None:
-    """Record that a parent consented for a pupil under 14."""
+#: Longest reference to a signed form (a protocol number, a register entry).
+CONSENT_REFERENCE_LENGTH = 60
+
+
+def earliest_consent_form(school_class: SchoolClass) -> date:
+    """The first day a consent form recorded in this class may be signed: 1 September of the
+    school year before the class's (forms are collected yearly, some at enrolment)."""
+    return date(school_class.first_school_year - 1, 9, 1)
+
+
+def check_form_date(signed_on: date, *, earliest: date, today: date) -> None:
+    """Refuse a form dated in the future (Milan) or before ``earliest``."""
+    if signed_on > today:
+        raise DomainError(_l("The form cannot be signed after today."))
+    if signed_on < earliest:
+        raise DomainError(_l("The form must be signed on or after %(date)s.",
+                             date=format_date(earliest, "long")))
+
+
+def _clean_reference(reference: str) -> str:
+    reference = reference.strip()
+    if not reference or len(reference) > CONSENT_REFERENCE_LENGTH:
+        raise DomainError(_l("Give the form's reference, at most %(count)d characters.",
+                             count=CONSENT_REFERENCE_LENGTH))
+    if has_control_characters(reference):
+        raise DomainError(_l("The reference must be one line of plain text."))
+    return reference
+
+
+def can_record_consent(pupil: User, today: date) -> bool:
+    """Whether a parent's consent can be recorded for the pupil: under 14, none recorded."""
+    return pupil.needs_parental_consent(today)
+
+
+def record_parental_consent(counsellor: User, school_class: SchoolClass, pupil: User, *,
+                            signed_on: date, reference: str, today: date) -> None:
+    """Record a parent's signed consent form for a pupil under 14 (date and reference)."""
+    if pupil.parental_consent_at is not None:
+        raise Conflict(_l("Parental consent is already recorded for %(name)s.",
+                          name=pupil.display_name))
+    if not can_record_consent(pupil, today):
+        raise Conflict(_l("%(name)s does not need a parent's consent: pupils of 14 and over "
+                          "consent for themselves.", name=pupil.display_name))
+    check_form_date(signed_on, earliest=earliest_consent_form(school_class), today=today)
+    reference = _clean_reference(reference)
     pupil.parental_consent_at = clock.now()
     pupil.parental_consent_by_id = counsellor.id
-    audit.record(AuditAction.CONSENT_RECORDED, actor=counsellor, subject=pupil)
+    pupil.parental_consent_signed_on = signed_on
+    pupil.parental_consent_reference = reference
+    pupil.parental_consent_withdrawn_on = None
+    pupil.parental_consent_withdrawal_reference = None
+    audit.record(AuditAction.CONSENT_RECORDED, actor=counsellor, subject=pupil,
+                 signed_on=signed_on.isoformat(), reference=reference)
+    db.session.flush()
 
 
-def withdraw_parental_consent(counsellor: User, pupil: User) -> None:
-    """Record that a parent withdrew consent."""
+def earliest_withdrawal(school_class: SchoolClass, pupil: User) -> date:
+    """The first day a withdrawal may be signed: the day the consent form was signed."""
+    return pupil.parental_consent_signed_on or earliest_consent_form(school_class)
+
+
+def withdraw_parental_consent(counsellor: User, school_class: SchoolClass, pupil: User, *,
+                              signed_on: date, reference: str, today: date) -> None:
+    """Record a parent's signed withdrawal of consent (date and reference)."""
+    if pupil.parental_consent_at is None:
+        raise Conflict(_l("No parental consent is recorded for %(name)s.",
+                          name=pupil.display_name))
+    check_form_date(signed_on, earliest=earliest_withdrawal(school_class, pupil), today=today)
+    reference = _clean_reference(reference)
     pupil.parental_consent_at = None
     pupil.parental_consent_by_id = None
-    audit.record(AuditAction.CONSENT_WITHDRAWN, actor=counsellor, subject=pupil)
+    pupil.parental_consent_signed_on = None
+    pupil.parental_consent_reference = None
+    pupil.parental_consent_withdrawn_on = signed_on
+    pupil.parental_consent_withdrawal_reference = reference
+    audit.record(AuditAction.CONSENT_WITHDRAWN, actor=counsellor, subject=pupil,
+                 signed_on=signed_on.isoformat(), reference=reference)
+    db.session.flush()
 
 
 def remove_pupil(school_class: SchoolClass, pupil: User) -> None:

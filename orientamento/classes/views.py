@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+import segno
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from orientamento.auth.models import Role
+from orientamento.auth.models import Role, User
 from orientamento.classes import queries, services
 from orientamento.classes.forms import (
     ClassForm,
+    ConsentWithdrawalForm,
     JoinCodeForm,
     JoinWithCodeForm,
+    ParentalConsentForm,
     current_school_year,
 )
+from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.forms import EmptyForm
+from orientamento.core.links import absolute_url
 from orientamento.extensions import db
 
 bp = Blueprint("classes", __name__)
@@ -86,30 +92,72 @@ def close_code(class_id: int) -> ResponseReturnValue:
     return redirect(url_for("classes.show_class", class_id=class_id))
 
 
-@bp.post("/<int:class_id>/pupils/<int:student_id>/consent")
+def _consent_form(school_class: SchoolClass, pupil: User, withdraw: bool) -> ResponseReturnValue:
+    """Show and handle the form recording a signed consent (or its withdrawal)."""
+    today = clock.today()
+    if withdraw:
+        form: ParentalConsentForm = ConsentWithdrawalForm(
+            earliest=services.earliest_withdrawal(school_class, pupil), today=today)
+    else:
+        form = ParentalConsentForm(earliest=services.earliest_consent_form(school_class),
+                                   today=today)
+    act = services.withdraw_parental_consent if withdraw else services.record_parental_consent
+    status = 200
+    if form.validate_on_submit():
+        try:
+            act(acting_user(), school_class, pupil, signed_on=form.signed_on.data,
+                reference=form.reference.data or "", today=today)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error.message))
+            status = error.status_code
+        else:
+            db.session.commit()
+            done = {"name": pupil.display_name, "reference": form.reference.data,
+                    "date": format_date(form.signed_on.data, "long")}
+            flash(_("Withdrawal of parental consent recorded for %(name)s: signed on "
+                    "%(date)s, reference %(reference)s.", **done) if withdraw else
+                  _("Parental consent recorded for %(name)s: form signed on %(date)s, "
+                    "reference %(reference)s.", **done), "success")
+            return redirect(url_for("classes.show_class", class_id=school_class.id))
+    can_act = pupil.parental_consent_at is not None if withdraw else \
+        services.can_record_consent(pupil, today)
+    return render_template("classes/consent.html", school_class=school_class, pupil=pupil,
+                           form=form, withdraw=withdraw, can_act=can_act), \
+        400 if status == 200 and form.errors else status
+
+
+@bp.route("/<int:class_id>/pupils/<int:student_id>/consent", methods=["GET", "POST"])
 @role_required(Role.COUNSELLOR)
 def record_consent(class_id: int, student_id: int) -> ResponseReturnValue:
-    """Record a parent's consent for a pupil under 14."""
+    """Record a parent's signed consent form (date, reference) for a pupil under 14."""
     school_class = queries.class_for_counsellor_or_404(current_user, class_id)
-    pupil = queries.pupil_in_class_or_404(school_class, student_id)
-    if EmptyForm().validate_on_submit():
-        services.record_parental_consent(acting_user(), pupil)
-        db.session.commit()
-        flash(_("Parental consent recorded for %(name)s.", name=pupil.display_name), "success")
-    return redirect(url_for("classes.show_class", class_id=class_id))
+    return _consent_form(school_class, queries.pupil_in_class_or_404(school_class, student_id),
+                         withdraw=False)
 
 
-@bp.post("/<int:class_id>/pupils/<int:student_id>/consent/withdraw")
+@bp.route("/<int:class_id>/pupils/<int:student_id>/consent/withdraw", methods=["GET", "POST"])
 @role_required(Role.COUNSELLOR)
 def withdraw_consent(class_id: int, student_id: int) -> ResponseReturnValue:
-    """Record that a parent withdrew consent."""
+    """Record a parent's signed withdrawal of consent (date, reference)."""
     school_class = queries.class_for_counsellor_or_404(current_user, class_id)
-    pupil = queries.pupil_in_class_or_404(school_class, student_id)
-    if EmptyForm().validate_on_submit():
-        services.withdraw_parental_consent(acting_user(), pupil)
-        db.session.commit()
-        flash(_("Parental consent withdrawn for %(name)s.", name=pupil.display_name), "success")
-    return redirect(url_for("classes.show_class", class_id=class_id))
+    return _consent_form(school_class, queries.pupil_in_class_or_404(school_class, student_id),
+                         withdraw=True)
+
+
+@bp.get("/<int:class_id>/handout")
+@role_required(Role.COUNSELLOR)
+def class_handout(class_id: int) -> ResponseReturnValue:
+    """A page to print for the pupils: the join code, a QR code of the join page, the steps."""
+    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
+    link = qr = None
+    if school_class.join_code:
+        link = absolute_url("classes.join", code=school_class.join_code)
+        qr = segno.make(link, error="m").svg_inline(
+            scale=6, border=2, dark="#000", light="#fff",
+            title=_("QR code of the join page with the class code"))
+    return render_template("classes/handout.html", school_class=school_class, link=link,
+                           qr=qr)
 
 
 @bp.post("/<int:class_id>/pupils/<int:student_id>/remove")
@@ -129,9 +177,10 @@ def remove_pupil(class_id: int, student_id: int) -> ResponseReturnValue:
 @public
 def join() -> ResponseReturnValue:
     """Create a pupil account with a class code (no e-mail needed)."""
+    code = (request.args.get("code") or "")[:20]  # the handout's QR code links here with it
     if current_user.is_authenticated:
-        return redirect(url_for("classes.my_classes"))
-    form = JoinWithCodeForm()
+        return redirect(url_for("classes.my_classes", code=code or None))
+    form = JoinWithCodeForm(code=code)
     if form.validate_on_submit():
         try:
             pupil = services.register_pupil(
@@ -148,7 +197,7 @@ def join() -> ResponseReturnValue:
         session.clear()
         login_user(pupil)
         flash(_("Welcome! You have joined your class."), "success")
-        return redirect(url_for("classes.my_classes"))
+        return redirect(url_for("start.index"))
     return render_template("classes/join.html", form=form), 400 if form.errors else 200
 
 
@@ -156,7 +205,7 @@ def join() -> ResponseReturnValue:
 @role_required(Role.STUDENT)
 def my_classes() -> ResponseReturnValue:
     """A student's classes, and joining another with a code."""
-    form = JoinCodeForm()
+    form = JoinCodeForm(code=(request.args.get("code") or "")[:20])
     status = 200
     if form.validate_on_submit():
         try:

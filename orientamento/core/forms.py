@@ -8,10 +8,14 @@ from typing import Any
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectMultipleField
+from werkzeug.datastructures import MultiDict
+from wtforms import DateField, IntegerField, SelectMultipleField, StringField
 from wtforms.form import BaseForm
-from wtforms.validators import StopValidation
+from wtforms.validators import AnyOf, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from orientamento.core.errors import DomainError
+from orientamento.core.spreadsheet import EXCEL_CSV, STANDARD_CSV, CsvFlavour
 
 #: The days any date field accepts: outside them a date is a typing mistake (year 1 or
 #: 20266), and it would overflow time-zone arithmetic and some databases' date types.
@@ -59,3 +63,20 @@ class WholeNumberField(IntegerField):
             self.data = None
             raise StopValidation(_l("The number is too large."))
 
+
+
+class CsvDownloadForm(FlaskForm):
+    """The query string of a CSV download: ``excel=1`` asks for the Italian Excel flavour."""
+
+    class Meta:
+        csrf = False
+
+    excel = StringField(_l("For Excel"), validators=[Optional(), AnyOf(["0", "1"])])
+
+
+def csv_flavour(args: MultiDict[str, str]) -> CsvFlavour:
+    """The CSV flavour a download's query string asks for; a DomainError (400) otherwise."""
+    form = CsvDownloadForm(args)
+    if not form.validate():
+        raise DomainError(_l("This download has no such option: use the links on the page."))
+    return EXCEL_CSV if form.excel.data == "1" else STANDARD_CSV

@@ -29,6 +29,13 @@ class SchoolForm(FlaskForm):
         description=_l("The school's 10-character ministry code, for example MIIS00900T."),
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    address = StringField(
+        _l("Street address"),
+        validators=[Optional(), Length(max=200)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        description=_l("Street and number, for example Via Pacini 71: providers who visit "
+                       "the school see it."),
+    )
     municipality = StringField(
         _l("Municipality"), validators=[DataRequired(), Length(max=100)], default="Milano"
     )
@@ -57,7 +64,7 @@ class ProviderForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
         _l("Kind"), choices=[
-            SelectChoice(kind.value, label) for kind, label in PROVIDER_KIND_LABELS.items()
+            SelectChoice(str(kind), label) for kind, label in PROVIDER_KIND_LABELS.items()
         ]
     )
     municipality = StringField(

@@ -23,7 +23,7 @@ from orientamento.core import clock
 from orientamento.core.forms import DayField, MultiCheckboxField, WholeNumberField
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.courses.models import Place
-from orientamento.visits.models import VISIT_MODE_LABELS
+from orientamento.visits.models import VISIT_MODE_LABELS, VisitWindow
 
 WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
                   _l("Saturday"))
@@ -123,8 +123,10 @@ class VisitRequestForm(FlaskForm):
         return {class_id: field.data or 0 for class_id, field in self.pupil_fields()}
 
 
-def visit_request_form(classes: list[Any], formdata: Any = None) -> VisitRequestForm:
-    """The request form with one "pupils" field per class of the school."""
+def visit_request_form(classes: list[Any], window: VisitWindow,
+                       formdata: Any = None) -> VisitRequestForm:
+    """The request form with one "pupils" field per class of the school, starting from the
+    window's times and offering only the ways of visiting the window offers."""
 
     class Form(VisitRequestForm):
         pass
@@ -132,7 +134,11 @@ def visit_request_form(classes: list[Any], formdata: Any = None) -> VisitRequest
     for school_class in classes:
         setattr(Form, f"pupils_{school_class.id}", WholeNumberField(
             school_class.name, default=0, validators=[Optional(), NumberRange(0, 60)]))
-    return Form(formdata=formdata)
+    form = Form(formdata=formdata, start=clock.rome_local(window.starts_at).time(),
+                end=clock.rome_local(window.ends_at).time())
+    form.mode.choices = [SelectChoice(mode.value, label)
+                         for mode, label in VISIT_MODE_LABELS.items() if window.offers(mode)]
+    return form
 
 
 class ConfirmVisitForm(FlaskForm):

@@ -13,11 +13,11 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
-from orientamento.auth.models import Role, User
+from orientamento.auth.models import PROVIDER_ROLES, Role, User
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
 from orientamento.core.pagination import paginate
-from orientamento.courses.models import Course, Place
+from orientamento.courses.models import Course, Place, PlaceKind
 from orientamento.courses.queries import squared_km
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
@@ -25,6 +25,7 @@ from orientamento.visits.models import (
     BlockedDay,
     SchoolHoliday,
     VisitRequest,
+    VisitStatus,
     VisitWindow,
     window_courses,
 )
@@ -37,9 +38,9 @@ def school_place(school: School) -> Place | None:
     """The school's municipio (in Milan) or municipality, for distances and coverage."""
     if school.municipio and school.municipality.casefold() == "milano":
         return db.session.scalar(select(Place).where(
-            Place.kind == "municipio", Place.municipio == school.municipio))
+            Place.kind == PlaceKind.MUNICIPIO, Place.municipio == school.municipio))
     return db.session.scalar(select(Place).where(
-        func.lower(Place.name) == school.municipality.casefold(), Place.kind == "comune"))
+        func.lower(Place.name) == school.municipality.casefold(), Place.kind == PlaceKind.COMUNE))
 
 
 def provider_windows(provider_id: int, now: datetime) -> Pagination:
@@ -67,7 +68,7 @@ def provider_places() -> Any:
     """Each provider's municipality as a place (for distances), as a subquery."""
     return (select(Provider.id.label("provider_id"), Place.latitude, Place.longitude)
             .join(Place, func.lower(Place.name) == func.lower(Provider.municipality))
-            .where(Place.kind == "comune").subquery("provider_place"))
+            .where(Place.kind == PlaceKind.COMUNE).subquery("provider_place"))
 
 
 def windows_for_school(school: School, filters: WindowFilter, now: datetime) -> Pagination:
@@ -143,7 +144,7 @@ def visit_or_404(actor: User, visit_id: int) -> VisitRequest:
 def provider_staff_choices(provider_id: int) -> list[tuple[int, str]]:
     """(id, name) of a provider's staff and ambassadors, for checkboxes."""
     return [(user.id, user.display_name) for user in db.session.scalars(
-        select(User).where(User.provider_id == provider_id, User.role == Role.PROVIDER,
+        select(User).where(User.provider_id == provider_id, User.role.in_(PROVIDER_ROLES),
                            User.active.is_(True)).order_by(User.display_name))]
 
 
@@ -166,3 +167,19 @@ def holidays_by_school_year() -> list[tuple[str, list[SchoolHoliday]]]:
         SchoolHoliday.first_day, SchoolHoliday.last_day, SchoolHoliday.id))
     return [(school_year_label(start), list(periods)) for start, periods in groupby(
         holidays, key=lambda holiday: school_year_start(holiday.first_day))]
+
+
+def visits_awaiting(actor: User, now: datetime, limit: int = 10) -> list[VisitRequest]:
+    """Upcoming requests waiting for the actor's side: a provider's new requests to answer,
+    a school's counter-proposals to accept or refuse; soonest first."""
+    query = (select(VisitRequest).where(VisitRequest.starts_at > now)
+             .options(selectinload(VisitRequest.school), selectinload(VisitRequest.provider),
+                      selectinload(VisitRequest.classes))
+             .order_by(VisitRequest.starts_at, VisitRequest.id).limit(limit))
+    if actor.role == Role.PROVIDER:
+        query = query.where(VisitRequest.provider_id == actor.provider_id,
+                            VisitRequest.status == VisitStatus.REQUESTED)
+    else:
+        query = query.where(VisitRequest.school_id == actor.school_id,
+                            VisitRequest.status == VisitStatus.COUNTER_PROPOSED)
+    return list(db.session.scalars(query))

@@ -141,7 +141,8 @@ def request_visit(window_id: int) -> ResponseReturnValue:
     window = queries.window_or_404(window_id)
     user = acting_user()
     classes = school_classes(user.school_id)
-    form = visit_request_form(classes, request.form if request.method == "POST" else None)
+    form = visit_request_form(classes, window,
+                              request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         local_day = clock.rome_local(window.starts_at).date()
         try:

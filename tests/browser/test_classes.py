@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from orientamento.core import clock
 from tests.browser.conftest import (
@@ -97,17 +98,50 @@ def test_invited_counsellor_creates_a_class_that_a_pupil_joins(
     pupil.fill("#password", NEW_PASSWORD)
     pupil.fill("#confirm", NEW_PASSWORD)
     response = submit(pupil, SUBMIT)
-    assert response.ok and path_of(pupil) == "/classes/mine"
+    assert response.ok and path_of(pupil) == "/start/"  # a new pupil lands on the start page
     assert is_logged_in(pupil)
     assert html_lang(pupil)[0] == language
+    visit(pupil, "/classes/mine")
     assert pupil.locator("main li", has_text=class_name).count() == 1
-    check_a11y(pupil)
 
     visit(counsellor, class_path)
     row = counsellor.locator("table tbody tr", has_text=username)
     assert row.count() == 1
     assert row.locator("th").inner_text().startswith("Luca")
     screenshot(counsellor, f"class-{language}")
+
+    # Luca is 12: the counsellor records the parents' signed form, with its date and reference.
+    with counsellor.expect_navigation():
+        row.locator('a[href$="/consent"]').click()
+    assert re.fullmatch(r"/classes/\d+/pupils/\d+/consent", path_of(counsellor))
+    check_a11y(counsellor)
+    counsellor.fill("#signed_on", clock.today().isoformat())
+    counsellor.fill("#reference", f"Prot. {suffix}")
+    screenshot(counsellor, f"class-consent-{language}")
+    response = submit(counsellor, SUBMIT)
+    assert response.ok and path_of(counsellor) == class_path
+    assert counsellor.locator(".alert-success", has_text=f"Prot. {suffix}").count() == 1
+    assert "Luca" in counsellor.locator(".alert-success").inner_text()
+    row = counsellor.locator("table tbody tr", has_text=username)
+    assert row.locator("td", has_text=f"Prot. {suffix}").count() == 1
+    assert row.locator('a[href$="/consent/withdraw"]').count() == 1
+    check_a11y(counsellor)
+
+    # The handout to print: the code, its QR code (inline SVG) and the address to type.
+    assert submit(counsellor, f'a[href="{class_path}/handout"]').ok
+    assert path_of(counsellor) == f"{class_path}/handout"
+    assert counsellor.locator("#join-code").inner_text().strip() == code
+    expect(counsellor.locator(".handout-qr svg")).to_be_visible()
+    assert code in counsellor.locator("code.handout-link").inner_text()
+    check_a11y(counsellor)
+    counsellor.emulate_media(media="print")
+    screenshot(counsellor, f"class-handout-print-{language}")
+    counsellor.emulate_media(media="screen")
+
+    # The QR code's address opens the join page with the code filled in.
+    stranger = new_page()
+    visit(stranger, f"/classes/join?code={code}")
+    assert stranger.locator("#code").input_value() == code
 
     visit(counsellor, "/classes/")
     assert counsellor.locator("table tbody tr", has_text=class_name).count() == 1

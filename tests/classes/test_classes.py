@@ -170,12 +170,14 @@ def test_roster_consent_and_removal(
     assert f"/pupils/{young.id}/consent" in page
     assert f"/pupils/{older.id}/consent" not in page  # 14 and over: not needed
     assert young.needs_parental_consent(clock.today())
-    assert client.post(f"/classes/{school_class.id}/pupils/{young.id}/consent").status_code == 302
+    form = {"signed_on": clock.today().isoformat(), "reference": "Prot. 12/2027"}
+    response = client.post(f"/classes/{school_class.id}/pupils/{young.id}/consent", data=form)
+    assert response.status_code == 302
     db.session.refresh(young)
     assert young.parental_consent_at is not None
     assert young.parental_consent_by_id == counsellor.id
     assert not young.needs_parental_consent(clock.today())
-    client.post(f"/classes/{school_class.id}/pupils/{young.id}/consent/withdraw")
+    client.post(f"/classes/{school_class.id}/pupils/{young.id}/consent/withdraw", data=form)
     db.session.refresh(young)
     assert young.needs_parental_consent(clock.today())
     client.post(f"/classes/{school_class.id}/pupils/{older.id}/remove")
@@ -191,7 +193,9 @@ def test_a_pupil_of_another_class_cannot_be_touched_through_mine(
     stranger = make_user(Role.STUDENT, date_of_birth=date(clock.today().year - 12, 1, 1))
     make_class(pupils=(stranger,))
     log_in(client, counsellor)
-    assert client.post(f"/classes/{mine.id}/pupils/{stranger.id}/consent").status_code == 404
+    form = {"signed_on": clock.today().isoformat(), "reference": "Prot. 12/2027"}
+    assert client.post(f"/classes/{mine.id}/pupils/{stranger.id}/consent",
+                       data=form).status_code == 404
     db.session.refresh(stranger)
     assert stranger.parental_consent_at is None
 

@@ -60,7 +60,8 @@ def test_staff_forms_survive_garbage(
         "/admin/users/invite": ["display_name", "email", "role", "school_id", "provider_id",
                                 "municipi"],
         f"/admin/users/{counsellor.id}/role": ["role", "school_id", "provider_id", "municipi"],
-        "/admin/organisations/schools/new": ["code", "name", "municipality", "municipio"],
+        "/admin/organisations/schools/new": ["code", "name", "address", "municipality",
+                                             "municipio"],
         "/admin/organisations/providers/new": ["code", "name", "kind", "municipality",
                                                "website"],
     }.items():

@@ -28,6 +28,22 @@ def test_create_a_school_normalizing_the_code(client: FlaskClient) -> None:
     assert response.status_code == 302
     school = db.session.scalar(select(School))
     assert school is not None and school.code == "MIIS01200X" and school.municipio == 4
+    assert school.address is None and school.full_address == "Milano"
+
+
+def test_a_schools_street_address_is_kept_for_visiting_providers(client: FlaskClient) -> None:
+    response = client.post("/admin/organisations/schools/new", data={
+        "code": "MIIS01200X", "name": "IIS Galilei", "address": "  Via Pacini 71 ",
+        "municipality": "Milano"})
+    assert response.status_code == 302
+    school = db.session.scalar(select(School))
+    assert school is not None and school.address == "Via Pacini 71"
+    assert school.full_address == "Via Pacini 71, Milano"
+    page = client.get(f"/admin/organisations/schools/{school.id}").get_data(as_text=True)
+    assert 'value="Via Pacini 71"' in page
+    data = {"code": "MIIS01200X", "name": "IIS Galilei", "municipality": "Milano"}
+    assert client.post("/admin/organisations/schools/new",
+                       data={**data, "code": "MIIS01300X", "address": "V" * 201}).status_code == 400
 
 
 @pytest.mark.parametrize("data", [

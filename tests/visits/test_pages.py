@@ -120,6 +120,33 @@ def test_hours_and_their_export(client: FlaskClient, login: Callable[..., User],
     assert db.session.scalar(select(func.count()).select_from(ClassMembership)) == 2
 
 
+def test_hours_for_italian_excel(client: FlaskClient, login: Callable[..., User], staff: User,
+                                 make_user: UserFactory, make_class: Callable[..., SchoolClass]
+                                 ) -> None:
+    counsellor = make_user(Role.COUNSELLOR)
+    school_class = make_class(counsellor, pupils=(make_user(Role.STUDENT, display_name="Bea"),))
+    slot = window([staff], school_day(clock.today() + timedelta(days=5)))
+    visit = requested(counsellor, slot, [school_class], length=timedelta(minutes=90))
+    event = visits.confirm_visit(staff, visit, [staff.id])
+    db.session.commit()
+    record_attendance(staff, event, {school_class.id: 19}, now=event.ends_at + timedelta(hours=1))
+    db.session.commit()
+    login(counsellor)
+    page = client.get("/events/hours").get_data(as_text=True)
+    assert 'href="/events/hours.csv?excel=1"' in page
+    standard = client.get("/events/hours.csv")
+    assert standard.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert [r["hours"] for r in csv.DictReader(io.StringIO(standard.get_data(as_text=True)))] \
+        == ["1.5"]
+    excel = client.get("/events/hours.csv?excel=1&year=2026/2027")
+    assert excel.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert excel.get_data().startswith(b"\xef\xbb\xbfschool_year;class;pupil;date;")
+    rows = list(csv.DictReader(io.StringIO(excel.get_data().decode("utf-8-sig")), delimiter=";"))
+    assert [(r["pupil"], r["hours"], r["date"]) for r in rows] == [
+        ("Bea", "1,5", clock.rome_local(event.starts_at).date().isoformat())]
+    assert client.get("/events/hours.csv?excel=semicolon").status_code == 400
+
+
 def test_admin_school_holidays_withdraw_free_windows(
         client: FlaskClient, login: Callable[..., User], staff: User,
         make_user: UserFactory) -> None:

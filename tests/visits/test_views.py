@@ -337,9 +337,9 @@ def test_hours_page_and_csv(app: Flask, visit_setup: dict[str, Any],
     make_class(visit_setup["counsellor"], name="5C")  # a class without hours
     client = english_client(app, visit_setup["counsellor"])
     page = _words(client.get("/events/hours"))
-    assert "4A · 2026/2027: 2 hours 28 to go" in page
+    assert "4A · 2026/2027: 2 hours 28 hours to go" in page
     assert "Anna Rossi 2" in page and '=HYPERLINK("http://evil.example","x") 2' in page
-    assert "5C · 2026/2027: 0 hours 30 to go No event attended yet." in page
+    assert "5C · 2026/2027: 0 hours 30 hours to go No event attended yet." in page
     response = client.get("/events/hours.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))

@@ -14,14 +14,20 @@ from datetime import date, time, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from orientamento.auth.models import Role, User
+from orientamento.auth.models import PROVIDER_ROLES, User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.courses.models import Course, Place
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
 from orientamento.visits.days import closed_days
-from orientamento.visits.models import BlockedDay, SchoolHoliday, VisitRequest, VisitWindow
+from orientamento.visits.models import (
+    BlockedDay,
+    SchoolHoliday,
+    VisitRequest,
+    VisitStatus,
+    VisitWindow,
+)
 from orientamento.visits.school_calendar import (
     CalendarPeriod,
     CalendarReport,
@@ -36,7 +42,7 @@ from orientamento.visits.school_calendar import (
 #: Availability can be published this far ahead.
 MAX_RANGE = timedelta(days=366)
 
-OPEN_STATUSES = ("requested", "counter_proposed", "confirmed")
+OPEN_STATUSES = (VisitStatus.REQUESTED, VisitStatus.COUNTER_PROPOSED, VisitStatus.CONFIRMED)
 
 
 @dataclass
@@ -67,7 +73,7 @@ class Published:
 def provider_staff_members(provider: Provider, user_ids: Sequence[int]) -> list[User]:
     """The provider's own staff with these ids; anyone else's id is refused."""
     users = list(db.session.scalars(select(User).where(
-        User.id.in_(user_ids), User.provider_id == provider.id, User.role == Role.PROVIDER)))
+        User.id.in_(user_ids), User.provider_id == provider.id, User.role.in_(PROVIDER_ROLES))))
     if len(users) != len(set(user_ids)):
         raise NotFound(_l("Choose ambassadors of your own organisation."))
     return users

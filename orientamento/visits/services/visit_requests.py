@@ -19,6 +19,7 @@ from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
+from orientamento.courses.models import PlaceKind
 from orientamento.events.models import Event
 from orientamento.events.notices import notify, provider_staff
 from orientamento.events.overlap import is_overlap
@@ -49,7 +50,7 @@ def _covers(window: VisitWindow, school: School) -> bool:
         return False
     codes = {p.code for p in window.places}
     # Covering the city of Milan covers all its municipi.
-    return place.code in codes or (place.kind == "municipio" and "015146" in codes)
+    return place.code in codes or (place.kind == PlaceKind.MUNICIPIO and "015146" in codes)
 
 
 def _check_time(starts_at: datetime, ends_at: datetime, provider_id: int, now: datetime) -> None:
@@ -107,7 +108,7 @@ def _move(visit: VisitRequest, status: VisitStatus) -> None:
     if not visit.can_become(status):
         raise Conflict(_l("This request is \"%(status)s\" and cannot change that way.",
                           status=visit.status_label))
-    visit.status = status.value
+    visit.status = status
     visit.updated_at = clock.now()
 
 
@@ -131,7 +132,8 @@ def confirm_visit(actor: User, visit: VisitRequest, ambassador_ids: Sequence[int
     """Confirm a request (provider) or accept a proposed time (school): it becomes an event."""
     now = now or clock.now()
     side = _check_side(actor, visit)
-    if (side, visit.status) not in (("provider", "requested"), ("school", "counter_proposed")):
+    if (side, visit.status) not in (("provider", VisitStatus.REQUESTED),
+                                    ("school", VisitStatus.COUNTER_PROPOSED)):
         raise Conflict(_l("This request is \"%(status)s\" and cannot change that way.",
                           status=visit.status_label))
     if visit.starts_at <= now:
@@ -173,7 +175,8 @@ def _visit_event(visit: VisitRequest, provider: Provider, ambassadors: list[User
         provider_id=provider.id, school_id=visit.school_id,
         title=f"{provider.name} · {visit.school.name}",
         description=visit.message, starts_at=visit.starts_at, ends_at=visit.ends_at,
-        address=visit.school.name if visit.mode == VisitMode.IN_PERSON else None,
+        address=(f"{visit.school.name}, {visit.school.full_address}"[:300]
+                 if visit.mode == VisitMode.IN_PERSON else None),
         courses=list(window.courses) if window else [],
         created_by_id=visit.requested_by_id, staff_ids=[user.id for user in ambassadors],
         pupils_by_class={chosen.class_id: chosen.pupils for chosen in visit.classes}))
@@ -185,7 +188,7 @@ def propose_time(actor: User, visit: VisitRequest, starts_at: datetime, ends_at:
     now = now or clock.now()
     side = _check_side(actor, visit)
     target = VisitStatus.COUNTER_PROPOSED if side == "provider" else VisitStatus.REQUESTED
-    expected = "requested" if side == "provider" else "counter_proposed"
+    expected = VisitStatus.REQUESTED if side == "provider" else VisitStatus.COUNTER_PROPOSED
     if visit.status != expected:
         raise Conflict(_l("This request is \"%(status)s\" and cannot change that way.",
                           status=visit.status_label))
