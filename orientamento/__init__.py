@@ -17,7 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(TEMPLATES_DIR),
         instance_path=str(INSTANCE_DIR),
     )
-    app.config.update(load_config(config))
+    app.config.update(load_config(config, check=False))
     configure_logging(app)
     init_database(app)
     init_auth(app)
@@ -30,7 +30,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from orientamento.core.errors import register_error_handlers
 
     register_error_handlers(app)
+    refuse_unsafe_config(app)
     return app
+
+
+def refuse_unsafe_config(app: Flask) -> None:
+    """Refuse settings only safe on a developer's machine: at once when serving, and in
+    ``flask`` when a command runs, so that ``flask --help`` works without configuration."""
+    from orientamento.config import ConfigError, check_config
+    from orientamento.core.cli import defer_config_error
+
+    try:
+        check_config(app.config)
+    except ConfigError as error:
+        if not defer_config_error(app, str(error)):
+            raise
 
 
 def configure_logging(app: Flask) -> None:
@@ -58,13 +72,15 @@ def init_database(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     import_models()
     with app.app_context():
-        configure_sqlite(db.engine)
+        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     @app.before_request
     def _serialize_sqlite_writes() -> None:
         if request.endpoint == "static":
             return
         view = app.view_functions.get(request.endpoint or "")
+        if getattr(view, "locks_when_writing", False):
+            return
         if (request.method not in ("GET", "HEAD", "OPTIONS")
                 or getattr(view, "writes_on_read", False)):
             begin_immediate(db.session())
@@ -81,6 +97,7 @@ def import_models() -> None:
     from orientamento.outbox import models as _outbox  # noqa: F401
     from orientamento.outreach import models as _outreach  # noqa: F401
     from orientamento.risk import models as _risk  # noqa: F401
+    from orientamento.support import models as _support  # noqa: F401
     from orientamento.visits import models as _visits  # noqa: F401
 
 
@@ -141,10 +158,13 @@ def register_blueprints(app: Flask) -> None:
     from orientamento.outreach.views import bp as outreach_bp
     from orientamento.risk import record_views as _record_views  # noqa: F401 (adds routes)
     from orientamento.risk.views import bp as risk_bp
+    from orientamento.start.views import bp as start_bp
+    from orientamento.support.views import bp as support_bp
     from orientamento.visits.views import bp as visits_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp, url_prefix="/account")
+    app.register_blueprint(start_bp, url_prefix="/start")
     app.register_blueprint(classes_bp, url_prefix="/classes")
     app.register_blueprint(assessments_bp, url_prefix="/assessments")
     app.register_blueprint(admin_bp, url_prefix="/admin")
@@ -156,6 +176,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(visits_bp, url_prefix="/events")
     app.register_blueprint(risk_bp, url_prefix="/risk")
     app.register_blueprint(outreach_bp, url_prefix="/outreach")
+    app.register_blueprint(support_bp, url_prefix="/support")
 
 
 def init_features(app: Flask) -> None:
@@ -175,7 +196,7 @@ def register_templating(app: Flask) -> None:
     """Template globals shared by every page."""
     from orientamento.auth.models import ROLE_LABELS
     from orientamento.core.i18n import LANGUAGE_NAMES, current_language, text_direction
-    from orientamento.core.navigation import navigation_items
+    from orientamento.core.navigation import navigation_items, return_path
     from orientamento.core.templating import init_templating
 
     init_templating(app)
@@ -184,6 +205,7 @@ def register_templating(app: Flask) -> None:
         current_language=current_language,
         text_direction=text_direction,
         navigation_items=navigation_items,
+        return_path=return_path,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         ROLE_LABELS=ROLE_LABELS,
     )
@@ -193,18 +215,21 @@ def register_commands(app: Flask) -> None:
     """Add the feature CLI groups to ``flask``."""
     from orientamento.admin.cli import admin_cli
     from orientamento.assessments.cli import assessments_cli, questionnaires_cli
+    from orientamento.core.backup import backup_command
     from orientamento.core.cli import translate_cli
     from orientamento.courses.cli import courses_cli
     from orientamento.demo.cli import demo_cli
     from orientamento.events.cli import events_cli
     from orientamento.outbox.cli import init_console_delivery, outbox_cli
     from orientamento.risk.cli import risk_cli
+    from orientamento.support.cli import support_cli
     from orientamento.visits.cli import import_holidays_under_events, visits_cli
 
     app.cli.add_command(admin_cli)
     app.cli.add_command(questionnaires_cli)
     app.cli.add_command(assessments_cli)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(backup_command)
     app.cli.add_command(demo_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(outbox_cli)
@@ -212,4 +237,5 @@ def register_commands(app: Flask) -> None:
     events_cli.add_command(import_holidays_under_events)
     app.cli.add_command(visits_cli)
     app.cli.add_command(risk_cli)
+    app.cli.add_command(support_cli)
     init_console_delivery(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -32,7 +33,45 @@ from orientamento.orgs.models import Provider, School
 settings.register_profile("orientamento", deadline=None)
 settings.load_profile("orientamento")
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+def worker_name(name: str) -> str:
+    """``name`` for this pytest-xdist worker (``test_gw0``), or ``name`` itself outside xdist:
+    workers running at once never share a database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{name}_{worker}" if worker else name
+
+
+def postgres_database_url(name: str) -> str:
+    """The URL of database ``name`` (this worker's copy) on the server of the environment's
+    ``TEST_DATABASE_URL``, created if missing."""
+    import psycopg
+    from psycopg import errors, sql
+    from sqlalchemy.engine import make_url
+
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    name = worker_name(name)
+    admin = base.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False),
+                         autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                    (name,)).fetchone()
+        if not exists:
+            with suppress(errors.DuplicateDatabase):  # created meanwhile by another run
+                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _test_database_url() -> str | None:
+    """The environment's ``TEST_DATABASE_URL``; under pytest-xdist on PostgreSQL, a database of
+    the worker's own on the same server (``test_gw0``, ``test_gw1``)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url and url.startswith("postgresql") and os.environ.get("PYTEST_XDIST_WORKER"):
+        from sqlalchemy.engine import make_url
+
+        return postgres_database_url(str(make_url(url).database))
+    return url
+
+
+TEST_DATABASE_URL = _test_database_url()
 
 #: Instants the suite can run at (``--instant NAME`` or an ISO 8601 instant). The default is
 #: an ordinary school day; the others break naive date code, and ``make test-calendar`` runs
@@ -265,7 +304,8 @@ def make_user(
             fields.setdefault("email", f"{role.value}{number}@example.org")
         if role == Role.COUNSELLOR and "school" not in fields and "school_id" not in fields:
             fields["school"] = make_school()
-        if role == Role.PROVIDER and "provider" not in fields and "provider_id" not in fields:
+        if (role in (Role.PROVIDER, Role.AMBASSADOR) and "provider" not in fields
+                and "provider_id" not in fields):
             fields["provider"] = make_provider()
         if role == Role.STUDENT:
             fields.setdefault("date_of_birth", born_years_ago(18))  # 18 at any instant

@@ -11,7 +11,7 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from orientamento.auth.models import ROLE_LABELS, STAFF_ROLES, Role
+from orientamento.auth.models import PROVIDER_ROLES, ROLE_LABELS, STAFF_ROLES, Role
 from orientamento.core.forms import MultiCheckboxField
 from orientamento.extensions import db
 from orientamento.orgs.models import MUNICIPI, Provider, School
@@ -54,7 +54,7 @@ class AssignmentForm(FlaskForm):
             raise ValidationError(str(_l("Choose the counsellor's school.")))
 
     def validate_provider_id(self, field: SelectField) -> None:
-        if self.role.data == Role.PROVIDER and not field.data:
+        if self.role.data in PROVIDER_ROLES and not field.data:
             raise ValidationError(str(_l("Choose the provider this person works for.")))
 
     def validate_municipi(self, field: MultiCheckboxField) -> None:

@@ -9,7 +9,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from orientamento.auth import audit
-from orientamento.auth.models import AuditAction, Role, TokenPurpose, User, UserMunicipio
+from orientamento.auth.models import (
+    PROVIDER_ROLES,
+    AuditAction,
+    Role,
+    TokenPurpose,
+    User,
+    UserMunicipio,
+)
 from orientamento.auth.services import find_user_by_login, normalize_login
 from orientamento.auth.tokens import issue_token
 from orientamento.core.errors import Conflict, DomainError
@@ -23,7 +30,7 @@ def _assign(user: User, role: Role, school_id: int | None, provider_id: int | No
     """Set a role and keep only the organisation links that role uses."""
     user.role = role.value
     user.school_id = school_id if role == Role.COUNSELLOR else None
-    user.provider_id = provider_id if role == Role.PROVIDER else None
+    user.provider_id = provider_id if role in PROVIDER_ROLES else None
     wanted = set(municipi) if role == Role.OUTREACH else set()
     # Change the collection by difference: replacing it would insert a row with
     # the same key before the old one is deleted.

@@ -36,6 +36,7 @@ from orientamento.core.access import acting_user, login_required, public
 from orientamento.core.errors import DomainError
 from orientamento.core.forms import EmptyForm
 from orientamento.core.navigation import safe_next_url
+from orientamento.database import begin_immediate, locks_when_writing
 from orientamento.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -46,17 +47,23 @@ def _login_key() -> str:
 
 
 def _start_session(user: User) -> None:
-    """Start a fresh session (no fixation), keeping the language chosen before login."""
+    """Start a fresh session (no fixation), keeping the language chosen before login.
+
+    A language picked in this browser before logging in is a fresh choice: it wins over the
+    one stored in the profile, and becomes the stored one.
+    """
     chosen: str | None = session.get("locale")
     session.clear()
     login_user(user)
-    if user.locale is None and chosen and chosen in current_app.config["LOCALES"]:
+    if chosen and chosen in current_app.config["LOCALES"] and chosen != user.locale:
+        begin_immediate(db.session())  # a second, short write: queue for SQLite's lock
         services.set_locale(user, chosen)
         db.session.commit()
     session["locale"] = user.locale or chosen
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@locks_when_writing
 @public
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"])
 @limiter.limit(
@@ -66,15 +73,19 @@ def login() -> ResponseReturnValue:
     """Log in with e-mail or username and password."""
     form = LoginForm()
     if form.validate_on_submit():
+        password = form.password.data or ""
+        # The slow password check runs first, outside any write: logins verify in parallel.
+        check = services.check_login(form.login.data or "", password)
+        begin_immediate(db.session())
         try:
-            user = services.authenticate(form.login.data or "", form.password.data or "")
+            user = services.record_login(check, password)
         except services.LoginFailed as failure:
             db.session.commit()  # keep the failure count and the audit entry
             form.password.errors = [str(failure.message)]
             return render_template("auth/login.html", form=form), failure.status_code
         db.session.commit()
         _start_session(user)
-        return redirect(safe_next_url(request.args.get("next")))
+        return redirect(safe_next_url(request.args.get("next"), "start.index"))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
@@ -111,7 +122,7 @@ def register() -> ResponseReturnValue:
         db.session.commit()
         _start_session(user)
         flash(_("Welcome! Your account is ready."), "success")
-        return redirect(url_for("auth.profile"))
+        return redirect(url_for("start.index"))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 
@@ -150,7 +161,7 @@ def _token_page(purpose: TokenPurpose, token: str, template: str) -> ResponseRet
         db.session.commit()
         _start_session(user)
         flash(_("Your password has been set."), "success")
-        return redirect(url_for("core.home"))
+        return redirect(url_for("start.index"))
     return render_template(template, form=form, user=user), 400 if form.errors else 200
 
 

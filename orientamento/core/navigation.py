@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
@@ -39,9 +39,10 @@ class NavItem:
 
 NAVIGATION: dict[str, tuple[NavItem, ...]] = {
     "anonymous": (NavItem("core.home", _l("Home")), NavItem("courses.search", _l("Courses")),
-                  NavItem("events.list_events", _l("Events"))),
+                  NavItem("events.list_events", _l("Events")),
+                  NavItem("support.find_help", _l("Services for young people"))),
     "student": (
-        NavItem("core.home", _l("Home")),
+        NavItem("start.index", _l("My page")),
         NavItem("assessments.index", _l("Assessments")),
         NavItem("courses.search", _l("Courses")),
         NavItem("courses.suggested", _l("Suggested for you")),
@@ -50,7 +51,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("classes.my_classes", _l("My classes")),
     ),
     "counsellor": (
-        NavItem("core.home", _l("Home")),
+        NavItem("start.index", _l("My page")),
         NavItem("classes.list_classes", _l("Classes")),
         NavItem("courses.search", _l("Courses")),
         NavItem("visits.browse_windows", _l("Peer visits")),
@@ -58,27 +59,26 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
         NavItem("events.orientation_hours", _l("Orientation hours")),
     ),
     "provider": (
-        NavItem("core.home", _l("Home")),
+        NavItem("start.index", _l("My page")),
         NavItem("courses.manage_courses", _l("Our courses")),
         NavItem("events.manage_events", _l("Our events")),
         NavItem("visits.list_visits", _l("Visit requests")),
         NavItem("visits.manage_availability", _l("Availability")),
     ),
-    "outreach": (NavItem("core.home", _l("Home")),
+    "ambassador": (NavItem("start.index", _l("My page")),
+                   NavItem("events.list_events", _l("Events")),
+                   NavItem("courses.search", _l("Courses"))),
+    "outreach": (NavItem("start.index", _l("My page")),
                  NavItem("outreach.queue", _l("Outreach queue")),
                  NavItem("courses.search", _l("Courses")),
                  NavItem("events.list_events", _l("Events"))),
     "admin": (
-        NavItem("core.home", _l("Home")),
+        NavItem("start.index", _l("My page")),
         NavItem("admin.list_users", _l("Users")),
         NavItem("orgs.list_schools", _l("Schools")),
         NavItem("orgs.list_providers", _l("Providers")),
-        NavItem("admin.audit_log", _l("Audit log")),
-        NavItem("assessments.psychometrics", _l("Psychometrics")),
-        NavItem("courses.import_catalogue", _l("Course catalogue")),
-        NavItem("events.manage_events", _l("City events")),
-        NavItem("visits.school_holidays", _l("School holidays")),
         NavItem("risk.list_versions", _l("Risk models")),
+        NavItem("admin.audit_log", _l("Audit log")),
     ),
 }
 
@@ -88,3 +88,20 @@ def navigation_items() -> tuple[NavItem, ...]:
     if current_user.is_authenticated:
         return NAVIGATION.get(current_user.role, NAVIGATION["anonymous"])
     return NAVIGATION["anonymous"]
+
+
+def return_path() -> str:
+    """Where the language switch brings the person back: this page, as a GET.
+
+    A page rendered by a POST (a form with errors) is shown again by a GET of its address when
+    that address answers GET; a POST-only action returns to the page the form was on.
+    """
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    rule = request.url_rule
+    if rule is not None and rule.methods and "GET" in rule.methods:
+        return request.path
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("core.home")

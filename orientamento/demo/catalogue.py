@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from orientamento.courses.areas import IEFP_SECTORS, KIND_EQF_LEVELS, CourseKind
+from orientamento.courses.models import CourseStatus
 from orientamento.demo.catalogue_texts import (
     ADMISSION,
     AREA_FOCUS,
@@ -24,6 +25,7 @@ from orientamento.demo.catalogue_texts import (
     OPENERS,
     THREE_YEAR_SENTENCE,
 )
+from orientamento.orgs.models import ProviderKind
 
 SEED = 20260901
 MILANO = "015146"
@@ -32,7 +34,7 @@ MILANO = "015146"
 class _Provider(NamedTuple):
     code: str
     name: str
-    kind: str
+    kind: ProviderKind
     municipality: str
     areas: tuple[str, ...]  # ITS areas (ITS or IFTS courses) and IeFP sectors
 
@@ -45,7 +47,7 @@ class _Course(NamedTuple):
     title_en: str
 
 
-_FOUNDATION, _CENTRE = "its_foundation", "training_centre"
+_FOUNDATION, _CENTRE = ProviderKind.ITS_FOUNDATION, ProviderKind.TRAINING_CENTRE
 _PROVIDERS = (
     _Provider("DEMO-ITS-MECC", "Fondazione ITS Demo Meccatronica Lombardia", _FOUNDATION,
               "Sesto San Giovanni", ("mechatronics", "energy")),
@@ -265,7 +267,7 @@ def demo_course_rows(occupations_by_area: Mapping[str, Sequence[str]],
         occupations = sorted(rng.sample(pool, min(len(pool), rng.randint(1, 4))))
         weights, costs = _COSTS[kind]
         rows.append({
-            "provider_code": provider.code, "course_code": code, "kind": kind.value,
+            "provider_code": provider.code, "course_code": code, "kind": str(kind),
             "area": course.area, "eqf_level": str(max(levels) if i in three_year else min(levels)),
             **_texts(course, i in three_year, i in english, rng),
             "hours": str(hours), "semesters": str(semesters), "start_date": start.isoformat(),
@@ -280,11 +282,11 @@ def demo_course_rows(occupations_by_area: Mapping[str, Sequence[str]],
             "contact_email": f"orientamento@{slug}.demo.example.org",
             "contact_phone": f"02 0000 {101 + course.provider:04d}",
             "web_url": f"https://{slug}.demo.example.org/corsi/{code.lower()}",
-            "status": "active",
+            "status": str(CourseStatus.ACTIVE),
         })
     past = [row for row in rows if row["start_date"] < today.isoformat()]
     for row in rng.sample(past if len(past) >= 4 else rows, 4):
-        row["status"] = "archived"
+        row["status"] = str(CourseStatus.ARCHIVED)
     for row in rng.sample(rows, 8):
         row["application_deadline"] = ""
     for row in rng.sample(rows, 6):

@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlalchemy import select, update
 
-from orientamento.courses.models import Course, Occupation, Place
+from orientamento.courses.areas import CourseKind
+from orientamento.courses.models import Course, CourseStatus, Occupation, Place
 from orientamento.courses.services import load_reference_data
 from orientamento.courses.transfer import ImportReport, import_rows
 from orientamento.demo.catalogue import DEMO_CATALOGUE_PROVIDERS, demo_course_rows
@@ -34,8 +35,8 @@ def seed_demo_catalogue(today: date) -> ImportReport:
               for p in db.session.scalars(select(Place).order_by(Place.code))}
     rows = demo_course_rows(occupations, places, today)
     own = [r | {"provider_code": DEMO_PROVIDER["code"], "course_code": f"DEMO-{n:02d}"}
-           for n, r in enumerate((r for r in rows if r["kind"] == "its"
-                                  and r["status"] == "active"), start=1)
+           for n, r in enumerate((r for r in rows if r["kind"] == CourseKind.ITS
+                                  and r["status"] == CourseStatus.ACTIVE), start=1)
            if n <= OWN_DEMO_COURSES]
     existing = set(db.session.execute(select(Provider.code, Course.code).join(Provider)).all())
     fresh = [r for r in rows + own if (r["provider_code"], r["course_code"]) not in existing]

@@ -11,10 +11,10 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from orientamento.auth.models import Role, User
+from orientamento.auth.models import PROVIDER_ROLES, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
-from orientamento.courses.models import Course
+from orientamento.courses.models import Course, CourseStatus
 from orientamento.demo.services import DEMO_PROVIDER, DEMO_SCHOOL
 from orientamento.events.models import Event, EventClass, EventKind, EventStaff
 from orientamento.extensions import db
@@ -27,22 +27,22 @@ ACCESS_NOTE = "Ingresso senza gradini, ascensore, bagno accessibile."
 
 #: (kind, title, description, days ahead, start hour, hours, capacity, online)
 DEMO_EVENTS = (
-    ("open_day", "Open day: laboratori di meccatronica",
+    (EventKind.OPEN_DAY, "Open day: laboratori di meccatronica",
      "Visita ai laboratori, incontro con studenti e docenti, prove pratiche con i robot.",
      12, 15, 3, 40, False),
-    ("webinar", "Webinar: come funziona un ITS Academy",
+    (EventKind.WEBINAR, "Webinar: come funziona un ITS Academy",
      "Due anni, stage in azienda, diploma EQF 5: domande e risposte in diretta.",
      8, 17, 1.5, 100, True),
-    ("workshop", "Laboratorio di robotica (posti limitati)",
+    (EventKind.WORKSHOP, "Laboratorio di robotica (posti limitati)",
      "Programma un braccio robotico in piccoli gruppi. Pochi posti: c'è la lista d'attesa.",
      19, 10, 2, 3, False),
-    ("open_day", "Open day: cucina e accoglienza turistica",
+    (EventKind.OPEN_DAY, "Open day: cucina e accoglienza turistica",
      "Scopri i percorsi IeFP di ristorazione e turismo, con una prova in cucina.",
      26, 9, 4, 60, False),
-    ("workshop", "Workshop: il tuo primo curriculum",
+    (EventKind.WORKSHOP, "Workshop: il tuo primo curriculum",
      "Per chi cerca lavoro o formazione: scrivere il curriculum e prepararsi al colloquio.",
      33, 14, 2, 20, False),
-    ("webinar", "Webinar: lavorare nell'ICT dopo il diploma",
+    (EventKind.WEBINAR, "Webinar: lavorare nell'ICT dopo il diploma",
      "Sviluppo software, reti, dati: cosa si studia e dove si lavora.",
      40, 18, 1, 150, True),
 )
@@ -87,7 +87,7 @@ def seed_demo_events(today: date) -> int:
     if db.session.scalar(select(Event.id).where(Event.is_demo.is_(True)).limit(1)) is not None:
         return 0
     staff = list(db.session.scalars(select(User).where(
-        User.provider_id == provider.id, User.role == Role.PROVIDER).order_by(User.id)))
+        User.provider_id == provider.id, User.role.in_(PROVIDER_ROLES)).order_by(User.id)))
     courses = list(db.session.scalars(select(Course).where(
         Course.provider_id == provider.id).order_by(Course.id).limit(2)))
     if staff:
@@ -106,7 +106,7 @@ def seed_demo_events(today: date) -> int:
         day = _next_working_day(today + timedelta(days=ahead))
         starts = clock.rome_datetime(day, time(hour))
         presented = list(db.session.scalars(select(Course).where(
-            Course.provider_id == owner.id, Course.status == "active").limit(2)))
+            Course.provider_id == owner.id, Course.status == CourseStatus.ACTIVE).limit(2)))
         db.session.add(Event(
             kind=kind, title=title, description=text, provider_id=owner.id,
             starts_at=starts, ends_at=starts + timedelta(hours=length), capacity=capacity,
@@ -115,31 +115,38 @@ def seed_demo_events(today: date) -> int:
             accessibility=None if online else ACCESS_NOTE,
             courses=presented, is_demo=True))
         created += 1
-    _past_visit(provider, school, staff, today)
+    if staff:
+        # A visit two weeks ago with its attendance (for the hours page), and one to come that
+        # the demo ambassador runs (for the ambassador's and the counsellor's start pages).
+        _school_visit(provider, school, staff[0], _previous_open_day(today - timedelta(days=14)),
+                      attended=21)
+        _school_visit(provider, school, staff[-1],
+                      _next_open_day(today + timedelta(days=9), provider.id), attended=None)
     db.session.flush()
     return created
 
 
-def _past_visit(provider: Provider, school: School, staff: list[User], today: date) -> None:
-    """A peer visit two weeks ago at the demo school, attendance recorded (for the hours page)."""
+def _school_visit(provider: Provider, school: School, ambassador: User, day: date, *,
+                  attended: int | None) -> None:
+    """A confirmed peer visit at the demo school on ``day``, with attendance if it is past."""
     school_class = db.session.scalar(select(SchoolClass).where(
         SchoolClass.school_id == school.id, SchoolClass.is_demo.is_(True)))
-    if school_class is None or not staff:
+    if school_class is None:
         return
-    day = _previous_open_day(today - timedelta(days=14))
     starts = clock.rome_datetime(day, time(10))
-    event = Event(kind=EventKind.SCHOOL_VISIT.value, provider_id=provider.id,
+    event = Event(kind=EventKind.SCHOOL_VISIT, provider_id=provider.id,
                   school_id=school.id, title=f"{provider.name} · {school.name}",
                   description="Visita tra pari: due studenti ITS raccontano il loro corso.",
                   starts_at=starts, ends_at=starts + timedelta(hours=2), address=school.name,
                   is_demo=True)
     db.session.add(event)
     db.session.flush()
-    event.staff.append(EventStaff(user_id=staff[0].id))
-    event.classes.append(EventClass(class_id=school_class.id, pupils=22, attended=21,
-                                    attendance_recorded_at=clock.now()))
+    event.staff.append(EventStaff(user_id=ambassador.id))
+    event.classes.append(EventClass(
+        class_id=school_class.id, pupils=22, attended=attended,
+        attendance_recorded_at=None if attended is None else clock.now()))
     db.session.add(VisitRequest(
         provider_id=provider.id, school_id=school.id, starts_at=event.starts_at,
-        ends_at=event.ends_at, mode="in_person", pupils=22, status=VisitStatus.CONFIRMED.value,
+        ends_at=event.ends_at, mode="in_person", pupils=22, status=VisitStatus.CONFIRMED,
         message="Classe terza, interessata a meccatronica e informatica.", event=event,
         classes=[VisitRequestClass(class_id=school_class.id, pupils=22)]))

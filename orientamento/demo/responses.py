@@ -79,7 +79,7 @@ def seed_simulated_responses(registry: Registry, students: int, today: date) -> 
             submitted = now - timedelta(days=int(rng.integers(1, 120)))
             db.session.add(Response(
                 student_id=student.id, questionnaire_id=questionnaire.id,
-                version=questionnaire.version, status=ResponseStatus.SUBMITTED.value,
+                version=questionnaire.version, status=ResponseStatus.SUBMITTED,
                 answers=answers, scores=scores, locale=locale, started_at=submitted,
                 updated_at=submitted, submitted_at=submitted,
             ))

@@ -46,7 +46,7 @@ def seed_demo_risk(admin_email: str = "admin@demo.example.org") -> int:
         digest = hashlib.sha256(files.records.read_bytes()
                                 + files.outcomes.read_bytes()).hexdigest()
         version = save_version(spec, source, trained, digest, actor=admin)
-        version.status = VersionStatus.ACTIVE.value
+        version.status = VersionStatus.ACTIVE
         version.activated_at = clock.now()
         version.activated_by_id = admin.id if admin else None
         record(AuditAction.RISK_MODEL_ACTIVATED, actor=admin, version_id=version.id)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from orientamento.auth.models import Role, User, UserMunicipio
+from orientamento.auth.models import PROVIDER_ROLES, Role, User, UserMunicipio
 from orientamento.auth.passwords import hash_password
 from orientamento.classes.models import ClassMembership, SchoolClass, SchoolLevel
 from orientamento.classes.services import new_join_code
@@ -15,9 +15,9 @@ from orientamento.extensions import db
 from orientamento.orgs.models import Provider, ProviderKind, School
 
 DEMO_SCHOOL = {"code": "MIISDEMO01", "name": "Istituto di Istruzione Superiore Demo",
-               "municipality": "Milano", "municipio": 3}
+               "address": "Via Demo 10", "municipality": "Milano", "municipio": 3}
 DEMO_PROVIDER = {"code": "DEMO-ITS-01", "name": "Fondazione ITS Academy Demo Milano",
-                 "kind": ProviderKind.ITS_FOUNDATION.value, "municipality": "Milano"}
+                 "kind": ProviderKind.ITS_FOUNDATION, "municipality": "Milano"}
 DEMO_ACCOUNTS = (
     ("admin@demo.example.org", Role.ADMIN, "Alessandra Admin"),
     ("counsellor@demo.example.org", Role.COUNSELLOR, "Carlo Counsellor"),
@@ -25,7 +25,7 @@ DEMO_ACCOUNTS = (
     ("outreach@demo.example.org", Role.OUTREACH, "Omar Outreach"),
     ("student@demo.example.org", Role.STUDENT, "Sara Student"),
     # An ITS student ambassador: a provider account of the demo foundation.
-    ("ambassador@demo.example.org", Role.PROVIDER, "Luca Ambassador"),
+    ("ambassador@demo.example.org", Role.AMBASSADOR, "Luca Ambassador"),
 )
 DEMO_PUPILS = (
     ("demo.giulia", "Giulia", date(2013, 5, 2)),
@@ -61,7 +61,7 @@ def seed_demo(password: str, school_year: str) -> dict[str, Any]:
         user = _get_or_create(User, {"email": email}, {
             "display_name": name, "role": role.value, "password_hash": password_hash,
             "is_demo": True, "school_id": school.id if role == Role.COUNSELLOR else None,
-            "provider_id": provider.id if role == Role.PROVIDER else None,
+            "provider_id": provider.id if role in PROVIDER_ROLES else None,
             "date_of_birth": date(2009, 3, 15) if role == Role.STUDENT else None,
         }, created)
         if role == Role.OUTREACH and not user.municipi:

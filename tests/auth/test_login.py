@@ -42,7 +42,7 @@ def test_login_redirects_only_to_local_pages(
     user = make_user()
     response = client.post("/account/login?next=https://evil.example/x",
                            data={"login": user.login_name, "password": PASSWORD})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/start/"  # the start page, never the other site
     client.post("/account/logout")
     response = client.post("/account/login?next=/account/",
                            data={"login": user.login_name, "password": PASSWORD})

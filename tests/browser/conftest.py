@@ -51,6 +51,7 @@ DEMO_LOGINS = {
     "admin": "admin@demo.example.org",
     "counsellor": "counsellor@demo.example.org",
     "provider": "provider@demo.example.org",
+    "ambassador": "ambassador@demo.example.org",
     "outreach": "outreach@demo.example.org",
     "student": "student@demo.example.org",
 }

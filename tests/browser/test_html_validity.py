@@ -39,24 +39,27 @@ PUBLIC_PAGES = (
     "/account/reset-password/not-a-token", "/courses/", "/courses/?q=tecnico&kind=its&eqf=5",
     "/courses/?place=015209&km=15&sort=distance&free=y", "/courses/?q=zzzzzz",
     "/courses/?kind=nonsense", "/events/", "/events/?kind=webinar&online=online",
-    "/events/?from_day=nonsense",
+    "/events/?from_day=nonsense", "/support/", "/support/?municipio=99",
 )
 ROLE_PAGES = {
     "admin": (
-        "/", "/account/", "/account/delete", "/admin/users", "/admin/users?q=demo&role=student",
+        "/", "/start/", "/account/", "/account/delete", "/admin/users",
+        "/admin/users?q=demo&role=student",
+        "/support/admin", "/support/admin/organisations/new", "/support/admin/import",
         "/admin/users/invite", "/admin/audit", "/admin/organisations/schools",
         "/admin/organisations/schools/new", "/admin/organisations/providers",
         "/admin/organisations/providers/new", "/courses/import", "/events/holidays",
         "/events/manage", "/events/new", "/risk/versions", "/risk/subject-report",
         "/risk/records",
     ),
-    "counsellor": ("/", "/account/", "/classes/", "/classes/new", "/events/visits/browse",
+    "counsellor": ("/", "/start/", "/account/", "/classes/", "/classes/new", "/events/visits/browse",
                    "/events/visits", "/events/hours", "/events/mine"),
-    "provider": ("/", "/account/", "/courses/manage", "/courses/manage/new", "/events/manage",
+    "provider": ("/", "/start/", "/account/", "/courses/manage", "/courses/manage/new", "/events/manage",
                  "/events/new", "/events/availability", "/events/visits"),
-    "outreach": ("/", "/account/", "/outreach/", "/outreach/deferred",
+    "ambassador": ("/start/", "/account/", "/events/mine"),
+    "outreach": ("/", "/start/", "/account/", "/outreach/", "/outreach/deferred",
                  "/outreach/?trigger=contract_ended"),
-    "student": ("/", "/account/", "/classes/mine", "/courses/saved", "/events/mine",
+    "student": ("/", "/start/", "/account/", "/classes/mine", "/courses/saved", "/events/mine",
                 "/courses/suggestions",
                 "/courses/suggestions?education=lower_secondary&place=015146&km=30"),
 }
@@ -139,7 +142,8 @@ def pages(live_server: LiveServer, tmp_path: Path) -> Iterator[Pages]:
         choose_language(client, language)
         for path in PUBLIC_PAGES:
             status = 404 if path in ("/no-such-page",) or "not-a-token" in path else 200
-            collected.get(client, language, path, 400 if "nonsense" in path else status)
+            refused = "nonsense" in path or "=99" in path
+            collected.get(client, language, path, 400 if refused else status)
         course = COURSE_LINK.search(client.get("/courses/").get_data(as_text=True))
         assert course, "no course on the search page"
         collected.get(client, language, course[1])

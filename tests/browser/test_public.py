@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 
 PUBLIC_PAGES = (
     "/", "/accessibility", "/privacy", "/account/login", "/account/register",
-    "/account/forgot-password", "/classes/join",
+    "/account/forgot-password", "/classes/join", "/support/", "/support/?language=ar",
 )
 
 FOCUS_RING = """() => {

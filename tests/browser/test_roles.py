@@ -21,12 +21,13 @@ MAIN_NAV_LINKS = "nav.navbar ul.navbar-nav:not(.navbar-secondary) a.nav-link"
 HREFS = "links => links.map((link) => link.getAttribute('href'))"
 # What each role must find in its main navigation (more is fine).
 EXPECTED_NAV = {
-    "admin": {"/", "/admin/users", "/admin/organisations/schools",
+    "admin": {"/start/", "/admin/users", "/admin/organisations/schools",
               "/admin/organisations/providers", "/admin/audit", "/risk/versions"},
-    "counsellor": {"/", "/classes/"},
-    "provider": {"/"},
-    "outreach": {"/", "/outreach/"},
-    "student": {"/", "/classes/mine"},
+    "counsellor": {"/start/", "/classes/"},
+    "provider": {"/start/", "/courses/manage"},
+    "ambassador": {"/start/", "/events/"},
+    "outreach": {"/start/", "/outreach/"},
+    "student": {"/start/", "/classes/mine"},
 }
 FOLLOW = "follow the first link in the main table"
 # Pages below the navigation, visited after it; FOLLOW opens the first row's link.
@@ -37,6 +38,9 @@ DEEPER_PAGES: dict[str, tuple[str, ...]] = {
         "/admin/organisations/schools", FOLLOW, "/admin/organisations/schools/new",
         "/admin/organisations/providers", FOLLOW, "/admin/organisations/providers/new",
         "/risk/versions", FOLLOW, "/risk/subject-report", "/risk/records",
+        # Reached from the admin's start page ("More tools") rather than the menu.
+        "/courses/import", "/events/manage", "/events/holidays", "/assessments/psychometrics",
+        "/support/admin", FOLLOW,
     ),
     "outreach": ("/outreach/", FOLLOW, "/outreach/deferred"),
     "counsellor": ("/classes/", FOLLOW, "/classes/new"),

@@ -48,6 +48,7 @@ class World:
     holiday_id: int = 0
     flags: dict[str, int] = field(default_factory=dict)
     version_id: int = 0
+    support: dict[str, int] = field(default_factory=dict)
 
     def values(self, rule: Rule, *, role: str | None = None, foreign: bool = False
                ) -> dict[str, Any]:
@@ -78,6 +79,7 @@ class World:
             "holiday_id": self.holiday_id,
             "flag_id": self.flags["foreign" if foreign else "own"],
             "version_id": self.version_id,
+            **self.support,
         }
         missing = set(rule.arguments) - set(known)
         assert not missing, f"tests/core/routes.py knows no value for {missing} in {rule}"
@@ -93,7 +95,10 @@ def build_world(make_user: Callable[..., User], make_class: Callable[..., School
     """Create one user per role and an own and a foreign class with a pupil each."""
     world = World()
     for role in Role:
-        world.users[role.value] = make_user(role)
+        if role == Role.AMBASSADOR:  # an ambassador of the own provider
+            world.users[role.value] = make_user(role, provider_id=world.users["provider"].provider_id)
+        else:
+            world.users[role.value] = make_user(role)
     world.own_pupil = make_user(Role.STUDENT, username="own.pupil", email=None)
     world.foreign_pupil = make_user(Role.STUDENT, username="foreign.pupil", email=None)
     world.own_class = make_class(world.users["counsellor"], pupils=(world.own_pupil,))
@@ -111,7 +116,17 @@ def build_world(make_user: Callable[..., User], make_class: Callable[..., School
     add_courses(world)
     add_events(world, make_user)
     add_risk(world)
+    add_support(world)
     return world
+
+
+def add_support(world: World) -> None:
+    """A support organisation with a location and a service offered there (no owner: every
+    admin may edit them, the public page shows them)."""
+    from tests.support.factories import small_catalogue, stored_ids, write
+
+    write(small_catalogue())
+    world.support = stored_ids()
 
 
 def add_risk(world: World) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from orientamento.auth.models import User
@@ -93,3 +94,22 @@ def test_the_language_chosen_before_login_is_kept_and_saved(
     assert 'lang="ar"' in _html_tag(client, **{"Accept-Language": "it"})
     db.session.refresh(user)
     assert user.locale == "ar"
+
+
+def test_the_language_switch_returns_to_a_page_that_answers_get(app: Flask) -> None:
+    from orientamento.core.navigation import return_path
+
+    with app.test_request_context("/courses/?q=meccatronica&page=2"):
+        assert return_path() == "/courses/?q=meccatronica&page=2"
+    with app.test_request_context("/account/login", method="POST"):  # a form with errors
+        assert return_path() == "/account/login"
+    post_only = next(rule for rule in app.url_map.iter_rules()
+                     if rule.methods == {"POST", "OPTIONS"} and "<" in rule.rule
+                     and rule.endpoint.startswith("events."))
+    path = post_only.rule.replace("<int:event_id>", "7")
+    with app.test_request_context(path, method="POST",
+                                  headers={"Referer": "http://localhost/events/7"}):
+        assert return_path() == "/events/7"
+    with app.test_request_context(path, method="POST",
+                                  headers={"Referer": "https://evil.example/events/7"}):
+        assert return_path() == "/"
