@@ -39,7 +39,7 @@ def forget_bad_dates(form: FlaskForm) -> None:
 
 
 def _kind_choices(empty: Any = None) -> list[SelectChoice]:
-    choices = [SelectChoice(k.value, EVENT_KIND_LABELS[k]) for k in OPEN_KINDS]
+    choices = [SelectChoice(str(k), EVENT_KIND_LABELS[k]) for k in OPEN_KINDS]
     return [SelectChoice("", empty), *choices] if empty else choices
 
 

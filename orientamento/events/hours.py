@@ -8,10 +8,9 @@ per class, not per pupil), plus the events they attended on their own.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from orientamento.auth.models import User
 from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.core import clock
-from orientamento.core.spreadsheet import escape_cell
+from orientamento.core.spreadsheet import STANDARD_CSV, Cell, CsvFlavour, csv_text
 from orientamento.events.models import (
     Event,
     EventClass,
@@ -28,6 +27,9 @@ from orientamento.events.models import (
     RegistrationStatus,
 )
 from orientamento.extensions import db
+
+#: Orientation hours each class needs in a school year (DM 328/2022).
+HOURS_PER_YEAR = 30.0
 
 
 @dataclass
@@ -69,12 +71,12 @@ def school_hours(school_id: int, school_year: str | None = None) -> list[ClassHo
     credits: dict[int, list[Credit]] = defaultdict(list)
     for row in db.session.scalars(
             select(EventClass).where(EventClass.class_id.in_(ids), EventClass.attended > 0,
-                                     EventClass.status == EventStatus.SCHEDULED.value)
+                                     EventClass.status == EventStatus.SCHEDULED)
             .options(selectinload(EventClass.event).selectinload(Event.provider))):
         credits[row.class_id].append(Credit(row.event, row.event.hours))
     for registration in db.session.scalars(
             select(Registration).where(Registration.class_id.in_(ids),
-                                       Registration.status == RegistrationStatus.ATTENDED.value)
+                                       Registration.status == RegistrationStatus.ATTENDED)
             .options(selectinload(Registration.event).selectinload(Event.provider))):
         assert registration.class_id is not None  # noqa: S101 - filtered above
         credits[registration.class_id].append(
@@ -84,7 +86,7 @@ def school_hours(school_id: int, school_year: str | None = None) -> list[ClassHo
     for registration in db.session.scalars(
             select(Registration).where(Registration.user_id.in_(pupil_ids),
                                        Registration.class_id.is_(None),
-                                       Registration.status == RegistrationStatus.ATTENDED.value)
+                                       Registration.status == RegistrationStatus.ATTENDED)
             .options(selectinload(Registration.event).selectinload(Event.provider))):
         own[registration.user_id].append(
             Credit(registration.event, registration.event.hours, own=True))
@@ -103,19 +105,17 @@ CSV_COLUMNS = ("school_year", "class", "pupil", "date", "event", "kind", "provid
                "with_class")
 
 
-def hours_csv(rows: list[ClassHours]) -> str:
+def hours_csv(rows: list[ClassHours], flavour: CsvFlavour = STANDARD_CSV) -> str:
     """One line per pupil and event, for the school's records (spreadsheet-safe cells)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    lines: list[list[Cell]] = []
     for entry in rows:
         school_class = entry.school_class
         for pupil, own in entry.pupils:
             for credit in [*entry.credits, *own]:
                 event = credit.event
-                writer.writerow([escape_cell(str(v)) for v in (
+                lines.append([
                     school_class.school_year, school_class.name, pupil.display_name,
-                    clock.rome_local(event.starts_at).date().isoformat(), event.title, event.kind,
-                    event.provider.name if event.provider else "", f"{credit.hours:g}",
-                    "no" if credit.own else "yes")])
-    return out.getvalue()
+                    clock.rome_local(event.starts_at).date().isoformat(), event.title,
+                    str(event.kind), event.provider.name if event.provider else "",
+                    Decimal(f"{credit.hours:g}"), "no" if credit.own else "yes"])
+    return csv_text(CSV_COLUMNS, lines, flavour)

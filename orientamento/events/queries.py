@@ -10,13 +10,23 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from orientamento.auth.models import Role, User
+from orientamento.auth.models import PROVIDER_ROLES, Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
 from orientamento.core.pagination import paginate
-from orientamento.courses.models import Course
-from orientamento.events.models import OPEN_KINDS, Event, EventStatus, Registration, event_courses
+from orientamento.courses.models import Course, CourseStatus
+from orientamento.events.models import (
+    OPEN_KINDS,
+    Event,
+    EventClass,
+    EventKind,
+    EventStaff,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    event_courses,
+)
 from orientamento.extensions import db
 
 PAGE_SIZE = 20
@@ -26,7 +36,7 @@ PAGE_SIZE = 20
 class EventFilter:
     """What the public event listing is narrowed to."""
 
-    kind: str = ""
+    kind: EventKind | None = None
     online: str = ""  # "", "online", "in_person"
     from_day: date | None = None
     provider_id: int | None = None
@@ -36,11 +46,11 @@ class EventFilter:
 def upcoming_events(filters: EventFilter, now: datetime) -> Pagination:
     """Scheduled open days, webinars and workshops that have not ended, soonest first."""
     query = (select(Event)
-             .where(Event.kind.in_([k.value for k in OPEN_KINDS]),
-                    Event.status == EventStatus.SCHEDULED.value, Event.ends_at > now)
+             .where(Event.kind.in_(OPEN_KINDS),
+                    Event.status == EventStatus.SCHEDULED, Event.ends_at > now)
              .options(selectinload(Event.provider), selectinload(Event.place))
              .order_by(Event.starts_at, Event.id))
-    if filters.kind:
+    if filters.kind is not None:
         query = query.where(Event.kind == filters.kind)
     if filters.online == "online":
         query = query.where(Event.online_url.is_not(None), Event.address.is_(None))
@@ -62,8 +72,8 @@ def course_events(course_id: int, now: datetime, limit: int = 5) -> list[Event]:
         select(Event)
         .join(event_courses, event_courses.c.event_id == Event.id)
         .where(event_courses.c.course_id == course_id,
-               Event.kind.in_([k.value for k in OPEN_KINDS]),
-               Event.status == EventStatus.SCHEDULED.value, Event.ends_at > now)
+               Event.kind.in_(OPEN_KINDS),
+               Event.status == EventStatus.SCHEDULED, Event.ends_at > now)
         .order_by(Event.starts_at).limit(limit)))
 
 
@@ -79,12 +89,12 @@ def event_or_404(event_id: int, viewer: User | None = None) -> Event:
 
 
 def _may_see(viewer: User | None, event: Event) -> bool:
-    if event.kind != "school_visit":
+    if event.kind != EventKind.SCHOOL_VISIT:
         return True
     if viewer is None:
         return False
     return (viewer.role == Role.ADMIN
-            or (viewer.role == Role.PROVIDER and viewer.provider_id == event.provider_id)
+            or (viewer.role in PROVIDER_ROLES and viewer.provider_id == event.provider_id)
             or (viewer.role == Role.COUNSELLOR and viewer.school_id == event.school_id))
 
 
@@ -115,8 +125,8 @@ def event_registrations(event: Event) -> list[Registration]:
     return list(db.session.scalars(
         select(Registration).where(Registration.event_id == event.id)
         .options(selectinload(Registration.user), selectinload(Registration.school_class))
-        .order_by(Registration.status == "cancelled", Registration.position.is_not(None),
-                  Registration.position, Registration.id)))
+        .order_by(Registration.status == RegistrationStatus.CANCELLED,
+                  Registration.position.is_not(None), Registration.position, Registration.id)))
 
 
 def managed_events(actor: User, now: datetime, *, past: bool = False) -> Pagination:
@@ -133,7 +143,7 @@ def managed_events(actor: User, now: datetime, *, past: bool = False) -> Paginat
     if actor.role == Role.PROVIDER:
         query = query.where(Event.provider_id == actor.provider_id)
     else:
-        query = query.where(Event.kind.in_([k.value for k in OPEN_KINDS]))
+        query = query.where(Event.kind.in_(OPEN_KINDS))
     return paginate(query, PAGE_SIZE)
 
 
@@ -146,7 +156,7 @@ def school_classes(school_id: int) -> list[SchoolClass]:
 
 def provider_course_choices(provider_id: int | None) -> list[tuple[int, str]]:
     """(id, title) of a provider's active courses (every active course for city-wide events)."""
-    query = select(Course.id, Course.title).where(Course.status == "active")
+    query = select(Course.id, Course.title).where(Course.status == CourseStatus.ACTIVE)
     if provider_id is not None:
         query = query.where(Course.provider_id == provider_id)
     return [(cid, title) for cid, title in db.session.execute(query.order_by(Course.title)
@@ -164,10 +174,11 @@ def my_event_registrations(user: User, event: Event) -> list[Registration]:
 
 def waiting_rank(registration: Registration) -> int | None:
     """Place in the queue now (1 = next), or None when not waiting."""
-    if registration.status != "waitlisted":
+    if registration.status != RegistrationStatus.WAITLISTED:
         return None
     return db.session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.event_id == registration.event_id, Registration.status == "waitlisted",
+        Registration.event_id == registration.event_id,
+        Registration.status == RegistrationStatus.WAITLISTED,
         Registration.position <= registration.position))
 
 
@@ -184,7 +195,28 @@ def attendance_counts(event: Event) -> AttendanceCounts:
     rows = dict(db.session.execute(
         select(Registration.status, func.coalesce(func.sum(Registration.seats), 0))
         .where(Registration.event_id == event.id,
-               Registration.status.in_(("confirmed", "attended")))
+               Registration.status.in_((RegistrationStatus.CONFIRMED,
+                                           RegistrationStatus.ATTENDED)))
         .group_by(Registration.status)).all())
-    return AttendanceCounts(confirmed=int(rows.get("confirmed", 0)),
-                            attended=int(rows.get("attended", 0)))
+    return AttendanceCounts(confirmed=int(rows.get(RegistrationStatus.CONFIRMED, 0)),
+                            attended=int(rows.get(RegistrationStatus.ATTENDED, 0)))
+
+
+def staffed_events(user: User, now: datetime, limit: int = 20) -> list[Event]:
+    """Scheduled events not yet ended that the person is assigned to, soonest first."""
+    return list(db.session.scalars(
+        select(Event).join(EventStaff, EventStaff.event_id == Event.id)
+        .where(EventStaff.user_id == user.id, Event.ends_at > now,
+               Event.status == EventStatus.SCHEDULED)
+        .options(selectinload(Event.school), selectinload(Event.place))
+        .order_by(Event.starts_at, Event.id).limit(limit)))
+
+
+def school_events(school_id: int, now: datetime, limit: int = 10) -> list[Event]:
+    """Scheduled events at or for a school (its peer visits) not yet ended, soonest first."""
+    return list(db.session.scalars(
+        select(Event).where(Event.school_id == school_id, Event.ends_at > now,
+                            Event.status == EventStatus.SCHEDULED)
+        .options(selectinload(Event.provider),
+                 selectinload(Event.classes).selectinload(EventClass.school_class))
+        .order_by(Event.starts_at, Event.id).limit(limit)))

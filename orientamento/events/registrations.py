@@ -20,7 +20,14 @@ from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotAllowed, NotFound
-from orientamento.events.models import Event, EventStatus, Registration, RegistrationStatus
+from orientamento.events.calendars import event_file
+from orientamento.events.models import (
+    ACTIVE_REGISTRATION,
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
 from orientamento.events.notices import notify
 from orientamento.extensions import db
 
@@ -34,7 +41,7 @@ REMINDER_LEAD = timedelta(hours=24)
 def _active(event: Event, user: User, school_class: SchoolClass | None) -> Select[Registration]:
     query = select(Registration).where(
         Registration.event_id == event.id,
-        Registration.status.in_(("confirmed", "waitlisted", "attended")))
+        Registration.status.in_(ACTIVE_REGISTRATION))
     if school_class is None:
         return query.where(Registration.user_id == user.id, Registration.class_id.is_(None))
     return query.where(Registration.class_id == school_class.id)
@@ -96,6 +103,9 @@ def register(user: User, event: Event, *, school_class: SchoolClass | None = Non
             raise
         return existing
     db.session.expire(event, ["seats_taken", "waiting", "waitlist_seq"])
+    if registration.status == RegistrationStatus.CONFIRMED:
+        notify([user], "event_registered", event=event, registration=registration,
+               calendar_ics=lambda person: event_file(event, person))
     return registration
 
 
@@ -103,7 +113,7 @@ def _take_seat_or_queue(user: User, event: Event, school_class: SchoolClass | No
                         now: datetime) -> Registration:
     seated = db.session.execute(
         update(Event)
-        .where(Event.id == event.id, Event.status == EventStatus.SCHEDULED.value,
+        .where(Event.id == event.id, Event.status == EventStatus.SCHEDULED,
                Event.waiting == 0, Event.seats_taken + seats <= Event.capacity)
         .values(seats_taken=Event.seats_taken + seats)
         .returning(Event.id)
@@ -113,7 +123,7 @@ def _take_seat_or_queue(user: User, event: Event, school_class: SchoolClass | No
     if seated is None:
         queued = db.session.execute(
             update(Event)
-            .where(Event.id == event.id, Event.status == EventStatus.SCHEDULED.value)
+            .where(Event.id == event.id, Event.status == EventStatus.SCHEDULED)
             .values(waiting=Event.waiting + 1, waitlist_seq=Event.waitlist_seq + 1)
             .returning(Event.waitlist_seq)
             .execution_options(synchronize_session=False)
@@ -124,7 +134,7 @@ def _take_seat_or_queue(user: User, event: Event, school_class: SchoolClass | No
     registration = Registration(
         event_id=event.id, user_id=user.id,
         class_id=school_class.id if school_class else None, seats=seats,
-        status=(RegistrationStatus.CONFIRMED if seated else RegistrationStatus.WAITLISTED).value,
+        status=RegistrationStatus.CONFIRMED if seated else RegistrationStatus.WAITLISTED,
         position=position, confirmed_at=now if seated else None)
     db.session.add(registration)
     db.session.flush()
@@ -158,7 +168,7 @@ def cancel_registration(user: User, registration: Registration,
     changed = db.session.execute(
         update(Registration)
         .where(Registration.id == registration.id, Registration.status == previous)
-        .values(status=RegistrationStatus.CANCELLED.value, cancelled_at=now)
+        .values(status=RegistrationStatus.CANCELLED, cancelled_at=now)
         .returning(Registration.status)
         .execution_options(synchronize_session=False)
     ).first()
@@ -188,24 +198,25 @@ def promote_waiting(event: Event, now: datetime | None = None,
         first = db.session.scalar(
             select(Registration)
             .where(Registration.event_id == event.id,
-                   Registration.status == RegistrationStatus.WAITLISTED.value)
+                   Registration.status == RegistrationStatus.WAITLISTED)
             .order_by(Registration.position).limit(1))
         if first is None:
             break
         seated = db.session.execute(
             update(Event)
-            .where(Event.id == event.id, Event.status == EventStatus.SCHEDULED.value,
+            .where(Event.id == event.id, Event.status == EventStatus.SCHEDULED,
                    Event.seats_taken + first.seats <= Event.capacity)
             .values(seats_taken=Event.seats_taken + first.seats, waiting=Event.waiting - 1)
             .execution_options(synchronize_session=False))
         if seated.rowcount == 0:  # type: ignore[attr-defined]
             break
-        first.status = RegistrationStatus.CONFIRMED.value
+        first.status = RegistrationStatus.CONFIRMED
         first.confirmed_at = now
         db.session.flush()
         promoted.append(first)
         if first.id != quiet:
-            notify([first.user], "event_promoted", event=event, registration=first)
+            notify([first.user], "event_promoted", event=event, registration=first,
+                   calendar_ics=lambda person: event_file(event, person))
     db.session.expire(event, ["seats_taken", "waiting"])
     return promoted
 
@@ -235,8 +246,8 @@ def check_in(event: Event, token: str, now: datetime | None = None) -> CheckIn:
     marked = db.session.execute(
         update(Registration)
         .where(Registration.id == registration.id,
-               Registration.status == RegistrationStatus.CONFIRMED.value)
-        .values(status=RegistrationStatus.ATTENDED.value, checked_in_at=now)
+               Registration.status == RegistrationStatus.CONFIRMED)
+        .values(status=RegistrationStatus.ATTENDED, checked_in_at=now)
         .execution_options(synchronize_session=False))
     db.session.refresh(registration)
     return CheckIn(registration, already=marked.rowcount == 0)  # type: ignore[attr-defined]
@@ -256,9 +267,9 @@ def queue_reminders(now: datetime | None = None, chunk: int = 500) -> int:
             select(Registration)
             .join(Event, Event.id == Registration.event_id)
             .where(Registration.id > last_id,
-                   Registration.status == RegistrationStatus.CONFIRMED.value,
+                   Registration.status == RegistrationStatus.CONFIRMED,
                    Registration.reminded_at.is_(None),
-                   Event.status == EventStatus.SCHEDULED.value,
+                   Event.status == EventStatus.SCHEDULED,
                    Event.starts_at > now, Event.starts_at <= now + REMINDER_LEAD)
             .order_by(Registration.id).limit(chunk)).all()
         if not batch:

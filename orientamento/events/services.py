@@ -26,6 +26,7 @@ from orientamento.events.models import (
     EventStaff,
     EventStatus,
     Registration,
+    RegistrationStatus,
 )
 from orientamento.events.notices import notify
 from orientamento.events.registrations import promote_waiting
@@ -148,14 +149,15 @@ def cancel_event(actor: User, event: Event, reason: str, now: datetime | None = 
         raise Conflict(_l("This event was already cancelled."))
     if not reason.strip():
         raise DomainError(_l("Give a reason."))
-    event.status = EventStatus.CANCELLED.value
+    event.status = EventStatus.CANCELLED
     event.cancel_reason = reason.strip()
     event.sequence += 1
     event.updated_at = now
     db.session.flush()
     people = db.session.scalars(select(Registration).where(
         Registration.event_id == event.id,
-        Registration.status.in_(("confirmed", "waitlisted")))).all()
+        Registration.status.in_((RegistrationStatus.CONFIRMED,
+                                 RegistrationStatus.WAITLISTED)))).all()
     return notify([r.user for r in people], "event_cancelled", event=event)
 
 
@@ -184,7 +186,7 @@ def schedule_school_visit(data: SchoolVisitData) -> Event:
     or a class already has a scheduled event at that time; the caller decides what that means.
     """
     event = Event(
-        kind=EventKind.SCHOOL_VISIT.value, provider_id=data.provider_id,
+        kind=EventKind.SCHOOL_VISIT, provider_id=data.provider_id,
         school_id=data.school_id, title=data.title, description=data.description,
         starts_at=data.starts_at, ends_at=data.ends_at, address=data.address,
         courses=list(data.courses), created_by_id=data.created_by_id)
@@ -200,7 +202,7 @@ def schedule_school_visit(data: SchoolVisitData) -> Event:
 
 def cancel_school_visit(event: Event, reason: str, now: datetime) -> None:
     """Cancel a school visit's event: calendars see it cancelled (the visit tells the people)."""
-    event.status = EventStatus.CANCELLED.value
+    event.status = EventStatus.CANCELLED
     event.cancel_reason = reason
     event.sequence += 1
     event.updated_at = now

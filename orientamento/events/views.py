@@ -13,8 +13,9 @@ from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, login_required, public, role_required
 from orientamento.core.errors import DomainError, NotFound
-from orientamento.core.forms import EmptyForm
+from orientamento.core.forms import EmptyForm, csv_flavour
 from orientamento.core.links import absolute_url
+from orientamento.core.spreadsheet import csv_download
 from orientamento.courses.queries import places
 from orientamento.events import calendars, hours, queries, registrations, services
 from orientamento.events.forms import (
@@ -26,6 +27,7 @@ from orientamento.events.forms import (
     attendance_form,
     forget_bad_dates,
 )
+from orientamento.events.models import EventKind, RegistrationStatus
 from orientamento.extensions import db
 
 bp = Blueprint("events", __name__)
@@ -41,7 +43,8 @@ def list_events() -> ResponseReturnValue:
     if not form.validate():
         forget_bad_dates(form)
         return render_template("events/list.html", form=form, page=None), 400
-    filters = queries.EventFilter(kind=form.kind.data or "", online=form.online.data or "",
+    kind = EventKind(form.kind.data) if form.kind.data else None
+    filters = queries.EventFilter(kind=kind, online=form.online.data or "",
                                   from_day=form.from_day.data, course_id=form.course.data)
     return render_template("events/list.html", form=form,
                            page=queries.upcoming_events(filters, clock.now()))
@@ -78,7 +81,7 @@ def event_calendar(event_id: int) -> ResponseReturnValue:
     """The event as an iCalendar file."""
     user = _viewer()
     event = queries.event_or_404(event_id, user)
-    return Response(calendars.event_file(event, user), mimetype=ICS_TYPE, headers={
+    return Response(calendars.event_file(event, user), content_type=ICS_TYPE, headers={
         "Content-Disposition": f'attachment; filename="event-{event.id}.ics"'})
 
 
@@ -90,7 +93,7 @@ def calendar_feed(token: str) -> ResponseReturnValue:
     if owner is None:
         raise NotFound(_("This calendar address is not valid any more."))
     body = calendars.build_calendar(calendars.feed_items(owner), "Orientamento Milano")
-    response = Response(body, mimetype=ICS_TYPE)
+    response = Response(body, content_type=ICS_TYPE)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -116,7 +119,7 @@ def register(event_id: int) -> ResponseReturnValue:
             raise DomainError(_("The form has expired: reload the page and try again."))
         registration = registrations.register(user, event)
     db.session.commit()
-    if registration.status == "waitlisted":
+    if registration.status == RegistrationStatus.WAITLISTED:
         flash(_("The event is full: you are number %(position)s on the waiting list. We will "
                 "write to you if a place frees up.",
                 position=queries.waiting_rank(registration)), "warning")
@@ -143,7 +146,7 @@ def show_ticket(registration_id: int) -> ResponseReturnValue:
     """The ticket: status, QR code with the check-in link, the code to type."""
     registration = queries.registration_or_404(acting_user(), registration_id)
     qr = None
-    if registration.status in ("confirmed", "attended"):
+    if registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED):
         link = absolute_url("events.check_in", event_id=registration.event_id,
                             token=registration.token)
         qr = segno.make(link, error="m").svg_inline(
@@ -339,6 +342,6 @@ def orientation_hours() -> ResponseReturnValue:
 def export_hours() -> ResponseReturnValue:
     """The hours as CSV, one line per pupil and event."""
     year = request.args.get("year") or None
-    body = hours.hours_csv(hours.school_hours(acting_user().school_id, year))
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="orientation-hours.csv"'})
+    flavour = csv_flavour(request.args)
+    body = hours.hours_csv(hours.school_hours(acting_user().school_id, year), flavour)
+    return csv_download(body, "orientation-hours.csv")

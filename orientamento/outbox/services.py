@@ -33,14 +33,17 @@ class Recipient(Protocol):
     def locale(self) -> str | None: ...
 
 
-def queue_email(user: Recipient, template: str, **context: Any) -> OutboxMessage:
-    """Render ``templates/email/<template>.txt`` in the user's language and queue it."""
+def queue_email(user: Recipient, template: str, *, calendar_ics: bytes | None = None,
+                **context: Any) -> OutboxMessage:
+    """Render ``templates/email/<template>.txt`` in the user's language and queue it, with an
+    iCalendar file attached when ``calendar_ics`` is given."""
     if not user.email:
         raise ValueError("user has no e-mail address")
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = render_template(f"email/{template}.subject.txt", user=user, **context).strip()
         body = render_template(f"email/{template}.txt", user=user, **context)
-    message = OutboxMessage(user_id=user.id, to_address=user.email, subject=subject, body=body)
+    message = OutboxMessage(user_id=user.id, to_address=user.email, subject=subject, body=body,
+                            calendar_ics=calendar_ics.decode() if calendar_ics else None)
     db.session.add(message)
     return message
 
@@ -57,9 +60,9 @@ def claim_due(limit: int = 100) -> list[int]:
         select(OutboxMessage.id)
         .where(
             or_(
-                (OutboxMessage.status == OutboxStatus.PENDING.value)
+                (OutboxMessage.status == OutboxStatus.PENDING)
                 & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == OutboxStatus.SENDING.value)
+                (OutboxMessage.status == OutboxStatus.SENDING)
                 & (OutboxMessage.claimed_at < now - STALE_CLAIM),
             )
         )
@@ -73,12 +76,12 @@ def claim_due(limit: int = 100) -> list[int]:
             .where(
                 OutboxMessage.id == message_id,
                 or_(
-                    OutboxMessage.status == OutboxStatus.PENDING.value,
-                    (OutboxMessage.status == OutboxStatus.SENDING.value)
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    (OutboxMessage.status == OutboxStatus.SENDING)
                     & (OutboxMessage.claimed_at < now - STALE_CLAIM),
                 ),
             )
-            .values(status=OutboxStatus.SENDING.value, claimed_at=now)
+            .values(status=OutboxStatus.SENDING, claimed_at=now)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
@@ -94,6 +97,9 @@ def to_email_message(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = message.subject
     email["Message-ID"] = f"<outbox-{message.id}@orientamento.milano>"
     email.set_content(message.body)
+    if message.calendar_ics:
+        email.add_attachment(message.calendar_ics, subtype="calendar", filename="event.ics",
+                             params={"method": "PUBLISH"})
     return email
 
 
@@ -118,13 +124,13 @@ def mark_result(message: OutboxMessage, error: Exception | None) -> None:
     message.attempts += 1
     message.claimed_at = None
     if error is None:
-        message.status = OutboxStatus.SENT.value
+        message.status = OutboxStatus.SENT
         message.sent_at = now
         message.last_error = None
         return
     message.last_error = f"{type(error).__name__}: {error}"[:500]
     if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        message.status = OutboxStatus.FAILED.value
+        message.status = OutboxStatus.FAILED
     else:
-        message.status = OutboxStatus.PENDING.value
+        message.status = OutboxStatus.PENDING
         message.next_attempt_at = now + backoff(message.attempts)

@@ -30,7 +30,7 @@ from orientamento.risk.models import ModelVersion, RiskPerson, RiskRecord, RiskS
 
 def _pending(trigger: Trigger):  # type: ignore[no-untyped-def]
     return select(Flag.person_id).where(Flag.trigger == trigger.value,
-                                        Flag.status != FlagStatus.CLOSED.value)
+                                        Flag.status != FlagStatus.CLOSED)
 
 
 def raise_rule_flags(snapshot: RiskSnapshot) -> int:
@@ -57,7 +57,7 @@ def raise_rule_flags(snapshot: RiskSnapshot) -> int:
             continue  # this contract's end was already flagged once (and decided)
         flags.append({"person_id": person_id, "municipio": municipio,
                       "trigger": Trigger.CONTRACT_ENDED.value,
-                      "status": FlagStatus.OPEN.value,
+                      "status": FlagStatus.OPEN,
                       "priority": round(1 + min(int(months), 99) / 100, 4),
                       "months_since_contract": int(months), "as_of": snapshot.as_of})
     if flags:
@@ -93,7 +93,7 @@ def raise_model_flags(version: ModelVersion, snapshot: RiskSnapshot,
     if chosen:
         db.session.execute(insert(Flag), [
             {"person_id": row.person_id, "municipio": row.municipio,
-             "trigger": Trigger.MODEL.value, "status": FlagStatus.OPEN.value,
+             "trigger": Trigger.MODEL.value, "status": FlagStatus.OPEN,
              "priority": row.probability, "score_id": row.score_id, "version_id": version.id,
              "as_of": snapshot.as_of}
             for row in chosen])
@@ -122,7 +122,7 @@ def attach_scores(version: ModelVersion, snapshot: RiskSnapshot) -> int:
     result = db.session.execute(
         update(Flag)
         .where(Flag.trigger == Trigger.CONTRACT_ENDED.value, Flag.score_id.is_(None),
-               Flag.as_of == snapshot.as_of, Flag.status != FlagStatus.CLOSED.value,
+               Flag.as_of == snapshot.as_of, Flag.status != FlagStatus.CLOSED,
                RiskRecord.snapshot_id == snapshot.id, RiskRecord.person_id == Flag.person_id,
                RiskScore.record_id == RiskRecord.id, RiskScore.version_id == version.id,
                RiskScore.probability.is_not(None))

@@ -20,6 +20,7 @@ from orientamento.outreach.models import (
     REASON_CODES,
     SITUATION_LABELS,
     TRIGGER_LABELS,
+    ContactOutcome,
 )
 from orientamento.outreach.services import EXPLAINED_REASONS, ContactData
 from orientamento.risk.models import BAND_LABELS
@@ -123,7 +124,7 @@ class ContactForm(FlaskForm):
 
     def validate_consent(self, field: Field) -> None:
         """Consent is asked only of someone reached."""
-        if field.data and self.outcome.data != "reached":
+        if field.data and self.outcome.data != ContactOutcome.REACHED:
             raise ValidationError(_l("Record consent only when the person was reached."))
 
     def data_for_service(self) -> ContactData:

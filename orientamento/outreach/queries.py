@@ -7,24 +7,30 @@ hides every protected group with fewer than ``MIN_GROUP`` people, as the fairnes
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, case, distinct, func, select
+from sqlalchemy import Select, and_, case, distinct, func, select
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from orientamento.auth.models import User
+from orientamento.core import clock
 from orientamento.core.errors import NotFound
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
     CONTACT_OUTCOME_LABELS,
+    FOLLOW_UP_MONTHS,
     SITUATION_LABELS,
+    Contact,
     Decision,
+    DecisionKind,
     Flag,
     FlagStatus,
     Outcome,
@@ -57,7 +63,7 @@ def covered_municipi(worker: User) -> list[int]:
 class QueueFilter:
     """What a worker narrows the queue to; empty strings and None mean "any"."""
 
-    status: str = FlagStatus.OPEN.value
+    status: FlagStatus = FlagStatus.OPEN
     trigger: str = ""
     band: str = ""
     municipio: int | None = None
@@ -247,12 +253,12 @@ def version_overview(version: ModelVersion) -> Overview:
 def _flag_entry(flag: Flag, outcomes: list[Outcome]) -> dict[str, Any]:
     return {
         "id": flag.id, "trigger": flag.trigger, "trigger_label": flag.trigger_label,
-        "status": flag.status, "status_label": flag.status_label, "municipio": flag.municipio,
+        "status": str(flag.status), "status_label": flag.status_label, "municipio": flag.municipio,
         "model_version_id": flag.version_id, "records_of": flag.as_of,
         "raised_at": flag.raised_at,
         "closed_at": flag.closed_at,
         "decisions": [{
-            "kind": decision.kind, "kind_label": decision.kind_label,
+            "kind": str(decision.kind), "kind_label": decision.kind_label,
             "reason": decision.reason_code, "reason_label": decision.reason_label,
             "reason_text": decision.reason_text,
             "agrees_with_model": decision.agrees_with_model,
@@ -260,9 +266,8 @@ def _flag_entry(flag: Flag, outcomes: list[Outcome]) -> dict[str, Any]:
             "contacts": [{
                 "channel": contact.channel,
                 "channel_label": str(CHANNEL_LABELS.get(contact.channel, contact.channel)),
-                "contacted_on": contact.contacted_on, "outcome": contact.outcome,
-                "outcome_label": str(CONTACT_OUTCOME_LABELS.get(contact.outcome,
-                                                                contact.outcome)),
+                "contacted_on": contact.contacted_on, "outcome": str(contact.outcome),
+                "outcome_label": str(CONTACT_OUTCOME_LABELS[contact.outcome]),
                 "consent": contact.consent, "note": contact.note,
             } for contact in decision.contacts],
         } for decision in flag.decisions],
@@ -288,3 +293,59 @@ def subject_report_flags(person: RiskPerson, locale: str) -> dict[str, Any]:
             .where(Flag.person_id == person.id).order_by(Outcome.months, Outcome.id)):
         outcomes.setdefault(outcome.flag_id, []).append(outcome)
     return {"flags": [_flag_entry(flag, outcomes.get(flag.id, [])) for flag in flags]}
+
+
+@dataclass
+class WorkerSummary:
+    """What waits for an outreach worker: the start page's panel."""
+
+    open_by_trigger: dict[str, int]
+    deferred: int
+    contacts_due: list[Flag]
+    follow_ups_due: list[Flag]
+
+
+def _months_before(day: date, months: int) -> date:
+    """The last day whose date ``months`` later (day clamped to the month) is on or before
+    ``day``: so ``follow_up_due(flag, months) <= day`` exactly when raised on or before it."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    last = monthrange(year, month + 1)[1]
+    if day.day == monthrange(day.year, day.month)[1]:  # month end: later days clamp to it
+        return date(year, month + 1, last)
+    return date(year, month + 1, min(day.day, last))
+
+
+def worker_summary(worker: User, today: date, limit: int = 10) -> WorkerSummary:
+    """Open flags by trigger, deferred ones, contacts decided but not logged, and flags the
+    team decided to contact whose 3-month follow-up is due and not recorded, in the worker's
+    municipi.
+
+    Grouped counts and short lists: a fixed number of queries whatever the queue's size.
+    """
+    opted_out = (select(RiskPerson.id)
+                 .where(RiskPerson.id == Flag.person_id, RiskPerson.opted_out_at.is_not(None))
+                 .exists())
+    mine = and_(Flag.municipio.in_(covered_municipi(worker)), ~opted_out)
+    counts = {key: count for key, count in db.session.execute(
+        select(Flag.trigger, func.count()).where(mine, Flag.status == FlagStatus.OPEN)
+        .group_by(Flag.trigger))}
+    deferred = db.session.scalar(select(func.count()).select_from(Flag).where(
+        mine, Flag.status == FlagStatus.DEFERRED)) or 0
+    contact_decided = (select(Decision.id).where(Decision.flag_id == Flag.id,
+                                                 Decision.kind == DecisionKind.CONTACT))
+    logged = (select(Contact.id).join(Decision, Decision.id == Contact.decision_id)
+              .where(Decision.flag_id == Flag.id))
+    contacts_due = list(db.session.scalars(
+        select(Flag).where(mine, contact_decided.exists(), ~logged.exists())
+        .options(selectinload(Flag.person)).order_by(Flag.raised_at, Flag.id).limit(limit)))
+    cutoff = clock.start_of_day(_months_before(today, FOLLOW_UP_MONTHS[0]) + timedelta(days=1))
+    recorded = select(Outcome.id).where(Outcome.flag_id == Flag.id,
+                                        Outcome.months == FOLLOW_UP_MONTHS[0])
+    follow_ups = list(db.session.scalars(
+        select(Flag).where(mine, Flag.raised_at < cutoff, contact_decided.exists(),
+                           ~recorded.exists())
+        .options(selectinload(Flag.person)).order_by(Flag.raised_at, Flag.id).limit(limit)))
+    return WorkerSummary(open_by_trigger={str(k): v for k, v in counts.items()},
+                         deferred=deferred, contacts_due=contacts_due,
+                         follow_ups_due=follow_ups)

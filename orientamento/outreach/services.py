@@ -29,6 +29,7 @@ from orientamento.outreach.models import (
     REASON_CODES,
     SITUATION_LABELS,
     Contact,
+    ContactOutcome,
     Decision,
     DecisionKind,
     Flag,
@@ -57,7 +58,7 @@ def _check_covered(worker: User, flag: Flag) -> None:
 def _lock_open_flag(flag: Flag) -> None:
     """Lock the flag's row, refusing a closed flag; reload its status as it now stands."""
     locked = db.session.execute(
-        update(Flag).where(Flag.id == flag.id, Flag.status != FlagStatus.CLOSED.value)
+        update(Flag).where(Flag.id == flag.id, Flag.status != FlagStatus.CLOSED)
         .values(status=Flag.status).execution_options(synchronize_session=False))
     if locked.rowcount == 0:  # type: ignore[attr-defined]
         raise Conflict(_l("This flag is closed: it takes no new decision or contact."))
@@ -74,7 +75,7 @@ def record_view(worker: User, flag: Flag) -> None:
 
 def check_decision(kind: str, reason_code: str, text: str, agrees: bool) -> None:
     """Refuse a decision that is incomplete or contradicts itself."""
-    if kind not in {k.value for k in DecisionKind}:
+    if kind not in set(DecisionKind):
         raise DomainError(_l("Choose whether to contact, not to contact or to defer."))
     if reason_code not in REASON_CODES:
         raise DomainError(_l("Choose one of the reasons in the list."))
@@ -93,15 +94,16 @@ def decide(worker: User, flag: Flag, kind: str, reason_code: str, text: str,
     check_decision(kind, reason_code, text, agrees)
     _lock_open_flag(flag)
     now = clock.now()
-    decision = Decision(flag=flag, kind=kind, reason_code=reason_code,
+    decision_kind = DecisionKind(kind)
+    decision = Decision(flag=flag, kind=decision_kind, reason_code=reason_code,
                         reason_text=text.strip(), agrees_with_model=agrees,
                         decided_by_id=worker.id, decided_at=now)
     db.session.add(decision)
-    flag.status = _STATUS_AFTER[DecisionKind(kind)].value
-    flag.closed_at = now if flag.status == FlagStatus.CLOSED.value else None
+    flag.status = _STATUS_AFTER[decision_kind]
+    flag.closed_at = now if flag.status == FlagStatus.CLOSED else None
     db.session.flush()
     audit.record(AuditAction.RISK_DECISION, actor=worker, flag_id=flag.id,
-                 person_id=flag.person_id, decision_id=decision.id, kind=kind,
+                 person_id=flag.person_id, decision_id=decision.id, kind=decision_kind,
                  reason_code=reason_code, agrees_with_model=agrees)
     db.session.flush()
     return decision
@@ -128,7 +130,7 @@ def check_contact(data: ContactData, today: date) -> None:
         raise DomainError(_l("The date of the contact cannot be in the future."))
     if data.consent is not None and data.consent not in CONSENT_VALUES:
         raise DomainError(_l("Choose whether the person accepted or refused help."))
-    if data.consent is not None and data.outcome != "reached":
+    if data.consent is not None and data.outcome != ContactOutcome.REACHED:
         raise DomainError(_l("Record consent only when the person was reached."))
 
 
@@ -144,14 +146,15 @@ def log_contact(worker: User, flag: Flag, data: ContactData, today: date) -> Con
     check_contact(data, today)
     _lock_open_flag(flag)
     decision = latest_decision(flag)
-    if decision is None or decision.kind != DecisionKind.CONTACT.value:
+    if decision is None or decision.kind != DecisionKind.CONTACT:
         raise Conflict(_l("Record a decision to contact this person before logging a "
                           "contact."))
     if data.contacted_on < clock.rome_local(decision.decided_at).date():
         raise DomainError(_l("The contact cannot be earlier than the decision to contact."))
-    contact = Contact(decision=decision, decision_kind=DecisionKind.CONTACT.value,
+    contact = Contact(decision=decision, decision_kind=DecisionKind.CONTACT,
                       channel=data.channel, contacted_on=data.contacted_on,
-                      outcome=data.outcome, consent=data.consent, note=data.note.strip(),
+                      outcome=ContactOutcome(data.outcome), consent=data.consent,
+                      note=data.note.strip(),
                       recorded_by_id=worker.id)
     db.session.add(contact)
     if data.consent == "refused":
@@ -168,8 +171,8 @@ def opt_out(person: RiskPerson, now: datetime) -> int:
     """Mark a person as having refused help and close their pending flags; return how many."""
     person.opted_out_at = now
     closed = db.session.execute(
-        update(Flag).where(Flag.person_id == person.id, Flag.status != FlagStatus.CLOSED.value)
-        .values(status=FlagStatus.CLOSED.value, closed_at=now)
+        update(Flag).where(Flag.person_id == person.id, Flag.status != FlagStatus.CLOSED)
+        .values(status=FlagStatus.CLOSED, closed_at=now)
         .execution_options(synchronize_session="fetch"))
     db.session.flush()
     return int(closed.rowcount)  # type: ignore[attr-defined]

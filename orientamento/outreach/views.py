@@ -61,7 +61,7 @@ def _queue(status: FlagStatus) -> ResponseReturnValue:
     if not form.validate():
         return render_template("outreach/queue.html", form=form, page=None, status=status,
                                municipi=municipi), 400
-    filters = queries.QueueFilter(status=status.value, trigger=form.trigger.data or "",
+    filters = queries.QueueFilter(status=status, trigger=form.trigger.data or "",
                                   band=form.band.data or "", municipio=form.chosen_municipio())
     return render_template("outreach/queue.html", form=form, status=status, municipi=municipi,
                            page=queries.queue(worker, filters))

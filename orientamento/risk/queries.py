@@ -22,6 +22,7 @@ from orientamento.risk.models import (
     RiskPerson,
     RiskRecord,
     RiskScore,
+    RiskSnapshot,
     VersionStatus,
 )
 from orientamento.risk.pseudonyms import pseudonymize
@@ -51,7 +52,7 @@ def active_version(spec_name: str) -> ModelVersion | None:
     return db.session.scalar(
         select(ModelVersion)
         .where(ModelVersion.spec_name == spec_name,
-               ModelVersion.status == VersionStatus.ACTIVE.value))
+               ModelVersion.status == VersionStatus.ACTIVE))
 
 
 def rollback_target(version: ModelVersion) -> ModelVersion | None:
@@ -61,7 +62,7 @@ def rollback_target(version: ModelVersion) -> ModelVersion | None:
     return db.session.scalar(
         select(ModelVersion)
         .where(ModelVersion.spec_name == version.spec_name,
-               ModelVersion.status == VersionStatus.RETIRED.value,
+               ModelVersion.status == VersionStatus.RETIRED,
                ModelVersion.activated_at.is_not(None), ModelVersion.id != version.id)
         .order_by(ModelVersion.activated_at.desc(), ModelVersion.id.desc()).limit(1))
 
@@ -88,7 +89,7 @@ def _score_entry(score: RiskScore, locale: str) -> dict[str, Any]:
                      "suggestion": line.suggestion}
                     for line in reason_lines(version_spec(version), score.reasons, locale)],
         "model_version": {"id": version.id, "spec_name": version.spec_name,
-                          "algorithm": version.algorithm, "status": version.status,
+                          "algorithm": version.algorithm, "status": str(version.status),
                           "status_label": version.status_label},
     }
 
@@ -126,3 +127,18 @@ def json_ready(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def active_versions() -> list[ModelVersion]:
+    """The active version of every spec (at most one each), by spec name."""
+    return list(db.session.scalars(
+        select(ModelVersion).where(ModelVersion.status == VersionStatus.ACTIVE)
+        .options(defer(ModelVersion.model_file), defer(ModelVersion.card_markdown))
+        .order_by(ModelVersion.spec_name)))
+
+
+def latest_snapshot() -> RiskSnapshot | None:
+    """The risk records file imported last."""
+    return db.session.scalar(
+        select(RiskSnapshot).order_by(RiskSnapshot.imported_at.desc(), RiskSnapshot.id.desc())
+        .limit(1))

@@ -14,11 +14,9 @@ PostgreSQL by holding the event row.
 from __future__ import annotations
 
 import http.client
-import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -28,7 +26,6 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask
 from sqlalchemy import insert, select, text
-from sqlalchemy.engine import make_url
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from orientamento.auth.models import Role, User
@@ -38,7 +35,7 @@ from orientamento.events import services
 from orientamento.events.models import Event, Registration
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
-from tests.conftest import is_postgres, make_app
+from tests.conftest import is_postgres, make_app, postgres_database_url
 
 STUDENTS = 220
 POSTGRES_DATABASE = "evconc"
@@ -72,20 +69,7 @@ class Served:
 
 def _postgres_url(name: str = POSTGRES_DATABASE) -> str:
     """The URL of database ``name`` on TEST_DATABASE_URL's server, created if missing."""
-    import psycopg
-    from psycopg import errors, sql
-
-    base = make_url(os.environ["TEST_DATABASE_URL"])
-    admin = base.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False),
-                         autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                    (name,)).fetchone()
-        if not exists:
-            with suppress(errors.DuplicateDatabase):  # created meanwhile by another run
-                connection.execute(sql.SQL("CREATE DATABASE {}").format(
-                    sql.Identifier(name)))
-    return base.set(database=name).render_as_string(hide_password=False)
+    return postgres_database_url(name)
 
 
 def _database_url(backend: str, tmp: Path, name: str = POSTGRES_DATABASE) -> str:

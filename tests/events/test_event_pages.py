@@ -181,6 +181,14 @@ def test_calendar_downloads_and_feeds(client: FlaskClient, login: Callable[..., 
     client.post(f"/events/{event.id}/register")
     assert client.post("/events/mine/feed").status_code == 302
     token = db.session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == student.id))
+    mine = client.get("/events/mine").get_data(as_text=True)
+    assert f'href="webcal://localhost/events/feeds/{token}.ics"' in mine  # subscribe
+    assert f'data-copy="http://localhost/events/feeds/{token}.ics"' in mine  # copy
+    assert download.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    registration_id = db.session.scalar(select(Registration.id).where(
+        Registration.user_id == student.id))
+    ticket = client.get(f"/events/registrations/{registration_id}").get_data(as_text=True)
+    assert f'href="/events/{event.id}/calendar.ics"' in ticket
     feed = client.get(f"/events/feeds/{token}.ics")
     assert feed.status_code == 200 and feed.headers["Cache-Control"] == "no-store"
     assert "meet.example.org" in feed.get_data(as_text=True).replace("\r\n ", "")
@@ -239,3 +247,24 @@ def test_remind_command_queues_each_reminder_once(
     message = db.session.scalar(select(OutboxMessage))
     assert message is not None and message.to_address == student.email
     assert "/events/registrations/" in message.body
+
+
+def test_the_event_button_says_sign_up_not_create_an_account(
+        client: FlaskClient, login: Callable[..., User], staff: User,
+        make_user: UserFactory) -> None:
+    event = open_day(staff)
+    login(make_user(Role.STUDENT))
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)  # Italian, the default
+    form = page[page.index(f'action="/events/{event.id}/register"'):]
+    button = form[:form.index("</button>")]
+    assert "Iscriviti" in button and "Registrati" not in button
+
+
+def test_italian_counts_agree_with_their_number(client: FlaskClient, login: Callable[..., User],
+                                                staff: User, make_user: UserFactory) -> None:
+    event = open_day(staff, capacity=5)
+    registrations.register(make_user(Role.STUDENT), event)
+    db.session.commit()
+    login(staff)
+    page = client.get(f"/events/{event.id}/registrations").get_data(as_text=True)
+    assert "1 posto occupato su 5" in page and "0 in attesa" in page

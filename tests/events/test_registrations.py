@@ -99,7 +99,8 @@ def test_cancelling_a_seat_promotes_the_first_waiting_and_tells_them(
     assert len(subjects) == 1 and "Open day Meccatronica" in subjects[0]
     body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.user_id == first.id))
     assert f"/{waiting_first.id}" in body  # the ticket link of the promoted registration
-    assert mail_subjects(second) == [] and mail_subjects(holder) == []
+    # The holder had only the confirmation of their own registration; nobody waiting is told.
+    assert mail_subjects(second) == [] and len(mail_subjects(holder)) == 1
 
 
 def test_cancelling_a_waiting_entry_promotes_nobody(
@@ -115,7 +116,8 @@ def test_cancelling_a_waiting_entry_promotes_nobody(
     db.session.refresh(seat)
     db.session.refresh(last)
     assert (seat.status, last.status, last.position) == ("confirmed", "waitlisted", 2)
-    assert outbox_count() == 0
+    assert mail_subjects(first) == [] and mail_subjects(second) == []  # nobody promoted
+    assert outbox_count() == 1  # only the holder's confirmation
 
 
 def test_a_blocked_group_at_the_head_keeps_a_later_single_waiting(
@@ -311,8 +313,9 @@ def test_reminders_go_once_to_confirmed_people_of_events_within_a_day(
     db.session.commit()
     assert outbox_count() == before + 1
     assert [s for s in mail_subjects(seated) if "Soon" in s] != []
-    assert mail_subjects(queued) == [] and mail_subjects(later_one) == []
-    assert len(mail_subjects(off_one)) == 1  # only the cancellation notice
+    assert mail_subjects(queued) == []
+    assert [s for s in mail_subjects(later_one) if "Soon" in s] == []
+    assert len(mail_subjects(off_one)) == 2  # the registration and the cancellation notice
     db.session.refresh(no_mail_row)
     assert no_mail_row.status == "confirmed"
 
@@ -398,3 +401,22 @@ def test_check_in_at_a_cancelled_event_is_refused(
         registrations.check_in(event, seat.token)
     db.session.refresh(seat)
     assert seat.status == "confirmed" and seat.checked_in_at is None
+
+
+def test_a_seat_is_confirmed_by_mail_with_the_event_for_the_calendar(
+        make_event: EventFactory, make_user: UserFactory) -> None:
+    event = make_event(capacity=1)
+    seated, waiting = students(make_user, 2)
+    seat = register(seated, event)
+    queued = register(waiting, event)
+    messages = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.user_id.in_([seated.id, waiting.id]))).all()
+    assert [m.user_id for m in messages] == [seated.id]  # nobody is told of a queue place
+    ics = messages[0].calendar_ics or ""
+    assert "BEGIN:VEVENT" in ics and event.title in ics
+    assert f"/{seat.id}" in messages[0].body  # the ticket link
+    cancel(seated, seat)
+    promoted = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.user_id == waiting.id)).all()
+    assert len(promoted) == 1 and f"/{queued.id}" in promoted[0].body
+    assert "BEGIN:VEVENT" in (promoted[0].calendar_ics or "")

@@ -172,3 +172,21 @@ def test_console_backend_prints_instead_of_sending(
     assert deliver_pending() == (1, 0)
     assert "https://orientamento.test/r/abc" in capsys.readouterr().out
     assert db.session.scalar(select(OutboxMessage.status)) == OutboxStatus.SENT
+
+
+def test_a_calendar_file_travels_as_an_ics_attachment(
+    app: Flask, runner: FlaskCliRunner, inbox: Inbox, make_user: Callable[..., User]
+) -> None:
+    user = make_user(email="luca@example.org", display_name="Luca", locale="en")
+    ics = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Open day\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    queue_email(user, "reset_password", link="https://orientamento.test/r/x", hours=2,
+                calendar_ics=ics)
+    db.session.commit()
+    assert "sent=1" in runner.invoke(args=["outbox", "send"]).output
+    received = inbox.messages[0]
+    parts = {part.get_content_type(): part for part in received.walk()}
+    calendar = parts["text/calendar"]
+    assert calendar.get_filename() == "event.ics"
+    assert calendar.get_param("method") == "PUBLISH"
+    assert b"SUMMARY:Open day" in calendar.get_payload(decode=True)  # type: ignore[operator]
+    assert "https://orientamento.test/r/x" in parts["text/plain"].get_payload(decode=True).decode()  # type: ignore[union-attr]
