@@ -55,8 +55,11 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+# Two processes, a test file each at a time (module fixtures and servers stay in one process);
+# on PostgreSQL each process has a database of its own (tests/conftest.py: test_gw0, test_gw1).
+PYTEST_WORKERS ?= 2
 pytest: install-dev
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The tests marked `calendar` again at instants that break naive date code (names from
 # INSTANTS in tests/conftest.py; `now` is the real clock, so CI also tests the day it runs).
