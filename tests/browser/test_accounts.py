@@ -96,11 +96,13 @@ def test_student_registers_switches_language_exports_and_deletes_the_account(
     visit(page, "/account/register")
     fill_registration(page, email=email, born=years_ago(16))
     response = submit(page, SUBMIT)
-    assert response.ok and path_of(page) == "/account/"
+    assert response.ok and path_of(page) == "/start/"  # a new account lands on its start page
     assert is_logged_in(page)
+    assert page.locator("main #first-step").count() == 1  # with a first step to take
+    check_a11y(page)
+    visit(page, "/account/")
     assert page.locator("main dd", has_text=email).count() == 1
     assert html_lang(page)[0] == language
-    check_a11y(page)
 
     switch_language(page, other)
     assert_stylesheet_for(page, other)
@@ -108,11 +110,16 @@ def test_student_registers_switches_language_exports_and_deletes_the_account(
     switch_language(page, language)
     assert_stylesheet_for(page, language)
 
-    # The language is stored in the profile: it beats the anonymous visitor's choice.
+    # A language chosen just before logging in is a fresh choice: it wins over the profile's
+    # and becomes the stored one, which the next login without a choice gets.
     log_out(page)
     switch_language(page, other)
     log_in(page, email, NEW_PASSWORD)
-    assert html_lang(page) == (language, "rtl" if language == "ar" else "ltr")
+    assert html_lang(page) == (other, "rtl" if other == "ar" else "ltr")
+    log_out(page)
+    log_in(page, email, NEW_PASSWORD)
+    assert html_lang(page)[0] == other
+    switch_language(page, language)
 
     visit(page, "/account/")
     with page.expect_download() as download:
@@ -215,7 +222,7 @@ def test_forgot_password_link_sets_a_new_password_once(
         page.fill("#password", NEW_PASSWORD)
         page.fill("#confirm", NEW_PASSWORD)
         response = submit(page, SUBMIT)
-        assert response.ok and path_of(page) == "/"
+        assert response.ok and path_of(page) == "/start/"
         assert is_logged_in(page)
         check_a11y(page)
         log_out(page)

@@ -75,7 +75,7 @@ DETAIL_FROM = {
 EVENT_SUBPAGES = ("/edit", "/cancel", "/registrations", "/check-in")
 CLASS_3A = re.compile(r'<a href="(/classes/\d+)">3A</a>')
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-COURSE_LINK = re.compile(r'href="(/courses/\d+)"')
+COURSE_LINK = re.compile(r'href="(/courses/\d+)(?:\?[^"]*)?"')
 EVENT_LINK = re.compile(r'href="(/events/\d+)"')
 ROW_LINK = re.compile(r'<th scope="row"><a href="([^"]+)"')
 
