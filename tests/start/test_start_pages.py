@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from orientamento.assessments.models import Assignment, Response
 from orientamento.auth.models import Role, User
+from orientamento.classes.forms import current_school_year
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.courses.models import SavedCourse
@@ -118,13 +119,15 @@ def test_counsellor_sees_completion_visits_to_answer_and_hours(
         make_class: Callable[..., SchoolClass]) -> None:
     counsellor = make_user(Role.COUNSELLOR)
     done, waiting = make_user(Role.STUDENT), make_user(Role.STUDENT)
-    school_class = make_class(counsellor, pupils=(done, waiting), name="3A")
+    school_class = make_class(counsellor, pupils=(done, waiting), name="3A",
+                              school_year=current_school_year(clock.today()))
+    make_class(counsellor, name="3B", school_year="2019/2020")  # a past year: not listed
     db.session.add(Assignment(class_id=school_class.id, questionnaire_id="interests"))
     db.session.commit()
     submitted_response(done)
     log_in(client, counsellor)
     html = page(client)
-    assert "3A" in html
+    assert "3A" in html and "3B" not in html
     assert "1 of 2" in html
     assert "30 hours to go" in html
     assert "No visit request is waiting for you." in html
