@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 #: Errors kept to show; the rest are only counted ("... and 310 more").
 MAX_REPORTED_ERRORS = 200
 
@@ -35,3 +37,24 @@ class ErrorList:
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(RowError(row, column, message))
+
+
+class FileProblem(ValueError):
+    """An uploaded file cannot be read at all."""
+
+
+def decode_upload(data: bytes, max_bytes: int) -> str:
+    """The text of an uploaded CSV or JSON file: UTF-8 (a BOM allowed), at most ``max_bytes``,
+    no binary data; else a ``FileProblem`` with a localized message."""
+    if len(data) > max_bytes:
+        raise FileProblem(_("The file is larger than %(size)d MB.",
+                            size=max_bytes // (1024 * 1024)))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileProblem(_("The file is not UTF-8 text (a problem at byte %(position)d). "
+                            "Save it as \"CSV UTF-8\".", position=error.start)) from None
+    if "\x00" in text:
+        raise FileProblem(_("The file contains binary data: save it as CSV or JSON text."))
+    return text
+

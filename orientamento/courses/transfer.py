@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from orientamento.core.errors import Conflict
-from orientamento.core.imports import ErrorList
+from orientamento.core.imports import ErrorList, FileProblem, decode_upload
 from orientamento.core.spreadsheet import escape_cell
 from orientamento.courses.models import RIASEC, Course, Occupation, Place
 from orientamento.courses.records import (
@@ -52,24 +52,10 @@ class ImportReport(ErrorList):
     unchanged: int = 0
 
 
-class FileProblem(ValueError):
-    """The file cannot be read as a catalogue at all."""
-
-
 # --- reading ----------------------------------------------------------------------------
 
 def _decode(data: bytes) -> str:
-    if len(data) > MAX_IMPORT_BYTES:
-        raise FileProblem(_("The file is larger than %(size)d MB.",
-                            size=MAX_IMPORT_BYTES // (1024 * 1024)))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise FileProblem(_("The file is not UTF-8 text (a problem at byte %(position)d). "
-                            "Save it as \"CSV UTF-8\".", position=error.start)) from None
-    if "\x00" in text:
-        raise FileProblem(_("The file contains binary data: save it as CSV or JSON text."))
-    return text
+    return decode_upload(data, MAX_IMPORT_BYTES)
 
 
 def csv_delimiter(text: str) -> str:
