@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
 from orientamento.config import RTL_LOCALES
 
+#: Each interface language named in itself, for the language switch.
 LANGUAGE_NAMES = {"it": "Italiano", "en": "English", "ar": "العربية"}
 
 
@@ -34,3 +36,10 @@ def current_language() -> str:
 def text_direction() -> str:
     """``rtl`` for right-to-left languages, else ``ltr``."""
     return "rtl" if current_language() in RTL_LOCALES else "ltr"
+
+
+def language_name(code: str, locale: str | None = None) -> str:
+    """The name of language ``code`` in the reader's language (``it`` is "الإيطالية" in Arabic),
+    from the CLDR data Babel ships; the code itself when CLDR does not know it."""
+    reader = Locale.parse(locale or current_language())
+    return str(reader.languages.get(code, code))

@@ -9,6 +9,7 @@ from flask import Flask
 from flask_babel import format_currency, format_decimal, format_time, get_locale
 
 from orientamento.core import clock
+from orientamento.core.i18n import language_name
 from orientamento.core.pagination import page_window
 
 
@@ -18,6 +19,7 @@ def init_templating(app: Flask) -> None:
     filters["euros"] = lambda amount: format_currency(amount, "EUR")
     filters["decimal"] = lambda value: format_decimal(value, format="#,##0.##")  # 1,5 in it
     filters["list_join"] = _list_join
+    filters["language_name"] = language_name
     app.jinja_env.globals["now_local_time"] = lambda: format_time(clock.now(), "short")
     app.jinja_env.globals["page_window"] = page_window
 

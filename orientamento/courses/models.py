@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -24,6 +25,7 @@ from sqlalchemy import (
     and_,
     false,
     or_,
+    text,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -127,15 +129,25 @@ class Occupation(Base):
     description_en: Mapped[str] = mapped_column(String(400))
     riasec: Mapped[dict[str, float]] = mapped_column(JSON)
     areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Title and description in other languages, ``{"ar": {"title": ..., "description": ...}}``
+    #: (from ``data/occupations.<language>.csv``).
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'"))
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     def title(self, locale: str) -> str:
-        """Title in the reader's language: Italian for Italian readers, else English."""
-        return self.title_it if locale == "it" else self.title_en
+        """Title in the reader's language: Italian, English, or a translation; else English."""
+        return self._text("title", locale)
 
     def description(self, locale: str) -> str:
-        """Description in the reader's language: Italian for Italian readers, else English."""
-        return self.description_it if locale == "it" else self.description_en
+        """Description in the reader's language, as :meth:`title`."""
+        return self._text("description", locale)
+
+    def _text(self, field: str, locale: str) -> str:
+        if locale in ("it", "en"):
+            return str(getattr(self, f"{field}_{locale}"))
+        translated = (self.translations or {}).get(locale, {}).get(field)
+        return translated or str(getattr(self, f"{field}_en"))
 
 
 class Course(Base):
@@ -273,6 +285,20 @@ class Course(Base):
         """Title or description in the reader's language when translated, else Italian."""
         value = (self.translations or {}).get(locale, {}).get(field)
         return value or getattr(self, field)
+
+    def text_language(self, field: str, locale: str) -> str:
+        """The language of what :meth:`localized` shows (for the page's ``lang`` attribute)."""
+        return locale if (self.translations or {}).get(locale, {}).get(field) else "it"
+
+    @property
+    def phone_uri(self) -> str | None:
+        """A ``tel:`` link for the contact phone (digits and a leading +), or None when the
+        field holds too few digits to dial."""
+        digits = re.sub(r"[^0-9]", "", self.contact_phone or "")
+        if len(digits) < 6:
+            return None
+        plus = "+" if (self.contact_phone or "").lstrip().startswith("+") else ""
+        return f"tel:{plus}{digits}"
 
     def __repr__(self) -> str:
         return f"<Course {self.code}>"

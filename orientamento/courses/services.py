@@ -217,6 +217,7 @@ def load_reference_data(data_dir: Path | None = None) -> dict[str, int]:
             db.session.add(place)
             counts["places"] += 1
     existing = occupations_by_code()
+    translations = _occupation_translations(data_dir)
     with (data_dir / "occupations.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             occupation = existing.get(row["cp2021"]) or Occupation(cp2021=row["cp2021"])
@@ -226,6 +227,9 @@ def load_reference_data(data_dir: Path | None = None) -> dict[str, int]:
                 "description_en": row["description_en"],
                 "riasec": {k: float(row[k]) for k in RIASEC},
                 "areas": [a for a in row["areas"].split("|") if a],
+                "translations": {language: texts[row["cp2021"]]
+                                 for language, texts in translations.items()
+                                 if row["cp2021"] in texts},
             }
             if any(getattr(occupation, k, None) != v for k, v in values.items()):
                 for key, value in values.items():
@@ -235,3 +239,21 @@ def load_reference_data(data_dir: Path | None = None) -> dict[str, int]:
             counts["occupations"] += 1
     db.session.flush()
     return counts
+
+
+def _occupation_translations(data_dir: Path) -> dict[str, dict[str, dict[str, str]]]:
+    """Titles and descriptions per language and CP2021 code, from ``occupations.<language>.csv``
+    (columns ``cp2021,title,description``). A code the main table lacks is an error: the
+    translation would otherwise be dropped without anyone noticing."""
+    with (data_dir / "occupations.csv").open(encoding="utf-8", newline="") as handle:
+        known = {row["cp2021"] for row in csv.DictReader(handle)}
+    found: dict[str, dict[str, dict[str, str]]] = {}
+    for path in sorted(data_dir.glob("occupations.*.csv")):
+        language = path.name.split(".")[1]
+        with path.open(encoding="utf-8", newline="") as handle:
+            texts = {row["cp2021"]: {"title": row["title"], "description": row["description"]}
+                     for row in csv.DictReader(handle)}
+        if unknown := sorted(set(texts) - known):
+            raise ValueError(f"{path.name}: codes not in occupations.csv: {', '.join(unknown)}")
+        found[language] = texts
+    return found

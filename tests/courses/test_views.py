@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from orientamento.auth.models import Role, User
-from orientamento.courses.models import Course, CourseStatus, SavedCourse
+from orientamento.courses.models import Course, CourseStatus, Occupation, SavedCourse
 from orientamento.extensions import db
 from tests.conftest import COURSE_CELLS
 
@@ -61,6 +61,41 @@ def test_course_page_shows_every_field(client: FlaskClient, make_course: MakeCou
         assert text in italian, text
     english = client.get(f"/courses/{course.id}", headers={"Accept-Language": "en"})
     assert "Energy technician" in english.get_data(as_text=True)
+
+
+def test_arabic_course_page_names_things_in_arabic_and_keeps_italian_text_in_its_direction(
+        client: FlaskClient, make_course: MakeCourse) -> None:
+    course = make_course(title="Tecnico delle energie", language="it",
+                         occupation_codes="2.1.1.3.2")
+    page = client.get(f"/courses/{course.id}", headers={"Accept-Language": "ar"}).get_data(
+        as_text=True)
+    assert re.search(r"<dd[^>]*>الإيطالية</dd>", page)  # the teaching language, in Arabic
+    # The Italian description, title and admission text carry their language and direction.
+    assert re.search(r'class="mb-4 course-description" lang="it" dir="auto"', page)
+    assert re.search(r'<span lang="it" dir="auto">Tecnico delle energie</span>', page)
+    assert '<span lang="it" dir="auto">Diploma di scuola' in page
+    # Digits and addresses keep their order: the phone dials, the e-mail reads left to right.
+    assert '<a href="tel:0212345678" dir="ltr">02 1234 5678</a>' in page
+    assert '<a href="mailto:info@example.org" dir="ltr">' in page
+    occupation = db.session.scalars(select(Occupation).where(
+        Occupation.cp2021 == "2.1.1.3.2")).one()
+    assert occupation.title("ar") in page and occupation.title("ar") != occupation.title_en
+
+
+def test_a_course_in_english_is_marked_as_english_where_translated(
+        client: FlaskClient, make_course: MakeCourse) -> None:
+    course = make_course(title="Tecnico delle energie", title_en="Energy technician")
+    page = client.get(f"/courses/{course.id}", headers={"Accept-Language": "en"}).get_data(
+        as_text=True)
+    assert '<span lang="en" dir="auto">Energy technician</span>' in page
+    assert "Italian" in page  # the teaching language, named in English
+
+
+@pytest.mark.parametrize("phone, uri", [("02 1234 5678", "tel:0212345678"),
+                                        ("+39 02-1234.5678", "tel:+390212345678"),
+                                        ("ask at the desk", None), ("12 34", None)])
+def test_phone_links_dial_only_what_can_be_dialled(phone: str, uri: str | None) -> None:
+    assert Course(contact_phone=phone).phone_uri == uri
 
 
 def test_archived_and_missing_courses_are_404(client: FlaskClient, make_course: MakeCourse,
