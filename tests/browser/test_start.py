@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DEMO_LOGINS, check_a11y, html_lang, log_in, screenshot
+from tests.browser.conftest import (
+    DEMO_LOGINS,
+    check_a11y,
+    html_lang,
+    log_in,
+    screenshot,
+    switch_language,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -66,3 +75,33 @@ def test_an_ambassador_sees_no_editing_in_the_navigation(new_page: Any) -> None:
     assert "/courses/manage" not in links and "/events/manage" not in links
     response = page.goto("/courses/manage")
     assert response is not None and response.status == 403
+
+
+def test_the_class_roster_fits_a_320px_phone_with_its_buttons_on_screen(new_page: Any) -> None:
+    page = new_page(viewport={"width": 320, "height": 700})
+    log_in(page, DEMO_LOGINS["counsellor"], language="ar")
+    page.locator("main table tbody th a").first.click()
+    page.wait_for_load_state()
+    _no_horizontal_overflow(page)
+    buttons = page.locator("main table tbody button, main table tbody a.btn")
+    assert buttons.count() >= 3  # a Remove per pupil, and Record consent for the one under 14
+    for box in buttons.evaluate_all("els => els.map((el) => el.getBoundingClientRect().toJSON())"):
+        assert box["left"] >= 0 and box["right"] <= 320, box
+    check_a11y(page)
+    screenshot(page, "class-roster-ar-320")
+
+
+def test_an_arabic_course_page_reads_in_arabic_around_the_italian_text(new_page: Any) -> None:
+    page = new_page(viewport={"width": 390, "height": 844})
+    visit(page, "/courses/")
+    switch_language(page, "ar")
+    page.locator("main article a, main .card a").first.click()
+    page.wait_for_load_state()
+    assert html_lang(page) == ("ar", "rtl")
+    description = page.locator(".course-description")
+    assert description.evaluate("el => getComputedStyle(el).direction") == "ltr"
+    occupations = page.locator("main a[href^='/courses/occupations/']").all_inner_texts()
+    assert occupations and all(re.search(r"[\u0600-\u06ff]", name) for name in occupations)
+    check_a11y(page)
+    _no_horizontal_overflow(page)
+    screenshot(page, "course-ar-390")

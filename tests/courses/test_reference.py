@@ -41,7 +41,7 @@ def test_a_translation_file_gives_the_title_and_description_in_that_language(
 
 
 def test_a_translation_of_an_unknown_code_is_refused(app: Flask, tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="9.9.9.9.9"):
+    with pytest.raises(ValueError, match=r"9\.9\.9\.9\.9"):
         load_reference_data(_data_dir(tmp_path, [
             {"cp2021": "9.9.9.9.9", "title": "مهنة", "description": "وصف."}]))
 
