@@ -5,19 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from orientamento.auth.models import PROVIDER_ROLES, ROLE_LABELS, STAFF_ROLES, Role
-from orientamento.core.forms import MultiCheckboxField
+from orientamento.core.forms import Form, MultiCheckboxField, QueryForm
 from orientamento.extensions import db
 from orientamento.orgs.models import MUNICIPI, Provider, School
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(Form):
     """Role plus the organisation or municipi the role needs."""
 
     role = SelectField(_l("Role"), validators=[DataRequired()])
@@ -80,11 +79,8 @@ class RoleForm(AssignmentForm):
         super().__init__(*args, roles=tuple(Role), **kwargs)
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(QueryForm):
     """Search users (GET, no CSRF)."""
-
-    class Meta:
-        csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     role = SelectField(_l("Role"), validators=[Optional()])

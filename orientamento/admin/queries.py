@@ -16,12 +16,13 @@ def search_users(text: str | None, role: str | None) -> Select[Any]:
         selectinload(User.school), selectinload(User.provider), selectinload(User.municipi)
     )
     if text:
-        like = f"%{text.strip().lower()}%"
+        # autoescape: "%" and "_" in the text are searched for, not wildcards
+        text = text.strip().lower()
         query = query.where(
             or_(
-                func.lower(User.email).like(like),
-                func.lower(User.username).like(like),
-                func.lower(User.display_name).like(like),
+                func.lower(User.email).contains(text, autoescape=True),
+                func.lower(User.username).contains(text, autoescape=True),
+                func.lower(User.display_name).contains(text, autoescape=True),
             )
         )
     if role:

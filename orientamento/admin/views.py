@@ -23,7 +23,8 @@ bp = Blueprint("admin", __name__)
 def list_users() -> ResponseReturnValue:
     """List and search users."""
     form = UserSearchForm(request.args)
-    form.validate()
+    if not form.validate():  # the field says what is wrong; nothing is searched
+        return render_template("admin/users.html", form=form, pagination=None), 400
     pagination = paginate(queries.search_users(form.q.data, form.role.data))
     return render_template("admin/users.html", form=form, pagination=pagination)
 

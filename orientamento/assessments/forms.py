@@ -7,19 +7,18 @@ from typing import Any
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from orientamento.core import clock
-from orientamento.core.forms import DayField
+from orientamento.core.forms import DayField, Form
 
 #: How far ahead a due date may be set: two school years.
 LONGEST_DUE = timedelta(days=730)
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     """Assign an instrument to a class."""
 
     questionnaire_id = SelectField(_l("Questionnaire"), validators=[DataRequired()])

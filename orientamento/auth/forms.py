@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from orientamento.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problems
+from orientamento.core.forms import DayField, Form
 
 PASSWORD_HINT = _l(
     "At least %(min)d characters. A short sentence you can remember works well.", min=MIN_LENGTH
@@ -55,7 +55,7 @@ class NewPasswordMixin:
             raise ValidationError(" ".join(str(problem) for problem in problems))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """E-mail (or username) and password."""
 
     login = StringField(
@@ -70,7 +70,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class RegisterForm(NewPasswordMixin, FlaskForm):
+class RegisterForm(NewPasswordMixin, Form):
     """Self-registration of a student aged 14 or more."""
 
     display_name = StringField(
@@ -85,7 +85,7 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
                     Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
-    date_of_birth = DateField(
+    date_of_birth = DayField(
         _l("Date of birth"),
         validators=[InputRequired(message=_l("Enter your date of birth."))],
         description=_l("Under 14 you join with a code from your school instead."),
@@ -98,7 +98,7 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     """Ask for a password reset link."""
 
     email = EmailField(
@@ -109,13 +109,13 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class SetPasswordForm(NewPasswordMixin, FlaskForm):
+class SetPasswordForm(NewPasswordMixin, Form):
     """Choose a password from a reset or invitation link."""
 
     password, confirm = new_password_fields()
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, Form):
     """Change the password, knowing the current one."""
 
     current = PasswordField(
@@ -133,7 +133,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
         return [user.email, user.username, user.display_name]
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     """Confirm the erasure of one's account."""
 
     password = PasswordField(

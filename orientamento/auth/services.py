@@ -59,11 +59,23 @@ def check_new_password(password: str, *personal: str | None) -> None:
         raise DomainError(problems[0])
 
 
+#: The oldest age a date of birth may give: beyond it the date is a typing mistake (0001-01-01).
+OLDEST_AGE = 99
+
+
+def check_date_of_birth(date_of_birth: date, today: date) -> None:
+    """Raise unless ``date_of_birth`` is a real person's: not after today, not beyond
+    OLDEST_AGE."""
+    if date_of_birth > today or age_on(date_of_birth, today) > OLDEST_AGE:
+        raise DomainError(_l("Check your date of birth."))
+
+
 def register_student(
     *, email: str, password: str, display_name: str, date_of_birth: date, locale: str | None,
     today: date,
 ) -> User:
     """Create a self-registered student account (14 and over)."""
+    check_date_of_birth(date_of_birth, today)
     if age_on(date_of_birth, today) < DIGITAL_CONSENT_AGE:
         raise DomainError(
             _l("Under 14 you cannot register on your own: ask your school for a class code.")

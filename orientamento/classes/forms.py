@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
@@ -16,8 +15,7 @@ from orientamento.auth.forms import NewPasswordMixin, new_password_fields
 from orientamento.classes.models import SCHOOL_LEVEL_LABELS, SchoolLevel
 from orientamento.classes.services import CONSENT_REFERENCE_LENGTH, check_form_date
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import DayField, WholeNumberField
-from orientamento.core.text import has_control_characters
+from orientamento.core.forms import DayField, Form, WholeNumberField
 
 
 def current_school_year(today: date) -> str:
@@ -26,7 +24,7 @@ def current_school_year(today: date) -> str:
     return f"{start}/{start + 1}"
 
 
-class ClassForm(FlaskForm):
+class ClassForm(Form):
     """Create a class."""
 
     name = StringField(
@@ -62,7 +60,7 @@ class ClassForm(FlaskForm):
             raise ValidationError(str(_l("Lower secondary school has years 1 to 3.")))
 
 
-class JoinCodeForm(FlaskForm):
+class JoinCodeForm(Form):
     """A class code, for a student who already has an account."""
 
     code = StringField(
@@ -102,7 +100,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class ParentalConsentForm(FlaskForm):
+class ParentalConsentForm(Form):
     """A parent's signed form: the day it was signed and the school's reference to it."""
 
     signed_on = DayField(
@@ -129,10 +127,6 @@ class ParentalConsentForm(FlaskForm):
                 check_form_date(field.data, earliest=self.earliest, today=self.today)
             except DomainError as error:
                 raise ValidationError(str(error.message)) from None
-
-    def validate_reference(self, field: StringField) -> None:
-        if has_control_characters(field.data or ""):
-            raise ValidationError(str(_l("The reference must be one line of plain text.")))
 
 
 class ConsentWithdrawalForm(ParentalConsentForm):

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from orientamento.auth import audit
 from orientamento.auth.models import AuditAction, Role, User, age_on
-from orientamento.auth.services import create_student
+from orientamento.auth.services import check_date_of_birth, create_student
 from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotAllowed
@@ -122,8 +122,8 @@ def register_pupil(
         )
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username)):
         raise Conflict(_l("This username is taken: please choose another one."))
-    age = age_on(date_of_birth, today)
-    if age < MIN_PUPIL_AGE or date_of_birth > today:
+    check_date_of_birth(date_of_birth, today)
+    if age_on(date_of_birth, today) < MIN_PUPIL_AGE:
         raise DomainError(_l("Check your date of birth."))
     pupil = create_student(username=username, display_name=display_name, password=password,
                            date_of_birth=date_of_birth, locale=locale, via="class_code")

@@ -1,4 +1,4 @@
-"""Form fields shared by several features."""
+"""The project's form base and the form fields shared by several features."""
 
 from __future__ import annotations
 
@@ -9,13 +9,24 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, IntegerField, SelectMultipleField, StringField
+from wtforms import (
+    DateField,
+    Field,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.form import BaseForm
 from wtforms.validators import AnyOf, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from orientamento.core.errors import DomainError
 from orientamento.core.spreadsheet import EXCEL_CSV, STANDARD_CSV, CsvFlavour
+from orientamento.core.text import has_control_characters
 
 #: The days any date field accepts: outside them a date is a typing mistake (year 1 or
 #: 20266), and it would overflow time-zone arithmetic and some databases' date types.
@@ -25,7 +36,42 @@ LAST_DAY = date(2099, 12, 31)
 LARGEST_INTEGER = 2**31 - 1
 
 
-class EmptyForm(FlaskForm):
+def plain_text(form: BaseForm, field: Field) -> None:
+    """Refuse control characters (a NUL, an escape; line breaks and tabs in text areas only)
+    and the characters that reorder text on screen (U+202E would make a name or a title
+    pretend to be another)."""
+    text = field.data or ""
+    if isinstance(field, TextAreaField):
+        text = text.replace("\r", "").replace("\n", "").replace("\t", "")
+    if has_control_characters(text):
+        raise ValidationError(str(_l(
+            "Use plain text: no control characters or text-direction marks.")))
+
+
+class Form(FlaskForm):
+    """The project's form: every text field a person types into refuses what
+    :func:`plain_text` refuses, without each form having to remember it (passwords and hidden
+    fields excepted: a password may hold anything, a hidden field is checked where it is used).
+    """
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form: BaseForm, unbound_field: Any, options: dict[str, Any]) -> Any:
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, StringField) and not isinstance(
+                    field, (PasswordField, HiddenField)):
+                field.validators = [plain_text, *field.validators]  # this form's copy only
+            return field
+
+
+class QueryForm(FlaskForm):
+    """A form read from the query string (a search, a filter): no CSRF token, since it changes
+    nothing, and no plain-text check, since what it holds is never stored."""
+
+    class Meta:
+        csrf = False
+
+
+class EmptyForm(Form):
     """A form with only the CSRF token, for buttons that POST."""
 
 
@@ -65,11 +111,8 @@ class WholeNumberField(IntegerField):
 
 
 
-class CsvDownloadForm(FlaskForm):
+class CsvDownloadForm(QueryForm):
     """The query string of a CSV download: ``excel=1`` asks for the Italian Excel flavour."""
-
-    class Meta:
-        csrf = False
 
     excel = StringField(_l("For Excel"), validators=[Optional(), AnyOf(["0", "1"])])
 

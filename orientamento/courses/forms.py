@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, NumberRange, Optional
 
-from orientamento.core.forms import DayField, MultiCheckboxField, WholeNumberField
+from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm, WholeNumberField
 from orientamento.core.spreadsheet import escape_cell, unescape_cell
 from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS
 from orientamento.courses.models import Course, CourseStatus, Enrolment, Place
@@ -40,11 +39,8 @@ def place_choices(places: list[Place], empty_label: Any) -> list[SelectChoice]:
     return [SelectChoice("", str(empty_label))] + [SelectChoice(p.code, p.name) for p in places]
 
 
-class CourseSearchForm(FlaskForm):
+class CourseSearchForm(QueryForm):
     """Search words and filters, read from the query string."""
-
-    class Meta:
-        csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)],
                     description=_l("Words from the title, the subject, the provider or a job."))
@@ -82,7 +78,7 @@ class CourseSearchForm(FlaskForm):
         return self.enrolment.data != Enrolment.OPEN.value
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     """A provider's course; validated by the catalogue format's own parser."""
 
     course_code = StringField(_l("Course code"), validators=[Length(max=40)],
@@ -179,7 +175,7 @@ for _n in range(1, FORM_SITES + 1):
 del _letter, _label, _n
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a catalogue file for a dry run or a real import."""
 
     file = FileField(_l("Catalogue file (CSV or JSON)"), validators=[
@@ -188,11 +184,8 @@ class ImportForm(FlaskForm):
     dry_run = BooleanField(_l("Dry run: check the file and change nothing"), default=True)
 
 
-class SuggestionForm(FlaskForm):
+class SuggestionForm(QueryForm):
     """Education reached and an optional place, to tailor course suggestions."""
-
-    class Meta:
-        csrf = False
 
     education = SelectField(_l("Your education"), choices=[], default="")
     place = SelectField(_l("Near (optional)"), default="")

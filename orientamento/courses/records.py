@@ -16,9 +16,12 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 
+from orientamento.core.forms import FIRST_DAY, LAST_DAY
 from orientamento.core.spreadsheet import escape_cell, unescape_cell
+from orientamento.core.text import has_control_characters
 from orientamento.courses.areas import AREA_LABELS, KIND_EQF_LEVELS, CourseKind, areas_for_kind
 from orientamento.courses.models import RIASEC, Course, CourseStatus
 
@@ -70,13 +73,16 @@ class CourseRecord:
 
 # --- cell parsers -------------------------------------------------------------------------
 
-def _text(limit: int, required: bool = True) -> Callable[[str], str]:
+def _text(limit: int, required: bool = True, lines: bool = False) -> Callable[[str], str]:
+    """Plain text of at most ``limit`` characters; line breaks only where ``lines``."""
     def parse(value: str) -> str:
         value = value.strip()
         if required and not value:
             raise ValueError(_("This value is required."))
         if len(value) > limit:
             raise ValueError(_("At most %(limit)d characters.", limit=limit))
+        if has_control_characters(value.replace("\r", "").replace("\n", "") if lines else value):
+            raise ValueError(_("Use plain text: no control characters or text-direction marks."))
         return value
     return parse
 
@@ -108,9 +114,14 @@ def _date(value: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValueError(_("Write a date as YYYY-MM-DD.")) from None
+    if not FIRST_DAY <= day <= LAST_DAY:  # year 1 or 9999: a typing mistake, as on the forms
+        raise ValueError(_("Give a date between %(first)s and %(last)s.",
+                           first=format_date(FIRST_DAY, "long"),
+                           last=format_date(LAST_DAY, "long")))
+    return day
 
 
 def _decimal_text(value: str) -> str:
@@ -194,17 +205,17 @@ SCALAR_COLUMNS: dict[str, Callable[[str], Any]] = {
     "area": _choice(AREA_LABELS),
     "eqf_level": _integer(3, 6),
     "title": _text(200),
-    "description": _text(4000, required=False),
+    "description": _text(4000, required=False, lines=True),
     "title_en": _text(200, required=False),
-    "description_en": _text(4000, required=False),
+    "description_en": _text(4000, required=False, lines=True),
     "title_ar": _text(200, required=False),
-    "description_ar": _text(4000, required=False),
+    "description_ar": _text(4000, required=False, lines=True),
     "hours": _integer(1, 10_000),
     "semesters": _integer(1, 12),
     "start_date": _date,
     "application_deadline": _date,
     "cost_eur": _cost,
-    "admission": _text(2000, required=False),
+    "admission": _text(2000, required=False, lines=True),
     "language": _choice(LANGUAGES),
     "seats": _integer(1, 10_000, required=False),
 }
@@ -254,6 +265,10 @@ def _sites(cells: dict[str, str], errors: dict[str, str]) -> tuple[SiteRecord, .
             return ()
         if not address or len(address) > 200:
             errors["site_addresses"] = _("Each address needs 1 to 200 characters.")
+            return ()
+        if has_control_characters(address):
+            errors["site_addresses"] = _(
+                "Use plain text: no control characters or text-direction marks.")
             return ()
         sites.append(SiteRecord(address, code, round(latitude, 6), round(longitude, 6)))
     return tuple(sites)

@@ -6,7 +6,6 @@ from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     SelectField,
@@ -18,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from orientamento.core import clock
-from orientamento.core.forms import DayField, MultiCheckboxField, WholeNumberField
+from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm, WholeNumberField
 from orientamento.courses.forms import place_choices
 from orientamento.courses.models import Place
 from orientamento.events.models import EVENT_KIND_LABELS, OPEN_KINDS
@@ -31,7 +30,7 @@ SCHOOL_LEVEL_CHOICES = [
 ]
 
 
-def forget_bad_dates(form: FlaskForm) -> None:
+def forget_bad_dates(form: Form) -> None:
     """Show invalid dates as empty (their error stays): ``<input type=date>`` takes no other."""
     for field in form:
         if isinstance(field, DateField) and field.errors:
@@ -43,11 +42,8 @@ def _kind_choices(empty: Any = None) -> list[SelectChoice]:
     return [SelectChoice("", empty), *choices] if empty else choices
 
 
-class EventFilterForm(FlaskForm):
+class EventFilterForm(QueryForm):
     """Filters of the public event listing (query string)."""
-
-    class Meta:
-        csrf = False
 
     kind = SelectField(_l("Kind"), choices=_kind_choices(_l("Every kind")), default="")
     online = SelectField(_l("Where"), default="", choices=[
@@ -57,7 +53,7 @@ class EventFilterForm(FlaskForm):
     course = WholeNumberField(_l("Course"), validators=[Optional(), NumberRange(min=1)])
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     """An open day, webinar or workshop."""
 
     kind = SelectField(_l("Kind"), choices=_kind_choices())
@@ -129,7 +125,7 @@ class EventForm(FlaskForm):
             school_level=self.school_level.data or None, course_ids=self.courses.data or [])
 
 
-class GroupRegistrationForm(FlaskForm):
+class GroupRegistrationForm(Form):
     """A counsellor registers one of their classes."""
 
     # Not checked against the choices: the view answers another school's class with a 404.
@@ -138,14 +134,14 @@ class GroupRegistrationForm(FlaskForm):
                          validators=[InputRequired(), NumberRange(1, 60)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """A reason, for declining or cancelling."""
 
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)],
                            description=_l("Everyone involved reads it."))
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     """A ticket code, typed or read from the QR code."""
 
     token = StringField(_l("Ticket code"), validators=[DataRequired(), Length(max=100)],
@@ -153,14 +149,14 @@ class CheckInForm(FlaskForm):
                                        "code printed under it."))
 
 
-def attendance_form(event: Any, formdata: Any = None) -> FlaskForm:
+def attendance_form(event: Any, formdata: Any = None) -> Form:
     """One "pupils present" field per class of a visit."""
 
-    class Form(FlaskForm):
+    class AttendanceForm(Form):
         pass
 
     for row in event.classes:
-        setattr(Form, f"attended_{row.class_id}", WholeNumberField(
+        setattr(AttendanceForm, f"attended_{row.class_id}", WholeNumberField(
             row.school_class.name, default=row.attended,
             validators=[InputRequired(), NumberRange(0, row.pupils)]))
-    return Form(formdata=formdata)
+    return AttendanceForm(formdata=formdata)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from orientamento.core.forms import WholeNumberField
+from orientamento.core.forms import Form, WholeNumberField
 from orientamento.orgs.models import PROVIDER_KIND_LABELS, SCHOOL_CODE_PATTERN
 
 
@@ -19,7 +18,7 @@ def _code(value: str | None) -> str | None:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(Form):
     """A school."""
 
     code = StringField(
@@ -52,7 +51,7 @@ class SchoolForm(FlaskForm):
             )
 
 
-class ProviderForm(FlaskForm):
+class ProviderForm(Form):
     """A training provider."""
 
     code = StringField(

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
+
+from orientamento.core.forms import Form
 
 
 def _stripped(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class ActivationForm(FlaskForm):
+class ActivationForm(Form):
     """Activate a model version, once its card has been read."""
 
     confirm = BooleanField(
@@ -22,7 +23,7 @@ class ActivationForm(FlaskForm):
             "Confirm that you have read the model card before activating this version."))])
 
 
-class SubjectReportForm(FlaskForm):
+class SubjectReportForm(Form):
     """Ask for the report on one person, by the id the city's records use."""
 
     source_id = StringField(
@@ -38,7 +39,7 @@ class SubjectReportForm(FlaskForm):
         ])
 
 
-class RecordsImportForm(FlaskForm):
+class RecordsImportForm(Form):
     """Upload a snapshot of administrative records."""
 
     file = FileField(_l("Snapshot file (CSV)"), validators=[

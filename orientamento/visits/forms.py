@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     Field,
@@ -20,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from orientamento.core import clock
-from orientamento.core.forms import DayField, MultiCheckboxField, WholeNumberField
+from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm, WholeNumberField
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.courses.models import Place
 from orientamento.visits.models import VISIT_MODE_LABELS, VisitWindow
@@ -34,7 +33,7 @@ WINDOW_MODE_CHOICES = [
 ]
 
 
-class WindowForm(FlaskForm):
+class WindowForm(Form):
     """Visit availability, repeated on weekdays between two dates."""
 
     first_day = DayField(_l("From"), validators=[InputRequired()])
@@ -62,14 +61,14 @@ class WindowForm(FlaskForm):
         self.places.choices = [SelectChoice(p.code, p.name) for p in places]
 
 
-class BlockDayForm(FlaskForm):
+class BlockDayForm(Form):
     """A day without visits."""
 
     day = DayField(_l("Day"), validators=[InputRequired()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
 
 
-class HolidayForm(FlaskForm):
+class HolidayForm(Form):
     """A school holiday period (admin)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
@@ -77,7 +76,7 @@ class HolidayForm(FlaskForm):
     last_day = DayField(_l("Last day"), validators=[InputRequired()])
 
 
-class SchoolCalendarForm(FlaskForm):
+class SchoolCalendarForm(Form):
     """Upload the regional school calendar (admin)."""
 
     file = FileField(_l("School calendar file (CSV or iCalendar)"), validators=[
@@ -86,11 +85,8 @@ class SchoolCalendarForm(FlaskForm):
                        "file; at most 1 MB."))
 
 
-class WindowSearchForm(FlaskForm):
+class WindowSearchForm(QueryForm):
     """What a counsellor looks for in the providers' availability (query string)."""
-
-    class Meta:
-        csrf = False
 
     area = SelectField(_l("Area of study"), default="", choices=[
         SelectChoice("", _l("Every area"))] + [SelectChoice(k, v) for k, v in AREA_LABELS.items()])
@@ -102,7 +98,7 @@ class WindowSearchForm(FlaskForm):
     km = WholeNumberField(_l("Provider within (km)"), validators=[Optional(), NumberRange(1, 200)])
 
 
-class VisitRequestForm(FlaskForm):
+class VisitRequestForm(Form):
     """A counsellor's request: time inside the window, pupils per class, a message."""
 
     mode = SelectField(_l("Visit"), choices=[
@@ -141,7 +137,7 @@ def visit_request_form(classes: list[Any], window: VisitWindow,
     return form
 
 
-class ConfirmVisitForm(FlaskForm):
+class ConfirmVisitForm(Form):
     """The provider confirms, naming who goes."""
 
     ambassadors = MultiCheckboxField(_l("Ambassadors"), coerce=int, validators=[DataRequired()])
@@ -152,7 +148,7 @@ class ConfirmVisitForm(FlaskForm):
         self.ambassadors.choices = [SelectChoice(uid, name) for uid, name in ambassadors]
 
 
-class ProposeTimeForm(FlaskForm):
+class ProposeTimeForm(Form):
     """Another time for a visit (the provider also names who would go)."""
 
     day = DayField(_l("Day"), validators=[InputRequired()])

@@ -44,6 +44,25 @@ def test_search_users_by_text_and_role_with_pagination(
     assert empty.status_code == 200 and "<table" not in empty.get_data(as_text=True)
 
 
+def test_search_treats_percent_and_underscore_as_text(
+        client: FlaskClient, admin: User, make_user: Callable[..., User]) -> None:
+    make_user(Role.STUDENT, display_name="Anna 100% presente")
+    make_user(Role.STUDENT, display_name="Bruno Bianchi")
+    percent = client.get("/admin/users?q=%25").get_data(as_text=True)
+    assert "Anna 100% presente" in percent and "Bruno Bianchi" not in percent
+    underscore = client.get("/admin/users?q=_").get_data(as_text=True)  # no name has one
+    assert "Bruno Bianchi" not in underscore and "Anna" not in underscore
+
+
+def test_an_invalid_search_is_a_400_that_says_why(client: FlaskClient, admin: User) -> None:
+    for query in ({"q": "x" * 101}, {"role": "emperor"}):
+        response = client.get("/admin/users", query_string=query,
+                              headers={"Accept-Language": "en"})
+        assert response.status_code == 400, query
+        page = response.get_data(as_text=True)
+        assert "invalid-feedback" in page and "<table" not in page, query
+
+
 @pytest.mark.parametrize("role, extra, field", [
     ("counsellor", {}, "school_id"),
     ("provider", {}, "provider_id"),

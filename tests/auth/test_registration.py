@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -85,4 +87,25 @@ def test_privacy_notice_must_be_accepted(client: FlaskClient) -> None:
     data = _form()
     del data["accept_privacy"]
     assert client.post("/account/register", data=data).status_code == 400
+    assert _user_count() == 0
+
+
+@pytest.mark.parametrize("born", ["0001-01-01", "1900-01-01", "future"])
+def test_a_date_of_birth_no_living_student_has_is_refused(client: FlaskClient, born: str) -> None:
+    if born == "future":
+        born = (born_years_ago(0) + timedelta(days=1)).isoformat()
+    response = client.post("/account/register", data=_form(date_of_birth=born),
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "Check your date of birth." in text or "Give a date between" in text
+    assert "Under 14 you cannot register" not in text  # not sent to the school: it is a typo
+    assert _user_count() == 0
+
+
+def test_a_name_that_reorders_text_is_refused(client: FlaskClient) -> None:
+    response = client.post("/account/register", data=_form(display_name="Giulia\u202eoigol"),
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "text-direction" in response.get_data(as_text=True)
     assert _user_count() == 0

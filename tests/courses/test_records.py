@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orientamento.core.spreadsheet import FORMULA_PREFIXES, escape_cell, unescape_cell
+from orientamento.core.text import BIDI_CONTROLS
 from orientamento.courses.areas import KIND_EQF_LEVELS, CourseKind, areas_for_kind
 from orientamento.courses.models import RIASEC
 from orientamento.courses.records import (
@@ -142,8 +143,9 @@ FORMULA_STARTS = st.sampled_from(["", "", "", "=", "+", "-", "@", "=HYPERLINK(\"
 
 def text(max_size: int, required: bool = False, bar: bool = True) -> st.SearchStrategy[str]:
     """Stripped text as the parser leaves it, sometimes starting like a formula."""
-    alphabet = (st.characters(exclude_categories=("Cs",)) if bar else
-                st.characters(exclude_categories=("Cs",), exclude_characters=LIST_SEPARATOR))
+    # No control or text-direction characters: the parser refuses them (tested below).
+    excluded = "".join(BIDI_CONTROLS) + ("" if bar else LIST_SEPARATOR)
+    alphabet = st.characters(exclude_categories=("Cs", "Cc"), exclude_characters=excluded)
     value = st.tuples(FORMULA_STARTS, st.text(alphabet, max_size=30)).map(
         lambda parts: (parts[0] + parts[1]).strip()[:max_size].strip())
     return value.filter(bool) if required else value
@@ -171,7 +173,7 @@ weights = st.integers(0, 100).map(lambda n: n / 100)
 @st.composite
 def records(draw: Any) -> CourseRecord:
     kind = draw(st.sampled_from(list(CourseKind)))
-    dates = sorted(draw(st.lists(st.dates(date(2000, 1, 1), date(2100, 12, 31)),
+    dates = sorted(draw(st.lists(st.dates(date(2000, 1, 1), date(2099, 12, 31)),
                                  min_size=2, max_size=2)))
     deadline, start = (draw(st.sampled_from([None, d])) for d in dates)
     code = st.from_regex(CODE_PATTERN, fullmatch=True)
@@ -222,7 +224,7 @@ def test_any_single_cell_gives_a_record_or_errors(en: None, column: str, value: 
     record, errors = parse_row(cells(**{column: value}))
     assert (record is None) == bool(errors)
     if record is not None:
-        assert parse_row(format_record(record)) == (record, {})
+        assert parse_row(format_record(record)) == (record, {}), (column, value)
 
 
 # --- each column's errors -------------------------------------------------------------------
@@ -335,3 +337,22 @@ def test_numbers_written_as_formulas_are_refused(en: None) -> None:
     errors = errors_of(cost_eur="=100", hours="+10", site_latitudes="-45")
     assert {"cost_eur", "hours", "site_latitudes"} <= set(errors)
     assert "apostrophe" in errors["cost_eur"]
+
+
+@pytest.mark.parametrize("column, value", [
+    ("title", "Tecnico \u202eacitirtaM"), ("admission", "Diploma\x00"),
+    ("site_addresses", "Via Roma 1\u2066"), ("contact_phone", "02\x1b1234"),
+])
+def test_control_and_text_direction_characters_are_row_errors(en: None, column: str,
+                                                               value: str) -> None:
+    assert "text-direction" in errors_of(**{column: value})[column]
+
+
+def test_descriptions_keep_their_paragraphs(en: None) -> None:
+    record, errors = parse_row(cells(description="Primo paragrafo.\r\nSecondo paragrafo."))
+    assert record is not None, errors
+
+
+@pytest.mark.parametrize("value", ["0001-10-01", "9999-10-01", "1899-12-31"])
+def test_a_start_date_outside_the_platform_years_is_a_row_error(en: None, value: str) -> None:
+    assert "Give a date between" in errors_of(start_date=value)["start_date"]
