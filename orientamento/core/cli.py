@@ -13,11 +13,35 @@ import click
 from babel.messages.pofile import read_po, write_po
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
+from flask_babel import gettext, ngettext
 
 from orientamento.config import PROJECT_ROOT, TRANSLATIONS_DIR
 
 #: Catalogues that must translate every message (English msgids need no translation).
 COMPLETE_LOCALES = ("it", "ar")
+
+
+class ImportRefused(click.ClickException):
+    """A refused import: printed as it is, without click's English "Error:" before it."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.format_message(), file=file, err=True)
+
+
+def refused_import(error_count: int, details: str = "") -> click.ClickException:
+    """How a command ends when its import wrote nothing: the count, then ``details`` (one
+    problem per line), all in the application's language like the problems themselves."""
+    head = ngettext("%(num)d problem: nothing was imported.",
+                    "%(num)d problems: nothing was imported.", error_count)
+    return ImportRefused(f"{head}\n{details}" if details else head)
+
+
+def import_problem_line(row: int, column: str, message: str) -> str:
+    """One problem of an import, for a command's output."""
+    if not row:
+        return gettext("File: %(message)s", message=message)
+    return gettext("Row %(row)d, %(column)s: %(message)s", row=row, column=column or "-",
+                   message=message)
 
 
 @click.group("translate", help="Message catalogues.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 #: Errors kept to show; the rest are only counted ("... and 310 more").
 MAX_REPORTED_ERRORS = 200
@@ -58,3 +59,17 @@ def decode_upload(data: bytes, max_bytes: int) -> str:
         raise FileProblem(_("The file contains binary data: save it as CSV or JSON text."))
     return text
 
+
+
+#: Names an error lists before "and N more": a header can have a million columns.
+LISTED_NAMES = 10
+
+
+def listed(names: list[str], limit: int = LISTED_NAMES) -> str:
+    """``names`` joined for an error message, the first ``limit`` of them (each cut to 64
+    characters) and "and N more" for the rest."""
+    shown = ", ".join(name[:64] for name in names[:limit])
+    if len(names) <= limit:
+        return shown
+    more = len(names) - limit
+    return f"{shown} " + ngettext("and %(num)d more", "and %(num)d more", more)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from orientamento.core.cli import import_problem_line, refused_import
 from orientamento.core.errors import DomainError
 from orientamento.courses import services, transfer
 from orientamento.extensions import db
@@ -41,11 +42,10 @@ def import_command(file: Path, dry_run: bool) -> None:
         db.session.rollback()
         raise click.ClickException(str(refused.message)) from None
     for error in report.errors:
-        where = f"row {error.row}, {error.column}" if error.row else "file"
-        click.echo(f"{where}: {error.message}", err=True)
+        click.echo(import_problem_line(error.row, error.column, error.message), err=True)
     if not report.ok:
         db.session.rollback()
-        raise click.ClickException(f"{report.error_count} errors: nothing was imported")
+        raise refused_import(report.error_count)
     if dry_run:
         db.session.rollback()
     else:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from orientamento.core.errors import Conflict
-from orientamento.core.imports import ErrorList, FileProblem, decode_upload
+from orientamento.core.imports import ErrorList, FileProblem, decode_upload, listed
 from orientamento.core.spreadsheet import escape_cell
 from orientamento.courses.models import RIASEC, Course, Occupation, Place
 from orientamento.courses.records import (
@@ -75,7 +75,7 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
             raise FileProblem(_("Missing columns: %(columns)s.", columns=", ".join(missing)))
         unknown = [c for c in header if c not in COLUMNS]
         if unknown:
-            raise FileProblem(_("Unknown columns: %(columns)s.", columns=", ".join(unknown)))
+            raise FileProblem(_("Unknown columns: %(columns)s.", columns=listed(unknown)))
         if len(set(header)) != len(header):
             raise FileProblem(_("A column appears twice in the header."))
         for row in reader:

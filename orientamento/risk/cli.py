@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from orientamento.extensions import db
 
@@ -33,32 +34,35 @@ def synth(rows: int, seed: int, cohorts: int, current_rows: int | None, folder: 
                f"{files.outcomes}; to score: {files.current}")
 
 
-def _import(path: Path) -> int:
+def _import(path: Path, max_rows: int) -> int:
+    from orientamento.core.cli import refused_import
     from orientamento.database import begin_immediate
     from orientamento.risk.records import import_errors_text, import_snapshot
 
-    content = path.read_bytes()
     begin_immediate(db.session())  # as a POST does: a second import waits, then is refused
-    report = import_snapshot(content, path.name)
+    with path.open("rb") as stream:  # read as a stream: memory stays flat with the file's size
+        report = import_snapshot(stream, path.name, max_rows=max_rows)
     if report.snapshot is None:
         db.session.rollback()
-        raise click.ClickException(f"{path}: nothing imported, {report.error_count} "
-                                   f"problem(s):\n{import_errors_text(report)}")
+        raise refused_import(report.error_count, import_errors_text(report))
     db.session.commit()
-    click.echo(f"Snapshot {report.snapshot.id} as of {report.snapshot.as_of}: "
-               f"{report.snapshot.rows} records; {report.rule_flags} contract-ended flags.")
+    click.echo(_("Snapshot %(id)d as of %(day)s: %(rows)d records; %(flags)d contract-ended "
+                 "flags.", id=report.snapshot.id, day=report.snapshot.as_of.isoformat(),
+                 rows=report.snapshot.rows, flags=report.rule_flags))
     return report.snapshot.id
 
 
 @risk_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--max-rows", type=click.IntRange(1), default=2_000_000, show_default=True,
+              help="Refuse a file with more records than this (nothing is imported).")
 @with_appcontext
-def import_records(path: Path) -> None:
+def import_records(path: Path, max_rows: int) -> None:
     """Import a snapshot CSV (all rows or none) and raise contract-ended flags."""
     from orientamento.core.errors import DomainError
 
     try:
-        _import(path)
+        _import(path, max_rows)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
 
@@ -108,6 +112,7 @@ def score(data: Path | None, snapshot_id: int | None, spec_name: str) -> None:
     from orientamento.core.errors import DomainError
     from orientamento.risk import signals
     from orientamento.risk.models import RiskSnapshot
+    from orientamento.risk.records import MAX_ROWS
     from orientamento.risk.scoring import score_snapshot
     from orientamento.risk.versions import require_active_version
 
@@ -116,7 +121,7 @@ def score(data: Path | None, snapshot_id: int | None, spec_name: str) -> None:
     try:
         version = require_active_version(spec_name)
         if data is not None:
-            snapshot_id = _import(data)
+            snapshot_id = _import(data, MAX_ROWS)
         snapshot = db.session.get(RiskSnapshot, snapshot_id)
         if snapshot is None:
             raise click.ClickException(f"no snapshot {snapshot_id}")

@@ -12,19 +12,21 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.audit import record
 from orientamento.auth.models import AuditAction, User
 from orientamento.core.errors import Conflict, DomainError
-from orientamento.core.imports import RowError
+from orientamento.core.imports import RowError, listed
 from orientamento.core.text import has_control_characters
 from orientamento.extensions import db
 from orientamento.risk import signals
@@ -51,6 +53,8 @@ CONTACT = {"phone": 40, "email": 254, "address": 200}
 TRUE, FALSE = {"1", "true", "yes", "si", "sì"}, {"0", "false", "no"}
 MAX_ERRORS = 50
 CHUNK = 5000
+#: Where csv.DictReader puts the cells of a row longer than the header.
+EXTRA_CELLS = "\x00extra"
 #: The csv module refuses cells over 128 KiB by default; let them through to the length
 #: checks (which name the column) up to the largest request body.
 csv.field_size_limit(max(csv.field_size_limit(), 8 * 1024 * 1024))
@@ -175,80 +179,149 @@ def _row(number: int, raw: dict[str, str], as_of: date, key: bytes,
                      contact)
 
 
-def parse_snapshot(content: bytes) -> tuple[date | None, list[ParsedRow], list[RowError]]:
+#: Every column a snapshot may have (docs/formats/risk-records.md); any other is refused.
+COLUMNS = (*IDENTITY, *INPUTS, *PROTECTED, "disability", *CONTACT)
+#: Rows a snapshot may hold unless the caller says otherwise (`flask risk import --max-rows`).
+MAX_ROWS = 2_000_000
+
+
+def _header_errors(header: list[str]) -> list[RowError]:
+    """Missing, unknown and repeated columns (the lists capped: a header can be enormous)."""
+    errors = [RowError(1, c, str(_l("missing column"))) for c in (*IDENTITY, *INPUTS)
+              if c not in header]
+    unknown = [c for c in dict.fromkeys(header) if c not in COLUMNS]
+    if unknown:
+        errors.append(RowError(1, "", str(_l("Unknown columns: %(columns)s.",
+                                             columns=listed(unknown)))))
+    if len(set(header)) != len(header):
+        errors.append(RowError(1, "", str(_l("a column appears twice in the header"))))
+    return errors
+
+
+def _parsed_rows(stream: IO[bytes], errors: list[RowError], max_rows: int
+                 ) -> Iterator[tuple[date, ParsedRow]]:
+    """The valid rows of a snapshot file, read as a stream (memory does not grow with the
+    file); every problem is appended to ``errors`` with its row and column."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.DictReader(text, restkey=EXTRA_CELLS)
+    number = 0  # the last row read whole (the header is row 1)
+    try:
+        header_errors = _header_errors(list(reader.fieldnames or []))
+        if header_errors:
+            errors.extend(header_errors)
+            return
+        number = 1
+        key = pseudonym_key()
+        as_of: date | None = None
+        seen: dict[str, int] = {}
+        for number, raw in enumerate(reader, start=2):
+            if number - 1 > max_rows:
+                errors.append(RowError(number, "", str(_l(
+                    "more than %(limit)s records: split the file or raise the limit",
+                    limit=format_decimal(max_rows)))))
+                return
+            if EXTRA_CELLS in raw:
+                errors.append(RowError(number, "", str(_l("more cells than the header"))))
+                continue
+            as_of, parsed = _check_row(number, raw, as_of, key, seen, errors)
+            if parsed is not None and as_of is not None:
+                yield as_of, parsed
+    except UnicodeDecodeError:
+        errors.append(RowError(number + 1, "", str(_l("The file is not UTF-8 text."))))
+    except csv.Error as error:  # a cell past the size limit, a NUL byte...
+        # The reader fails while reading the next row: name that row, not the last good one.
+        errors.append(RowError(number + 1, "", str(_l(
+            "The file cannot be read as CSV here: %(problem)s", problem=str(error)))))
+    finally:
+        text.detach()  # the caller's stream stays open
+    if number == 1 and not errors:
+        errors.append(RowError(2, "", str(_l("The file has no records."))))
+
+
+def parse_snapshot(content: bytes, max_rows: int = MAX_ROWS
+                   ) -> tuple[date | None, list[ParsedRow], list[RowError]]:
     """Read and check a whole file; every problem is reported with its row and column."""
     errors: list[RowError] = []
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None, [], [RowError(1, "", str(_l("The file is not UTF-8 text.")))]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in (*IDENTITY, *INPUTS) if c not in (reader.fieldnames or [])]
-    if missing:
-        return None, [], [RowError(1, c, str(_l("missing column"))) for c in missing]
-    key = pseudonym_key()
-    as_of: date | None = None
-    rows: list[ParsedRow] = []
-    seen: dict[str, int] = {}
-    try:
-        for number, raw in enumerate(reader, start=2):
-            as_of = _check_row(number, raw, as_of, key, rows, seen, errors)
-    except csv.Error as error:  # a cell past the csv module's limit, a NUL byte...
-        errors.append(RowError(reader.line_num, "", str(_l(
-            "The file cannot be read as CSV here: %(problem)s", problem=str(error)))))
-    if as_of is None and not errors:
-        errors.append(RowError(2, "", str(_l("The file has no records."))))
-    return as_of, rows, errors
+    rows = list(_parsed_rows(io.BytesIO(content), errors, max_rows))
+    return (rows[0][0] if rows else None), [row for _, row in rows], errors
 
 
 def _check_row(number: int, raw: dict[str, str], as_of: date | None, key: bytes,
-               rows: list[ParsedRow], seen: dict[str, int], errors: list[RowError]
-               ) -> date | None:
-    """Check one row, appending it or its errors; returns the snapshot date so far."""
+               seen: dict[str, int], errors: list[RowError]
+               ) -> tuple[date | None, ParsedRow | None]:
+    """Check one row: the snapshot date so far, and the parsed row unless it has errors."""
     try:
         when = date.fromisoformat((raw.get("as_of") or "").strip())
     except ValueError:
         errors.append(RowError(number, "as_of", str(_l("expected a date YYYY-MM-DD"))))
-        return as_of
+        return as_of, None
     if as_of is None:
         as_of = when
     elif when != as_of:
         errors.append(RowError(number, "as_of", str(_l(
             "every row of a snapshot has the same date (%(date)s)", date=as_of.isoformat()))))
-        return as_of
+        return as_of, None
     parsed = _row(number, raw, as_of, key, errors)
     if parsed is None:
-        return as_of
+        return as_of, None
     if parsed.pseudonym in seen:
         errors.append(RowError(number, "source_id", str(_l(
             "the same person is already on row %(row)s", row=seen[parsed.pseudonym]))))
-        return as_of
+        return as_of, None
     seen[parsed.pseudonym] = number
-    rows.append(parsed)
-    return as_of
+    return as_of, parsed
 
 
-def import_snapshot(content: bytes, filename: str, actor: User | None = None) -> ImportReport:
-    """Validate a snapshot file and, only if every row is valid, store it (flushes)."""
-    digest = hashlib.sha256(content).hexdigest()
+def _sha256(stream: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(block)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def import_snapshot(source: bytes | IO[bytes], filename: str, actor: User | None = None,
+                    max_rows: int = MAX_ROWS) -> ImportReport:
+    """Validate a snapshot file and, only if every row is valid, store it (flushes).
+
+    The file is read once to hash it and once to check and store it, a chunk of rows at a
+    time inside a savepoint: memory stays flat however long the file is, and the first bad
+    row rolls the savepoint back (the rest of the file is still read, to list its problems).
+    """
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    digest = _sha256(stream)
     _refuse_imported(digest)
-    as_of, rows, errors = parse_snapshot(content)
-    if errors or as_of is None:
-        return ImportReport(errors=errors[:MAX_ERRORS], error_count=len(errors))
-    snapshot = RiskSnapshot(as_of=as_of, filename=filename[:200], sha256=digest,
-                            rows=len(rows), imported_by_id=actor.id if actor else None)
+    errors: list[RowError] = []
+    savepoint = db.session.begin_nested()
+    snapshot: RiskSnapshot | None = None
+    pending: list[ParsedRow] = []
+    stored = 0
     try:
-        with db.session.begin_nested():
-            db.session.add(snapshot)
-            db.session.flush()
+        for as_of, parsed in _parsed_rows(stream, errors, max_rows):
+            if errors:
+                continue  # nothing more is stored; the file is read on for its problems
+            if snapshot is None:
+                snapshot = RiskSnapshot(as_of=as_of, filename=filename[:200], sha256=digest,
+                                        rows=0, imported_by_id=actor.id if actor else None)
+                db.session.add(snapshot)
+                db.session.flush()
+            pending.append(parsed)
+            if len(pending) == CHUNK:
+                _store(snapshot, pending)
+                stored, pending = stored + len(pending), []
+        if errors or snapshot is None:
+            savepoint.rollback()
+            return ImportReport(errors=errors[:MAX_ERRORS], error_count=len(errors))
+        _store(snapshot, pending)
+        snapshot.rows = stored + len(pending)
+        savepoint.commit()
     except IntegrityError:
         # The same file, imported at the same moment elsewhere, committed first.
+        savepoint.rollback()
         _refuse_imported(digest)
         raise
-    for start in range(0, len(rows), CHUNK):
-        _store(snapshot, rows[start:start + CHUNK])
     record(AuditAction.RISK_RECORDS_IMPORTED, actor=actor, snapshot_id=snapshot.id,
-           rows=len(rows))
+           rows=snapshot.rows)
     return ImportReport(snapshot=snapshot,
                         rule_flags=signals.flags_raised(signals.snapshot_imported, snapshot))
 
@@ -301,10 +374,13 @@ def _store(snapshot: RiskSnapshot, rows: list[ParsedRow]) -> None:
 
 
 def import_errors_text(report: ImportReport) -> str:
-    """The errors of a refused import, one per line."""
-    lines = [f"row {e.row}, {e.column or '-'}: {e.message}" for e in report.errors]
+    """The errors of a refused import, one per line, in the reader's language."""
+    lines = [str(_l("Row %(row)d, %(column)s: %(message)s", row=e.row, column=e.column or "-",
+                    message=e.message)) for e in report.errors]
     if report.error_count > len(report.errors):
-        lines.append(f"... and {report.error_count - len(report.errors)} more")
+        more = report.error_count - len(report.errors)
+        lines.append(str(_ln("... and %(num)d more problem", "... and %(num)d more problems",
+                             more, num=more)))
     return "\n".join(lines)
 
 

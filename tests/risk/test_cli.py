@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
@@ -63,9 +64,10 @@ def test_import_of_a_bad_file_lists_the_problems_and_writes_nothing(
                                    {"source_id": "C", "municipio": "11"}]))
     result = runner.invoke(args=["risk", "import", str(path)])
     assert result.exit_code == 1
-    assert "nothing imported, 2 problem(s)" in result.output
-    assert "row 3, repetitions: expected a number" in result.output
-    assert "row 4, municipio: expected a municipio from 1 to 9" in result.output
+    # One language, the application's (English in these tests), and no click "Error:" frame.
+    assert result.output.startswith("2 problems: nothing was imported.\nRow 3, repetitions: ")
+    assert "Row 3, repetitions: expected a number" in result.output
+    assert "Row 4, municipio: expected a municipio from 1 to 9" in result.output
     db.session.remove()
     assert _count(RiskSnapshot) == _count(RiskPerson) == _count(RiskRecord) == 0
 
@@ -179,3 +181,23 @@ def test_score_with_data_imports_and_scores(runner: FlaskCliRunner,
         in result.output
     db.session.remove()
     assert _count(RiskSnapshot) == 1 and _count(RiskScore) == 2
+
+
+def test_import_in_italian_says_everything_in_italian(app: Flask, runner: FlaskCliRunner,
+                                                       tmp_path: Path) -> None:
+    app.config["BABEL_DEFAULT_LOCALE"] = "it"
+    path = tmp_path / "bad.csv"
+    path.write_bytes(snapshot_csv([{"source_id": "A", "municipio": "11"}]))
+    result = runner.invoke(args=["risk", "import", str(path)])
+    assert result.exit_code == 1
+    assert result.output.startswith("1 problema: non è stato importato nulla.\nRiga 2, municipio: ")
+    assert "expected" not in result.output and "Error" not in result.output
+
+
+def test_import_refuses_more_rows_than_allowed(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_bytes(snapshot_csv([{"source_id": f"P{i}"} for i in range(4)]))
+    result = runner.invoke(args=["risk", "import", "--max-rows", "3", str(path)])
+    assert result.exit_code == 1
+    assert "Row 5" in result.output and "more than 3 records" in result.output
+    assert db.session.scalar(select(func.count()).select_from(RiskSnapshot)) == 0

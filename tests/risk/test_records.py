@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import threading
 import traceback
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -260,8 +262,9 @@ def test_every_problem_is_listed_with_its_row(app: Flask) -> None:
     assert [(r, c) for r, c, _m in errors] == [(2, "enrolled"), (2, "repetitions"),
                                                (5, "municipio")]
     report = import_snapshot(snapshot_csv(rows), "bad.csv")
-    assert import_errors_text(report).splitlines()[0].startswith("row 2, enrolled: ")
-    with pytest.raises(DomainError, match="row 5, municipio"):
+    # In the application's language (English in these tests), frame and problem alike.
+    assert import_errors_text(report).splitlines()[0].startswith("Row 2, enrolled: ")
+    with pytest.raises(DomainError, match="Row 5, municipio"):
         ensure_valid(report)
 
 
@@ -462,3 +465,48 @@ def test_a_failed_statement_never_carries_its_parameters(app: Flask) -> None:
     shown = "".join(traceback.format_exception(failure.value))
     for secret in ("333 000 1111", "nobody@example.org", "Via Segreta"):
         assert secret not in shown
+
+
+def test_unknown_columns_are_refused_and_a_huge_header_is_listed_briefly(app: Flask) -> None:
+    one = _refused(snapshot_csv([{}], columns=(*RECORD_COLUMNS, "tax_code")))
+    assert one == [(1, "", "Unknown columns: tax_code.")]
+    many = tuple(f"extra_{i}" for i in range(100_000))
+    (_row, _column, message), = _refused(snapshot_csv([{}], columns=(*RECORD_COLUMNS, *many)))
+    assert message.startswith("Unknown columns: extra_0, extra_1") and "and 99990 more" in message
+    assert len(message) < 300  # not a 1 MB line
+
+
+def test_a_repeated_column_and_a_row_longer_than_the_header_are_refused(app: Flask) -> None:
+    repeated = _refused(snapshot_csv([{}], columns=(*RECORD_COLUMNS, "email")))
+    assert (1, "", "a column appears twice in the header") in repeated
+    longer = snapshot_csv([{"source_id": "A"}, {"source_id": "B"}]).rstrip(b"\n") + b",surplus\n"
+    assert _refused(longer) == [(3, "", "more cells than the header")]
+
+
+def test_a_cell_too_large_for_csv_is_reported_on_its_own_row(app: Flask) -> None:
+    huge = snapshot_csv([{"source_id": "A"}, {"address": "x" * (9 * 1024 * 1024)}])
+    (row, _column, message), = _refused(huge)
+    assert row == 3 and "cannot be read as CSV" in message
+
+
+def test_a_stream_imports_as_its_bytes_do(app: Flask, tmp_path: Path) -> None:
+    path = tmp_path / "current.csv"
+    path.write_bytes(snapshot_csv([{"source_id": f"S{i}"} for i in range(12)]))
+    with path.open("rb") as stream:
+        snapshot = ensure_valid(import_snapshot(stream, path.name))
+    db.session.commit()
+    assert snapshot.rows == 12
+    assert snapshot.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(DomainError, match="already imported"):
+        import_snapshot(path.read_bytes(), "again.csv")
+
+
+def test_a_refused_file_stores_nothing_even_after_full_chunks(app: Flask,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              ) -> None:
+    from orientamento.risk import records
+
+    monkeypatch.setattr(records, "CHUNK", 2)  # rows 2-5 are stored before row 6 fails
+    rows = [{"source_id": f"C{i}"} for i in range(6)]
+    rows[4] |= {"municipio": "10"}
+    assert _refused(snapshot_csv(rows)) == [(6, "municipio", "expected a municipio from 1 to 9")]
