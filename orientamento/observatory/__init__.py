@@ -1,0 +1,1 @@
+"""The Observatory: labour demand, supply and young people's interests side by side."""

@@ -1,0 +1,106 @@
+"""Labour demand imported by admins, and the demand projections ``flask observatory refresh``
+stores for the pages to read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, Float, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from orientamento.core import clock
+from orientamento.database import Base, StrEnumType
+
+
+class EducationAsked(StrEnum):
+    """The education level firms ask for a planned hire (Excelsior's levels)."""
+
+    ANY = "any"
+    COMPULSORY = "compulsory"
+    VOCATIONAL = "vocational"
+    UPPER_SECONDARY = "upper_secondary"
+    ITS = "its"
+    UNIVERSITY = "university"
+
+
+EDUCATION_ASKED_LABELS = {
+    EducationAsked.ANY: _l("Any level (all hires)"),
+    EducationAsked.COMPULSORY: _l("Compulsory schooling only"),
+    EducationAsked.VOCATIONAL: _l("Vocational qualification or diploma (IeFP)"),
+    EducationAsked.UPPER_SECONDARY: _l("Upper secondary diploma"),
+    EducationAsked.ITS: _l("ITS Academy diploma"),
+    EducationAsked.UNIVERSITY: _l("University degree"),
+}
+
+
+class LabourDemand(Base):
+    """Planned hires of one occupation group, in one territory and month, at one education
+    level asked; re-importing the same key replaces the figures."""
+
+    __tablename__ = "labour_demand"
+    __table_args__ = (
+        UniqueConstraint("occupation_code", "territory", "period", "education"),
+        CheckConstraint("hires >= 0", name="hires_non_negative"),
+        CheckConstraint("hard_to_fill_pct IS NULL OR (hard_to_fill_pct >= 0 "
+                        "AND hard_to_fill_pct <= 100)", name="hard_to_fill_range"),
+        CheckConstraint("education IN ('any', 'compulsory', 'vocational', 'upper_secondary', "
+                        "'its', 'university')", name="education_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occupation_code: Mapped[str] = mapped_column(String(12), index=True)
+    territory: Mapped[str] = mapped_column(String(9))
+    #: The first day of the month the hires are planned for.
+    period: Mapped[date] = mapped_column(index=True)
+    education: Mapped[EducationAsked] = mapped_column(StrEnumType(EducationAsked, 16),
+                                                      default=EducationAsked.ANY)
+    hires: Mapped[int]
+    hard_to_fill_pct: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(80), default="")
+    synthetic: Mapped[bool] = mapped_column(default=False)
+    imported_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class DemandProjection(Base):
+    """One occupation group's demand series, its chosen model, the backtest that chose it and
+    the projection 1 to 24 months after the last observed month."""
+
+    __tablename__ = "demand_projections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occupation_code: Mapped[str] = mapped_column(String(12), unique=True)
+    last_period: Mapped[date]
+    months: Mapped[int]
+    #: SHA-256 of the series the projection was computed from: an unchanged series is not
+    #: computed again by the next refresh.
+    series_hash: Mapped[str] = mapped_column(String(64), default="")
+    model: Mapped[str] = mapped_column(String(40))
+    mase: Mapped[float | None] = mapped_column(Float)
+    baseline_mase: Mapped[float | None] = mapped_column(Float)
+    coverage: Mapped[float | None] = mapped_column(Float)
+    published: Mapped[bool] = mapped_column(default=False)
+    #: Why a series is not published, in a short machine word ("short", "no_gain").
+    reason: Mapped[str] = mapped_column(String(20), default="")
+    #: [{"period": "2027-04-01", "mean": .., "lower": .., "upper": ..}, ...]
+    points: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    computed_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class InterestCount(Base):
+    """Students whose latest interests result points to an area, by the quarter it was
+    submitted in and the municipio of their school (0: unknown): what ``flask observatory
+    refresh`` stores for the pages, so a page never reads every result."""
+
+    __tablename__ = "observatory_interest_counts"
+    __table_args__ = (
+        CheckConstraint("municipio BETWEEN 0 AND 9", name="municipio_range"),
+        CheckConstraint("students > 0", name="students_positive"),
+    )
+
+    area: Mapped[str] = mapped_column(String(40), primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(6), primary_key=True)
+    municipio: Mapped[int] = mapped_column(primary_key=True)
+    students: Mapped[int]

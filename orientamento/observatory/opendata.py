@@ -1,0 +1,287 @@
+"""The public tables as open data: CSV and JSON downloads with a Table Schema each
+(frictionless-style, docs/observatory-open-data.md) and a DCAT-AP_IT catalogue in JSON-LD.
+
+Every table is built from ``pages`` with the same disclosure control as the pages; a
+suppressed count is an empty CSV cell and ``null`` in JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response
+
+from orientamento.core import clock
+from orientamento.core.links import absolute_url
+from orientamento.core.spreadsheet import csv_download, csv_text
+from orientamento.courses.areas import AREA_LABELS
+from orientamento.observatory import pages
+from orientamento.observatory.crosswalk import Crosswalk
+
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+TOTAL = "TOTAL"
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A published table: its name, titles, Table Schema fields and how to build its rows."""
+
+    name: str
+    title_it: str
+    title_en: str
+    description_en: str
+    fields: tuple[tuple[str, str, str], ...]  # (name, type, description)
+    build: Callable[[Crosswalk], list[Row]]
+    theme: str = "ECON"
+
+    def schema(self) -> dict[str, Any]:
+        """The table's Table Schema (frictionless)."""
+        return {"fields": [{"name": n, "type": t, "description": d}
+                           for n, t, d in self.fields],
+                "missingValues": [""]}
+
+
+def _r(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _mismatch_rows(crosswalk: Crosswalk) -> list[Row]:
+    page = pages.overview(crosswalk, None)
+    rows = [{"area": p.row.area, "area_name": str(AREA_LABELS[p.row.area]),
+             "students_interested": p.interest, "interest_share_pct": _r(p.interest_share),
+             "seats": p.row.seats, "seats_share_pct": _r(p.row.seats_share),
+             "planned_hires": round(p.row.demand), "demand_share_pct": _r(p.row.demand_share),
+             "seats_gap_pts": _r(p.row.seats_gap), "interest_gap_pts": _r(p.interest_gap),
+             "hard_to_fill_pct": _r(p.row.hard_to_fill)} for p in page.rows]
+    rows.append({"area": TOTAL, "area_name": TOTAL, "students_interested": page.interest_total,
+                 "interest_share_pct": 100.0 if page.interest_total else None,
+                 "seats": page.mismatch.seats_total, "seats_share_pct": 100.0,
+                 "planned_hires": round(page.mismatch.demand.total),
+                 "demand_share_pct": None, "seats_gap_pts": None, "interest_gap_pts": None,
+                 "hard_to_fill_pct": _r(page.mismatch.hard_to_fill_average)})
+    return rows
+
+
+def _interest_quarter_rows(crosswalk: Crosswalk) -> list[Row]:
+    table = pages.interest_by_quarter(crosswalk, pages.recent_quarters())
+    rows: list[Row] = [{"area": a, "quarter": q, "students": table.cells[(a, q)]}
+                       for a in table.rows for q in table.columns]
+    rows += [{"area": a, "quarter": TOTAL, "students": table.row_totals[a]} for a in table.rows]
+    rows += [{"area": TOTAL, "quarter": q, "students": table.column_totals[q]}
+             for q in table.columns]
+    rows.append({"area": TOTAL, "quarter": TOTAL, "students": table.total})
+    return rows
+
+
+def _demand_quarter_rows(crosswalk: Crosswalk) -> list[Row]:
+    quarters = pages.recent_quarters()
+    table = pages.demand_by_quarter(crosswalk, quarters)
+    return [{"area": a, "quarter": str(q), "planned_hires": round(table.get((a, str(q)), 0.0))}
+            for a in AREA_LABELS for q in quarters]
+
+
+def _demand_month_rows(_crosswalk: Crosswalk) -> list[Row]:
+    from orientamento.observatory.indicators import demand_cells
+
+    return [{"occupation_code": c.code, "month": c.period.strftime("%Y-%m"),
+             "planned_hires": round(c.hires),
+             "hard_to_fill_pct": _r(100 * c.hard_hires / c.known_hires if c.known_hires
+                                    else None)}
+            for c in sorted(demand_cells(), key=lambda c: (c.code, c.period))]
+
+
+def _projection_rows(_crosswalk: Crosswalk) -> list[Row]:
+    return [{"occupation_code": p.occupation_code, "month": point["period"][:7],
+             "horizon_months": horizon, "planned_hires": _r(point["mean"]),
+             "lower_80": _r(point["lower"]), "upper_80": _r(point["upper"]),
+             "model": p.model, "mase": _r(p.mase, 3), "interval_coverage": _r(p.coverage, 3)}
+            for p in pages.projections() for horizon, point in enumerate(p.points, start=1)]
+
+
+def _reach_rows(_crosswalk: Crosswalk) -> list[Row]:
+    from orientamento.observatory.reach import reach, school_year_of
+
+    school_year = school_year_of(clock.today())
+    return [{"school_year": school_year, "municipio": r.municipio, "school_level": r.level,
+             "schools": r.schools, "schools_reached": r.schools_reached, "classes": r.classes,
+             "classes_reached": r.classes_reached, "hours_done": r.hours_done,
+             "hours_due": r.hours_due, "hours_done_pct": _r(r.hours_share)}
+            for r in reach(school_year)]
+
+
+_AREA = ("area", "string", "Course area code (ITS area or IeFP sector), or TOTAL")
+TABLES: tuple[Table, ...] = (
+    Table("mismatch_by_area", "Disallineamento per area formativa", "Mismatch by course area",
+          "Per course area: students whose interests point to it, seats of active courses, "
+          "planned hires of the last 12 months mapped through the crosswalk, their shares and "
+          "the gaps in percentage points.",
+          (_AREA, ("area_name", "string", "Area name"),
+           ("students_interested", "integer", "Students (empty: suppressed, under 10 or "
+                                              "secondary suppression)"),
+           ("interest_share_pct", "number", "Share of students, %"),
+           ("seats", "integer", "Seats of active courses"),
+           ("seats_share_pct", "number", "Share of seats, %"),
+           ("planned_hires", "integer", "Planned hires, last 12 months"),
+           ("demand_share_pct", "number", "Share of mapped planned hires, %"),
+           ("seats_gap_pts", "number", "Seats share minus demand share, points"),
+           ("interest_gap_pts", "number", "Interest share minus demand share, points"),
+           ("hard_to_fill_pct", "number", "Planned hires hard to fill, %")),
+          _mismatch_rows),
+    Table("interest_by_area_quarter", "Interessi per area e trimestre",
+          "Interest by course area and quarter",
+          "Students by the area their latest interests result points to and the quarter it "
+          "was submitted in, with totals; cells that could identify someone are empty.",
+          (_AREA, ("quarter", "string", "Quarter (YYYYQn) or TOTAL"),
+           ("students", "integer", "Students (empty: suppressed)")),
+          _interest_quarter_rows, "EDUC"),
+    Table("demand_by_area_quarter", "Domanda di lavoro per area e trimestre",
+          "Labour demand by course area and quarter",
+          "Planned hires shared among course areas through the crosswalk, by quarter.",
+          (_AREA, ("quarter", "string", "Quarter (YYYYQn)"),
+           ("planned_hires", "integer", "Planned hires")),
+          _demand_quarter_rows),
+    Table("demand_by_occupation_month", "Domanda di lavoro per professione e mese",
+          "Labour demand by occupation group and month",
+          "Planned hires by CP2021 occupation group and month, all imported territories.",
+          (("occupation_code", "string", "CP2021 occupation group"),
+           ("month", "yearmonth", "Month (YYYY-MM)"),
+           ("planned_hires", "integer", "Planned hires"),
+           ("hard_to_fill_pct", "number", "Planned hires hard to fill, %")),
+          _demand_month_rows),
+    Table("demand_projections", "Proiezioni della domanda di lavoro",
+          "Labour demand projections",
+          "Planned hires by occupation group 1 to 24 months ahead with 80% intervals, for the "
+          "series whose model beat the seasonal-naive baseline in the backtest.",
+          (("occupation_code", "string", "CP2021 occupation group"),
+           ("month", "yearmonth", "Month projected (YYYY-MM)"),
+           ("horizon_months", "integer", "Months after the last observed month"),
+           ("planned_hires", "number", "Projected planned hires"),
+           ("lower_80", "number", "Lower bound of the 80% interval"),
+           ("upper_80", "number", "Upper bound of the 80% interval"),
+           ("model", "string", "Model chosen by the backtest"),
+           ("mase", "number", "Mean absolute scaled error of the model in the backtest"),
+           ("interval_coverage", "number", "Share of backtest values inside the intervals")),
+          _projection_rows),
+    Table("orientation_reach_by_municipio", "Orientamento nelle scuole per municipio",
+          "Orientation reach by municipio",
+          "Schools and classes reached by peer visits and events in the current school year, "
+          "and orientation hours done against the 30 due per class (DM 328/2022), by the "
+          "municipio of the school and school level.",
+          (("school_year", "string", "School year (YYYY/YYYY)"),
+           ("municipio", "integer", "Milan municipio of the school (empty: outside them)"),
+           ("school_level", "string", "lower_secondary or upper_secondary"),
+           ("schools", "integer", "Schools with classes on the platform"),
+           ("schools_reached", "integer", "Schools with a class reached"),
+           ("classes", "integer", "Classes on the platform"),
+           ("classes_reached", "integer", "Classes that took part in an event"),
+           ("hours_done", "number", "Orientation hours done (each class up to 30)"),
+           ("hours_due", "number", "Orientation hours due (30 per class)"),
+           ("hours_done_pct", "number", "Hours done as a share of those due, %")),
+          _reach_rows, "EDUC"),
+)
+TABLE_NAMES = tuple(t.name for t in TABLES)
+BY_NAME = {t.name: t for t in TABLES}
+
+
+def table_rows(name: str) -> list[Row]:
+    """The rows of a public table."""
+    return BY_NAME[name].build(pages.crosswalk())
+
+
+def table_json(name: str) -> str:
+    """A public table as JSON: its schema, licence and rows."""
+    table = BY_NAME[name]
+    return json.dumps({"name": table.name, "title": table.title_en, "licence": LICENCE,
+                       "synthetic_demand": pages.has_synthetic_demand(),
+                       "schema": table.schema(), "rows": table_rows(name)},
+                      ensure_ascii=False, indent=1)
+
+
+def download(name: str, fmt: str) -> Response:
+    """A public table as a CSV or JSON download."""
+    if fmt == "json":
+        return Response(table_json(name), content_type="application/json; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename={name}.json"})
+    table = BY_NAME[name]
+    header = [f[0] for f in table.fields]
+    rows = table_rows(name)
+    return csv_download(csv_text(header, ([("" if r[h] is None else r[h]) for h in header]
+                                          for r in rows)), f"{name}.csv")
+
+
+def _publisher() -> dict[str, Any]:
+    return {"@type": ["foaf:Agent", "dcatapit:Agent"], "foaf:name": "Comune di Milano",
+            "dct:identifier": "c_f205"}
+
+
+def catalogue() -> dict[str, Any]:
+    """The DCAT-AP_IT catalogue of the public tables, as a JSON-LD document."""
+    modified = clock.today().isoformat()
+    licence = {"@id": LICENCE, "@type": ["dct:LicenseDocument", "dcatapit:LicenseDocument"],
+               "dct:type": {"@id": "http://purl.org/adms/licencetype/Attribution"},
+               "foaf:name": "CC BY 4.0"}
+    datasets = []
+    for table in TABLES:
+        page = absolute_url("observatory.overview")
+        distributions = [{
+            "@id": absolute_url("observatory.download", table=table.name, fmt=fmt),
+            "@type": ["dcat:Distribution", "dcatapit:Distribution"],
+            "dct:title": f"{table.title_en} ({fmt.upper()})",
+            "dcat:accessURL": {"@id": page},
+            "dcat:downloadURL": {"@id": absolute_url("observatory.download", table=table.name,
+                                                     fmt=fmt)},
+            "dct:format": {"@id": "http://publications.europa.eu/resource/authority/"
+                                  f"file-type/{fmt.upper()}"},
+            "dcat:mediaType": "text/csv" if fmt == "csv" else "application/json",
+            "dct:license": licence,
+        } for fmt in ("csv", "json")]
+        datasets.append({
+            "@id": f"{page}#{table.name}",
+            "@type": ["dcat:Dataset", "dcatapit:Dataset"],
+            "dct:identifier": f"c_f205:observatory:{table.name}",
+            "dct:title": [{"@value": table.title_it, "@language": "it"},
+                          {"@value": table.title_en, "@language": "en"}],
+            "dct:description": [{"@value": table.description_en, "@language": "en"}],
+            "dct:publisher": _publisher(), "dct:rightsHolder": _publisher(),
+            "dct:modified": {"@value": modified, "@type": "xsd:date"},
+            "dcat:theme": {"@id": "http://publications.europa.eu/resource/authority/"
+                                  f"data-theme/{table.theme}"},
+            "dct:accrualPeriodicity": {
+                "@id": "http://publications.europa.eu/resource/authority/frequency/QUARTERLY"},
+            "dcat:contactPoint": {"@type": ["vcard:Organization", "dcatapit:Organization"],
+                                  "vcard:fn": "Osservatorio - Comune di Milano",
+                                  "vcard:hasURL": {"@id": page}},
+            "dcat:keyword": [{"@value": "mismatch", "@language": "en"},
+                             {"@value": "orientamento", "@language": "it"}],
+            "dcat:distribution": distributions,
+        })
+    return {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
+            "dcatapit": "http://dati.gov.it/onto/dcatapit#", "foaf": "http://xmlns.com/foaf/0.1/",
+            "vcard": "http://www.w3.org/2006/vcard/ns#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#"},
+        "@id": absolute_url("observatory.catalogue"),
+        "@type": ["dcat:Catalog", "dcatapit:Catalog"],
+        "dct:title": [{"@value": "Osservatorio Orientamento Milano", "@language": "it"},
+                      {"@value": "Orientamento Milano Observatory", "@language": "en"}],
+        "dct:description": [{"@value": "Open data on young people's interests, training "
+                                       "seats and labour demand by course area.",
+                             "@language": "en"}],
+        "dct:publisher": _publisher(),
+        "dct:modified": {"@value": modified, "@type": "xsd:date"},
+        "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/ITA"},
+        "foaf:homepage": {"@id": absolute_url("observatory.overview")},
+        "dct:license": licence,
+        "dcat:dataset": datasets,
+    }
+
+
+def catalogue_json() -> str:
+    """The catalogue as JSON-LD text."""
+    return json.dumps(catalogue(), ensure_ascii=False, indent=1)
