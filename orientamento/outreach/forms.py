@@ -1,29 +1,56 @@
-"""Outreach forms: queue filters, decisions, contacts and follow-up outcomes."""
+"""Outreach forms: queue filters, decisions, contacts and follow-up outcomes; the public
+"contact me" form."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from babel import Locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from orientamento.core.forms import DayField
+from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
     CONTACT_OUTCOME_LABELS,
     DECISION_LABELS,
+    DECLINE_REASONS,
     FOLLOW_UP_MONTHS,
+    PREFERRED_TIME_LABELS,
     REASON_CODES,
+    REFERRAL_OUTCOMES,
     SITUATION_LABELS,
     TRIGGER_LABELS,
     ContactOutcome,
+    PreferredTime,
+)
+from orientamento.outreach.referrals import NOTE_LENGTH as REFERRAL_NOTE_LENGTH
+from orientamento.outreach.referrals import ReferralData
+from orientamento.outreach.self_referrals import (
+    CONTACT_LANGUAGES,
+    EMAIL_LENGTH,
+    MESSAGE_LENGTH,
+    NAME_LENGTH,
+    PHONE_LENGTH,
+    SelfReferralData,
+    email_problem,
+    phone_problem,
 )
 from orientamento.outreach.services import EXPLAINED_REASONS, ContactData
 from orientamento.risk.models import BAND_LABELS
+from orientamento.support.models import SupportService
 
 NOTE_LENGTH = 2000
 
@@ -38,16 +65,16 @@ def _choices(labels: dict[Any, Any], empty: Any = None) -> list[SelectChoice]:
     return [SelectChoice("", empty), *options] if empty else options
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(QueryForm):
     """Filters of the outreach queue (query string)."""
-
-    class Meta:
-        csrf = False
 
     trigger = SelectField(_l("Why flagged"), default="",
                           choices=_choices(TRIGGER_LABELS, _l("Any reason")))
     band = SelectField(_l("Band"), default="", choices=_choices(BAND_LABELS, _l("Any band")))
     municipio = SelectField(_l("Municipio"), default="")
+    assigned = SelectField(_l("Assigned to"), default="", choices=[
+        SelectChoice("", _l("Anyone or no one")), SelectChoice("mine", _l("Me")),
+        SelectChoice("none", _l("No one yet (the team's)"))])
 
     def __init__(self, *args: Any, municipi: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,7 +86,7 @@ class QueueFilterForm(FlaskForm):
         return int(self.municipio.data) if self.municipio.data else None
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """Contact, do not contact or defer, with a reason and the worker's view of the priority."""
 
     kind = RadioField(_l("Decision"), validators=[InputRequired()],
@@ -100,7 +127,7 @@ CONSENT_CHOICES = [
 ]
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     """One attempt to reach a person."""
 
     channel = SelectField(_l("Channel"), validators=[DataRequired()],
@@ -134,7 +161,7 @@ class ContactForm(FlaskForm):
                            note=self.note.data or "")
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     """Where the person stands at a follow-up."""
 
     months = SelectField(_l("Follow-up"), coerce=int, choices=[
@@ -142,3 +169,184 @@ class OutcomeForm(FlaskForm):
     situation = SelectField(_l("Situation"), validators=[DataRequired()],
                             choices=_choices(SITUATION_LABELS, _l("Choose a situation")))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_LENGTH)])
+
+
+class SelfReferralForm(Form):
+    """"Contact me": a young person asks the outreach team of their municipio to contact them."""
+
+    name = StringField(_l("Your first name (optional)"),
+                       validators=[Optional(), Length(max=NAME_LENGTH)],
+                       description=_l("So that we know whom to ask for."))
+    municipio = SelectField(_l("The municipio you live in"), validators=[DataRequired(
+        message=_l("Choose the municipio you live in."))],
+        description=_l("Milan is divided into nine municipi; your outreach team is the one of "
+                       "yours."))
+    channel = RadioField(_l("How should we contact you?"),
+                         validators=[InputRequired(message=_l("Choose phone or e-mail."))],
+                         choices=[SelectChoice("phone", _l("By phone")),
+                                  SelectChoice("email", _l("By e-mail"))])
+    phone = TelField(_l("Phone number"), validators=[Length(max=PHONE_LENGTH)],
+                        description=_l("Needed if you chose phone."))
+    email = EmailField(_l("E-mail address"), validators=[Length(max=EMAIL_LENGTH)],
+                        description=_l("Needed if you chose e-mail."))
+    language = SelectField(_l("Language we should speak"), validators=[DataRequired()])
+    preferred_time = RadioField(_l("When is a good time?"), default=PreferredTime.ANY.value,
+                                validators=[InputRequired()],
+                                choices=_choices(PREFERRED_TIME_LABELS))
+    message = TextAreaField(_l("Anything you want to tell us (optional)"),
+                            validators=[Optional(), Length(max=MESSAGE_LENGTH)],
+                            description=_l("For example what you would like help with. Do not "
+                                           "write health details."))
+    consent = BooleanField(
+        _l("I agree that the City of Milan's outreach team stores these details and contacts "
+           "me to offer help with school, training or work. I can ask for them to be deleted at "
+           "any time."),
+        validators=[DataRequired(message=_l("We can contact you only with your agreement: "
+                                            "tick the box."))])
+    #: Left empty by people (the field is hidden); programs that fill every field fill it.
+    website = StringField(_l("Leave this field empty"))
+
+    def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = Locale.parse(language).languages
+        self.municipio.choices = [SelectChoice("", _l("Choose your municipio")),
+                                  *(SelectChoice(str(n), municipio_label(n))
+                                    for n in range(1, 10))]
+        self.language.choices = [SelectChoice(code, names.get(code, code))
+                                 for code in CONTACT_LANGUAGES]
+        if not self.language.data:
+            self.language.data = language if language in CONTACT_LANGUAGES else "it"
+
+    def validate_phone(self, field: Field) -> None:
+        """A phone number when the person chose a call (and a valid one whenever given)."""
+        value = (field.data or "").strip()
+        if not value:
+            if self.channel.data == "phone":
+                raise ValidationError(_l("Write the phone number we should call."))
+            return
+        problem = phone_problem(value)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_email(self, field: Field) -> None:
+        """An e-mail address when the person chose e-mail (and a valid one whenever given)."""
+        value = (field.data or "").strip()
+        if not value:
+            if self.channel.data == "email":
+                raise ValidationError(_l("Write the e-mail address we should write to."))
+            return
+        problem = email_problem(value)
+        if problem:
+            raise ValidationError(problem)
+
+    def is_spam(self) -> bool:
+        """Whether the hidden field was filled in (by a program, not a person)."""
+        return bool(self.website.data)
+
+    def data_for_service(self) -> SelfReferralData:
+        """The form as the service's input."""
+        return SelfReferralData(
+            municipio=int(self.municipio.data or 0), channel=self.channel.data or "",
+            language=self.language.data or "", preferred_time=self.preferred_time.data or "",
+            phone=(self.phone.data or "").strip(), email=(self.email.data or "").strip(),
+            name=(self.name.data or "").strip(), message=(self.message.data or "").strip())
+
+
+class ReferralForm(Form):
+    """Refer the flag's person to one or more services, with their consent."""
+
+    services = MultiCheckboxField(_l("Services"), coerce=int,
+                                  description=_l("Only the contact details and your note are "
+                                                 "sent: never the score, its reasons or "
+                                                 "personal attributes."))
+    consent = BooleanField(_l("The person agreed to be referred to these services"),
+                           validators=[DataRequired(message=_l(
+                               "A referral needs the person's consent: tick the box."))])
+    consent_on = DayField(_l("Day of the consent"), validators=[InputRequired()])
+    note = TextAreaField(_l("Note for the service"),
+                         validators=[Optional(), Length(max=REFERRAL_NOTE_LENGTH)],
+                         description=_l("What the person is looking for, when to call. No "
+                                        "health details."))
+
+    def __init__(self, *args: Any, services: list[SupportService], today: date,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.services.choices = [SelectChoice(s.id, f"{s.name} ({s.organisation.name})")
+                                 for s in services]
+
+    def validate_services(self, field: Field) -> None:
+        """At least one service."""
+        if not field.data:
+            raise ValidationError(_l("Choose at least one service."))
+
+    def validate_consent_on(self, field: Field) -> None:
+        """No consent in the future."""
+        if field.data and field.data > self.today:
+            raise ValidationError(_l("The date cannot be in the future."))
+
+    def data_for_service(self) -> ReferralData:
+        """The form as the service's input."""
+        return ReferralData(service_ids=list(self.services.data or []),
+                            consent=bool(self.consent.data), consent_on=self.consent_on.data,
+                            note=self.note.data or "")
+
+
+class DeclineForm(Form):
+    """A service declines a referral, saying why."""
+
+    reason = SelectField(_l("Why do you decline?"), validators=[DataRequired()],
+                         choices=_choices(DECLINE_REASONS, _l("Choose a reason")))
+    note = TextAreaField(_l("Explanation for the outreach worker"),
+                         validators=[Length(max=REFERRAL_NOTE_LENGTH)],
+                         description=_l("Required when the reason is \"Other\"."))
+
+    def validate_note(self, field: Field) -> None:
+        """"Other" needs words."""
+        if self.reason.data == "other" and not (field.data or "").strip():
+            raise ValidationError(_l("Explain in a few words."))
+
+
+TAKE_UP_CHOICES = [SelectChoice("", _l("Not known yet")), SelectChoice("yes", _l("Yes, the "
+                   "person came")), SelectChoice("no", _l("No, the person did not come"))]
+
+
+class TakeUpForm(Form):
+    """The first appointment and whether the person came."""
+
+    first_appointment_on = DayField(_l("First appointment"), validators=[Optional()])
+    took_up = RadioField(_l("Did the person come?"), default="", choices=TAKE_UP_CHOICES,
+                         validators=[Optional()])
+
+    def took_up_value(self) -> bool | None:
+        """The answer as the service's input."""
+        return {"yes": True, "no": False}.get(self.took_up.data or "")
+
+
+class CloseReferralForm(Form):
+    """Close an accepted referral with its outcome."""
+
+    outcome = SelectField(_l("Outcome"), validators=[DataRequired()],
+                          choices=_choices(REFERRAL_OUTCOMES, _l("Choose an outcome")))
+    note = TextAreaField(_l("Note"), validators=[Length(max=REFERRAL_NOTE_LENGTH)],
+                         description=_l("Required when the outcome is \"Other\"."))
+
+    def validate_note(self, field: Field) -> None:
+        """"Other" needs words."""
+        if self.outcome.data == "other" and not (field.data or "").strip():
+            raise ValidationError(_l("Explain in a few words."))
+
+
+class AssignForm(Form):
+    """Give a flag to a worker of the municipio's team, or back to the team."""
+
+    assignee = SelectField(_l("Worker in charge"), default="")
+
+    def __init__(self, *args: Any, team: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.assignee.choices = [SelectChoice("", _l("No one: the team's")),
+                                 *(SelectChoice(str(u.id), u.display_name) for u in team)]
+
+    def assignee_id(self) -> int | None:
+        """The chosen worker's id, or None."""
+        return int(self.assignee.data) if self.assignee.data else None

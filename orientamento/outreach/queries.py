@@ -18,7 +18,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, case, distinct, func, select
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
-from orientamento.auth.models import User
+from orientamento.auth.models import Role, User, UserMunicipio
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
 from orientamento.core.pagination import paginate
@@ -34,6 +34,7 @@ from orientamento.outreach.models import (
     Flag,
     FlagStatus,
     Outcome,
+    Referral,
 )
 from orientamento.risk.models import (
     Band,
@@ -44,6 +45,7 @@ from orientamento.risk.models import (
     RiskScore,
 )
 from orientamento.risk.queries import MIN_GROUP
+from orientamento.support.models import SupportService
 
 PAGE_SIZE = 25
 
@@ -61,12 +63,37 @@ def covered_municipi(worker: User) -> list[int]:
 
 @dataclass
 class QueueFilter:
-    """What a worker narrows the queue to; empty strings and None mean "any"."""
+    """What a worker narrows the queue to; empty strings and None mean "any".
+
+    ``assigned``: "mine" (the worker's cases), "none" (the team's unassigned flags) or "".
+    """
 
     status: FlagStatus = FlagStatus.OPEN
     trigger: str = ""
     band: str = ""
     municipio: int | None = None
+    assigned: str = ""
+
+
+def team(municipio: int) -> list[User]:
+    """The active outreach workers who cover ``municipio``, by name."""
+    return list(db.session.scalars(
+        select(User).join(UserMunicipio, UserMunicipio.user_id == User.id)
+        .where(UserMunicipio.municipio == municipio, User.role == Role.OUTREACH, User.active)
+        .order_by(User.display_name, User.id)))
+
+
+def my_cases(worker: User) -> Pagination:
+    """The open and deferred flags assigned to the worker, in the queue's order."""
+    query = (select(Flag)
+             .where(Flag.assigned_to_id == worker.id,
+                    Flag.municipio.in_(covered_municipi(worker)),
+                    Flag.status != FlagStatus.CLOSED)
+             .options(selectinload(Flag.person), selectinload(Flag.score),
+                      selectinload(Flag.decisions), selectinload(Flag.self_referral),
+                      selectinload(Flag.assigned_to))
+             .order_by(Flag.priority.desc(), Flag.raised_at, Flag.id))
+    return paginate(query, PAGE_SIZE)
 
 
 def queue(worker: User, filters: QueueFilter) -> Pagination:
@@ -85,8 +112,13 @@ def queue(worker: User, filters: QueueFilter) -> Pagination:
     query = (select(Flag)
              .where(Flag.municipio.in_(municipi), Flag.status == filters.status, ~opted_out)
              .options(selectinload(Flag.person), selectinload(Flag.score),
-                      selectinload(Flag.decisions))
+                      selectinload(Flag.decisions), selectinload(Flag.self_referral),
+                      selectinload(Flag.assigned_to))
              .order_by(Flag.priority.desc(), Flag.raised_at, Flag.id))
+    if filters.assigned == "mine":
+        query = query.where(Flag.assigned_to_id == worker.id)
+    elif filters.assigned == "none":
+        query = query.where(Flag.assigned_to_id.is_(None))
     if filters.trigger:
         query = query.where(Flag.trigger == filters.trigger)
     if filters.band:
@@ -101,6 +133,9 @@ def flag_or_404(worker: User, flag_id: int) -> Flag:
     flag = db.session.scalar(
         select(Flag).where(Flag.id == flag_id)
         .options(selectinload(Flag.person).selectinload(RiskPerson.contact),
+                 selectinload(Flag.self_referral), selectinload(Flag.assigned_to),
+                 selectinload(Flag.referrals).selectinload(Referral.service)
+                 .selectinload(SupportService.organisation),
                  selectinload(Flag.score).selectinload(RiskScore.version),
                  selectinload(Flag.decisions).selectinload(Decision.contacts),
                  selectinload(Flag.decisions).selectinload(Decision.decided_by)))
@@ -119,7 +154,10 @@ def person_scores(person_id: int) -> list[RiskScore]:
 
 
 def earlier_flags(flag: Flag) -> list[Flag]:
-    """The person's other flags, newest first, with their decisions."""
+    """The person's other flags, newest first, with their decisions (none for a
+    self-referral: nothing ties it to other flags)."""
+    if flag.person_id is None:
+        return []
     return list(db.session.scalars(
         select(Flag).where(Flag.person_id == flag.person_id, Flag.id != flag.id)
         .options(selectinload(Flag.decisions))
@@ -271,6 +309,18 @@ def _flag_entry(flag: Flag, outcomes: list[Outcome]) -> dict[str, Any]:
                 "consent": contact.consent, "note": contact.note,
             } for contact in decision.contacts],
         } for decision in flag.decisions],
+        "referrals": [{
+            "service": referral.service.name,
+            "organisation": referral.service.organisation.name,
+            "status": str(referral.status), "status_label": referral.status_label,
+            "consent_on": referral.consent_on, "note": referral.note,
+            "referred_at": referral.referred_at, "answered_at": referral.answered_at,
+            "decline_reason": referral.decline_reason, "decline_label": referral.decline_label,
+            "decline_note": referral.decline_note,
+            "first_appointment_on": referral.first_appointment_on, "took_up": referral.took_up,
+            "outcome": referral.outcome, "outcome_label": referral.outcome_label,
+            "outcome_note": referral.outcome_note, "closed_at": referral.closed_at,
+        } for referral in flag.referrals],
         "outcomes": [{
             "months": outcome.months, "situation": outcome.situation,
             "situation_label": str(SITUATION_LABELS.get(outcome.situation, outcome.situation)),
@@ -281,11 +331,13 @@ def _flag_entry(flag: Flag, outcomes: list[Outcome]) -> dict[str, Any]:
 
 def subject_report_flags(person: RiskPerson, locale: str) -> dict[str, Any]:
     """The "flags" section of a data-subject report: every flag of the person with its
-    decisions, contacts and outcomes (labels in the current locale); receives
+    decisions, contacts, referrals and outcomes (labels in the current locale); receives
     ``risk.signals.subject_report``."""
     flags = db.session.scalars(
         select(Flag).where(Flag.person_id == person.id)
-        .options(selectinload(Flag.decisions).selectinload(Decision.contacts))
+        .options(selectinload(Flag.decisions).selectinload(Decision.contacts),
+                 selectinload(Flag.referrals).selectinload(Referral.service)
+                 .selectinload(SupportService.organisation))
         .order_by(Flag.raised_at, Flag.id)).all()
     outcomes: dict[int, list[Outcome]] = {}
     for outcome in db.session.scalars(

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth import audit
-from orientamento.auth.models import AuditAction, User
+from orientamento.auth.models import AuditAction, Role, User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.extensions import db
@@ -50,12 +50,12 @@ _STATUS_AFTER = {
 }
 
 
-def _check_covered(worker: User, flag: Flag) -> None:
+def check_covered(worker: User, flag: Flag) -> None:
     if flag.municipio not in covered_municipi(worker):
         raise NotFound(_l("No such flag in your municipi."))
 
 
-def _lock_open_flag(flag: Flag) -> None:
+def lock_open_flag(flag: Flag) -> None:
     """Lock the flag's row, refusing a closed flag; reload its status as it now stands."""
     locked = db.session.execute(
         update(Flag).where(Flag.id == flag.id, Flag.status != FlagStatus.CLOSED)
@@ -67,7 +67,7 @@ def _lock_open_flag(flag: Flag) -> None:
 
 def record_view(worker: User, flag: Flag) -> None:
     """Write who opened which person's flag to the audit log."""
-    _check_covered(worker, flag)
+    check_covered(worker, flag)
     audit.record(AuditAction.RISK_FLAG_VIEWED, actor=worker, flag_id=flag.id,
                  person_id=flag.person_id)
     db.session.flush()
@@ -90,9 +90,9 @@ def check_decision(kind: str, reason_code: str, text: str, agrees: bool) -> None
 def decide(worker: User, flag: Flag, kind: str, reason_code: str, text: str,
            agrees: bool) -> Decision:
     """Record a worker's decision; "no_contact" closes the flag, "defer" sets it aside."""
-    _check_covered(worker, flag)
+    check_covered(worker, flag)
     check_decision(kind, reason_code, text, agrees)
-    _lock_open_flag(flag)
+    lock_open_flag(flag)
     now = clock.now()
     decision_kind = DecisionKind(kind)
     decision = Decision(flag=flag, kind=decision_kind, reason_code=reason_code,
@@ -142,9 +142,9 @@ def latest_decision(flag: Flag) -> Decision | None:
 
 def log_contact(worker: User, flag: Flag, data: ContactData, today: date) -> Contact:
     """Log a contact allowed by the flag's latest decision; a refusal opts the person out."""
-    _check_covered(worker, flag)
+    check_covered(worker, flag)
     check_contact(data, today)
-    _lock_open_flag(flag)
+    lock_open_flag(flag)
     decision = latest_decision(flag)
     if decision is None or decision.kind != DecisionKind.CONTACT:
         raise Conflict(_l("Record a decision to contact this person before logging a "
@@ -158,7 +158,10 @@ def log_contact(worker: User, flag: Flag, data: ContactData, today: date) -> Con
                       recorded_by_id=worker.id)
     db.session.add(contact)
     if data.consent == "refused":
-        opt_out(flag.person, clock.now())
+        if flag.person is not None:
+            opt_out(flag.person, clock.now())
+        else:  # a self-referral: the person changed their mind; this request closes
+            flag.status, flag.closed_at = FlagStatus.CLOSED, clock.now()
     db.session.flush()
     audit.record(AuditAction.RISK_CONTACT, actor=worker, flag_id=flag.id,
                  person_id=flag.person_id, contact_id=contact.id, outcome=data.outcome,
@@ -189,7 +192,7 @@ def follow_up_due(flag: Flag, months: int) -> date:
 def record_outcome(worker: User, flag: Flag, months: int, situation: str, note: str,
                    today: date) -> Outcome:
     """Record where the person stands ``months`` after the flag; once per follow-up."""
-    _check_covered(worker, flag)
+    check_covered(worker, flag)
     if months not in FOLLOW_UP_MONTHS:
         raise DomainError(_l("Choose a follow-up at 3, 6 or 12 months."))
     if situation not in SITUATION_LABELS:
@@ -209,3 +212,21 @@ def record_outcome(worker: User, flag: Flag, months: int, situation: str, note: 
     audit.record(AuditAction.RISK_OUTCOME, actor=worker, flag_id=flag.id,
                  person_id=flag.person_id, months=months, situation=situation)
     return outcome
+
+
+def assign(worker: User, flag: Flag, assignee_id: int | None) -> User | None:
+    """Give the flag to a worker of its municipio's team (None: back to the team)."""
+    check_covered(worker, flag)
+    assignee = None
+    if assignee_id is not None:
+        assignee = db.session.get(User, assignee_id)
+        if (assignee is None or not assignee.active or assignee.role != Role.OUTREACH
+                or flag.municipio not in covered_municipi(assignee)):
+            raise DomainError(_l("Choose a worker of the municipio's team."))
+    lock_open_flag(flag)
+    flag.assigned_to_id = assignee.id if assignee else None
+    db.session.flush()
+    audit.record(AuditAction.FLAG_ASSIGNED, actor=worker, flag_id=flag.id,
+                 person_id=flag.person_id, assigned_to_id=flag.assigned_to_id)
+    db.session.flush()
+    return assignee

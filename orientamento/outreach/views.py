@@ -6,26 +6,41 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
 from orientamento.auth.models import Role, User
 from orientamento.core import clock
-from orientamento.core.access import acting_user, role_required
+from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
+from orientamento.core.forms import EmptyForm
 from orientamento.core.i18n import current_language
 from orientamento.database import writes_on_read
-from orientamento.extensions import db
-from orientamento.outreach import queries, services
+from orientamento.extensions import db, limiter
+from orientamento.outreach import (
+    queries,
+    referral_queries,
+    referrals,
+    self_referrals,
+    services,
+)
+from orientamento.outreach.contacts import contact_card
 from orientamento.outreach.forms import (
     CONSENT_LABELS,
+    AssignForm,
+    CloseReferralForm,
     ContactForm,
     DecisionForm,
+    DeclineForm,
     OutcomeForm,
     QueueFilterForm,
+    ReferralForm,
+    SelfReferralForm,
+    TakeUpForm,
 )
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
@@ -35,6 +50,7 @@ from orientamento.outreach.models import (
     TRIGGER_LABELS,
     Flag,
     FlagStatus,
+    Referral,
 )
 from orientamento.risk.models import BAND_LABELS, RiskScore
 from orientamento.risk.queries import version_or_404
@@ -62,7 +78,8 @@ def _queue(status: FlagStatus) -> ResponseReturnValue:
         return render_template("outreach/queue.html", form=form, page=None, status=status,
                                municipi=municipi), 400
     filters = queries.QueueFilter(status=status, trigger=form.trigger.data or "",
-                                  band=form.band.data or "", municipio=form.chosen_municipio())
+                                  band=form.band.data or "", municipio=form.chosen_municipio(),
+                                  assigned=form.assigned.data or "")
     return render_template("outreach/queue.html", form=form, status=status, municipi=municipi,
                            page=queries.queue(worker, filters))
 
@@ -81,12 +98,30 @@ def deferred() -> ResponseReturnValue:
     return _queue(FlagStatus.DEFERRED)
 
 
+def _referral_form(**values: Any) -> ReferralForm:
+    return ReferralForm(prefix="referral", services=referral_queries.referable_services(),
+                        today=clock.today(), **values)
+
+
+@bp.get("/mine")
+@role_required(Role.OUTREACH)
+def my_cases() -> ResponseReturnValue:
+    """The open and deferred flags assigned to the worker."""
+    return render_template("outreach/mine.html", page=queries.my_cases(acting_user()))
+
+
 def _forms() -> dict[str, FlaskForm]:
-    """The flag page's three forms, empty (the contact dated today)."""
+    """The flag page's forms, empty (the contact and the consent dated today)."""
     return {"decision_form": DecisionForm(prefix="decision"),
             "contact_form": ContactForm(prefix="contact", today=clock.today(),
                                         contacted_on=clock.today()),
-            "outcome_form": OutcomeForm(prefix="outcome")}
+            "outcome_form": OutcomeForm(prefix="outcome"),
+            "referral_form": _referral_form(consent_on=clock.today()),
+            "erase_form": EmptyForm(prefix="erase")}
+
+
+def _assign_form(flag: Flag, **values: Any) -> AssignForm:
+    return AssignForm(prefix="assign", team=queries.team(flag.municipio), **values)
 
 
 def _shown_score(flag: Flag, scores: list[RiskScore]) -> RiskScore | None:
@@ -96,7 +131,7 @@ def _shown_score(flag: Flag, scores: list[RiskScore]) -> RiskScore | None:
 
 def _show(flag: Flag, status: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
     """Render the flag page; ``forms`` replace the empty ones (to show their errors)."""
-    scores = queries.person_scores(flag.person_id)
+    scores = queries.person_scores(flag.person_id) if flag.person_id is not None else []
     score = _shown_score(flag, scores)
     reasons = (reason_lines(version_spec(score.version), score.reasons, current_language())
                if score else [])
@@ -108,7 +143,10 @@ def _show(flag: Flag, status: int = 200, **forms: FlaskForm) -> ResponseReturnVa
         "outreach/flag.html", flag=flag, person=flag.person, score=score, reasons=reasons,
         scores=scores, outcomes=outcomes, contacts=contacts, names=names,
         earlier=queries.earlier_flags(flag), latest=flag.decisions[-1] if flag.decisions else None,
-        **LABELS, **(_forms() | forms)), status
+        card=contact_card(flag, current_language()), today=clock.today(),
+        may_refer=referrals.may_refer(flag), **LABELS,
+        **(_forms() | {"assign_form": _assign_form(
+            flag, assignee=str(flag.assigned_to_id or ""))} | forms)), status
 
 
 @bp.get("/flags/<int:flag_id>")
@@ -190,6 +228,187 @@ def record_outcome(flag_id: int) -> ResponseReturnValue:
     return _submit(flag_id, "outcome_form", form, act, "#outcomes")
 
 
+@bp.post("/flags/<int:flag_id>/assign")
+@role_required(Role.OUTREACH)
+def assign(flag_id: int) -> ResponseReturnValue:
+    """Give the flag to a worker of the team, or back to the team."""
+    worker = acting_user()
+    form = _assign_form(queries.flag_or_404(worker, flag_id))
+
+    def act(worker: User, flag: Flag) -> str:
+        assignee = services.assign(worker, flag, form.assignee_id())
+        if assignee is None:
+            return _("The flag is back with the team.")
+        return _("The flag is now assigned to %(name)s.", name=assignee.display_name)
+
+    return _submit(flag_id, "assign_form", form, act, "#assignment")
+
+
+@bp.post("/flags/<int:flag_id>/erase")
+@role_required(Role.OUTREACH)
+def erase_self_referral(flag_id: int) -> ResponseReturnValue:
+    """Erase a self-referral and everything recorded on it, at the person's request."""
+    worker = acting_user()
+    flag = queries.flag_or_404(worker, flag_id)
+    form = EmptyForm(prefix="erase")
+    if not form.validate_on_submit():
+        return _show(flag, 400, erase_form=form)
+    try:
+        self_referrals.erase_self_referral(worker, flag)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error.message))
+        return _show(queries.flag_or_404(worker, flag_id), error.status_code, erase_form=form)
+    db.session.commit()
+    flash(_("The request and everything recorded on it are erased."), "success")
+    return redirect(url_for("outreach.queue"))
+
+
+@bp.post("/flags/<int:flag_id>/referrals")
+@role_required(Role.OUTREACH)
+def refer(flag_id: int) -> ResponseReturnValue:
+    """Refer the person to services, with their consent and a note for the service."""
+    form = _referral_form()
+
+    def act(worker: User, flag: Flag) -> str:
+        made = referrals.refer(worker, flag, form.data_for_service(), clock.today(),
+                               current_app.config["REFERRAL_ANSWER_WORKING_DAYS"])
+        return ngettext("Referral sent to %(num)d service.", "Referral sent to %(num)d services.",
+                        len(made))
+
+    return _submit(flag_id, "referral_form", form, act, "#referrals")
+
+
+# --- the service's side: incoming referrals -----------------------------------------------------
+
+
+@bp.get("/referrals/")
+@role_required(Role.SERVICE_OPERATOR)
+def incoming_referrals() -> ResponseReturnValue:
+    """Referrals to the operator's organisation waiting for an answer or in progress."""
+    return render_template("outreach/referrals.html", live=True,
+                           page=referral_queries.incoming(acting_user(), live=True),
+                           today=clock.today())
+
+
+@bp.get("/referrals/past")
+@role_required(Role.SERVICE_OPERATOR)
+def past_referrals() -> ResponseReturnValue:
+    """Referrals the organisation declined or closed, latest first."""
+    return render_template("outreach/referrals.html", live=False,
+                           page=referral_queries.incoming(acting_user(), live=False),
+                           today=clock.today())
+
+
+def _referral_forms() -> dict[str, FlaskForm]:
+    """The referral page's forms, empty."""
+    return {"accept_form": EmptyForm(prefix="accept"),
+            "decline_form": DeclineForm(prefix="decline"),
+            "take_up_form": TakeUpForm(prefix="take-up"),
+            "close_form": CloseReferralForm(prefix="close")}
+
+
+def _show_referral(referral: Referral, status: int = 200,
+                   **forms: FlaskForm) -> ResponseReturnValue:
+    """Render a referral as its service sees it: the contact details and the note only."""
+    chosen = _referral_forms() | forms
+    if "take_up_form" not in forms:  # show what is recorded
+        chosen["take_up_form"] = TakeUpForm(
+            prefix="take-up", first_appointment_on=referral.first_appointment_on,
+            took_up={True: "yes", False: "no"}.get(referral.took_up, ""))  # type: ignore[arg-type]
+    return render_template("outreach/referral.html", referral=referral,
+                           card=contact_card(referral.flag, current_language()),
+                           today=clock.today(), **chosen), status
+
+
+@bp.get("/referrals/<int:referral_id>")
+@writes_on_read  # the view is audited
+@role_required(Role.SERVICE_OPERATOR)
+def show_referral(referral_id: int) -> ResponseReturnValue:
+    """A referral: the service, the person's contact details and the worker's note."""
+    operator = acting_user()
+    referral = referral_queries.referral_or_404(operator, referral_id)
+    referrals.record_view(operator, referral)
+    page = _show_referral(referral)
+    db.session.commit()
+    return page
+
+
+def _answer(referral_id: int, name: str, form: FlaskForm,
+            act: Callable[[User, Referral], str]) -> ResponseReturnValue:
+    """Validate ``form``, run ``act``, commit and go back to the referral; else show it again
+    with the errors and nothing written."""
+    operator = acting_user()
+    referral = referral_queries.referral_or_404(operator, referral_id)
+    status = 400
+    if form.validate_on_submit():
+        try:
+            message = act(operator, referral)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error.message))
+            status = error.status_code
+            referral = referral_queries.referral_or_404(operator, referral_id)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("outreach.show_referral", referral_id=referral_id))
+    return _show_referral(referral, status, **{name: form})
+
+
+@bp.post("/referrals/<int:referral_id>/accept")
+@role_required(Role.SERVICE_OPERATOR)
+def accept_referral(referral_id: int) -> ResponseReturnValue:
+    """Accept a referral: the service will contact the person."""
+    def act(operator: User, referral: Referral) -> str:
+        referrals.accept(operator, referral, clock.now())
+        return _("Referral accepted. Contact the person and record the first appointment.")
+
+    return _answer(referral_id, "accept_form", EmptyForm(prefix="accept"), act)
+
+
+@bp.post("/referrals/<int:referral_id>/decline")
+@role_required(Role.SERVICE_OPERATOR)
+def decline_referral(referral_id: int) -> ResponseReturnValue:
+    """Decline a referral with a reason; it goes back to the outreach worker."""
+    form = DeclineForm(prefix="decline")
+
+    def act(operator: User, referral: Referral) -> str:
+        referrals.decline(operator, referral, form.reason.data or "", form.note.data or "",
+                          clock.now())
+        return _("Referral declined. The outreach worker will see your reason.")
+
+    return _answer(referral_id, "decline_form", form, act)
+
+
+@bp.post("/referrals/<int:referral_id>/take-up")
+@role_required(Role.SERVICE_OPERATOR)
+def record_take_up(referral_id: int) -> ResponseReturnValue:
+    """Record the first appointment and whether the person came."""
+    form = TakeUpForm(prefix="take-up")
+
+    def act(operator: User, referral: Referral) -> str:
+        referrals.record_take_up(operator, referral, form.first_appointment_on.data,
+                                 form.took_up_value(), clock.today())
+        return _("Appointment saved.")
+
+    return _answer(referral_id, "take_up_form", form, act)
+
+
+@bp.post("/referrals/<int:referral_id>/close")
+@role_required(Role.SERVICE_OPERATOR)
+def close_referral(referral_id: int) -> ResponseReturnValue:
+    """Close an accepted referral with its outcome."""
+    form = CloseReferralForm(prefix="close")
+
+    def act(operator: User, referral: Referral) -> str:
+        referrals.close(operator, referral, form.outcome.data or "", form.note.data or "",
+                        clock.now())
+        return _("Referral closed with its outcome.")
+
+    return _answer(referral_id, "close_form", form, act)
+
+
 # --- a model version's outreach overview (admins) ----------------------------------------------
 
 
@@ -208,9 +427,35 @@ def show_version_overview(version_id: int) -> ResponseReturnValue:
                            percent=percent, label=_overview_label, MIN_GROUP=queries.MIN_GROUP)
 
 
+# --- "contact me" on the public page of support services --------------------------------------
+
+
+@public
+@limiter.limit(lambda: current_app.config["SELF_REFERRAL_RATE_LIMIT"], methods=["POST"])
+def contact_me() -> ResponseReturnValue:
+    """A young person asks, without an account, to be contacted by their municipio's team."""
+    form = SelfReferralForm(language=current_language())
+    if form.validate_on_submit():
+        if not form.is_spam():  # a program gets the same answer and nothing is stored
+            try:
+                self_referrals.refer_oneself(form.data_for_service(), clock.now())
+            except DomainError as error:
+                db.session.rollback()
+                form.form_errors.append(str(error.message))
+                return render_template("outreach/contact_me.html", form=form), 400
+            db.session.commit()
+        flash(_("Thank you: your request has reached the outreach team of your municipio. "
+                "Someone will contact you within a few working days."), "success")
+        return redirect(url_for("support.find_help"))
+    return render_template("outreach/contact_me.html", form=form), 400 if form.errors else 200
+
+
 @bp.record_once
 def _beside_the_model_card(state: BlueprintSetupState) -> None:
     """Serve the overview at ``/risk/versions/<id>/overview``, beside the model card that
-    links to it (its address from before outreach owned it), as an outreach endpoint."""
+    links to it (its address from before outreach owned it), as an outreach endpoint; and the
+    "contact me" form at ``/support/contact-me``, beside the public page of services."""
     state.app.add_url_rule("/risk/versions/<int:version_id>/overview",
                            f"{bp.name}.show_version_overview", show_version_overview)
+    state.app.add_url_rule("/support/contact-me", f"{bp.name}.contact_me", contact_me,
+                           methods=["GET", "POST"])

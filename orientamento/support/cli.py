@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from orientamento.core.errors import DomainError
-from orientamento.extensions import db
+from orientamento.core.cli import run_import
 from orientamento.support import transfer
 
 
@@ -26,20 +25,8 @@ def import_command(file: Path, dry_run: bool) -> None:
     """Import an HSDS JSON (.json) or spreadsheet (.csv) file, all or nothing."""
     with file.open("rb") as handle:
         data = handle.read(transfer.MAX_IMPORT_BYTES + 1)
-    try:
-        report = transfer.import_file(data, file.name, dry_run=dry_run)
-    except DomainError as refused:  # another import won a race: nothing was written
-        db.session.rollback()
-        raise click.ClickException(str(refused.message)) from None
-    for line in transfer.rows_of(report):
-        click.echo(line, err=True)
-    if not report.ok:
-        db.session.rollback()
-        raise click.ClickException(f"{report.error_count} errors: nothing was imported")
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
+    report = run_import(lambda: transfer.import_file(data, file.name, dry_run=dry_run),
+                        dry_run=dry_run)
     verb = "would be" if dry_run else "were"
     click.echo(f"{report.rows} rows ({report.format}): {report.created} {verb} created, "
                f"{report.updated} {verb} updated, {report.unchanged} unchanged")

@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Optional
 
-from orientamento.core.forms import DayField, MultiCheckboxField
+from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm
 from orientamento.support.models import (
     ACCESS_MODE_LABELS,
     ELIGIBLE_STATUS_LABELS,
@@ -49,11 +48,8 @@ def _choices(labels: dict[Any, Any]) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in labels.items()]
 
 
-class HelpFilterForm(FlaskForm):
+class HelpFilterForm(QueryForm):
     """The public page's filters, read from the query string."""
-
-    class Meta:
-        csrf = False
 
     need = SelectField(_l("What do you need?"), validate_choice=False, default="",
                        validators=[Optional(), AnyOf([str(k) for k in HELP_KIND_LABELS],
@@ -74,7 +70,7 @@ class HelpFilterForm(FlaskForm):
             SelectChoice(n, _l("Municipio %(n)d", n=int(n))) for n in MUNICIPI)]
 
 
-class CellsForm(FlaskForm):
+class CellsForm(Form):
     """A form whose fields are spreadsheet columns."""
 
     def cells(self) -> dict[str, str]:
@@ -203,7 +199,7 @@ class SiteForm(CellsForm):
         self.hours_valid_to.data = record.valid_to
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a catalogue file for a dry run or a real import."""
 
     file = FileField(_l("File (HSDS JSON or CSV)"), validators=[

@@ -71,17 +71,13 @@ def spoken_languages(locale: str) -> list[tuple[str, str]]:
     return sorted(((code, names.get(code, code)) for code in codes), key=lambda c: c[1])
 
 
-def language_name(code: str, locale: str) -> str:
-    """The name of a language in ``locale``."""
-    return str(Locale.parse(locale).languages.get(code, code))
-
-
 def organisations_page(text: str) -> Pagination:
     """A page of organisations by name, optionally those whose name contains ``text``."""
     query = select(SupportOrganisation).order_by(SupportOrganisation.name,
                                                  SupportOrganisation.id)
     if text:
-        query = query.where(func.lower(SupportOrganisation.name).contains(text.lower()))
+        query = query.where(func.lower(SupportOrganisation.name).contains(
+            text.lower(), autoescape=True))  # % and _ are searched for, not wildcards
     return paginate(query)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -260,8 +259,3 @@ def export(fmt: str) -> tuple[str, str, str]:
     return export_csv(), "text/csv", "support-services.csv"
 
 
-def rows_of(report: ImportReport) -> Iterator[str]:
-    """The report's errors as lines for the command line."""
-    for error in report.errors:
-        where = f"row {error.row}, {error.column}" if error.row else "file"
-        yield f"{where}: {error.message}"

@@ -14,7 +14,7 @@ from orientamento.auth.models import Role
 from orientamento.core.access import public, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.forms import EmptyForm
-from orientamento.core.i18n import current_language
+from orientamento.core.i18n import current_language, language_name
 from orientamento.extensions import db
 from orientamento.support import queries, services, transfer
 from orientamento.support.forms import (
@@ -47,7 +47,7 @@ def find_help() -> ResponseReturnValue:
     locale = current_language()
     form = HelpFilterForm(request.args, languages=queries.spoken_languages(locale))
     shown = {"form": form, "labels": LABELS, "days": get_day_names("wide", locale=locale),
-             "language_names": lambda codes: [queries.language_name(c, locale) for c in codes]}
+             "language_names": lambda codes: [language_name(c, locale) for c in codes]}
     if not form.validate():
         return render_template("support/find_help.html", page=None, **shown), 400
     filters = queries.HelpFilters(

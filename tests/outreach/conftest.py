@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,12 @@ from orientamento.auth.models import Role, User
 from orientamento.extensions import db
 from orientamento.outreach.models import Flag
 from orientamento.risk.models import ContactDetails, ModelVersion
+from orientamento.support.models import (
+    AccessMode,
+    OrganisationKind,
+    SupportOrganisation,
+    SupportService,
+)
 from tests.risk.factories import make_flag, make_person, make_score, make_version
 
 MakeFlag = Callable[..., Flag]
@@ -62,3 +69,35 @@ def app_config() -> dict[str, Any]:
     """English by default: these tests match the messages services and commands raise
     outside a request, where the default locale applies (Italian in production)."""
     return {"BABEL_DEFAULT_LOCALE": "en"}
+
+
+@pytest.fixture
+def make_service(app: Flask) -> Callable[..., SupportService]:
+    """Factory: a support service of a new (or the given) organisation, committed."""
+    counter = iter(range(1, 1000))
+
+    def factory(name: str = "Orientamento al lavoro",
+                organisation: SupportOrganisation | None = None) -> SupportService:
+        number = next(counter)
+        if organisation is None:
+            organisation = SupportOrganisation(uid=str(uuid.uuid4()),
+                                               name=f"Informagiovani {number}",
+                                               kind=OrganisationKind.INFORMAGIOVANI)
+        service = SupportService(uid=str(uuid.uuid4()), organisation=organisation,
+                                 name=f"{name} {number}", access=AccessMode.BOOKING)
+        db.session.add(service)
+        db.session.commit()
+        return service
+
+    return factory
+
+
+@pytest.fixture
+def make_operator(make_user: Callable[..., User]) -> Callable[..., User]:
+    """Factory: a service operator of the organisation of ``service``."""
+
+    def factory(service: SupportService, **fields: Any) -> User:
+        return make_user(Role.SERVICE_OPERATOR,
+                         support_organisation_id=service.organisation_id, **fields)
+
+    return factory

@@ -103,7 +103,8 @@ def test_queue_shows_the_workers_open_flags_by_priority(
     assert low.raised_at.strftime("%Y") in words
     assert "None yet" in words
     # The page says why a contract flag sits above a model flag of any band.
-    assert "first the people whose job contract ended" in words
+    assert "first the people who asked to be contacted" in words
+    assert "then the people whose job contract ended" in words
 
 
 def test_queue_filters_and_the_deferred_view(
@@ -158,7 +159,7 @@ def test_queue_is_paginated(app: Flask, worker: User, flagged: MakeFlag) -> None
 def test_the_outreach_navigation_leads_to_the_queue(app: Flask, worker: User) -> None:
     page = _client(app, worker).get("/").get_data(as_text=True)
     links = re.findall(r'class="nav-link[^"]*" href="([^"]+)"', page)
-    assert links[:4] == ["/start/", "/outreach/", "/courses/", "/events/"]
+    assert links[:5] == ["/start/", "/outreach/", "/outreach/mine", "/courses/", "/events/"]
 
 
 def _count_queries(client: FlaskClient, path: str, seen: list[str]) -> int:

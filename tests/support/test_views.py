@@ -195,7 +195,7 @@ def test_the_cli_exports_and_imports(runner: FlaskCliRunner, catalogue: dict[str
     bad = tmp_path / "bad.json"
     bad.write_text('{"services": [{"id": "x"}]}', encoding="utf-8")
     result = runner.invoke(args=["support", "import", str(bad)])
-    assert result.exit_code != 0 and "nothing was imported" in result.output
+    assert result.exit_code != 0 and "non è stato importato nulla" in result.output
 
 
 def test_the_demo_seed_is_idempotent_and_marked(app: Flask, reference_data: None) -> None:
