@@ -93,6 +93,7 @@ def import_models() -> None:
     from orientamento.classes import models as _classes  # noqa: F401
     from orientamento.courses import models as _courses  # noqa: F401
     from orientamento.events import models as _events  # noqa: F401
+    from orientamento.observatory import models as _observatory  # noqa: F401
     from orientamento.orgs import models as _orgs  # noqa: F401
     from orientamento.outbox import models as _outbox  # noqa: F401
     from orientamento.outreach import models as _outreach  # noqa: F401
@@ -154,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     from orientamento.courses.api import bp as courses_api_bp
     from orientamento.courses.views import bp as courses_bp
     from orientamento.events.views import bp as events_bp
+    from orientamento.observatory.views import bp as observatory_bp
     from orientamento.orgs.views import bp as orgs_bp
     from orientamento.outreach.views import bp as outreach_bp
     from orientamento.risk import record_views as _record_views  # noqa: F401 (adds routes)
@@ -177,6 +179,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(risk_bp, url_prefix="/risk")
     app.register_blueprint(outreach_bp, url_prefix="/outreach")
     app.register_blueprint(support_bp, url_prefix="/support")
+    app.register_blueprint(observatory_bp, url_prefix="/observatory")
 
 
 def init_features(app: Flask) -> None:
@@ -220,6 +223,7 @@ def register_commands(app: Flask) -> None:
     from orientamento.courses.cli import courses_cli
     from orientamento.demo.cli import demo_cli
     from orientamento.events.cli import events_cli
+    from orientamento.observatory.cli import observatory_cli
     from orientamento.outbox.cli import init_console_delivery, outbox_cli
     from orientamento.risk.cli import risk_cli
     from orientamento.support.cli import support_cli
@@ -238,4 +242,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(visits_cli)
     app.cli.add_command(risk_cli)
     app.cli.add_command(support_cli)
+    app.cli.add_command(observatory_cli)
     init_console_delivery(app)

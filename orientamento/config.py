@@ -83,6 +83,10 @@ def load_config(overrides: dict[str, Any] | None = None, *, check: bool = True
         "AUDIT_PSEUDONYM_KEY": env("AUDIT_PSEUDONYM_KEY", DEFAULT_AUDIT_PSEUDONYM_KEY),
         # Model flags raised per municipio at each scoring (the outreach teams' capacity).
         "OUTREACH_CAPACITY": int(env("OUTREACH_CAPACITY", "25") or 25),
+        # "Contact me" requests accepted from one address (the public form has no account).
+        "SELF_REFERRAL_RATE_LIMIT": env("SELF_REFERRAL_RATE_LIMIT", "5 per hour"),
+        # Working days a service has to accept a referral before it comes back to the worker.
+        "REFERRAL_ANSWER_WORKING_DAYS": int(env("REFERRAL_ANSWER_WORKING_DAYS", "5") or 5),
     }
     if overrides:
         config.update(overrides)

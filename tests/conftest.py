@@ -289,6 +289,19 @@ def make_provider(app: Flask) -> Callable[..., Provider]:
     return factory
 
 
+def _support_organisation(number: int) -> Any:
+    """An organisation offering services, for a service operator to belong to."""
+    import uuid
+
+    from orientamento.support.models import OrganisationKind, SupportOrganisation
+
+    organisation = SupportOrganisation(uid=str(uuid.uuid4()), name=f"Servizio {number}",
+                                       kind=OrganisationKind.INFORMAGIOVANI)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
 @pytest.fixture
 def make_user(
     app: Flask, make_school: Callable[..., School], make_provider: Callable[..., Provider]
@@ -307,6 +320,9 @@ def make_user(
         if (role in (Role.PROVIDER, Role.AMBASSADOR) and "provider" not in fields
                 and "provider_id" not in fields):
             fields["provider"] = make_provider()
+        if (role == Role.SERVICE_OPERATOR and "support_organisation" not in fields
+                and "support_organisation_id" not in fields):
+            fields["support_organisation_id"] = _support_organisation(number).id
         if role == Role.STUDENT:
             fields.setdefault("date_of_birth", born_years_ago(18))  # 18 at any instant
         user = User(

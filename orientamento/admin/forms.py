@@ -14,6 +14,7 @@ from orientamento.auth.models import PROVIDER_ROLES, ROLE_LABELS, STAFF_ROLES, R
 from orientamento.core.forms import Form, MultiCheckboxField, QueryForm
 from orientamento.extensions import db
 from orientamento.orgs.models import MUNICIPI, Provider, School
+from orientamento.support.models import SupportOrganisation
 
 
 class AssignmentForm(Form):
@@ -34,6 +35,10 @@ class AssignmentForm(Form):
         ],
         description=_l("Required for outreach workers."),
     )
+    support_organisation_id = SelectField(
+        _l("Organisation offering services"), coerce=int, default=0,
+        description=_l("Required for service operators: they see the referrals sent to it."),
+    )
 
     def __init__(self, *args: Any, roles: tuple[Role, ...] = STAFF_ROLES, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,6 +52,11 @@ class AssignmentForm(Form):
             SelectChoice(provider.id, provider.name)
             for provider in db.session.scalars(select(Provider).order_by(Provider.name))
         ]
+        self.support_organisation_id.choices = [none] + [
+            SelectChoice(organisation.id, organisation.name)
+            for organisation in db.session.scalars(
+                select(SupportOrganisation).order_by(SupportOrganisation.name))
+        ]
 
     def validate_school_id(self, field: SelectField) -> None:
         if self.role.data == Role.COUNSELLOR and not field.data:
@@ -55,6 +65,10 @@ class AssignmentForm(Form):
     def validate_provider_id(self, field: SelectField) -> None:
         if self.role.data in PROVIDER_ROLES and not field.data:
             raise ValidationError(str(_l("Choose the provider this person works for.")))
+
+    def validate_support_organisation_id(self, field: SelectField) -> None:
+        if self.role.data == Role.SERVICE_OPERATOR and not field.data:
+            raise ValidationError(str(_l("Choose the organisation this person works for.")))
 
     def validate_municipi(self, field: MultiCheckboxField) -> None:
         if self.role.data == Role.OUTREACH and not field.data:

@@ -26,11 +26,13 @@ from orientamento.outbox.services import queue_email
 
 
 def _assign(user: User, role: Role, school_id: int | None, provider_id: int | None,
-            municipi: list[int]) -> None:
+            municipi: list[int], support_organisation_id: int | None = None) -> None:
     """Set a role and keep only the organisation links that role uses."""
     user.role = role.value
     user.school_id = school_id if role == Role.COUNSELLOR else None
     user.provider_id = provider_id if role in PROVIDER_ROLES else None
+    user.support_organisation_id = (support_organisation_id if role == Role.SERVICE_OPERATOR
+                                    else None)
     wanted = set(municipi) if role == Role.OUTREACH else set()
     # Change the collection by difference: replacing it would insert a row with
     # the same key before the old one is deleted.
@@ -43,7 +45,7 @@ def _assign(user: User, role: Role, school_id: int | None, provider_id: int | No
 
 def invite_staff(
     admin: User, *, email: str, display_name: str, role: Role, school_id: int | None,
-    provider_id: int | None, municipi: list[int],
+    provider_id: int | None, municipi: list[int], support_organisation_id: int | None = None,
 ) -> User:
     """Create a staff account without password and e-mail an invitation link."""
     if role == Role.STUDENT:
@@ -52,7 +54,7 @@ def invite_staff(
     if find_user_by_login(email) is not None:
         raise Conflict(_l("An account with this e-mail address already exists."))
     user = User(email=email, display_name=display_name.strip(), role=role.value)
-    _assign(user, role, school_id, provider_id, municipi)
+    _assign(user, role, school_id, provider_id, municipi, support_organisation_id)
     db.session.add(user)
     db.session.flush()
     send_invitation(admin, user)
@@ -81,7 +83,7 @@ def active_admin_count() -> int:
 
 def change_role(
     admin: User, user: User, *, role: Role, school_id: int | None, provider_id: int | None,
-    municipi: list[int],
+    municipi: list[int], support_organisation_id: int | None = None,
 ) -> None:
     """Change a user's role and organisation; their sessions end."""
     if user.role == Role.ADMIN and role != Role.ADMIN and active_admin_count() <= 1:
@@ -89,7 +91,7 @@ def change_role(
     if role == Role.STUDENT and user.role != Role.STUDENT:
         raise DomainError(_l("Staff accounts cannot become student accounts."))
     previous = user.role
-    _assign(user, role, school_id, provider_id, municipi)
+    _assign(user, role, school_id, provider_id, municipi, support_organisation_id)
     user.rotate_session_token()
     audit.record(AuditAction.ROLE_CHANGED, actor=admin, subject=user, old=previous, new=role.value)
 

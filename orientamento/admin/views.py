@@ -41,6 +41,7 @@ def invite_user() -> ResponseReturnValue:
                 display_name=form.display_name.data or "",
                 role=Role(form.role.data), school_id=form.school_id.data or None,
                 provider_id=form.provider_id.data or None, municipi=form.municipi.data or [],
+                support_organisation_id=form.support_organisation_id.data or None,
             )
         except DomainError as error:
             db.session.rollback()
@@ -80,6 +81,7 @@ def change_role(user_id: int) -> ResponseReturnValue:
                 acting_user(), user, role=Role(form.role.data),
                 school_id=form.school_id.data or None,
                 provider_id=form.provider_id.data or None, municipi=form.municipi.data or [],
+                support_organisation_id=form.support_organisation_id.data or None,
             )
         except DomainError as error:
             db.session.rollback()

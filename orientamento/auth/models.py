@@ -32,6 +32,8 @@ class Role(StrEnum):
     AMBASSADOR = "ambassador"
     OUTREACH = "outreach"
     ADMIN = "admin"
+    #: Staff of a support organisation: answers the referrals sent to its services, nothing else.
+    SERVICE_OPERATOR = "service_operator"
 
 
 ROLE_LABELS = {
@@ -41,9 +43,11 @@ ROLE_LABELS = {
     Role.AMBASSADOR: _l("Student ambassador"),
     Role.OUTREACH: _l("Outreach worker"),
     Role.ADMIN: _l("Administrator"),
+    Role.SERVICE_OPERATOR: _l("Service operator"),
 }
 
-STAFF_ROLES = (Role.COUNSELLOR, Role.PROVIDER, Role.AMBASSADOR, Role.OUTREACH, Role.ADMIN)
+STAFF_ROLES = (Role.COUNSELLOR, Role.PROVIDER, Role.AMBASSADOR, Role.OUTREACH,
+               Role.SERVICE_OPERATOR, Role.ADMIN)
 #: The roles that belong to a training provider; only PROVIDER may change anything of it.
 PROVIDER_ROLES = (Role.PROVIDER, Role.AMBASSADOR)
 
@@ -65,9 +69,14 @@ class User(Base):
     __table_args__ = (
         CheckConstraint("email IS NOT NULL OR username IS NOT NULL", name="has_login"),
         CheckConstraint(
-            "role IN ('student', 'counsellor', 'provider', 'ambassador', 'outreach', 'admin')",
+            "role IN ('student', 'counsellor', 'provider', 'ambassador', 'outreach', 'admin',"
+            " 'service_operator')",
             name="role_valid",
         ),
+        # A service operator belongs to a support organisation, and nobody else does (least
+        # privilege: no other role reads that organisation's referrals).
+        CheckConstraint("(support_organisation_id IS NULL) = (role <> 'service_operator')",
+                        name="support_org_operator"),
         CheckConstraint("role <> 'counsellor' OR school_id IS NOT NULL", name="counsellor_school"),
         CheckConstraint("role NOT IN ('provider', 'ambassador') OR provider_id IS NOT NULL",
                         name="provider_org"),
@@ -104,6 +113,11 @@ class User(Base):
     )
     provider_id: Mapped[int | None] = mapped_column(
         ForeignKey("providers.id", ondelete="RESTRICT"), index=True
+    )
+    #: A service operator's support organisation (a plain foreign key: accounts sit below the
+    #: catalogue of services, which reads it).
+    support_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("support_organisations.id", ondelete="RESTRICT"), index=True
     )
     parental_consent_at: Mapped[datetime | None]
     # Who recorded a pupil's parental consent: the counsellor acting, not the
@@ -260,6 +274,11 @@ class AuditAction(StrEnum):
     RISK_CONTACT = "risk_contact"
     RISK_OUTCOME = "risk_outcome"
     RISK_SUBJECT_REPORT = "risk_subject_report"
+    REFERRAL_MADE = "referral_made"
+    REFERRAL_VIEWED = "referral_viewed"
+    REFERRAL_UPDATED = "referral_updated"
+    FLAG_ASSIGNED = "flag_assigned"
+    SELF_REFERRAL_ERASED = "self_referral_erased"
 
 
 AUDIT_ACTION_LABELS = {
@@ -290,6 +309,11 @@ AUDIT_ACTION_LABELS = {
     AuditAction.RISK_CONTACT: _l("Outreach contact recorded"),
     AuditAction.RISK_OUTCOME: _l("Outreach outcome recorded"),
     AuditAction.RISK_SUBJECT_REPORT: _l("Risk data report generated"),
+    AuditAction.REFERRAL_MADE: _l("Referral to a service made"),
+    AuditAction.REFERRAL_VIEWED: _l("Referral opened by the service"),
+    AuditAction.REFERRAL_UPDATED: _l("Referral answered or updated by the service"),
+    AuditAction.FLAG_ASSIGNED: _l("Outreach flag assigned"),
+    AuditAction.SELF_REFERRAL_ERASED: _l("Self-referral erased at the person's request"),
 }
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 from babel.messages.pofile import read_po, write_po
@@ -16,6 +17,11 @@ from flask.cli import AppGroup, FlaskGroup
 from flask_babel import gettext, ngettext
 
 from orientamento.config import PROJECT_ROOT, TRANSLATIONS_DIR
+from orientamento.core.errors import DomainError
+from orientamento.core.imports import ErrorList
+from orientamento.extensions import db
+
+ReportT = TypeVar("ReportT", bound=ErrorList)
 
 #: Catalogues that must translate every message (English msgids need no translation).
 COMPLETE_LOCALES = ("it", "ar")
@@ -42,6 +48,27 @@ def import_problem_line(row: int, column: str, message: str) -> str:
         return gettext("File: %(message)s", message=message)
     return gettext("Row %(row)d, %(column)s: %(message)s", row=row, column=column or "-",
                    message=message)
+
+
+def run_import(do_import: Callable[[], ReportT], *, dry_run: bool) -> ReportT:
+    """Run a command's all-or-nothing file import: commit it (roll back a dry run), or, when
+    the file has problems or another import won a race, write nothing and end the command
+    with the problems, one per line, in the application's language."""
+    try:
+        report = do_import()
+    except DomainError as refused:  # another import won a race: nothing was written
+        db.session.rollback()
+        raise ImportRefused(str(refused.message)) from None
+    for error in report.errors:
+        click.echo(import_problem_line(error.row, error.column, error.message), err=True)
+    if not report.ok:
+        db.session.rollback()
+        raise refused_import(report.error_count)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return report
 
 
 @click.group("translate", help="Message catalogues.")

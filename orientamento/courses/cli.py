@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from orientamento.core.cli import import_problem_line, refused_import
-from orientamento.core.errors import DomainError
+from orientamento.core.cli import run_import
 from orientamento.courses import services, transfer
 from orientamento.extensions import db
 
@@ -36,20 +35,8 @@ def import_command(file: Path, dry_run: bool) -> None:
     """Import a CSV or JSON catalogue, all or nothing, keyed by provider + course code."""
     with file.open("rb") as handle:
         data = handle.read(transfer.MAX_IMPORT_BYTES + 1)
-    try:
-        report = transfer.import_catalogue(data, file.name, dry_run=dry_run)
-    except DomainError as refused:  # another import won a race: nothing was written
-        db.session.rollback()
-        raise click.ClickException(str(refused.message)) from None
-    for error in report.errors:
-        click.echo(import_problem_line(error.row, error.column, error.message), err=True)
-    if not report.ok:
-        db.session.rollback()
-        raise refused_import(report.error_count)
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
+    report = run_import(lambda: transfer.import_catalogue(data, file.name, dry_run=dry_run),
+                        dry_run=dry_run)
     verb = "would be" if dry_run else "were"
     click.echo(f"{report.rows} rows: {report.created} {verb} created, {report.updated} "
                f"{verb} updated, {report.unchanged} unchanged")

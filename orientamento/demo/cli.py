@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from orientamento.classes.forms import current_school_year
 from orientamento.core import clock
+from orientamento.demo.referrals import OPERATOR as DEMO_OPERATOR
 from orientamento.demo.seed import DemoRefused, seed_everything
 from orientamento.demo.services import DEMO_ACCOUNTS
 from orientamento.extensions import db
@@ -37,5 +38,6 @@ def seed_command() -> None:
     click.echo(f"Demo logins (password: {current_app.config['DEMO_PASSWORD']}):")
     for email, role, _name in DEMO_ACCOUNTS:
         click.echo(f"  {role:<11} {email}")
+    click.echo(f"  {'operator':<11} {DEMO_OPERATOR[0]} (service operator, demo Informagiovani)")
     click.echo(f"  pupils     {', '.join(summary['pupils'])} (username login)")
     click.echo(f"  class code {summary['join_code']}")

@@ -11,6 +11,8 @@ from orientamento.assessments.services import registry
 from orientamento.core import clock
 from orientamento.demo.courses import seed_demo_catalogue
 from orientamento.demo.events import seed_demo_events
+from orientamento.demo.observatory import seed_demo_observatory
+from orientamento.demo.referrals import seed_demo_referrals
 from orientamento.demo.responses import seed_simulated_responses
 from orientamento.demo.risk import seed_demo_risk
 from orientamento.demo.school_calendar import seed_demo_calendar
@@ -49,7 +51,9 @@ def seed_everything(password: str, school_year: str, today: date) -> DemoSummary
     holidays = seed_demo_calendar(today - timedelta(days=30), today + timedelta(days=180))
     events = seed_demo_events(today)
     flags = seed_demo_risk()
+    seed_demo_referrals(password, today)  # a service operator and a referral from a flag
     simulated = seed_simulated_responses(registry(), SIMULATED_STUDENTS, today)
     if simulated:
         record_run(registry(), clock.now())
+    seed_demo_observatory(today)  # synthetic labour demand, interest counts
     return DemoSummary(accounts, catalogue.created, holidays, events, flags, simulated)

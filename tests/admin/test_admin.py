@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.models import AuditEntry, Role, User
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
+from orientamento.support.models import OrganisationKind, SupportOrganisation
 from tests.conftest import log_in
 
 
@@ -67,6 +71,7 @@ def test_an_invalid_search_is_a_400_that_says_why(client: FlaskClient, admin: Us
     ("counsellor", {}, "school_id"),
     ("provider", {}, "provider_id"),
     ("outreach", {}, "municipi"),
+    ("service_operator", {}, "support_organisation_id"),
     ("student", {}, "role"),
 ])
 def test_an_invitation_needs_what_the_role_needs(
@@ -91,6 +96,49 @@ def test_invite_an_outreach_worker_for_two_municipi(client: FlaskClient, admin: 
     assert user is not None and [m.municipio for m in user.municipi] == [3, 8]
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.subject_id == user.id)).all()
     assert actions == ["invitation_sent"]
+
+
+def _organisation(name: str = "Informagiovani Centro") -> SupportOrganisation:
+    organisation = SupportOrganisation(uid=str(uuid.uuid4()), name=name,
+                                       kind=OrganisationKind.INFORMAGIOVANI)
+    db.session.add(organisation)
+    db.session.commit()
+    return organisation
+
+
+def test_invite_a_service_operator_of_an_organisation(client: FlaskClient, admin: User) -> None:
+    organisation = _organisation()
+    response = client.post("/admin/users/invite", data={
+        "display_name": "Sofia", "email": "sofia@informagiovani.example.org",
+        "role": "service_operator", "school_id": "0", "provider_id": "0",
+        "support_organisation_id": str(organisation.id),
+    })
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "sofia@informagiovani.example.org"))
+    assert user is not None and user.support_organisation_id == organisation.id
+
+
+def test_a_service_operator_given_another_role_leaves_the_organisation(
+        client: FlaskClient, admin: User, make_user: Callable[..., User]) -> None:
+    organisation = _organisation()
+    operator = make_user(Role.SERVICE_OPERATOR, support_organisation_id=organisation.id)
+    response = client.post(f"/admin/users/{operator.id}/role", data={
+        "role": "admin", "school_id": "0", "provider_id": "0",
+        "support_organisation_id": str(organisation.id)})
+    assert response.status_code == 302
+    db.session.refresh(operator)
+    assert operator.role == Role.ADMIN and operator.support_organisation_id is None
+
+
+def test_the_database_refuses_an_operator_without_organisation_and_a_stray_link(
+        app: Flask, make_user: Callable[..., User]) -> None:
+    organisation = _organisation()
+    for role, link in ((Role.SERVICE_OPERATOR, None), (Role.OUTREACH, organisation.id)):
+        user = make_user(Role.ADMIN)
+        with pytest.raises(IntegrityError, match="support_org_operator"):
+            db.session.execute(update(User).where(User.id == user.id).values(
+                role=role, support_organisation_id=link))
+        db.session.rollback()
 
 
 def test_inviting_an_existing_address_is_refused(

@@ -180,6 +180,38 @@ def _outcome_recorder(user: User, world: dict[str, Any]) -> None:
                            recorded_by_id=user.id))
 
 
+def _referral(world: dict[str, Any]) -> Any:
+    """One referral of the outreach world's flag to a support service."""
+    import uuid
+
+    from orientamento.outreach.models import Referral
+    from orientamento.support.models import SupportOrganisation, SupportService
+
+    if "referral" not in world:
+        service = SupportService(uid=str(uuid.uuid4()), name="Servizio", access="booking",
+                                 organisation=SupportOrganisation(uid=str(uuid.uuid4()),
+                                                                  name="Ente", kind="cpia"))
+        world["referral"] = Referral(flag_id=_flag(world).id, service=service,
+                                     consent_on=date(2026, 11, 20),
+                                     answer_due_on=date(2026, 11, 27))
+        db.session.add(world["referral"])
+        db.session.flush()
+    return world["referral"]
+
+
+def _referrer(user: User, world: dict[str, Any]) -> None:
+    _referral(world).referred_by_id = user.id
+
+
+def _referral_answerer(user: User, world: dict[str, Any]) -> None:
+    referral = _referral(world)
+    referral.status, referral.answered_at, referral.answered_by_id = "accepted", clock.now(), user.id
+
+
+def _flag_assignee(user: User, world: dict[str, Any]) -> None:
+    _flag(world).assigned_to_id = user.id
+
+
 def _version_creator(user: User, world: dict[str, Any]) -> None:
     _flag(world)
     world["version"].created_by_id = user.id
@@ -199,6 +231,9 @@ ROW_MAKERS: dict[str, RowMaker] = {
     "outreach_decisions.decided_by_id": _decider,
     "outreach_contacts.recorded_by_id": _contact_recorder,
     "outreach_outcomes.recorded_by_id": _outcome_recorder,
+    "outreach_referrals.referred_by_id": _referrer,
+    "outreach_referrals.answered_by_id": _referral_answerer,
+    "outreach_flags.assigned_to_id": _flag_assignee,
     "risk_model_versions.created_by_id": _version_creator,
     "risk_model_versions.activated_by_id": _version_activator,
     "risk_snapshots.imported_by_id": _snapshot_importer,

@@ -54,7 +54,10 @@ DEMO_LOGINS = {
     "ambassador": "ambassador@demo.example.org",
     "outreach": "outreach@demo.example.org",
     "student": "student@demo.example.org",
+    # The demo service operator, of the demo Informagiovani.
+    "service_operator": "operator@demo.example.org",
 }
+SERVICE_OPERATOR_LOGIN = DEMO_LOGINS["service_operator"]
 # A password the policy accepts and no test account uses.
 NEW_PASSWORD = "Lanterne-sul-Naviglio-47"
 

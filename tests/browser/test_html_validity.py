@@ -40,6 +40,7 @@ PUBLIC_PAGES = (
     "/courses/?place=015209&km=15&sort=distance&free=y", "/courses/?q=zzzzzz",
     "/courses/?kind=nonsense", "/events/", "/events/?kind=webinar&online=online",
     "/events/?from_day=nonsense", "/support/", "/support/?municipio=99",
+    "/support/contact-me", "/observatory/", "/observatory/projections",
 )
 ROLE_PAGES = {
     "admin": (
@@ -50,7 +51,7 @@ ROLE_PAGES = {
         "/admin/organisations/schools/new", "/admin/organisations/providers",
         "/admin/organisations/providers/new", "/courses/import", "/events/holidays",
         "/events/manage", "/events/new", "/risk/versions", "/risk/subject-report",
-        "/risk/records",
+        "/risk/records", "/observatory/staff", "/observatory/admin/import",
     ),
     "counsellor": ("/", "/start/", "/account/", "/classes/", "/classes/new", "/events/visits/browse",
                    "/events/visits", "/events/hours", "/events/mine"),
@@ -58,7 +59,9 @@ ROLE_PAGES = {
                  "/events/new", "/events/availability", "/events/visits"),
     "ambassador": ("/start/", "/account/", "/events/mine"),
     "outreach": ("/", "/start/", "/account/", "/outreach/", "/outreach/deferred",
-                 "/outreach/?trigger=contract_ended"),
+                 "/outreach/?trigger=contract_ended", "/outreach/mine"),
+    "service_operator": ("/", "/start/", "/account/", "/outreach/referrals/",
+                         "/outreach/referrals/past"),
     "student": ("/", "/start/", "/account/", "/classes/mine", "/courses/saved", "/events/mine",
                 "/courses/suggestions",
                 "/courses/suggestions?education=lower_secondary&place=015146&km=30"),
@@ -68,6 +71,7 @@ DETAIL_FROM = {
     "admin": ("/admin/users", "/admin/organisations/schools", "/admin/organisations/providers",
               "/risk/versions"),
     "outreach": ("/outreach/",),
+    "service_operator": ("/outreach/referrals/",),
     "counsellor": ("/classes/", "/events/visits"),
     "provider": ("/courses/manage", "/events/manage", "/events/visits"),
 }

@@ -28,6 +28,7 @@ EXPECTED_NAV = {
     "ambassador": {"/start/", "/events/"},
     "outreach": {"/start/", "/outreach/"},
     "student": {"/start/", "/classes/mine"},
+    "service_operator": {"/start/", "/outreach/referrals/"},
 }
 FOLLOW = "follow the first link in the main table"
 # Pages below the navigation, visited after it; FOLLOW opens the first row's link.
@@ -42,7 +43,7 @@ DEEPER_PAGES: dict[str, tuple[str, ...]] = {
         "/courses/import", "/events/manage", "/events/holidays", "/assessments/psychometrics",
         "/support/admin", FOLLOW,
     ),
-    "outreach": ("/outreach/", FOLLOW, "/outreach/deferred"),
+    "outreach": ("/outreach/", FOLLOW, "/outreach/deferred", "/outreach/mine"),
     "counsellor": ("/classes/", FOLLOW, "/classes/new"),
 }
 

@@ -49,6 +49,7 @@ class World:
     flags: dict[str, int] = field(default_factory=dict)
     version_id: int = 0
     support: dict[str, int] = field(default_factory=dict)
+    referrals: dict[str, int] = field(default_factory=dict)
 
     def values(self, rule: Rule, *, role: str | None = None, foreign: bool = False
                ) -> dict[str, Any]:
@@ -71,6 +72,7 @@ class World:
             "course_id": self.courses["foreign" if foreign else "own"],
             "occupation_id": self.occupation_id,
             "fmt": "csv",
+            "table": "mismatch_by_area",
             "event_id": self.events["foreign" if foreign else "own"],
             "registration_id": self.registrations[
                 "foreign" if foreign else ("counsellor" if role == "counsellor" else "student")],
@@ -79,6 +81,7 @@ class World:
             "holiday_id": self.holiday_id,
             "flag_id": self.flags["foreign" if foreign else "own"],
             "version_id": self.version_id,
+            "referral_id": self.referrals["foreign" if foreign else "own"],
             **self.support,
         }
         missing = set(rule.arguments) - set(known)
@@ -88,7 +91,7 @@ class World:
 
 #: URL arguments that name an object owned by a school or a student: others' get 404.
 SCOPED_ARGUMENTS = frozenset({"class_id", "student_id", "response_id", "assignment_id",
-                              "registration_id", "visit_id", "flag_id"})
+                              "registration_id", "visit_id", "flag_id", "referral_id"})
 
 
 def build_world(make_user: Callable[..., User], make_class: Callable[..., SchoolClass]) -> World:
@@ -117,7 +120,34 @@ def build_world(make_user: Callable[..., User], make_class: Callable[..., School
     add_events(world, make_user)
     add_risk(world)
     add_support(world)
+    add_referrals(world)
     return world
+
+
+def add_referrals(world: World) -> None:
+    """The service operator works for the catalogue's organisation; the own flag is referred to
+    its service ("own") and to another organisation's service ("foreign")."""
+    import uuid
+
+    from orientamento.outreach.models import Referral
+    from orientamento.support.models import AccessMode, SupportOrganisation, SupportService
+
+    operator = world.users["service_operator"]
+    operator.support_organisation_id = world.support["organisation_id"]
+    other = SupportOrganisation(uid=str(uuid.uuid4()), name="Altro servizio", kind="cpia")
+    foreign_service = SupportService(uid=str(uuid.uuid4()), organisation=other,
+                                     name="Corsi di italiano", access=AccessMode.BOOKING)
+    db.session.add(foreign_service)
+    db.session.flush()
+    today = clock.today()
+    for key, service_id in (("own", world.support["service_id"]),
+                            ("foreign", foreign_service.id)):
+        referral = Referral(flag_id=world.flags["own"], service_id=service_id,
+                            consent_on=today, answer_due_on=today, note="Note")
+        db.session.add(referral)
+        db.session.flush()
+        world.referrals[key] = referral.id
+    db.session.commit()
 
 
 def add_support(world: World) -> None:

@@ -77,7 +77,7 @@ def test_access_matrix(app: Flask, world: World, role: str | None) -> None:
     assert failures == []
 
 
-@pytest.mark.parametrize("role", ["counsellor", "student", "outreach"])
+@pytest.mark.parametrize("role", ["counsellor", "student", "outreach", "service_operator"])
 def test_another_schools_objects_are_not_found(app: Flask, world: World, role: str) -> None:
     client = app.test_client()
     act_as(client, world.users[role])

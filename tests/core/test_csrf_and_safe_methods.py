@@ -51,7 +51,7 @@ def test_every_state_change_without_csrf_token_is_rejected(
 
 
 #: Pages whose every view goes into the audit log (who saw which person's risk data).
-AUDITED_READS = frozenset({"outreach.show_flag"})
+AUDITED_READS = frozenset({"outreach.show_flag", "outreach.show_referral"})
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ EMAILS = {
     "outreach@demo.example.org": Role.OUTREACH,
     "student@demo.example.org": Role.STUDENT,
     "ambassador@demo.example.org": Role.AMBASSADOR,
+    "operator@demo.example.org": Role.SERVICE_OPERATOR,
 }
 
 
@@ -45,7 +46,7 @@ def test_seed_creates_every_role_and_is_idempotent(app: Flask, runner: FlaskCliR
         assert email in result.output
     first = _counts()
     # 240 simulated students who cannot log in; the demo provider plus the catalogue's.
-    assert first == (9 + 240, 1, 1 + len(DEMO_CATALOGUE_PROVIDERS), 1, 3)
+    assert first == (10 + 240, 1, 1 + len(DEMO_CATALOGUE_PROVIDERS), 1, 3)
     courses = db.session.scalar(select(func.count()).select_from(Course))
     assert courses is not None and courses >= 150
     assert db.session.scalar(select(func.count()).select_from(Course)

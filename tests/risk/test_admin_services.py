@@ -341,4 +341,6 @@ def test_subject_report_covers_every_table_about_a_person(app: Flask) -> None:
     below_flags = {table.name for table in db.metadata.sorted_tables
                    for key in table.foreign_keys
                    if key.column.table.name in ("outreach_flags", "outreach_decisions")}
-    assert below_flags == {"outreach_decisions", "outreach_contacts", "outreach_outcomes"}
+    # Referrals are in each flag's entry ("referrals"; tests/outreach/test_referrals.py).
+    assert below_flags == {"outreach_decisions", "outreach_contacts", "outreach_outcomes",
+                           "outreach_referrals"}
