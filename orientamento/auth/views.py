@@ -34,7 +34,7 @@ from orientamento.auth.tokens import peek_token
 from orientamento.core import clock
 from orientamento.core.access import acting_user, login_required, public
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm
+from orientamento.core.forms import EmptyForm, form_status, refusal_shown_on
 from orientamento.core.navigation import safe_next_url
 from orientamento.database import begin_immediate, locks_when_writing
 from orientamento.extensions import db, limiter
@@ -107,7 +107,7 @@ def register() -> ResponseReturnValue:
     """Register as a student with e-mail and password."""
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form):
             user = services.register_student(
                 email=form.email.data or "",
                 password=form.password.data or "",
@@ -116,14 +116,11 @@ def register() -> ResponseReturnValue:
                 locale=session.get("locale"),
                 today=clock.today(),
             )
-        except DomainError as error:
-            form.form_errors.append(str(error.message))
-            return render_template("auth/register.html", form=form), error.status_code
-        db.session.commit()
-        _start_session(user)
-        flash(_("Welcome! Your account is ready."), "success")
-        return redirect(url_for("start.index"))
-    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+            db.session.commit()
+            _start_session(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("start.index"))
+    return render_template("auth/register.html", form=form), form_status(form)
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])

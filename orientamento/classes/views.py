@@ -23,7 +23,7 @@ from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm
+from orientamento.core.forms import EmptyForm, form_status, refusal_shown_on
 from orientamento.core.links import absolute_url
 from orientamento.extensions import db
 
@@ -102,16 +102,10 @@ def _consent_form(school_class: SchoolClass, pupil: User, withdraw: bool) -> Res
         form = ParentalConsentForm(earliest=services.earliest_consent_form(school_class),
                                    today=today)
     act = services.withdraw_parental_consent if withdraw else services.record_parental_consent
-    status = 200
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form):
             act(acting_user(), school_class, pupil, signed_on=form.signed_on.data,
                 reference=form.reference.data or "", today=today)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.message))
-            status = error.status_code
-        else:
             db.session.commit()
             done = {"name": pupil.display_name, "reference": form.reference.data,
                     "date": format_date(form.signed_on.data, "long")}
@@ -123,8 +117,7 @@ def _consent_form(school_class: SchoolClass, pupil: User, withdraw: bool) -> Res
     can_act = pupil.parental_consent_at is not None if withdraw else \
         services.can_record_consent(pupil, today)
     return render_template("classes/consent.html", school_class=school_class, pupil=pupil,
-                           form=form, withdraw=withdraw, can_act=can_act), \
-        400 if status == 200 and form.errors else status
+                           form=form, withdraw=withdraw, can_act=can_act), form_status(form)
 
 
 @bp.route("/<int:class_id>/pupils/<int:student_id>/consent", methods=["GET", "POST"])
@@ -182,23 +175,19 @@ def join() -> ResponseReturnValue:
         return redirect(url_for("classes.my_classes", code=code or None))
     form = JoinWithCodeForm(code=code)
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form):
             pupil = services.register_pupil(
                 code=form.code.data or "", username=form.username.data or "",
                 display_name=form.display_name.data or "", password=form.password.data or "",
                 date_of_birth=form.date_of_birth.data,
                 locale=session.get("locale"), today=clock.today(),
             )
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.message))
-            return render_template("classes/join.html", form=form), error.status_code
-        db.session.commit()
-        session.clear()
-        login_user(pupil)
-        flash(_("Welcome! You have joined your class."), "success")
-        return redirect(url_for("start.index"))
-    return render_template("classes/join.html", form=form), 400 if form.errors else 200
+            db.session.commit()
+            session.clear()
+            login_user(pupil)
+            flash(_("Welcome! You have joined your class."), "success")
+            return redirect(url_for("start.index"))
+    return render_template("classes/join.html", form=form), form_status(form)
 
 
 @bp.route("/mine", methods=["GET", "POST"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -27,6 +29,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from orientamento.core.errors import DomainError
 from orientamento.core.spreadsheet import EXCEL_CSV, STANDARD_CSV, CsvFlavour
 from orientamento.core.text import has_control_characters
+from orientamento.extensions import db
 
 #: The days any date field accepts: outside them a date is a typing mistake (year 1 or
 #: 20266), and it would overflow time-zone arithmetic and some databases' date types.
@@ -69,6 +72,34 @@ class QueryForm(FlaskForm):
 
     class Meta:
         csrf = False
+
+
+@contextmanager
+def refusal_shown_on(form: FlaskForm) -> Iterator[None]:
+    """The project's POST idiom, around a service call and its commit::
+
+        if form.validate_on_submit():
+            with refusal_shown_on(form):
+                services.do_it(...)   # flushes, never commits
+                db.session.commit()
+                return redirect(...)
+        return render_template(...), form_status(form)
+
+    A refusal (DomainError) rolls back what the service flushed and becomes the form's error,
+    with its status (409 for a conflict); the view then shows the form again.
+    """
+    try:
+        yield
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error.message))
+        form.refusal_status = error.status_code
+
+
+def form_status(form: FlaskForm) -> int:
+    """The status of a page showing ``form``: the refusal's, 400 with field errors, else 200."""
+    refused: int | None = getattr(form, "refusal_status", None)
+    return refused or (400 if form.errors or form.form_errors else 200)
 
 
 class EmptyForm(Form):

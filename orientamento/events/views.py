@@ -13,7 +13,7 @@ from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, login_required, public, role_required
 from orientamento.core.errors import DomainError, NotFound
-from orientamento.core.forms import EmptyForm, csv_flavour
+from orientamento.core.forms import EmptyForm, csv_flavour, form_status, refusal_shown_on
 from orientamento.core.links import absolute_url
 from orientamento.core.spreadsheet import csv_download
 from orientamento.courses.queries import places
@@ -222,16 +222,12 @@ def new_event() -> ResponseReturnValue:
     """Create an open day, webinar or workshop."""
     form = _event_form()
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form):
             event = services.create_event(acting_user(), form.data_for_service())
-        except DomainError as error:
-            form.form_errors.append(str(error.message))
-        else:
             db.session.commit()
             flash(_("Event published."), "success")
             return redirect(url_for("events.show_event", event_id=event.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("events/edit.html", form=form, event=None), status
+    return render_template("events/edit.html", form=form, event=None), form_status(form)
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
@@ -243,18 +239,15 @@ def edit_event(event_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.fill_from(event)
     elif form.validate_on_submit():
-        try:
+        with refusal_shown_on(form):
             promoted = services.update_event(acting_user(), event, form.data_for_service())
-        except DomainError as error:
-            form.form_errors.append(str(error.message))
-        else:
             db.session.commit()
             flash(_("Event saved."), "success")
             if promoted:
                 flash(_("%(count)s people moved from the waiting list to a seat.",
                         count=len(promoted)), "info")
             return redirect(url_for("events.show_event", event_id=event.id))
-    status = 400 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("events/edit.html", form=form, event=event), status
 
 
@@ -316,16 +309,12 @@ def record_attendance(event_id: int) -> ResponseReturnValue:
     form = attendance_form(event, request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         counts = {row.class_id: form[f"attended_{row.class_id}"].data for row in event.classes}
-        try:
+        with refusal_shown_on(form):
             services.record_attendance(acting_user(), event, counts)
-        except DomainError as error:
-            form.form_errors.append(str(error.message))
-        else:
             db.session.commit()
             flash(_("Attendance saved: the school sees the hours."), "success")
             return redirect(url_for("events.show_event", event_id=event.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("events/attendance.html", form=form, event=event), status
+    return render_template("events/attendance.html", form=form, event=event), form_status(form)
 
 
 @bp.get("/hours")

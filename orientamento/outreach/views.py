@@ -16,8 +16,7 @@ from flask_wtf import FlaskForm
 from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
-from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm
+from orientamento.core.forms import EmptyForm, form_status, refusal_shown_on
 from orientamento.core.i18n import current_language
 from orientamento.database import writes_on_read
 from orientamento.extensions import db, limiter
@@ -168,20 +167,14 @@ def _submit(flag_id: int, name: str, form: FlaskForm, act: Callable[[User, Flag]
     else show the flag again with the errors and nothing written."""
     worker = acting_user()
     flag = queries.flag_or_404(worker, flag_id)
-    status = 400
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form):
             message = act(worker, flag)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.message))
-            status = error.status_code
-            flag = queries.flag_or_404(worker, flag_id)
-        else:
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("outreach.show_flag", flag_id=flag_id) + anchor)
-    return _show(flag, status, **{name: form})
+        flag = queries.flag_or_404(worker, flag_id)  # read afresh after the rollback
+    return _show(flag, form_status(form), **{name: form})
 
 
 @bp.post("/flags/<int:flag_id>/decide")
@@ -251,17 +244,14 @@ def erase_self_referral(flag_id: int) -> ResponseReturnValue:
     worker = acting_user()
     flag = queries.flag_or_404(worker, flag_id)
     form = EmptyForm(prefix="erase")
-    if not form.validate_on_submit():
-        return _show(flag, 400, erase_form=form)
-    try:
-        self_referrals.erase_self_referral(worker, flag)
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(str(error.message))
-        return _show(queries.flag_or_404(worker, flag_id), error.status_code, erase_form=form)
-    db.session.commit()
-    flash(_("The request and everything recorded on it are erased."), "success")
-    return redirect(url_for("outreach.queue"))
+    if form.validate_on_submit():
+        with refusal_shown_on(form):
+            self_referrals.erase_self_referral(worker, flag)
+            db.session.commit()
+            flash(_("The request and everything recorded on it are erased."), "success")
+            return redirect(url_for("outreach.queue"))
+        flag = queries.flag_or_404(worker, flag_id)  # read afresh after the rollback
+    return _show(flag, form_status(form), erase_form=form)
 
 
 @bp.post("/flags/<int:flag_id>/referrals")
@@ -340,20 +330,14 @@ def _answer(referral_id: int, name: str, form: FlaskForm,
     with the errors and nothing written."""
     operator = acting_user()
     referral = referral_queries.referral_or_404(operator, referral_id)
-    status = 400
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form):
             message = act(operator, referral)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.message))
-            status = error.status_code
-            referral = referral_queries.referral_or_404(operator, referral_id)
-        else:
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("outreach.show_referral", referral_id=referral_id))
-    return _show_referral(referral, status, **{name: form})
+        referral = referral_queries.referral_or_404(operator, referral_id)  # afresh
+    return _show_referral(referral, form_status(form), **{name: form})
 
 
 @bp.post("/referrals/<int:referral_id>/accept")
@@ -436,18 +420,14 @@ def contact_me() -> ResponseReturnValue:
     """A young person asks, without an account, to be contacted by their municipio's team."""
     form = SelfReferralForm(language=current_language())
     if form.validate_on_submit():
-        if not form.is_spam():  # a program gets the same answer and nothing is stored
-            try:
+        with refusal_shown_on(form):
+            if not form.is_spam():  # a program gets the same answer and nothing is stored
                 self_referrals.refer_oneself(form.data_for_service(), clock.now())
-            except DomainError as error:
-                db.session.rollback()
-                form.form_errors.append(str(error.message))
-                return render_template("outreach/contact_me.html", form=form), 400
-            db.session.commit()
-        flash(_("Thank you: your request has reached the outreach team of your municipio. "
-                "Someone will contact you within a few working days."), "success")
-        return redirect(url_for("support.find_help"))
-    return render_template("outreach/contact_me.html", form=form), 400 if form.errors else 200
+                db.session.commit()
+            flash(_("Thank you: your request has reached the outreach team of your municipio. "
+                    "Someone will contact you within a few working days."), "success")
+            return redirect(url_for("support.find_help"))
+    return render_template("outreach/contact_me.html", form=form), form_status(form)
 
 
 @bp.record_once

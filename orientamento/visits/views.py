@@ -17,7 +17,7 @@ from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm
+from orientamento.core.forms import EmptyForm, form_status, refusal_shown_on
 from orientamento.courses.queries import places
 from orientamento.events.forms import ReasonForm, forget_bad_dates
 from orientamento.events.queries import provider_course_choices, school_classes
@@ -59,11 +59,8 @@ def manage_availability() -> ResponseReturnValue:
             mode=form.mode.data or "both", max_visits=form.max_visits.data or 1,
             ambassador_ids=form.ambassadors.data or [], course_ids=form.courses.data or [],
             place_codes=form.places.data or [], note=form.note.data or "")
-        try:
+        with refusal_shown_on(form):
             published = availability.publish_windows(user.provider, plan, clock.today())
-        except DomainError as error:
-            form.form_errors.append(str(error.message))
-        else:
             db.session.commit()
             flash(_("%(count)s windows published.", count=len(published.windows)), "success")
             for day, reason in sorted(published.skipped.items()):
@@ -71,7 +68,7 @@ def manage_availability() -> ResponseReturnValue:
                       "info")
             return redirect(url_for("visits.manage_availability"))
     blocked = queries.blocked_days(user.provider_id, clock.today())
-    status = 400 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("visits/availability.html", form=form,
                            block_form=BlockDayForm(prefix="block"),
                            page=queries.provider_windows(user.provider_id, clock.now()),
@@ -145,19 +142,16 @@ def request_visit(window_id: int) -> ResponseReturnValue:
                               request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         local_day = clock.rome_local(window.starts_at).date()
-        try:
+        with refusal_shown_on(form):
             visit = visit_requests.request_visit(
                 user, window, form.pupils_by_class(), form.mode.data or "",
                 clock.rome_datetime(local_day, form.start.data),
                 clock.rome_datetime(local_day, form.end.data),
                 form.message.data or "")
-        except DomainError as error:
-            form.form_errors.append(str(error.message))
-        else:
             db.session.commit()
             flash(_("Request sent. The provider will answer here and by e-mail."), "success")
             return redirect(url_for("visits.show_visit", visit_id=visit.id))
-    status = 400 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("visits/request.html", form=form, window=window,
                            classes=classes), status
 
@@ -289,18 +283,14 @@ def school_holidays() -> ResponseReturnValue:
     """School holidays by school year: no visit is offered on these days."""
     form = HolidayForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form):
             removed = availability.add_school_holiday(form.name.data or "",
                                                       form.first_day.data, form.last_day.data)
-        except DomainError as error:
-            form.form_errors.append(str(error.message))
-        else:
             db.session.commit()
             flash(_("Holiday saved; %(count)s free windows withdrawn.", count=removed),
                   "success")
             return redirect(url_for("visits.school_holidays"))
-    status = 400 if form.errors or form.form_errors else 200
-    return _holidays_page(form, SchoolCalendarForm(formdata=None), status=status)
+    return _holidays_page(form, SchoolCalendarForm(formdata=None), status=form_status(form))
 
 
 @bp.post("/holidays/import")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, PasswordField, StringField, TextAreaField
@@ -45,3 +47,25 @@ def test_the_check_is_added_once_per_form_however_many_forms_are_made(app: Flask
     with app.test_request_context():
         counts = {len(_Sample().name.validators) for _ in range(3)}
     assert counts == {1}
+
+
+def test_a_refused_service_call_rolls_back_and_shows_its_message_and_status(
+        app: Flask, make_user: Any) -> None:
+    from sqlalchemy import select
+
+    from orientamento.auth.models import Role, User
+    from orientamento.core.errors import Conflict
+    from orientamento.core.forms import form_status, refusal_shown_on
+    from orientamento.extensions import db
+
+    user = make_user(Role.STUDENT, display_name="Before")
+    with app.test_request_context():
+        form = _Sample(MultiDict({"name": "ok"}))
+        assert form.validate() and form_status(form) == 200
+        with refusal_shown_on(form):
+            user.display_name = "Half-written"
+            db.session.flush()
+            raise Conflict("Someone else answered first.")
+        assert form.form_errors == ["Someone else answered first."]
+        assert form_status(form) == 409
+    assert db.session.scalar(select(User.display_name).where(User.id == user.id)) == "Before"
