@@ -55,6 +55,20 @@ def test_upgrade_check_downgrade_round_trip(empty_database: str) -> None:
         db.engine.dispose()
 
 
+def test_a_migration_leaves_the_application_loggers_on(tmp_path: Path) -> None:
+    # alembic's fileConfig disabled every logger it did not name: after `flask db upgrade` in a
+    # process (or a migration test before others), warnings such as a failed e-mail delivery
+    # were silently dropped.
+    import logging
+
+    existing = logging.getLogger("orientamento.outbox.cli")
+    app = make_app(f"sqlite:///{tmp_path / 'loggers.db'}")
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    assert not existing.disabled
+
+
 def test_migration_files_carry_dates_in_their_names() -> None:
     versions = Path(__file__).parent.parent / "migrations" / "versions"
     names = [path.name for path in versions.glob("*.py")]

@@ -70,6 +70,6 @@ def test_the_cli_import_that_loses_the_race_says_so_on_one_line(
     result = runner.invoke(args=["courses", "import", str(path)])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    # In the CLI's language, whichever it is.
-    assert result.output == f"Error: {gettext(RACE_MESSAGE)}\n"
+    # In the CLI's language, whichever it is, without click's English "Error:".
+    assert result.output == f"{gettext(RACE_MESSAGE)}\n"
     assert course_count() == 2
