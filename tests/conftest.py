@@ -109,6 +109,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"one of {', '.join(INSTANTS)} or an ISO 8601 instant with offset (default: default)")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the calendar runs (``-m calendar`` at a named instant), leave out the tests whose
+    ``calendar`` mark names other instants (``@pytest.mark.calendar(instants=(...))``: slow
+    tests that a few instants cover)."""
+    name = str(config.getoption("--instant"))
+    if "calendar" not in (config.getoption("markexpr") or "") or name not in INSTANTS:
+        return  # the whole suite, at whatever instant, runs every test
+    kept, dropped = [], []
+    for item in items:
+        mark = item.get_closest_marker("calendar")
+        wanted = mark.kwargs.get("instants") if mark else None
+        (dropped if wanted is not None and name not in wanted else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def chosen_instant(config: pytest.Config) -> datetime | None:
     """The instant named by ``--instant``, or None for the real clock."""
     value = str(config.getoption("--instant"))

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from orientamento.auth.models import AuditEntry, User
+from orientamento.core import clock
 from orientamento.extensions import db
 from tests.conftest import born_years_ago
 
@@ -93,7 +94,7 @@ def test_privacy_notice_must_be_accepted(client: FlaskClient) -> None:
 @pytest.mark.parametrize("born", ["0001-01-01", "1900-01-01", "future"])
 def test_a_date_of_birth_no_living_student_has_is_refused(client: FlaskClient, born: str) -> None:
     if born == "future":
-        born = (born_years_ago(0) + timedelta(days=1)).isoformat()
+        born = (clock.today() + timedelta(days=1)).isoformat()
     response = client.post("/account/register", data=_form(date_of_birth=born),
                            headers={"Accept-Language": "en"})
     assert response.status_code == 400

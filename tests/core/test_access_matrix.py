@@ -24,7 +24,9 @@ from tests.core.routes import (
     build_world,
 )
 
-pytestmark = pytest.mark.calendar
+# Access does not depend on the day, but the world it is checked in (events open or closed,
+# visits to come) does: a few instants cover that, the slow matrix need not run at all seven.
+pytestmark = pytest.mark.calendar(instants=("holiday", "fall-back", "now"))
 
 
 @pytest.fixture
