@@ -62,20 +62,29 @@ def class_assignments(school_class: SchoolClass) -> list[Assignment]:
 
 
 def class_responses(school_class: SchoolClass, questionnaire_id: str) -> dict[int, Response]:
-    """Each pupil's latest response to an instrument (submitted first, else in progress)."""
-    pupil_ids = [m.student_id for m in school_class.memberships]
+    """Each pupil's latest response to an instrument (submitted first, else in progress).
+
+    The database keeps one row per pupil (a window ranking), so the page reads as many
+    responses as the class has pupils, however many attempts they made.
+    """
+    rank = func.row_number().over(
+        partition_by=Response.student_id,
+        order_by=((Response.status == ResponseStatus.SUBMITTED).desc(),
+                  Response.started_at.desc(), Response.id.desc()),
+    ).label("rank")
+    ranked = (
+        select(Response.id, rank)
+        .join(ClassMembership, and_(ClassMembership.student_id == Response.student_id,
+                                    ClassMembership.class_id == school_class.id))
+        .where(Response.questionnaire_id == questionnaire_id)
+        .subquery()
+    )
     rows = db.session.scalars(
         select(Response)
-        .where(Response.student_id.in_(pupil_ids), Response.questionnaire_id == questionnaire_id)
+        .join(ranked, and_(ranked.c.id == Response.id, ranked.c.rank == 1))
         .options(selectinload(Response.student))
-        .order_by(Response.started_at)
     )
-    latest: dict[int, Response] = {}
-    for response in rows:
-        current = latest.get(response.student_id)
-        if current is None or response.is_submitted or not current.is_submitted:
-            latest[response.student_id] = response
-    return latest
+    return {response.student_id: response for response in rows}
 
 
 def latest_interests(student: User) -> Response | None:

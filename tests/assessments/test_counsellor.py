@@ -147,3 +147,31 @@ def test_the_results_open_in_italian_excel_and_the_profile_is_a_chart(
     by_name = {row[1]: row for row in excel_rows[1:]}
     assert by_name["Anna"][7] == "100,0" and by_name["Bruno"][7] == "25,0"
     assert client.get(url, query_string={"excel": "yes"}).status_code == 400
+
+
+def test_class_responses_keep_each_pupils_latest_submitted_else_in_progress(
+    app: object, make_user: Callable[..., User], make_class: Callable[..., SchoolClass],
+) -> None:
+    from orientamento.assessments.queries import class_responses
+
+    counsellor = make_user(Role.COUNSELLOR)
+    resubmitted, retaking, starting, outsider = (make_user(Role.STUDENT) for _ in range(4))
+    school_class = make_class(counsellor, pupils=(resubmitted, retaking, starting))
+    make_class(counsellor, pupils=(outsider,))
+    first = _submitted(resubmitted, 1)
+    second = _submitted(resubmitted, 5)
+    second.started_at = first.started_at + timedelta(minutes=5)
+    kept = _submitted(retaking, 3)
+    newer_draft = Response(student_id=retaking.id, questionnaire_id="interests", version=1,
+                           started_at=kept.started_at + timedelta(hours=1))
+    only_draft = Response(student_id=starting.id, questionnaire_id="interests", version=1)
+    other_instrument = Response(student_id=starting.id, questionnaire_id="values", version=1,
+                                status="submitted", submitted_at=clock.now())
+    db.session.add_all([newer_draft, only_draft, other_instrument])
+    _submitted(outsider, 2)
+    db.session.commit()
+
+    latest = class_responses(school_class, "interests")
+
+    assert {student: response.id for student, response in latest.items()} == {
+        resubmitted.id: second.id, retaking.id: kept.id, starting.id: only_draft.id}
