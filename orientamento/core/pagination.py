@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from math import ceil
 from typing import Any
 
 from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select
+from sqlalchemy import Select, func, select
 
 from orientamento.extensions import db
 
@@ -26,6 +28,51 @@ def paginate(query: Select[Any], per_page: int | None = None) -> Pagination:
         query, page=requested_page(), per_page=per_page or current_app.config["PAGE_SIZE"],
         error_out=False,
     )
+
+
+@dataclass(frozen=True)
+class CappedPage:
+    """One page of a list whose length is counted only up to a cap.
+
+    Counting every match of a long list costs as much as reading it; a reader needs the first
+    pages and to know there are more. ``total`` and ``pages`` are exact when ``capped`` is
+    false, and lower bounds ("more than") when it is true.
+    """
+
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+    capped: bool
+
+    @property
+    def pages(self) -> int:
+        """Pages known to exist (all of them unless ``capped``)."""
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a page follows this one."""
+        return self.capped or self.page < self.pages
+
+
+def paginate_capped(query: Select[Any], per_page: int, cap: int) -> CappedPage:
+    """One page of ``query``, counting matches only up to ``cap`` past the page's start.
+
+    Two statements whatever the list's length: the page's rows, and a count that stops
+    reading after ``(page - 1) * per_page + cap`` rows (the query without its order, so the
+    database can stop early).
+    """
+    page = requested_page()
+    offset = (page - 1) * per_page
+    items = list(db.session.scalars(query.limit(per_page).offset(offset)))
+    limit = offset + cap
+    rows = query.order_by(None).with_only_columns(*query.selected_columns[:1],
+                                                  maintain_column_froms=True)
+    counted = db.session.scalar(
+        select(func.count()).select_from(rows.limit(limit + 1).subquery())) or 0
+    return CappedPage(items=items, page=page, per_page=per_page, total=min(counted, limit),
+                      capped=counted > limit)
 
 
 def page_window(page: int, pages: int, edge: int = 1, around: int = 2) -> list[int | None]:

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask, render_template_string
 from sqlalchemy import select
 
-from orientamento.core.pagination import page_window
+from orientamento.core.pagination import page_window, paginate_capped
 from orientamento.courses.models import Place
 from orientamento.extensions import db
 
@@ -78,3 +78,26 @@ def test_the_pager_takes_a_flask_sqlalchemy_page(app: Flask, reference_data: Non
     assert re.findall(r'aria-current="page"[^>]*>([^<]+)<', html) == ["3"]
     assert f"Page 3 of {pagination.pages}, {total} results" in html
     assert str(pagination.pages) in links(html)
+
+
+def test_a_capped_page_counts_only_up_to_its_cap_and_says_more(
+        app: Flask, reference_data: None) -> None:
+    codes = list(db.session.scalars(select(Place.code).order_by(Place.code)))
+    assert len(codes) > 45
+    query = select(Place).order_by(Place.code)
+    with app.test_request_context("/courses/?page=2", headers={"Accept-Language": "en"}):
+        capped = paginate_capped(query, per_page=10, cap=20)
+        html = render_template_string(PAGER, p=capped)
+    assert [place.code for place in capped.items] == codes[10:20]
+    # Counted as far as the page's start plus the cap: 10 + 20 rows, then "more".
+    assert (capped.total, capped.pages, capped.capped, capped.has_next) == (30, 3, True, True)
+    assert "Page 2 of more than 3, more than 30 results" in html
+    assert list(links(html)) == ["Previous", "1", "2", "3", "Next"]
+    assert html.count('<span class="visually-hidden">more pages</span>') == 1
+
+    with app.test_request_context("/courses/?page=2", headers={"Accept-Language": "en"}):
+        exact = paginate_capped(query, per_page=10, cap=len(codes))
+        html = render_template_string(PAGER, p=exact)
+    assert (exact.total, exact.capped) == (len(codes), False)
+    assert f"Page 2 of {exact.pages}, {len(codes)} results" in html
+    assert "more than" not in html
