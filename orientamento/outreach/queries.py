@@ -14,14 +14,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, case, distinct, func, select
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from orientamento.auth.models import Role, User, UserMunicipio
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
-from orientamento.core.pagination import paginate
+from orientamento.core.pagination import CappedPage, paginate_capped
 from orientamento.extensions import db
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
@@ -48,6 +47,9 @@ from orientamento.risk.queries import MIN_GROUP
 from orientamento.support.models import SupportService
 
 PAGE_SIZE = 25
+#: Queue pages count matching flags only this far past the page's start: at a million
+#: records the exact count would visit every open flag of the municipio.
+QUEUE_COUNT_CAP = 1000
 
 #: Situations in the order the overview's tables show them.
 SITUATIONS = tuple(SITUATION_LABELS)
@@ -83,7 +85,7 @@ def team(municipio: int) -> list[User]:
         .order_by(User.display_name, User.id)))
 
 
-def my_cases(worker: User) -> Pagination:
+def my_cases(worker: User) -> CappedPage:
     """The open and deferred flags assigned to the worker, in the queue's order."""
     query = (select(Flag)
              .where(Flag.assigned_to_id == worker.id,
@@ -93,10 +95,10 @@ def my_cases(worker: User) -> Pagination:
                       selectinload(Flag.decisions), selectinload(Flag.self_referral),
                       selectinload(Flag.assigned_to))
              .order_by(Flag.priority.desc(), Flag.raised_at, Flag.id))
-    return paginate(query, PAGE_SIZE)
+    return paginate_capped(query, PAGE_SIZE, QUEUE_COUNT_CAP)
 
 
-def queue(worker: User, filters: QueueFilter) -> Pagination:
+def queue(worker: User, filters: QueueFilter) -> CappedPage:
     """Flags in the worker's municipi with the given status, highest priority first.
 
     People who refused help never appear, whatever their flags say.
@@ -125,7 +127,7 @@ def queue(worker: User, filters: QueueFilter) -> Pagination:
         query = query.where(select(RiskScore.id)
                             .where(RiskScore.id == Flag.score_id,
                                    RiskScore.band == filters.band).exists())
-    return paginate(query, PAGE_SIZE)
+    return paginate_capped(query, PAGE_SIZE, QUEUE_COUNT_CAP)
 
 
 def flag_or_404(worker: User, flag_id: int) -> Flag:

@@ -23,6 +23,7 @@ from werkzeug.test import TestResponse
 from orientamento.auth.models import AuditAction, AuditEntry, Role, User
 from orientamento.core import clock
 from orientamento.extensions import db
+from orientamento.outreach import queries
 from orientamento.outreach.models import Contact, Decision, Flag, Outcome
 from orientamento.risk.models import ModelVersion, RiskRecord, RiskScore, RiskSnapshot
 from tests.conftest import log_in
@@ -154,6 +155,22 @@ def test_queue_is_paginated(app: Flask, worker: User, flagged: MakeFlag) -> None
     assert _row_links(first) == by_priority[:25]
     assert _row_links(second) == by_priority[25:]
     assert "Page 1 of 2, 27 results" in _words(first)
+
+
+def test_the_queue_counts_only_up_to_its_cap(
+        app: Flask, worker: User, flagged: MakeFlag, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At a million records the queue does not count every flag: it says "more than"."""
+    monkeypatch.setattr(queries, "QUEUE_COUNT_CAP", 5)
+    flags = [flagged(1, probability=round(0.01 * (n + 1), 2)) for n in range(28)]
+    client = _client(app, worker)
+    first, second = client.get("/outreach/"), client.get("/outreach/?page=2")
+    by_priority = [str(f.id) for f in reversed(flags)]
+    assert _row_links(first) == by_priority[:25]
+    assert _row_links(second) == by_priority[25:]
+    assert "Page 1 of more than 1, more than 5 results" in _words(first)
+    assert "Page 2 of 2, 28 results" in _words(second)  # counts to 25 + 5: all of them
+    monkeypatch.setattr(queries, "QUEUE_COUNT_CAP", 100)
+    assert "Page 1 of 2, 28 results" in _words(client.get("/outreach/"))
 
 
 def test_the_outreach_navigation_leads_to_the_queue(app: Flask, worker: User) -> None:
