@@ -19,6 +19,7 @@ from flask_babel import gettext, ngettext
 from orientamento.config import PROJECT_ROOT, TRANSLATIONS_DIR
 from orientamento.core.errors import DomainError
 from orientamento.core.imports import ErrorList
+from orientamento.database import begin_immediate
 from orientamento.extensions import db
 
 ReportT = TypeVar("ReportT", bound=ErrorList)
@@ -53,7 +54,14 @@ def import_problem_line(row: int, column: str, message: str) -> str:
 def run_import(do_import: Callable[[], ReportT], *, dry_run: bool) -> ReportT:
     """Run a command's all-or-nothing file import: commit it (roll back a dry run), or, when
     the file has problems or another import won a race, write nothing and end the command
-    with the problems, one per line, in the application's language."""
+    with the problems, one per line, in the application's language.
+
+    On SQLite the import holds the write lock from its first read, as a POST does: a
+    deferred transaction that read while a web request committed could not write any more
+    ("database is locked" at once, whatever the busy timeout), so an import on a live site
+    failed. Web writes now wait for the import (on the busy timeout) instead.
+    """
+    begin_immediate(db.session())
     try:
         report = do_import()
     except DomainError as refused:  # another import won a race: nothing was written
