@@ -87,6 +87,11 @@ def load_config(overrides: dict[str, Any] | None = None, *, check: bool = True
         "SELF_REFERRAL_RATE_LIMIT": env("SELF_REFERRAL_RATE_LIMIT", "5 per hour"),
         # Working days a service has to accept a referral before it comes back to the worker.
         "REFERRAL_ANSWER_WORKING_DAYS": int(env("REFERRAL_ANSWER_WORKING_DAYS", "5") or 5),
+        # Retention (``flask admin retention``, listed in the privacy notice), in days.
+        "RETENTION_SNAPSHOT_DAYS": int(env("RETENTION_SNAPSHOT_DAYS", "730") or 730),
+        "RETENTION_CLOSED_FLAG_DAYS": int(env("RETENTION_CLOSED_FLAG_DAYS", "730") or 730),
+        "RETENTION_AUDIT_DAYS": int(env("RETENTION_AUDIT_DAYS", "730") or 730),
+        "RETENTION_OUTBOX_DAYS": int(env("RETENTION_OUTBOX_DAYS", "90") or 90),
     }
     if overrides:
         config.update(overrides)

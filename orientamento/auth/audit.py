@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import delete
 
 from orientamento.auth.models import AuditAction, AuditEntry, User
 from orientamento.core.pseudonyms import keyed_pseudonym
@@ -39,3 +41,10 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def delete_before(cutoff: datetime) -> int:
+    """Delete the audit entries written before ``cutoff`` (retention). Returns how many."""
+    result = db.session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)
+                                .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)

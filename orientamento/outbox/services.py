@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Protocol
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from orientamento.core import clock
 from orientamento.extensions import db
@@ -134,3 +134,14 @@ def mark_result(message: OutboxMessage, error: Exception | None) -> None:
     else:
         message.status = OutboxStatus.PENDING
         message.next_attempt_at = now + backoff(message.attempts)
+
+
+def delete_finished_before(cutoff: datetime) -> int:
+    """Delete the messages sent or given up on before ``cutoff`` (retention: their bodies
+    hold names, addresses and links); messages still to send stay. Returns how many."""
+    result = db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED)),
+               OutboxMessage.created_at < cutoff)
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)
