@@ -11,6 +11,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from orientamento.auth.models import Role, User
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
 from orientamento.support.models import (
@@ -106,3 +107,10 @@ def service_or_404(service_id: int) -> SupportService:
     if found is None:
         abort(404)
     return found
+
+
+def check_editor(user: User, organisation_id: int) -> None:
+    """404 unless ``user`` may edit the organisation's entries: an admin any organisation's,
+    a service operator only their own (another's is not shown to exist)."""
+    if user.role != Role.ADMIN and user.support_organisation_id != organisation_id:
+        abort(404)

@@ -1,5 +1,7 @@
-"""The public page "I'm not studying or working: what can I do?" and the admin pages that
-edit, import and export the catalogue of services."""
+"""The public page "I'm not studying or working: what can I do?" and the pages that edit,
+import and export the catalogue of services: admins edit every organisation's entries, a
+service operator those of their own organisation (its services, locations and sites; not the
+organisation's existence, the list or the import)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from orientamento.auth.models import Role
-from orientamento.core.access import public, role_required
+from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.forms import EmptyForm
 from orientamento.core.i18n import current_language, language_name
@@ -102,10 +104,11 @@ def create_organisation() -> ResponseReturnValue:
 
 
 @bp.route("/admin/organisations/<int:organisation_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def edit_organisation(organisation_id: int) -> ResponseReturnValue:
-    """Change an organisation; list its services and locations."""
+    """Change an organisation; list its services and locations (admins, and its own staff)."""
     organisation = queries.organisation_or_404(organisation_id)
+    _editable(organisation.id)
     form = OrganisationForm()
     if request.method == "GET":
         form.fill_from(organisation)
@@ -143,13 +146,18 @@ def delete_organisation(organisation_id: int) -> ResponseReturnValue:
                    url_for("support.list_organisations"))
 
 
+def _editable(organisation_id: int) -> None:
+    queries.check_editor(acting_user(), organisation_id)
+
+
 # --- services ------------------------------------------------------------------------------
 
 @bp.route("/admin/organisations/<int:organisation_id>/services/new", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def create_service(organisation_id: int) -> ResponseReturnValue:
     """Add a service to an organisation."""
     organisation = queries.organisation_or_404(organisation_id)
+    _editable(organisation.id)
     return _saved(lambda cells: services.save_service(organisation, None, cells),
                   ServiceForm(), "service.html",
                   lambda s: url_for("support.edit_service", service_id=s.id),
@@ -157,10 +165,11 @@ def create_service(organisation_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/admin/services/<int:service_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def edit_service(service_id: int) -> ResponseReturnValue:
     """Change a service; list where and when it is offered."""
     service = queries.service_or_404(service_id)
+    _editable(service.organisation_id)
     form = ServiceForm()
     if request.method == "GET":
         form.fill_from(service)
@@ -171,10 +180,11 @@ def edit_service(service_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/admin/services/<int:service_id>/delete", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def delete_service(service_id: int) -> ResponseReturnValue:
     """Delete a service with its sites and hours, after confirmation."""
     service = queries.service_or_404(service_id)
+    _editable(service.organisation_id)
     return _delete(service, services.delete_service, "service", service.name,
                    url_for("support.edit_service", service_id=service_id),
                    url_for("support.edit_organisation",
@@ -185,10 +195,11 @@ def delete_service(service_id: int) -> ResponseReturnValue:
 
 @bp.route("/admin/organisations/<int:organisation_id>/locations/new",
           methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def create_location(organisation_id: int) -> ResponseReturnValue:
     """Add a location to an organisation."""
     organisation = queries.organisation_or_404(organisation_id)
+    _editable(organisation.id)
     return _saved(lambda cells: services.save_location(organisation, None, cells),
                   LocationForm(), "location.html",
                   lambda loc: url_for("support.edit_organisation",
@@ -197,10 +208,11 @@ def create_location(organisation_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/admin/locations/<int:location_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def edit_location(location_id: int) -> ResponseReturnValue:
     """Change a location."""
     location = db.get_or_404(SupportLocation, location_id)
+    _editable(location.organisation_id)
     form = LocationForm()
     if request.method == "GET":
         form.fill_from(location)
@@ -212,10 +224,11 @@ def edit_location(location_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/admin/locations/<int:location_id>/delete", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def delete_location(location_id: int) -> ResponseReturnValue:
     """Delete a location (services stop being offered there), after confirmation."""
     location = db.get_or_404(SupportLocation, location_id)
+    _editable(location.organisation_id)
     back = url_for("support.edit_organisation", organisation_id=location.organisation_id)
     return _delete(location, services.delete_location, "location", location.full_address,
                    url_for("support.edit_location", location_id=location_id), back)
@@ -224,10 +237,11 @@ def delete_location(location_id: int) -> ResponseReturnValue:
 # --- sites (a service at a location, with opening hours) -----------------------------------
 
 @bp.route("/admin/services/<int:service_id>/sites/new", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def create_site(service_id: int) -> ResponseReturnValue:
     """Offer a service at one of its organisation's locations, with opening hours."""
     service = queries.service_or_404(service_id)
+    _editable(service.organisation_id)
     form = SiteForm(locations=service.organisation.locations)
     return _saved(lambda cells: services.save_site(service, None, cells), form, "site.html",
                   lambda site: url_for("support.edit_service", service_id=service.id),
@@ -235,11 +249,12 @@ def create_site(service_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/admin/sites/<int:site_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def edit_site(site_id: int) -> ResponseReturnValue:
     """Change where a service is offered and its opening hours."""
     site = db.get_or_404(SupportSite, site_id)
     service = queries.service_or_404(site.service_id)
+    _editable(service.organisation_id)
     form = SiteForm(locations=service.organisation.locations)
     if request.method == "GET":
         form.fill_from(site)
@@ -249,10 +264,11 @@ def edit_site(site_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/admin/sites/<int:site_id>/delete", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def delete_site(site_id: int) -> ResponseReturnValue:
     """Stop offering a service at a location, after confirmation."""
     site = db.get_or_404(SupportSite, site_id)
+    _editable(site.service.organisation_id)
     back = url_for("support.edit_service", service_id=site.service_id)
     return _delete(site, services.delete_site, "site",
                    f"{site.service.name} – {site.location.full_address}", back, back)
