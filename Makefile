@@ -35,8 +35,12 @@ $(STAMPS)/node: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The CSS keeps only the selectors that templates, Python modules and scripts name: a change
+# to any of them rebuilds it. The build publishes atomically (see assets/build.mjs).
+ASSET_SOURCES = assets/build.mjs $(wildcard assets/*.css assets/*.js) \
+  $(shell find templates orientamento -name '*.html' -o -name '*.py' -not -path '*/static/*')
 assets: $(STAMPS)/assets
-$(STAMPS)/assets: $(STAMPS)/node assets/build.mjs $(wildcard assets/*.css assets/*.js)
+$(STAMPS)/assets: $(STAMPS)/node $(ASSET_SOURCES)
 	node assets/build.mjs
 	touch $@
 

@@ -20,6 +20,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(config, check=False))
     configure_logging(app)
     init_database(app)
+    # Before init_auth: its hook that ends each response must run after Flask-Login's.
+    init_static(app)
     init_auth(app)
     init_i18n(app)
     init_protection(app)
@@ -212,6 +214,13 @@ def register_templating(app: Flask) -> None:
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         ROLE_LABELS=ROLE_LABELS,
     )
+
+
+def init_static(app: Flask) -> None:
+    """Serve the built front-end: hashed names cached for good, precompressed files."""
+    from orientamento.core.assets import init_assets
+
+    init_assets(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -403,7 +403,7 @@ def stylesheets_in_use(page: Any) -> list[str]:
     return page.evaluate(
         """() => [...document.styleSheets]
             .filter((s) => s.href && s.cssRules.length > 0)
-            .map((s) => s.href.split("/").pop())"""
+            .map((s) => s.href.split("/").pop().replace(/\\.[0-9a-f]{12}(?=\\.css$)/, ""))"""
     )
 
 
