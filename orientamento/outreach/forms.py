@@ -33,6 +33,7 @@ from orientamento.outreach.models import (
     REFERRAL_OUTCOMES,
     SITUATION_LABELS,
     TRIGGER_LABELS,
+    WITHDRAW_REASONS,
     ContactOutcome,
     PreferredTime,
 )
@@ -305,6 +306,13 @@ class DeclineForm(Form):
         """"Other" needs words."""
         if self.reason.data == "other" and not (field.data or "").strip():
             raise ValidationError(_l("Explain in a few words."))
+
+
+class WithdrawReferralForm(Form):
+    """A worker withdraws a referral, saying why (the service reads the reason)."""
+
+    reason = SelectField(_l("Why withdraw it?"), validators=[DataRequired()],
+                         choices=_choices(WITHDRAW_REASONS, _l("Choose a reason")))
 
 
 TAKE_UP_CHOICES = [SelectChoice("", _l("Not known yet")), SelectChoice("yes", _l("Yes, the "

@@ -362,12 +362,13 @@ class Outcome(Base):
 
 class ReferralStatus(StrEnum):
     """Where a referral to a service stands: sent, then accepted or declined; accepted, then
-    closed with an outcome."""
+    closed with an outcome. The worker may withdraw it while it is sent or accepted."""
 
     SENT = "sent"
     ACCEPTED = "accepted"
     DECLINED = "declined"
     CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
 
 
 REFERRAL_STATUS_LABELS = {
@@ -375,6 +376,14 @@ REFERRAL_STATUS_LABELS = {
     ReferralStatus.ACCEPTED: _l("Accepted by the service"),
     ReferralStatus.DECLINED: _l("Declined by the service"),
     ReferralStatus.CLOSED: _l("Closed with an outcome"),
+    ReferralStatus.WITHDRAWN: _l("Withdrawn by the outreach worker"),
+}
+
+WITHDRAW_REASONS = {
+    "consent_withdrawn": _l("The person withdrew their consent"),
+    "help_refused": _l("The person refused help"),
+    "not_needed": _l("The person no longer needs this service"),
+    "wrong_service": _l("Sent to the wrong service"),
 }
 
 DECLINE_REASONS = {
@@ -411,9 +420,18 @@ class Referral(Base):
 
     __tablename__ = "outreach_referrals"
     __table_args__ = (
-        CheckConstraint("status IN ('sent', 'accepted', 'declined', 'closed')",
+        CheckConstraint("status IN ('sent', 'accepted', 'declined', 'closed', 'withdrawn')",
                         name="status_valid"),
-        CheckConstraint("(status = 'sent') = (answered_at IS NULL)", name="answered"),
+        # Answered once accepted, declined or closed; a withdrawn one may or may not be.
+        CheckConstraint("status <> 'sent' OR answered_at IS NULL", name="answered"),
+        CheckConstraint("status NOT IN ('accepted', 'declined', 'closed')"
+                        " OR answered_at IS NOT NULL", name="answered_when_moved"),
+        CheckConstraint("(status = 'withdrawn')"
+                        " = (withdrawn_at IS NOT NULL AND withdraw_reason IS NOT NULL)",
+                        name="withdrawn_with_reason"),
+        CheckConstraint(
+            f"withdraw_reason IS NULL OR withdraw_reason IN ({_codes(WITHDRAW_REASONS)})",
+            name="withdraw_reason_valid"),
         CheckConstraint("(status = 'declined') = (decline_reason IS NOT NULL)",
                         name="declined_with_reason"),
         CheckConstraint(f"decline_reason IS NULL OR decline_reason IN ({_codes(DECLINE_REASONS)})",
@@ -422,7 +440,7 @@ class Referral(Base):
                         name="closed_with_outcome"),
         CheckConstraint(f"outcome IS NULL OR outcome IN ({_codes(REFERRAL_OUTCOMES)})",
                         name="outcome_valid"),
-        CheckConstraint("status IN ('accepted', 'closed')"
+        CheckConstraint("status IN ('accepted', 'closed', 'withdrawn')"
                         " OR (first_appointment_on IS NULL AND took_up IS NULL)",
                         name="take_up_after_acceptance"),
         CheckConstraint("answer_due_on >= consent_on", name="due_after_consent"),
@@ -460,6 +478,8 @@ class Referral(Base):
     outcome: Mapped[str | None] = mapped_column(String(20))
     outcome_note: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    withdraw_reason: Mapped[str | None] = mapped_column(String(20))
 
     flag: Mapped[Flag] = relationship(back_populates="referrals")
     service: Mapped[SupportService] = relationship()
@@ -478,6 +498,16 @@ class Referral(Base):
     def outcome_label(self) -> str:
         """Translated outcome ("" while open)."""
         return str(REFERRAL_OUTCOMES.get(self.outcome or "", ""))
+
+    @property
+    def withdraw_label(self) -> str:
+        """Translated reason for a withdrawal ("" when not withdrawn)."""
+        return str(WITHDRAW_REASONS.get(self.withdraw_reason or "", ""))
+
+    @property
+    def is_live(self) -> bool:
+        """Whether the service is still to answer or working with the person."""
+        return self.status in (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 
     def is_overdue(self, today: date) -> bool:
         """Still unanswered after the day it was due."""

@@ -25,7 +25,7 @@ from orientamento.risk.models import RiskPerson
 from orientamento.support.models import SupportOrganisation, SupportService
 
 LIVE = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
-DONE = (ReferralStatus.DECLINED, ReferralStatus.CLOSED)
+DONE = (ReferralStatus.DECLINED, ReferralStatus.CLOSED, ReferralStatus.WITHDRAWN)
 
 
 def _organisation_services(operator: User):  # type: ignore[no-untyped-def]

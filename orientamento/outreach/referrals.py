@@ -1,6 +1,7 @@
 """Referrals: a worker sends a flagged person, with their consent, to support services; the
 service's operators accept or decline, record the first appointment and the take-up, and close
-with an outcome.
+with an outcome. The worker may withdraw a referral the service is still to answer or working
+on (and every live referral is withdrawn when the person refuses help).
 
 Each change of status is one conditional UPDATE from the statuses it may start from, so two
 operators answering at once cannot both win, and the CHECKs on the table refuse any status
@@ -26,6 +27,7 @@ from orientamento.extensions import db
 from orientamento.outreach.models import (
     DECLINE_REASONS,
     REFERRAL_OUTCOMES,
+    WITHDRAW_REASONS,
     DecisionKind,
     Flag,
     FlagStatus,
@@ -123,6 +125,27 @@ def refer(worker: User, flag: Flag, data: ReferralData, today: date,
                      person_id=flag.person_id, referral_id=referral.id, service_id=service.id)
     db.session.flush()
     return made
+
+
+def withdraw(worker: User, referral: Referral, reason: str, now: datetime) -> None:
+    """Withdraw a referral the service is still to answer or working on: from then on the
+    service sees that it was withdrawn, and no longer the person's contact details."""
+    check_covered(worker, referral.flag)
+    if reason not in WITHDRAW_REASONS:
+        raise DomainError(_l("Choose one of the reasons in the list."))
+    moved = db.session.execute(
+        update(Referral)
+        .where(Referral.id == referral.id,
+               Referral.status.in_((ReferralStatus.SENT, ReferralStatus.ACCEPTED)))
+        .values(status=ReferralStatus.WITHDRAWN, withdrawn_at=now, withdraw_reason=reason)
+        .execution_options(synchronize_session=False))
+    if moved.rowcount == 0:  # type: ignore[attr-defined]
+        raise Conflict(_l("Only a referral waiting for an answer or in progress can be "
+                          "withdrawn."))
+    db.session.refresh(referral)
+    audit.record(AuditAction.REFERRAL_UPDATED, actor=worker, referral_id=referral.id,
+                 flag_id=referral.flag_id, status=str(referral.status))
+    db.session.flush()
 
 
 # --- the service's side ----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -35,6 +36,8 @@ from orientamento.outreach.models import (
     Flag,
     FlagStatus,
     Outcome,
+    Referral,
+    ReferralStatus,
 )
 from orientamento.outreach.queries import covered_municipi
 from orientamento.risk.models import RiskPerson
@@ -162,6 +165,7 @@ def log_contact(worker: User, flag: Flag, data: ContactData, today: date) -> Con
             opt_out(flag.person, clock.now())
         else:  # a self-referral: the person changed their mind; this request closes
             flag.status, flag.closed_at = FlagStatus.CLOSED, clock.now()
+            withdraw_live_referrals([flag.id], "help_refused", flag.closed_at)
     db.session.flush()
     audit.record(AuditAction.RISK_CONTACT, actor=worker, flag_id=flag.id,
                  person_id=flag.person_id, contact_id=contact.id, outcome=data.outcome,
@@ -170,9 +174,25 @@ def log_contact(worker: User, flag: Flag, data: ContactData, today: date) -> Con
     return contact
 
 
+def withdraw_live_referrals(flag_ids: Any, reason: str, now: datetime) -> int:
+    """Withdraw the referrals of ``flag_ids`` (ids or a select of them) that a service is
+    still to answer or working on; return how many."""
+    withdrawn = db.session.execute(
+        update(Referral)
+        .where(Referral.flag_id.in_(flag_ids),
+               Referral.status.in_((ReferralStatus.SENT, ReferralStatus.ACCEPTED)))
+        .values(status=ReferralStatus.WITHDRAWN, withdrawn_at=now, withdraw_reason=reason)
+        .execution_options(synchronize_session="fetch"))
+    return int(withdrawn.rowcount)  # type: ignore[attr-defined]
+
+
 def opt_out(person: RiskPerson, now: datetime) -> int:
-    """Mark a person as having refused help and close their pending flags; return how many."""
+    """Mark a person as having refused help, close their pending flags and withdraw their
+    live referrals (the services stop seeing their contact details); return how many flags
+    closed."""
     person.opted_out_at = now
+    withdraw_live_referrals(select(Flag.id).where(Flag.person_id == person.id),
+                            "help_refused", now)
     closed = db.session.execute(
         update(Flag).where(Flag.person_id == person.id, Flag.status != FlagStatus.CLOSED)
         .values(status=FlagStatus.CLOSED, closed_at=now)

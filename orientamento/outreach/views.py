@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -40,6 +49,7 @@ from orientamento.outreach.forms import (
     ReferralForm,
     SelfReferralForm,
     TakeUpForm,
+    WithdrawReferralForm,
 )
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
@@ -50,6 +60,7 @@ from orientamento.outreach.models import (
     Flag,
     FlagStatus,
     Referral,
+    ReferralStatus,
 )
 from orientamento.risk.models import BAND_LABELS, RiskScore
 from orientamento.risk.queries import version_or_404
@@ -116,6 +127,7 @@ def _forms() -> dict[str, FlaskForm]:
                                         contacted_on=clock.today()),
             "outcome_form": OutcomeForm(prefix="outcome"),
             "referral_form": _referral_form(consent_on=clock.today()),
+            "withdraw_form": WithdrawReferralForm(prefix="withdraw"),
             "erase_form": EmptyForm(prefix="erase")}
 
 
@@ -269,6 +281,22 @@ def refer(flag_id: int) -> ResponseReturnValue:
     return _submit(flag_id, "referral_form", form, act, "#referrals")
 
 
+@bp.post("/flags/<int:flag_id>/referrals/<int:referral_id>/withdraw")
+@role_required(Role.OUTREACH)
+def withdraw_referral(flag_id: int, referral_id: int) -> ResponseReturnValue:
+    """Withdraw a referral of the flag that the service is still to answer or working on."""
+    form = WithdrawReferralForm(prefix="withdraw")
+
+    def act(worker: User, flag: Flag) -> str:
+        referral = next((r for r in flag.referrals if r.id == referral_id), None)
+        if referral is None:
+            abort(404)
+        referrals.withdraw(worker, referral, form.reason.data or "", clock.now())
+        return _("Referral withdrawn: the service no longer sees the person's contact details.")
+
+    return _submit(flag_id, "withdraw_form", form, act, "#referrals")
+
+
 # --- the service's side: incoming referrals -----------------------------------------------------
 
 
@@ -306,8 +334,10 @@ def _show_referral(referral: Referral, status: int = 200,
         chosen["take_up_form"] = TakeUpForm(
             prefix="take-up", first_appointment_on=referral.first_appointment_on,
             took_up={True: "yes", False: "no"}.get(referral.took_up, ""))  # type: ignore[arg-type]
+    withdrawn = referral.status == ReferralStatus.WITHDRAWN
     return render_template("outreach/referral.html", referral=referral,
-                           card=contact_card(referral.flag, current_language()),
+                           card=None if withdrawn else contact_card(referral.flag,
+                                                                    current_language()),
                            today=clock.today(), **chosen), status
 
 
@@ -408,7 +438,9 @@ def show_version_overview(version_id: int) -> ResponseReturnValue:
     return render_template("outreach/overview.html", version=version,
                            overview=queries.version_overview(version),
                            situations=list(SITUATION_LABELS.items()), number=number,
-                           percent=percent, label=_overview_label, MIN_GROUP=queries.MIN_GROUP)
+                           percent=percent, label=_overview_label, MIN_GROUP=queries.MIN_GROUP,
+                           campaign=campaign_measures(clock.today()),
+                           deadlines=CONTACT_DEADLINES)
 
 
 # --- "contact me" on the public page of support services --------------------------------------
