@@ -71,6 +71,7 @@ NAVIGATION: dict[str, tuple[NavItem, ...]] = {
     "outreach": (NavItem("start.index", _l("My page")),
                  NavItem("outreach.queue", _l("Outreach queue")),
                  NavItem("outreach.my_cases", _l("My cases")),
+                 NavItem("outreach.call_list", _l("Calls today")),
                  NavItem("courses.search", _l("Courses")),
                  NavItem("events.list_events", _l("Events"))),
     "service_operator": (NavItem("start.index", _l("My page")),

@@ -10,18 +10,26 @@ import hashlib
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from orientamento.auth.audit import record
 from orientamento.auth.models import AuditAction, User
 from orientamento.core import clock
 from orientamento.extensions import db
-from orientamento.risk.models import ModelVersion, VersionStatus
+from orientamento.risk.models import ContactDetails, ModelVersion, RiskRecord, VersionStatus
 
 DEMO_ROWS = 6000
 DEMO_SEED = 2026
 #: Model flags per municipio in the demo (the setting's default is for a real team).
 DEMO_CAPACITY = 6
+#: Made-up names and the language each person prefers, handed out in turn to the people of
+#: the demo snapshot (the synthetic records carry phone numbers but no names).
+DEMO_PEOPLE = (
+    ("Giulia Rossi", "it"), ("Ahmed Benali", "ar"), ("Luca Ferrari", "it"),
+    ("Mei Chen", "zh"), ("Sara Colombo", "it"), ("Yusuf Haddad", "ar"),
+    ("Andrei Popescu", "ro"), ("Grace Mensah", "en"), ("Marco Ricci", "it"),
+    ("Olena Kovalenko", "uk"), ("Mateo García", "es"), ("Fatima Zahra El Idrissi", "ar"),
+)
 
 
 def seed_demo_risk(admin_email: str = "admin@demo.example.org") -> int:
@@ -52,7 +60,23 @@ def seed_demo_risk(admin_email: str = "admin@demo.example.org") -> int:
         record(AuditAction.RISK_MODEL_ACTIVATED, actor=admin, version_id=version.id)
         report = import_snapshot(files.current.read_bytes(), "demo-current.csv", actor=admin)
     snapshot = ensure_valid(report)
+    name_demo_people(snapshot.id)
     score_snapshot(version, snapshot, actor=admin)
     raised = raise_model_flags(version, snapshot, DEMO_CAPACITY)
     attach_scores(version, snapshot)
     return report.rule_flags + raised
+
+
+def name_demo_people(snapshot_id: int) -> int:
+    """Give the snapshot's people with contact details a demo name and language; returns how
+    many."""
+    people = list(db.session.scalars(
+        select(ContactDetails.person_id)
+        .join(RiskRecord, RiskRecord.person_id == ContactDetails.person_id)
+        .where(RiskRecord.snapshot_id == snapshot_id).order_by(ContactDetails.person_id)))
+    if people:
+        db.session.execute(update(ContactDetails), [
+            {"person_id": person_id, "name": DEMO_PEOPLE[i % len(DEMO_PEOPLE)][0],
+             "language": DEMO_PEOPLE[i % len(DEMO_PEOPLE)][1]}
+            for i, person_id in enumerate(people)])
+    return len(people)

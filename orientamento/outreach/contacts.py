@@ -38,6 +38,9 @@ def contact_card(flag: Flag, locale: str) -> ContactCard | None:
     person = flag.person
     if person is None or person.opted_out_at is not None or person.contact is None:
         return None
-    card = ContactCard(phone=person.contact.phone, email=person.contact.email,
-                       address=person.contact.address)
+    details = person.contact
+    card = ContactCard(name=details.name, phone=details.phone, email=details.email,
+                       address=details.address,
+                       language=language_name(details.language, locale) if details.language
+                       else None)
     return card or None

@@ -512,3 +512,8 @@ class Referral(Base):
     def is_overdue(self, today: date) -> bool:
         """Still unanswered after the day it was due."""
         return self.status == ReferralStatus.SENT and today > self.answer_due_on
+
+
+# The call campaign's models live in their own module; importing it here registers them with
+# the metadata wherever outreach's models are loaded.
+from orientamento.outreach.calls import models as _calls  # noqa: E402, F401

@@ -22,6 +22,7 @@ from orientamento.core import clock
 from orientamento.core.errors import NotFound
 from orientamento.core.pagination import CappedPage, paginate_capped
 from orientamento.extensions import db
+from orientamento.outreach.calls.models import CallAttempt
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
     CONTACT_OUTCOME_LABELS,
@@ -290,7 +291,8 @@ def version_overview(version: ModelVersion) -> Overview:
 # --- outreach's part of a data-subject report --------------------------------------------
 
 
-def _flag_entry(flag: Flag, outcomes: list[Outcome]) -> dict[str, Any]:
+def _flag_entry(flag: Flag, outcomes: list[Outcome], calls: list[CallAttempt]
+                ) -> dict[str, Any]:
     return {
         "id": flag.id, "trigger": flag.trigger, "trigger_label": flag.trigger_label,
         "status": str(flag.status), "status_label": flag.status_label, "municipio": flag.municipio,
@@ -323,6 +325,12 @@ def _flag_entry(flag: Flag, outcomes: list[Outcome]) -> dict[str, Any]:
             "outcome": referral.outcome, "outcome_label": referral.outcome_label,
             "outcome_note": referral.outcome_note, "closed_at": referral.closed_at,
         } for referral in flag.referrals],
+        "call_attempts": [{
+            "number": call.number, "outcome": str(call.outcome),
+            "outcome_label": call.outcome_label, "called_at": call.called_at,
+            "call_back_at": call.call_back_at, "next_attempt_at": call.next_attempt_at,
+            "note": call.note,
+        } for call in calls],
         "outcomes": [{
             "months": outcome.months, "situation": outcome.situation,
             "situation_label": str(SITUATION_LABELS.get(outcome.situation, outcome.situation)),
@@ -333,8 +341,8 @@ def _flag_entry(flag: Flag, outcomes: list[Outcome]) -> dict[str, Any]:
 
 def subject_report_flags(person: RiskPerson, locale: str) -> dict[str, Any]:
     """The "flags" section of a data-subject report: every flag of the person with its
-    decisions, contacts, referrals and outcomes (labels in the current locale); receives
-    ``risk.signals.subject_report``."""
+    decisions, contacts, call attempts, referrals and outcomes (labels in the current locale);
+    receives ``risk.signals.subject_report``."""
     flags = db.session.scalars(
         select(Flag).where(Flag.person_id == person.id)
         .options(selectinload(Flag.decisions).selectinload(Decision.contacts),
@@ -346,7 +354,13 @@ def subject_report_flags(person: RiskPerson, locale: str) -> dict[str, Any]:
             select(Outcome).join(Flag, Outcome.flag_id == Flag.id)
             .where(Flag.person_id == person.id).order_by(Outcome.months, Outcome.id)):
         outcomes.setdefault(outcome.flag_id, []).append(outcome)
-    return {"flags": [_flag_entry(flag, outcomes.get(flag.id, [])) for flag in flags]}
+    calls: dict[int, list[CallAttempt]] = {}
+    for call in db.session.scalars(
+            select(CallAttempt).join(Flag, CallAttempt.flag_id == Flag.id)
+            .where(Flag.person_id == person.id).order_by(CallAttempt.number)):
+        calls.setdefault(call.flag_id, []).append(call)
+    return {"flags": [_flag_entry(flag, outcomes.get(flag.id, []), calls.get(flag.id, []))
+                      for flag in flags]}
 
 
 @dataclass

@@ -36,6 +36,7 @@ from orientamento.outreach import (
     self_referrals,
     services,
 )
+from orientamento.outreach.calls.measures import CONTACT_DEADLINES, campaign_measures
 from orientamento.outreach.contacts import contact_card
 from orientamento.outreach.forms import (
     CONSENT_LABELS,
@@ -471,3 +472,7 @@ def _beside_the_model_card(state: BlueprintSetupState) -> None:
                            f"{bp.name}.show_version_overview", show_version_overview)
     state.app.add_url_rule("/support/contact-me", f"{bp.name}.contact_me", contact_me,
                            methods=["GET", "POST"])
+
+
+# The call campaign's pages live in their own module, on this blueprint.
+from orientamento.outreach.calls import views as _call_views  # noqa: E402, F401

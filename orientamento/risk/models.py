@@ -118,12 +118,22 @@ class ContactDetails(Base):
     """How to reach a person: read only by outreach workers covering their municipio."""
 
     __tablename__ = "risk_contact_details"
+    __table_args__ = (
+        CheckConstraint("language IS NULL"
+                        " OR (length(language) = 2 AND language = lower(language))",
+                        name="language_iso639_1"),
+    )
 
     person_id: Mapped[int] = mapped_column(
         ForeignKey("risk_people.id", ondelete="CASCADE"), primary_key=True)
+    #: The name to ask for on the phone, as one display name: given and family names do not
+    #: split the same way in every culture, and a caller needs only what to say.
+    name: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
     address: Mapped[str | None] = mapped_column(String(200))
+    #: ISO 639-1 code of the language the person prefers to be spoken to in.
+    language: Mapped[str | None] = mapped_column(String(2))
 
     person: Mapped[RiskPerson] = relationship(back_populates="contact")
 

@@ -113,7 +113,8 @@ def subject_report(person: RiskPerson, locale: str) -> dict[str, Any]:
         "scores": [_score_entry(score, locale) for score in scores],
         **sections,
         "contact_details": None if contact is None else {
-            "phone": contact.phone, "email": contact.email, "address": contact.address},
+            "name": contact.name, "phone": contact.phone, "email": contact.email,
+            "address": contact.address, "language": contact.language},
         "protected_attributes": None if protected is None else {
             "gender": protected.gender, "citizenship_group": protected.citizenship_group,
             "disability": protected.disability},

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
 
+from babel import Locale
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
@@ -49,7 +50,9 @@ NUMERIC = {"months_since_enrolment": (0, 360, True), "attendance_rate": (0, 1, F
 CATEGORIES = {"education": EDUCATION_LEVELS}
 INPUTS = (*CATEGORIES, *BOOLEAN, *NUMERIC)
 PROTECTED = {"gender": ("F", "M", "X"), "citizenship_group": ("italian", "eu", "non_eu")}
-CONTACT = {"phone": 40, "email": 254, "address": 200}
+CONTACT = {"name": 100, "phone": 40, "email": 254, "address": 200}
+#: The preferred language: an ISO 639-1 code CLDR knows (stored in lower case).
+LANGUAGE = "language"
 TRUE, FALSE = {"1", "true", "yes", "si", "sì"}, {"0", "false", "no"}
 MAX_ERRORS = 50
 CHUNK = 5000
@@ -119,6 +122,18 @@ def _cell(name: str, text: str) -> Any:
     return int(number) if whole else number
 
 
+def _language(text: str) -> str | None:
+    """A preferred language as a lower-case ISO 639-1 code, None when blank; ValueError with
+    a message when it is not a two-letter code CLDR knows."""
+    code = text.strip().lower()
+    if not code:
+        return None
+    if len(code) != 2 or not code.isascii() or code not in Locale("en").languages:
+        raise ValueError(str(_l("expected a two-letter ISO 639-1 language code, such as it, "
+                                "en or ar")))
+    return code
+
+
 def _row(number: int, raw: dict[str, str], as_of: date, key: bytes,
          errors: list[RowError]) -> ParsedRow | None:
     found = len(errors)
@@ -173,6 +188,10 @@ def _row(number: int, raw: dict[str, str], as_of: date, key: bytes,
         if len(text) > limit:
             fail(name, str(_l("at most %(limit)s characters", limit=limit)))
         contact[name] = text or None
+    try:
+        contact[LANGUAGE] = _language(raw.get(LANGUAGE) or "")
+    except ValueError as error:
+        fail(LANGUAGE, str(error))
     if len(errors) > found:
         return None
     return ParsedRow(pseudonymize(source, key), birth_year, municipio, values, protected,
@@ -180,7 +199,7 @@ def _row(number: int, raw: dict[str, str], as_of: date, key: bytes,
 
 
 #: Every column a snapshot may have (docs/formats/risk-records.md); any other is refused.
-COLUMNS = (*IDENTITY, *INPUTS, *PROTECTED, "disability", *CONTACT)
+COLUMNS = (*IDENTITY, *INPUTS, *PROTECTED, "disability", *CONTACT, LANGUAGE)
 #: Rows a snapshot may hold unless the caller says otherwise (`flask risk import --max-rows`).
 MAX_ROWS = 2_000_000
 

@@ -128,6 +128,8 @@ class Spec(_Frozen):
     baseline: list[BaselineTerm] = Field(min_length=1)
     #: Share of people outreach can reach: recall and precision are reported at this k.
     capacity: float = Field(default=0.1, gt=0, lt=1)
+    #: What an outreach worker says on a call after a contract ended (outreach's call list).
+    call_script: Texts | None = None
     seed: int = 20261125
     intended_use: Texts
     out_of_scope: Texts

@@ -176,7 +176,8 @@ def test_the_queue_counts_only_up_to_its_cap(
 def test_the_outreach_navigation_leads_to_the_queue(app: Flask, worker: User) -> None:
     page = _client(app, worker).get("/").get_data(as_text=True)
     links = re.findall(r'class="nav-link[^"]*" href="([^"]+)"', page)
-    assert links[:5] == ["/start/", "/outreach/", "/outreach/mine", "/courses/", "/events/"]
+    assert links[:6] == ["/start/", "/outreach/", "/outreach/mine", "/outreach/calls",
+                         "/courses/", "/events/"]
 
 
 def _count_queries(client: FlaskClient, path: str, seen: list[str]) -> int:

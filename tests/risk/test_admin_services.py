@@ -343,4 +343,4 @@ def test_subject_report_covers_every_table_about_a_person(app: Flask) -> None:
                    if key.column.table.name in ("outreach_flags", "outreach_decisions")}
     # Referrals are in each flag's entry ("referrals"; tests/outreach/test_referrals.py).
     assert below_flags == {"outreach_decisions", "outreach_contacts", "outreach_outcomes",
-                           "outreach_referrals"}
+                           "outreach_referrals", "outreach_call_attempts"}
