@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Date, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from orientamento.auth.models import User
 from orientamento.core import clock
-from orientamento.core.pagination import paginate
+from orientamento.core.pagination import CappedPage, paginate_capped
 from orientamento.extensions import db
 from orientamento.outreach.calls.models import CallAttempt
 from orientamento.outreach.models import (
@@ -35,7 +34,7 @@ from orientamento.outreach.models import (
     FlagStatus,
     Trigger,
 )
-from orientamento.outreach.queries import covered_municipi
+from orientamento.outreach.queries import QUEUE_COUNT_CAP, covered_municipi
 from orientamento.risk.models import ContactDetails, RiskPerson
 
 PAGE_SIZE = 25
@@ -110,10 +109,10 @@ def call_list_query(worker: User, today: date) -> Any:
             .order_by(ended_day(), Flag.raised_at, Flag.id))
 
 
-def call_list(worker: User, today: date) -> tuple[Pagination, list[CallEntry]]:
+def call_list(worker: User, today: date) -> tuple[CappedPage, list[CallEntry]]:
     """One page of the worker's call list for ``today``, and its entries (a fixed number of
-    queries whatever the page's length)."""
-    page = paginate(call_list_query(worker, today), PAGE_SIZE)
+    queries whatever the page's length; the count stops at the queue's cap)."""
+    page = paginate_capped(call_list_query(worker, today), PAGE_SIZE, QUEUE_COUNT_CAP)
     flags: list[Flag] = list(page.items)
     summary: dict[int, tuple[int, datetime | None]] = {}
     if flags:  # a handful of attempts per person: read them, keep the count and the last
