@@ -1,7 +1,5 @@
 """model governance: activation gate justification
 
-PLACEHOLDER: reserved for a helper; empty until filled in.
-
 Revision ID: d2b8f5a1e7c4
 Revises: c4a7e2f9b1d3
 Create Date: 2026-12-07 03:00:00
@@ -9,8 +7,6 @@ Create Date: 2026-12-07 03:00:00
 """
 from alembic import op
 import sqlalchemy as sa
-
-import orientamento.database
 
 
 # revision identifiers, used by Alembic.
@@ -21,8 +17,11 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('risk_model_versions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('activation_justification', sa.String(length=2000),
+                                      nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('risk_model_versions', schema=None) as batch_op:
+        batch_op.drop_column('activation_justification')

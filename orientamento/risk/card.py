@@ -66,10 +66,22 @@ def _interval(metric: dict[str, Any] | None) -> str:
     return f"{metric['value']:.3f} (95% CI {metric['low']:.3f}-{metric['high']:.3f})"
 
 
+def _judged(group: dict[str, Any], metric: str) -> str:
+    """A group's rate, or why it is not judged (too few positives or negatives)."""
+    if group.get(metric) is None and metric in (group.get("too_few") or []):
+        return "too few to judge"
+    return _pct(group.get(metric))
+
+
 def card_markdown(spec: Spec, version: ModelVersion) -> str:
     """The model card of a version as Markdown (English; the card page is translated)."""
     m = version.metrics
     holdout = m.get("holdout", {})
+    calibration = ("Platt scaling fitted on the out-of-fold predictions of the latest "
+                   f"labelled period before the hold-out ({m['recalibration']['period']}); "
+                   f"hold-out ECE before {_pct(m['recalibration']['ece_before'])}"
+                   if m.get("recalibration") else
+                   "Platt scaling on 5-fold cross-validated predictions")
     split = (f"temporal: rows with `{holdout.get('column')}` >= {holdout.get('from')}"
              if holdout.get("kind") == "temporal" else "random stratified 25% (no time column)")
     lines = [
@@ -80,7 +92,7 @@ def card_markdown(spec: Spec, version: ModelVersion) -> str:
         "## Model", "",
         f"- Chosen: {m['algorithm']} (by hold-out ROC-AUC: "
         + ", ".join(f"{k} {v['roc_auc']:.3f}" for k, v in m["candidates"].items()) + ")",
-        "- Calibration: Platt scaling on 5-fold cross-validated predictions",
+        f"- Calibration: {calibration}",
         f"- Inputs: {', '.join(spec.feature_names)}",
         f"- Protected attributes (audit only, never inputs): {', '.join(spec.protected)}",
         f"- Spec SHA-256: `{version.spec_sha256}`", f"- Data SHA-256: `{version.data_sha256}`",
@@ -102,7 +114,9 @@ def card_markdown(spec: Spec, version: ModelVersion) -> str:
         "| |",
         f"| Expected calibration error | {_pct(m['ece'])} | |", "",
         "## Fairness at capacity", "",
-        "Groups under 30 people are suppressed. Ratios are min/max over the groups shown.", "",
+        "Groups under 30 people are suppressed; a recall needs 10 positives in the group, a "
+        "false-positive rate 10 negatives, or it is too few to judge. Ratios are min/max over "
+        "the groups judged.", "",
     ]
     for name, block in m["fairness"].items():
         lines += [f"### {name}", "",
@@ -114,11 +128,17 @@ def card_markdown(spec: Spec, version: ModelVersion) -> str:
                 continue
             lines.append(
                 f"| {g['group']} | {g['count']} | {_pct(g['selection_rate'])} | "
-                f"{_pct(g['recall'])} | {_pct(g['false_positive_rate'])} | "
+                f"{_judged(g, 'recall')} | {_judged(g, 'false_positive_rate')} | "
                 f"{_pct(g['precision'])} | {_pct(g['ece'])} | {_pct(g['mean_predicted'])} | "
                 f"{_pct(g['observed_rate'])} |")
         ratios = ", ".join(f"{k} {_pct(v)}" for k, v in block["ratios"].items())
         lines += ["", f"Ratios (min/max): {ratios}", ""]
+    if version.activation_justification:
+        lines += ["## Activated despite the fairness gate", "",
+                  "The audit by gender showed a ratio below 0.8 or a group too small to judge; "
+                  "the administrator who activated this version wrote:", "",
+                  *(f"> {line}" for line in version.activation_justification.splitlines()),
+                  ""]
     flagged = [p for p in m["proxies"] if p["flagged"]]
     lines += ["## Proxy screen", "",
               "Inputs predicting a protected attribute with ROC-AUC above 0.70: "

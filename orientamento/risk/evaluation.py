@@ -100,8 +100,9 @@ def baseline_scores(spec: Spec, inputs: pd.DataFrame) -> np.ndarray:
 
 
 def evaluate(spec: Spec, labels: np.ndarray, probabilities: np.ndarray,
-             baseline: np.ndarray, train_rate: float) -> dict[str, Any]:
-    """Every hold-out metric the model card reports."""
+             baseline: np.ndarray | None, train_rate: float) -> dict[str, Any]:
+    """Every hold-out metric the model card reports (``baseline``: the simple rule's scores,
+    None when the spec has no rule)."""
     both = labels.min() != labels.max()
     auc = _interval(labels, probabilities, roc_auc_score, spec.seed) if both else None
     ap = (_interval(labels, probabilities, average_precision_score, spec.seed + 1)
@@ -122,5 +123,6 @@ def evaluate(spec: Spec, labels: np.ndarray, probabilities: np.ndarray,
             "pr_auc": _rounded(average_precision_score(labels, baseline)) if both else None,
             **{k: v for k, v in at_capacity(labels, baseline, spec.capacity).items()
                if k in ("recall", "precision")},
-        },
+        } if baseline is not None else
+        {"roc_auc": None, "pr_auc": None, "recall": None, "precision": None},
     }

@@ -3,8 +3,12 @@
 At the outreach capacity (the top k scores are "selected"), each audit grouping reports per
 group: selection rate, recall (true-positive rate), false-positive rate, precision, and
 calibration (ECE, mean prediction against observed rate). Groups under 30 people are
-suppressed: their numbers are noise and could single people out. Ratios are min/max over the
-groups shown; 0.8 is the usual line below which a gap needs explaining.
+suppressed: their numbers are noise and could single people out. A group large enough to show
+can still be too small to judge one rate: recall needs at least 10 people with the outcome
+(positives), the false-positive rate 10 without it (negatives); below that the rate is left
+out ("too few to judge") rather than reported as 0.0 or 1.0 (a group of 107 with 2 positives
+once showed a recall of 0.0, and a ratio of 0.0 with it). Ratios are min/max over the groups
+whose rate is judged; 0.8 is the usual line below which a gap needs explaining.
 
 The proxy screen asks, for each input, how well it alone predicts each protected attribute
 (one-vs-rest ROC-AUC; categories through their rate on the other half of the data, so a
@@ -23,6 +27,9 @@ from sklearn.metrics import precision_score, roc_auc_score
 from orientamento.risk.evaluation import calibration_error, top_k
 
 MIN_GROUP = 30
+#: Fewest positives for a group's recall, fewest negatives for its false-positive rate.
+MIN_POSITIVES = 10
+MIN_NEGATIVES = 10
 PROXY_LIMIT = 0.70
 RATIO_METRICS = ("selection_rate", "recall", "false_positive_rate", "precision")
 
@@ -49,9 +56,16 @@ def audit(groups: pd.DataFrame, labels: np.ndarray, probabilities: np.ndarray,
             if count < MIN_GROUP:
                 rows.append({"group": str(group), "count": count, "suppressed": True})
                 continue
+            positives = int(labels[inside].sum())
+            too_few = [m for m, enough in (("recall", positives >= MIN_POSITIVES),
+                                           ("false_positive_rate",
+                                            count - positives >= MIN_NEGATIVES))
+                       if not enough]
             rows.append({
                 "group": str(group), "count": count, "suppressed": False,
-                **{k: round(float(metrics[k]), 4) for k in RATIO_METRICS},
+                **{k: None if k in too_few else round(float(metrics[k]), 4)
+                   for k in RATIO_METRICS},
+                "too_few": too_few,
                 "ece": calibration_error(labels[inside], probabilities[inside]),
                 "mean_predicted": round(float(probabilities[inside].mean()), 4),
                 "observed_rate": round(float(labels[inside].mean()), 4),
@@ -59,7 +73,7 @@ def audit(groups: pd.DataFrame, labels: np.ndarray, probabilities: np.ndarray,
         shown = [r for r in rows if not r["suppressed"]]
         ratios = {}
         for metric in RATIO_METRICS:
-            values = [float(r[metric]) for r in shown]
+            values = [float(r[metric]) for r in shown if r[metric] is not None]
             top = max(values, default=0.0)
             ratios[metric] = round(min(values) / top, 4) if len(values) > 1 and top else None
         report[name] = {"groups": sorted(rows, key=lambda r: r["group"]), "ratios": ratios}

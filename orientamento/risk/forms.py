@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, Field, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Regexp
 
 from orientamento.core.forms import Form
+from orientamento.risk.models import JUSTIFICATION_MAX
 
 
 def _stripped(value: str | None) -> str | None:
@@ -15,12 +18,32 @@ def _stripped(value: str | None) -> str | None:
 
 
 class ActivationForm(Form):
-    """Activate a model version, once its card has been read."""
+    """Activate a model version, once its card has been read; with a justification when the
+    fairness gate applies (``gated``: the field is then shown and required)."""
 
     confirm = BooleanField(
         _l("I have read the model card"),
         validators=[DataRequired(message=_l(
             "Confirm that you have read the model card before activating this version."))])
+    justification = TextAreaField(
+        _l("Why activate this version despite the fairness audit"),
+        description=_l("Plain text, at most %(max)s characters. It is kept in the audit log "
+                       "and printed on the model card.", max=JUSTIFICATION_MAX),
+        filters=[_stripped],
+        validators=[Length(max=JUSTIFICATION_MAX, message=_l(
+            "A justification has at most %(max)s characters.", max=JUSTIFICATION_MAX))])
+
+    def __init__(self, *args: Any, gated: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gated = gated
+        if gated:
+            self.justification.flags.required = True
+
+    def validate_justification(self, field: Field) -> None:
+        """Required only when the fairness gate applies."""
+        if self.gated and not field.data:
+            raise ValidationError(str(_l(
+                "Write why this version should be activated despite its fairness audit.")))
 
 
 class SubjectReportForm(Form):

@@ -2,8 +2,10 @@
 
 Training, evaluation, scoring and the validation scripts all go through ``prepare`` so that a
 value is read the same way everywhere: numbers as floats, booleans as 0/1 (``1``, ``true``,
-``yes``, ``si``/``sì`` and their opposites), categories as trimmed strings, blanks as missing.
-pandas is imported here and only inside ``orientamento.risk``.
+``yes``, ``si``/``sì`` and their opposites), categories as trimmed strings, blanks and the
+spec's missing-value markers as missing. Every column the spec names (inputs, label, audit
+groups, protected attributes) must be in the file: a missing one is an error, never a silently
+empty column or audit. pandas is imported here and only inside ``orientamento.risk``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,21 @@ def read_table(path: Path | str) -> pd.DataFrame:
         raise DataError(f"{path}: cannot be read as CSV ({error})") from error
 
 
+def without_markers(spec: Spec, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the cells that hold a missing-value marker of their column blanked."""
+    out = frame
+    for column in frame.columns:
+        markers = spec.missing_markers(str(column))
+        if not markers:
+            continue
+        hit = frame[column].astype("string").str.strip().isin(markers).fillna(False)
+        if hit.any():
+            if out is frame:
+                out = frame.copy()
+            out[column] = frame[column].where(~hit.to_numpy(dtype=bool), np.nan)
+    return out
+
+
 def _booleans(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip().str.lower()
     out = pd.Series(np.nan, index=values.index, dtype=float)
@@ -60,6 +77,7 @@ def _raw(spec: Spec, feature: Feature, frame: pd.DataFrame) -> pd.Series:
 def column_problems(spec: Spec, frame: pd.DataFrame) -> list[tuple[int, str, str]]:
     """Cells that are present but unreadable: (row index, column, problem)."""
     problems: list[tuple[int, str, str]] = []
+    frame = without_markers(spec, frame)
     for feature in spec.features:
         if feature.column not in frame.columns or feature.type == "categorical":
             continue
@@ -79,6 +97,7 @@ def column_problems(spec: Spec, frame: pd.DataFrame) -> list[tuple[int, str, str
 def prepare(spec: Spec, frame: pd.DataFrame) -> pd.DataFrame:
     """The model inputs of ``frame``: one column per feature, typed, missing as NaN."""
     columns: dict[str, pd.Series] = {}
+    frame = without_markers(spec, frame)
     for feature in spec.features:
         raw = _raw(spec, feature, frame)
         if feature.type == "boolean":
@@ -109,12 +128,13 @@ def labels_of(spec: Spec, frame: pd.DataFrame) -> pd.Series:
     label = spec.label
     if label.column not in frame.columns:
         raise DataError(f"label column {label.column!r} is missing")
-    values = frame[label.column]
+    values = without_markers(spec, frame[[label.column]])[label.column]
     known = values.notna() & (values.astype("string").str.strip() != "")
-    if label.below is not None:
+    if label.below is not None or label.at_most is not None:
         numbers = pd.to_numeric(values, errors="coerce")
         known &= numbers.notna()
-        out = (numbers < label.below).astype(float)
+        out = ((numbers < label.below) if label.below is not None
+               else (numbers <= label.at_most)).astype(float)
     else:
         positive = {p.strip().lower() for p in label.positive or []}
         out = values.astype("string").str.strip().str.lower().isin(positive).astype(float)
@@ -151,9 +171,10 @@ def attach_labels(spec: Spec, features: pd.DataFrame, labels: pd.DataFrame) -> p
 def audit_groups(spec: Spec, frame: pd.DataFrame) -> pd.DataFrame:
     """The audit groupings of each row as strings ("unknown" when missing)."""
     groups: dict[str, pd.Series] = {}
+    frame = without_markers(spec, frame)
     for group in spec.audit:
         if group.column not in frame.columns:
-            continue
+            raise DataError(f"audit group {group.name}: column {group.column!r} is missing")
         values = frame[group.column]
         if group.derive == "age" and spec.time:
             values = _years(frame[spec.time]) - pd.to_numeric(values, errors="coerce")
@@ -185,9 +206,12 @@ def dataset(spec: Spec, frame: pd.DataFrame) -> Dataset:
     if problems:
         shown = "; ".join(f"row {i + 2}, {c}: {m}" for i, c, m in problems[:5])
         raise DataError(f"{len(problems)} unreadable value(s): {shown}")
+    absent = [c for c in spec.protected if c not in frame.columns]
+    if absent:
+        raise DataError(f"protected attribute column(s) {', '.join(map(repr, absent))} missing")
     keep = labels.notna()
-    frame = frame[keep]
-    protected = frame[[c for c in spec.protected if c in frame.columns]].astype("string")
+    frame = without_markers(spec, frame[keep])
+    protected = frame[list(spec.protected)].astype("string")
     return Dataset(
         inputs=prepare(spec, frame).reset_index(drop=True),
         labels=labels[keep].to_numpy(dtype=int),

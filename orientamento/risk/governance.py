@@ -4,11 +4,17 @@ One version per spec is active; the partial unique index on ``risk_model_version
 so. Activation and rollback lock every version of the spec first (PostgreSQL row locks; on
 SQLite the request already holds the write lock), so two admins acting at once are served one
 after the other and the second sees the first's result. Every action is in the audit log.
+
+The fairness gate: a version whose audit by gender shows a recall (true-positive rate) or
+false-positive-rate ratio below 0.8, a gender group with too few positives or negatives to
+judge, or no gender audit at all, is activated only with the admin's written justification.
+The justification is stored on the version, in the audit log and on the model card.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -18,10 +24,61 @@ from sqlalchemy.orm import load_only
 from orientamento.auth import audit
 from orientamento.auth.models import AuditAction, User
 from orientamento.core import clock
-from orientamento.core.errors import Conflict, NotFound
+from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.extensions import db
 from orientamento.risk import queries
-from orientamento.risk.models import ModelVersion, VersionStatus
+from orientamento.risk.card import card_markdown
+from orientamento.risk.models import JUSTIFICATION_MAX, ModelVersion, VersionStatus
+from orientamento.risk.reasons import version_spec
+
+#: Ratios of the lowest to the highest group below this need explaining.
+RATIO_LINE = 0.8
+#: The audit grouping and the rates the gate looks at.
+GATE_GROUPING = "gender"
+GATE_METRICS = ("recall", "false_positive_rate")
+#: fairness.MIN_POSITIVES (and MIN_NEGATIVES), repeated so pages need no scikit-learn.
+MIN_POSITIVES = 10
+
+
+class JustificationRequired(DomainError):
+    """The fairness gate applies and no justification was written."""
+
+    status_code = 422
+
+
+@dataclass(frozen=True)
+class GateFinding:
+    """One reason the fairness gate applies to a version.
+
+    ``low_ratio``: a rate's ratio (``metric``, ``ratio``) is below the line; ``too_few``: a
+    group shown in the audit has too few positives (recall) or negatives (false-positive rate)
+    to judge; ``not_compared``: fewer than two groups have the rate judged; ``not_audited``:
+    the version has no audit by gender.
+    """
+
+    kind: Literal["low_ratio", "too_few", "not_compared", "not_audited"]
+    metric: str | None = None
+    ratio: float | None = None
+    group: str | None = None
+
+
+def gate_findings(metrics: dict[str, Any]) -> list[GateFinding]:
+    """Why a version's fairness audit needs a justification before activation (none: clear)."""
+    block = (metrics.get("fairness") or {}).get(GATE_GROUPING)
+    if not block:
+        return [GateFinding("not_audited")]
+    findings: list[GateFinding] = []
+    shown = [g for g in block.get("groups") or [] if not g.get("suppressed")]
+    for metric in GATE_METRICS:
+        ratio = (block.get("ratios") or {}).get(metric)
+        if ratio is not None and float(ratio) < RATIO_LINE:
+            findings.append(GateFinding("low_ratio", metric=metric, ratio=float(ratio)))
+        for group in shown:
+            if metric in (group.get("too_few") or []) or group.get(metric) is None:
+                findings.append(GateFinding("too_few", metric=metric, group=str(group["group"])))
+        if sum(g.get(metric) is not None for g in shown) < 2:
+            findings.append(GateFinding("not_compared", metric=metric))
+    return findings
 
 
 def _lock_spec(spec_name: str) -> list[ModelVersion]:
@@ -48,15 +105,35 @@ def _switch(admin: User, spec_versions: list[ModelVersion], version: ModelVersio
     return current
 
 
-def activate_version(admin: User, version: ModelVersion) -> ModelVersion | None:
-    """Make ``version`` its spec's active version, retiring the active one (returned)."""
+def activate_version(admin: User, version: ModelVersion,
+                     justification: str | None = None) -> ModelVersion | None:
+    """Make ``version`` its spec's active version, retiring the active one (returned).
+
+    When the fairness gate applies, ``justification`` is required; it is kept on the version
+    and its card, and in the audit log.
+    """
+    findings = gate_findings(version.metrics)
+    text = (justification or "").strip()
+    if findings and not text:
+        raise JustificationRequired(_l(
+            "The fairness audit of this version needs an explanation: write why it should be "
+            "activated anyway."))
+    if len(text) > JUSTIFICATION_MAX:
+        raise DomainError(_l("A justification has at most %(max)s characters.",
+                             max=JUSTIFICATION_MAX))
     spec_versions = _lock_spec(version.spec_name)
     if version.status == VersionStatus.ACTIVE:
         raise Conflict(_l("This version is already active."))
     previous = _switch(admin, spec_versions, version)
+    if findings:
+        version.activation_justification = text
+        version.card_markdown = card_markdown(version_spec(version), version)
+    gate: dict[str, Any] = ({"fairness_gate": [asdict(f) for f in findings],
+                             "justification": text} if findings else {})
     audit.record(AuditAction.RISK_MODEL_ACTIVATED, actor=admin, version_id=version.id,
                  spec_name=version.spec_name,
-                 previous_version_id=previous.id if previous else None)
+                 previous_version_id=previous.id if previous else None, **gate)
+    db.session.flush()
     return previous
 
 

@@ -153,6 +153,10 @@ VERSION_STATUS_LABELS = {
 }
 
 
+#: Longest justification an admin can write to activate a version the fairness gate stops.
+JUSTIFICATION_MAX = 2000
+
+
 class ModelVersion(Base):
     """A trained model with its card, metrics, hashes and the skops file.
 
@@ -188,6 +192,8 @@ class ModelVersion(Base):
     activated_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"),
         info={"export": False})
+    #: Why the admin activated it although the fairness gate applied (governance.py).
+    activation_justification: Mapped[str | None] = mapped_column(String(JUSTIFICATION_MAX))
 
     activated_by: Mapped[User | None] = relationship(foreign_keys=[activated_by_id])
 

@@ -2,8 +2,10 @@
 
 A spec names the input features (type, whether required, whether a person or a service can
 change them, reason texts per direction and locale), the label, the id and time columns, the
-protected attributes and the audit groups. The loader refuses a spec that uses a protected
-attribute (or a column derived from one) as an input. See docs/risk-model.md.
+protected attributes and the audit groups. Any column can declare its missing-value markers
+(``missing: [".", "NA"]``), added to the spec-wide ``missing`` list; blank cells are always
+missing. The loader refuses a spec that uses a protected attribute (or a column derived from
+one) as an input. See docs/risk-model.md.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from orientamento.config import PROJECT_ROOT
 
 SPECS_DIR = PROJECT_ROOT / "risk_specs"
 LOCALES = ("it", "en", "ar")
+#: A cell that reads as one of these (after trimming) is missing; a spec can only add markers.
+Markers = list[str]
 
 
 class SpecError(ValueError):
@@ -59,6 +63,7 @@ class Feature(_Frozen):
     #: ``age``: years between ``birth_year`` (this column's source) and the time column.
     derive: Literal["age"] | None = None
     source: str | None = None
+    missing: Markers = Field(default_factory=list)
     reasons: Reasons
     suggestion: Texts | None = None
 
@@ -79,18 +84,22 @@ class Feature(_Frozen):
 
 
 class Label(_Frozen):
-    """How the outcome is read: a set of positive values, or a number below a threshold."""
+    """How the outcome is read: a set of positive values, or a number below (``below``) or
+    at most (``at_most``) a threshold."""
 
     column: str
     positive: list[str] | None = None
     below: float | None = None
+    at_most: float | None = None
+    missing: Markers = Field(default_factory=list)
     #: When labels come from a later snapshot: the months between features and label.
     horizon_months: int | None = Field(default=None, ge=1, le=60)
 
     @model_validator(mode="after")
     def _one_rule(self) -> Label:
-        if (self.positive is None) == (self.below is None):
-            raise ValueError("label: give exactly one of 'positive' or 'below'")
+        rules = [r for r in (self.positive, self.below, self.at_most) if r is not None]
+        if len(rules) != 1:
+            raise ValueError("label: give exactly one of 'positive', 'below' or 'at_most'")
         return self
 
 
@@ -101,6 +110,7 @@ class AuditGroup(_Frozen):
     column: str
     derive: Literal["age"] | None = None
     bins: list[float] | None = None
+    missing: Markers = Field(default_factory=list)
 
 
 class BaselineTerm(_Frozen):
@@ -125,14 +135,21 @@ class Spec(_Frozen):
     features: list[Feature] = Field(min_length=1)
     protected: list[str] = Field(default_factory=list)
     audit: list[AuditGroup] = Field(default_factory=list)
-    baseline: list[BaselineTerm] = Field(min_length=1)
+    #: The simple rule the model is compared with; without one the card says there is none.
+    baseline: list[BaselineTerm] = Field(default_factory=list)
+    #: Markers of a missing value in every column (each column can add its own).
+    missing: Markers = Field(default_factory=list)
+    #: ``cross_validated``: Platt scaling on out-of-fold predictions of all training rows;
+    #: ``latest``: the calibrator is then refitted on the latest labelled period before the
+    #: hold-out only (its out-of-fold predictions), for data whose base rate drifts.
+    calibration: Literal["cross_validated", "latest"] = "cross_validated"
     #: Share of people outreach can reach: recall and precision are reported at this k.
     capacity: float = Field(default=0.1, gt=0, lt=1)
-    #: What an outreach worker says on a call after a contract ended (outreach's call list).
-    call_script: Texts | None = None
     seed: int = 20261125
     intended_use: Texts
     out_of_scope: Texts
+    #: What an outreach worker says on a call after a contract ended (outreach's call list).
+    call_script: Texts | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Spec:
@@ -152,6 +169,8 @@ class Spec(_Frozen):
                 raise ValueError(f"baseline: {term.feature} is not a feature")
         if any(g.derive and not self.time for g in self.audit):
             raise ValueError("audit: an age band needs the time column")
+        if self.calibration == "latest" and not self.time:
+            raise ValueError("calibration: 'latest' needs the time column")
         return self
 
     @property
@@ -162,6 +181,19 @@ class Spec(_Frozen):
     def feature(self, name: str) -> Feature:
         """The feature called ``name``."""
         return next(f for f in self.features if f.name == name)
+
+    def missing_markers(self, column: str) -> frozenset[str]:
+        """The markers of a missing value in ``column``: spec-wide plus the column's own."""
+        own: list[str] = []
+        for feature in self.features:
+            if feature.column == column:
+                own += feature.missing
+        for group in self.audit:
+            if group.column == column:
+                own += group.missing
+        if self.label.column == column:
+            own += self.label.missing
+        return frozenset(m.strip() for m in [*self.missing, *own])
 
 
 def parse_spec(source: str, where: str = "spec") -> Spec:

@@ -29,8 +29,7 @@ from orientamento.risk.reasons import version_spec
 
 bp = Blueprint("risk", __name__)
 
-#: Ratios of the lowest to the highest group below this need explaining.
-RATIO_LINE = 0.8
+RATIO_LINE = governance.RATIO_LINE
 
 ALGORITHM_LABELS: dict[str, Mapping[Any, object]] = {
     "logistic_regression": _l("Logistic regression"),
@@ -73,10 +72,26 @@ def label(kind: str, code: str | None) -> str:
     return str(LABELS[kind].get(code, code or "—"))
 
 
+def finding_text(finding: governance.GateFinding) -> str:
+    """One reason the fairness gate applies, in words."""
+    metric = label("ratio", finding.metric)
+    if finding.kind == "low_ratio":
+        return _("By gender, the ratio of %(metric)s is %(ratio)s, below %(line)s.",
+                 metric=metric, ratio=number(finding.ratio), line=number(RATIO_LINE, 1))
+    if finding.kind == "too_few":
+        return _("The gender group %(group)s has too few people to judge its %(metric)s.",
+                 group=finding.group, metric=metric)
+    if finding.kind == "not_compared":
+        return _("By gender, fewer than two groups can be compared on %(metric)s.",
+                 metric=metric)
+    return _("This version has no fairness audit by gender.")
+
+
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {"number": number, "percent": percent, "label": label, "RATIO_LINE": RATIO_LINE,
-            "MIN_GROUP": queries.MIN_GROUP, "locale": current_language()}
+            "MIN_GROUP": queries.MIN_GROUP, "MIN_POSITIVES": governance.MIN_POSITIVES,
+            "locale": current_language()}
 
 
 @bp.get("/versions")
@@ -94,6 +109,7 @@ def _card(version: ModelVersion, form: ActivationForm, refusal: str | None = Non
     return render_template(
         "risk/card.html", version=version, spec=version_spec(version), m=version.metrics,
         chart=chart, form=form, refusal=refusal, rollback_form=EmptyForm(),
+        gate=[finding_text(f) for f in governance.gate_findings(version.metrics)],
         active=queries.active_version(version.spec_name),
         previous=queries.rollback_target(version))
 
@@ -102,7 +118,12 @@ def _card(version: ModelVersion, form: ActivationForm, refusal: str | None = Non
 @role_required(Role.ADMIN)
 def show_version(version_id: int) -> ResponseReturnValue:
     """The model card of a version, with activation or rollback."""
-    return _card(queries.version_or_404(version_id), ActivationForm())
+    version = queries.version_or_404(version_id)
+    return _card(version, _activation_form(version))
+
+
+def _activation_form(version: ModelVersion, **kwargs: Any) -> ActivationForm:
+    return ActivationForm(gated=bool(governance.gate_findings(version.metrics)), **kwargs)
 
 
 @bp.get("/versions/<int:version_id>/card.md")
@@ -120,11 +141,12 @@ def download_card(version_id: int) -> ResponseReturnValue:
 def activate_version(version_id: int) -> ResponseReturnValue:
     """Activate a version once the admin confirms having read its card."""
     version = queries.version_or_404(version_id)
-    form = ActivationForm()
+    form = _activation_form(version)
     if not form.validate_on_submit():
         return _card(version, form), 400
     try:
-        previous = governance.activate_version(acting_user(), version)
+        previous = governance.activate_version(acting_user(), version,
+                                               form.justification.data if form.gated else None)
     except DomainError as error:
         db.session.rollback()
         return _card(version, form, str(error.message)), error.status_code
@@ -141,12 +163,12 @@ def roll_back_version(version_id: int) -> ResponseReturnValue:
     """Retire the active version and bring back the one active before it."""
     version = queries.version_or_404(version_id)
     if not EmptyForm().validate_on_submit():
-        return _card(version, ActivationForm(formdata=None)), 400
+        return _card(version, _activation_form(version, formdata=None)), 400
     try:
         target = governance.roll_back(acting_user(), version)
     except DomainError as error:
         db.session.rollback()
-        return _card(version, ActivationForm(formdata=None), str(error.message)), \
+        return _card(version, _activation_form(version, formdata=None), str(error.message)), \
             error.status_code
     db.session.commit()
     flash(_("Rolled back: version %(id)s is active again; version %(old)s is retired.",

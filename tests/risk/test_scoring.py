@@ -143,8 +143,10 @@ def test_the_card_reports_the_metrics_and_the_fairness_tables(
             if group["suppressed"]:
                 assert f"| {group['group']} | <30 | suppressed |" in card
             else:
+                recall = ("too few to judge" if group["recall"] is None
+                          else f"{group['recall']:.3f}")
                 assert (f"| {group['group']} | {group['count']} | "
-                        f"{group['selection_rate']:.3f} | {group['recall']:.3f} |") in card
+                        f"{group['selection_rate']:.3f} | {recall} |") in card
     assert "Protected attributes (audit only, never inputs): gender, citizenship_group, " \
         "disability" in card
 

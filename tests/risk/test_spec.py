@@ -118,7 +118,7 @@ def test_a_label_needs_exactly_one_rule(rule: dict[str, Any]) -> None:
     def relabel(raw: dict[str, Any]) -> None:
         raw["label"] = {"column": "neet", "horizon_months": 12, **rule}
 
-    assert "exactly one of 'positive' or 'below'" in _parse_changed(relabel)
+    assert "exactly one of 'positive', 'below' or 'at_most'" in _parse_changed(relabel)
 
 
 def test_a_label_with_a_threshold_is_accepted() -> None:

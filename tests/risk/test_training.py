@@ -183,11 +183,14 @@ def test_fairness_groups_match_a_recomputation(trained: Trained, neet_data: Data
             assert row["count"] >= 30
             assert row["selection_rate"] == pytest.approx(selected[inside].mean(), abs=1e-4)
             positives = inside & (labels == 1)
-            assert row["recall"] == pytest.approx(selected[positives].mean(), abs=1e-4)
+            if positives.sum() < fairness.MIN_POSITIVES:
+                assert row["recall"] is None and "recall" in row["too_few"]
+            else:
+                assert row["recall"] == pytest.approx(selected[positives].mean(), abs=1e-4)
             assert row["observed_rate"] == pytest.approx(labels[inside].mean(), abs=1e-4)
         shown = [g for g in block["groups"] if not g["suppressed"]]
         for metric, ratio in block["ratios"].items():
-            values = [g[metric] for g in shown]
+            values = [g[metric] for g in shown if g[metric] is not None]
             assert ratio == pytest.approx(min(values) / max(values), abs=1e-3)
     # About 1% of people have gender X: too few in a 1,000-row hold-out to be shown.
     x_group = next(g for g in report["gender"]["groups"] if g["group"] == "X")
@@ -434,3 +437,37 @@ def test_top_reasons_are_the_largest_three_with_their_direction(matrix: np.ndarr
                                                   for r in row)
         else:
             assert all(h == 0 for h in hidden)
+
+
+# --- recalibration on the latest labelled period ----------------------------------------------
+
+def test_latest_calibration_refits_the_calibrator_on_the_latest_period_only(
+        neet: tuple[Spec, str], neet_data: Dataset, trained: Trained) -> None:
+    from sklearn.calibration import _SigmoidCalibration
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    raw = yaml.safe_load(neet[1])
+    spec = parse_spec(yaml.safe_dump(raw | {"calibration": "latest"}, allow_unicode=True))
+    recalibrated = training.train(spec, neet_data)
+    mask, _how = training.split(spec, neet_data)
+    times = neet_data.times[~mask].reset_index(drop=True)  # type: ignore[index]
+    latest = (times == max(times)).to_numpy()
+    report = recalibrated.metrics["recalibration"]
+    assert report["period"] == max(times) and report["rows"] == latest.sum()
+    # "Before" is the cross-validated calibration the default spec gives.
+    assert report["ece_before"] == trained.metrics["ece"]
+    assert report["roc_auc_before"] == pytest.approx(trained.metrics["roc_auc"]["value"])
+    # Platt scaling is increasing: the ranking, hence ROC-AUC, is unchanged.
+    assert recalibrated.metrics["roc_auc"]["value"] == pytest.approx(
+        trained.metrics["roc_auc"]["value"], abs=1e-4)
+    # The calibrator is the one fitted on the latest period's out-of-fold scores.
+    x_train, y_train = neet_data.inputs[~mask], neet_data.labels[~mask]
+    scores = cross_val_predict(
+        training.candidates(spec)[recalibrated.algorithm], x_train, y_train,
+        cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=spec.seed),
+        method="decision_function")
+    expected = _SigmoidCalibration().fit(scores[latest], y_train[latest])
+    fitted = recalibrated.model.calibrated_classifiers_[0].calibrators[0]
+    assert (fitted.a_, fitted.b_) == pytest.approx((expected.a_, expected.b_))
+    default = trained.model.calibrated_classifiers_[0].calibrators[0]
+    assert (fitted.a_, fitted.b_) != pytest.approx((default.a_, default.b_))
