@@ -7,18 +7,18 @@ from datetime import timedelta
 
 import click
 from flask import current_app
-from flask_babel import gettext
 from flask.cli import with_appcontext
+from flask_babel import gettext
 
 from orientamento.auth import audit
-from orientamento.core import clock
-from orientamento.database import begin_immediate
-from orientamento.outbox.services import delete_finished_before
-from orientamento.outreach import retention
 from orientamento.auth.models import AuditAction, Role, TokenPurpose, User
 from orientamento.auth.services import find_user_by_login, normalize_login
 from orientamento.auth.tokens import issue_token
+from orientamento.core import clock
+from orientamento.database import begin_immediate
 from orientamento.extensions import db
+from orientamento.outbox.services import delete_finished_before
+from orientamento.outreach import retention
 
 
 @click.group("admin", help="Administration.")

@@ -47,4 +47,4 @@ def delete_before(cutoff: datetime) -> int:
     """Delete the audit entries written before ``cutoff`` (retention). Returns how many."""
     result = db.session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)
                                 .execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -144,4 +144,4 @@ def delete_finished_before(cutoff: datetime) -> int:
         .where(OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED)),
                OutboxMessage.created_at < cutoff)
         .execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

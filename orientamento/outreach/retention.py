@@ -34,7 +34,7 @@ LIVE_REFERRALS = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 def _deleted(statement: object) -> int:
     result = db.session.execute(
         statement.execution_options(synchronize_session=False))  # type: ignore[attr-defined]
-    return int(result.rowcount or 0)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def delete_closed_flags_before(cutoff: datetime) -> int:
