@@ -22,7 +22,6 @@ from orientamento.core.i18n import current_language
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
 from orientamento.risk import governance, queries
-from orientamento.risk.card import reliability_svg
 from orientamento.risk.forms import ActivationForm, SubjectReportForm
 from orientamento.risk.models import ModelVersion
 from orientamento.risk.reasons import version_spec
@@ -102,13 +101,9 @@ def list_versions() -> ResponseReturnValue:
 
 
 def _card(version: ModelVersion, form: ActivationForm, refusal: str | None = None) -> str:
-    chart = reliability_svg(version.metrics.get("reliability", []),
-                            title=_("Reliability diagram: observed rate against predicted "
-                                    "probability, per tenth of probability"),
-                            predicted=_("Predicted probability"), observed=_("Observed rate"))
     return render_template(
         "risk/card.html", version=version, spec=version_spec(version), m=version.metrics,
-        chart=chart, form=form, refusal=refusal, rollback_form=EmptyForm(),
+        form=form, refusal=refusal, rollback_form=EmptyForm(),
         gate=[finding_text(f) for f in governance.gate_findings(version.metrics)],
         active=queries.active_version(version.spec_name),
         previous=queries.rollback_target(version))
