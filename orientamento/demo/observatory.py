@@ -13,8 +13,9 @@ import random
 from datetime import date
 
 from orientamento.observatory.crosswalk import load_crosswalk
-from orientamento.observatory.indicators import refresh_interest_counts
+from orientamento.observatory.pages import recent_quarters
 from orientamento.observatory.periods import add_months
+from orientamento.observatory.published import refresh_aggregates
 from orientamento.observatory.transfer import DemandImportReport, import_file
 
 YEARS = 5
@@ -60,8 +61,8 @@ def seed_demo_demand(today: date) -> DemandImportReport:
 
 
 def seed_demo_observatory(today: date) -> DemandImportReport:
-    """The synthetic demand, and the interest counts of the simulated students the pages
-    read (projections take a minute: ``flask observatory refresh`` computes them)."""
+    """The synthetic demand, and the counts and published tables (interest, NEET path) the
+    pages read (projections take a minute: ``flask observatory refresh`` computes them)."""
     report = seed_demo_demand(today)
-    refresh_interest_counts(load_crosswalk())
+    refresh_aggregates(load_crosswalk(), recent_quarters())
     return report

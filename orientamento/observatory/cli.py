@@ -57,13 +57,16 @@ def refresh_command(origins: int) -> None:
     """Recompute the interest counts and the demand projections (only the series whose data
     changed) with their backtests, and store them for the pages."""
     from orientamento.observatory.crosswalk import load_crosswalk
-    from orientamento.observatory.indicators import refresh_interest_counts
+    from orientamento.observatory.pages import recent_quarters
     from orientamento.observatory.projections import refresh_projections
+    from orientamento.observatory.published import refresh_aggregates
 
     started = time.perf_counter()
-    students = refresh_interest_counts(load_crosswalk())
+    done = refresh_aggregates(load_crosswalk(), recent_quarters())
     db.session.commit()
-    click.echo(f"{students} students placed in areas, {time.perf_counter() - started:.1f} s")
+    click.echo(f"{done.students} students placed in areas, {done.flags} flags on the NEET "
+               f"path, {done.suppressed} published cells suppressed, "
+               f"{time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     results = refresh_projections(origins=origins)
     db.session.commit()
@@ -85,19 +88,27 @@ def _num(value: float | None) -> str:
 @click.option("--quarter", "quarter_text", required=True, metavar="YYYYQn",
               help="The quarter to report on, such as 2026Q4.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="HTML file to write (default: observatory-YYYYQn.html).")
+              help="HTML file to write (default: observatory-YYYYQn.html); the PDF goes "
+                   "beside it with the suffix .pdf.")
+@click.option("--no-pdf", is_flag=True, help="Write the HTML only.")
 @click.option("--language", type=click.Choice(["it", "en", "ar"]), default="it",
               show_default=True)
 @with_appcontext
-def report_command(quarter_text: str, output: Path | None, language: str) -> None:
-    """Write the quarterly report as a printable, self-contained HTML file."""
+def report_command(quarter_text: str, output: Path | None, language: str, no_pdf: bool
+                   ) -> None:
+    """Write the quarterly report as a printable, self-contained HTML file and as PDF."""
     from orientamento.observatory.periods import Quarter
-    from orientamento.observatory.report import render_report
+    from orientamento.observatory.report import render_pdf, render_report
 
     quarter = Quarter.parse(quarter_text)
     if quarter is None:
         raise click.BadParameter("write the quarter as YYYYQn, such as 2026Q4",
                                  param_hint="--quarter")
     target = output or Path(f"observatory-{quarter}.html")
-    target.write_text(render_report(quarter, language), encoding="utf-8")
+    html = render_report(quarter, language)
+    target.write_text(html, encoding="utf-8")
     click.echo(f"Quarterly report {quarter} written to {target}")
+    if not no_pdf:
+        pdf = target.with_suffix(".pdf")
+        pdf.write_bytes(render_pdf(html))
+        click.echo(f"Quarterly report {quarter} written to {pdf}")

@@ -12,10 +12,10 @@ would swamp most cells, and people reading an official table expect totals that 
    suppressed cell in a row or column could be recovered by subtraction, and so could cells
    whose values are pinned by a chain of totals. After the primary step we solve, for every
    suppressed cell, the smallest and largest value it can take given everything published
-   (a linear programme over the table's additivity: scipy's ``linprog``, run by
-   ``flask observatory refresh`` and by the pages on a few hundred cells); while any cell's
-   range is a single value, we suppress the smallest published non-zero cell in its row (or
-   column) as well, and check again.
+   (a linear programme over the table's additivity: scipy's ``linprog``, run once by
+   ``flask observatory refresh``, which stores the published cells: ``published.py``);
+   while any cells' ranges are a single value, we suppress the smallest published non-zero
+   cell in a row (or column) of each as well, and check again.
 
 The figures of labour demand (survey estimates of planned hires, already published by their
 source) and of seats (course capacities) do not count people and are published as they are.
@@ -91,21 +91,25 @@ def ranges(values: Mapping[tuple[object, ...], int], hidden: set[tuple[object, .
             a_rows.append(row)
             b.append(constant)
     result: dict[tuple[object, ...], tuple[float, float]] = {}
+    a_eq = np.array(a_rows) if a_rows else None
+    b_eq = np.array(b) if b else None
     for key, i in index.items():
         objective = np.zeros(len(unknown))
         objective[i] = 1.0
         bounds = []
         for sense in (1.0, -1.0):
-            solved = linprog(sense * objective, A_eq=np.array(a_rows) if a_rows else None,
-                             b_eq=np.array(b) if b else None, bounds=(0, None), method="highs")
+            solved = linprog(sense * objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None),
+                             method="highs")
             bounds.append(sense * solved.fun if solved.status == 0 else float("inf"))
         result[key] = (bounds[0], bounds[1])
     return result
 
 
 def protect(counts: Mapping[tuple[str, str], int], rows: Sequence[str],
-            columns: Sequence[str]) -> SafeTable:
-    """The table of ``counts`` (missing cells are 0) with primary and secondary suppression."""
+            columns: Sequence[str], hide_total: bool = False) -> SafeTable:
+    """The table of ``counts`` (missing cells are 0) with primary and secondary suppression;
+    ``hide_total`` suppresses the grand total as well (when another published table with
+    the same total suppressed it, so the two cannot be combined)."""
     keys, equations = _equations(rows, columns)
     values: dict[tuple[object, ...], int] = {("c", r, c): int(counts.get((r, c), 0))
                                              for r in rows for c in columns}
@@ -115,12 +119,17 @@ def protect(counts: Mapping[tuple[str, str], int], rows: Sequence[str],
         values[("k", c)] = sum(values[("c", r, c)] for r in rows)
     values[("t",)] = sum(values[("r", r)] for r in rows)
     hidden = {key for key in keys if _primary(values[key])}
+    if hide_total:
+        hidden.add(("t",))
     while True:
         _pair_up(values, hidden, equations)
-        exposed = _first_exposed(values, hidden, equations)
-        if exposed is None:
+        exposed = _exposed(values, hidden, equations)
+        if not exposed:
             break
-        hidden.add(_partner(exposed, values, hidden, equations))
+        # Protect every exposed cell of this pass before solving again: one pass of linear
+        # programmes per round of partners, not one per partner.
+        for key in exposed:
+            hidden.add(_partner(key, values, hidden, equations))
     return SafeTable(
         tuple(rows), tuple(columns),
         {(r, c): None if ("c", r, c) in hidden else values[("c", r, c)]
@@ -144,14 +153,11 @@ def _pair_up(values: Mapping[tuple[object, ...], int], hidden: set[tuple[object,
                 changed = True
 
 
-def _first_exposed(values: Mapping[tuple[object, ...], int], hidden: set[tuple[object, ...]],
-                   equations: Sequence[Sequence[tuple[object, ...]]]
-                   ) -> tuple[object, ...] | None:
-    """A hidden variable whose value the published ones pin down, if any."""
-    for key, (low, high) in ranges(values, hidden, equations).items():
-        if high - low < 0.5:
-            return key
-    return None
+def _exposed(values: Mapping[tuple[object, ...], int], hidden: set[tuple[object, ...]],
+             equations: Sequence[Sequence[tuple[object, ...]]]) -> list[tuple[object, ...]]:
+    """The hidden variables whose values the published ones pin down."""
+    return [key for key, (low, high) in ranges(values, hidden, equations).items()
+            if high - low < 0.5]
 
 
 def _partner(key: tuple[object, ...], values: Mapping[tuple[object, ...], int],

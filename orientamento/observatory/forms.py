@@ -35,6 +35,26 @@ class FilterForm(QueryForm):
             SelectChoice(n, _l("Municipio %(n)d", n=int(n))) for n in MUNICIPI)]
 
 
+class NeetFilterForm(QueryForm):
+    """The staff NEET page's filters: a quarter and a trigger."""
+
+    quarter = SelectField(_l("Quarter the flag was raised in"), validate_choice=False,
+                          default="")
+    trigger = SelectField(_l("Trigger"), validate_choice=False, default="")
+
+    def __init__(self, *args: Any, quarters: list[Quarter], **kwargs: Any) -> None:
+        from orientamento.observatory.neet import TRIGGER_LABELS
+
+        super().__init__(*args, **kwargs)
+        names = [str(q) for q in quarters]
+        self.quarter.choices = [SelectChoice("", _l("The quarters shown")),
+                                *(SelectChoice(name, name) for name in names)]
+        self.quarter.validators = [Optional(), AnyOf(names, message=CHOOSE)]
+        self.trigger.choices = [SelectChoice("", _l("All triggers")), *(
+            SelectChoice(key, label) for key, label in TRIGGER_LABELS.items())]
+        self.trigger.validators = [Optional(), AnyOf(list(TRIGGER_LABELS), message=CHOOSE)]
+
+
 class DemandImportForm(Form):
     """Upload a labour-demand CSV for a dry run or a real import."""
 

@@ -104,3 +104,54 @@ class InterestCount(Base):
     quarter: Mapped[str] = mapped_column(String(6), primary_key=True)
     municipio: Mapped[int] = mapped_column(primary_key=True)
     students: Mapped[int]
+
+
+class PublishedCell(Base):
+    """One cell of a public table as ``flask observatory refresh`` published it, after
+    primary and secondary suppression: NULL is a suppressed cell; "TOTAL" names a total's row
+    or column. Pages and downloads read these cells and never suppress per request; the
+    CHECK keeps a count from 1 to 9 out of every published table."""
+
+    __tablename__ = "observatory_published_cells"
+    __table_args__ = (
+        CheckConstraint("value IS NULL OR value = 0 OR value >= 10", name="value_safe"),
+        CheckConstraint("row_order >= 0 AND column_order >= 0", name="order_non_negative"),
+    )
+
+    table: Mapped[str] = mapped_column(String(48), primary_key=True)
+    row: Mapped[str] = mapped_column(String(40), primary_key=True)
+    column: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_order: Mapped[int]
+    column_order: Mapped[int]
+    value: Mapped[int | None]
+
+
+class NeetCount(Base):
+    """Flags raised in a quarter, by municipio, trigger, the furthest stage of the path the
+    flag reached and the outcome of its referral ("" when none): what ``flask observatory
+    refresh`` stores from the outreach tables for the NEET pages (staff cuts read it as is;
+    the public tables are published from it with suppression)."""
+
+    __tablename__ = "observatory_neet_counts"
+    __table_args__ = (
+        CheckConstraint("municipio BETWEEN 1 AND 9", name="municipio_range"),
+        CheckConstraint("trigger IN ('model', 'contract_ended', 'self_referral')",
+                        name="trigger_valid"),
+        CheckConstraint("stage IN ('waiting', 'not_contacted', 'contacted', 'referred', "
+                        "'not_taken_up', 'took_up')", name="stage_valid"),
+        CheckConstraint("flags > 0", name="flags_positive"),
+        CheckConstraint("contacted_30d >= 0 AND contacted_30d <= flags",
+                        name="contacted_within_flags"),
+        CheckConstraint("referred >= 0 AND referred <= flags", name="referred_within_flags"),
+    )
+
+    quarter: Mapped[str] = mapped_column(String(6), primary_key=True)
+    municipio: Mapped[int] = mapped_column(primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(20), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(20), primary_key=True)
+    flags: Mapped[int]
+    #: Flags with a contact logged within 30 days of being raised.
+    contacted_30d: Mapped[int]
+    #: Flags with at least one referral.
+    referred: Mapped[int]

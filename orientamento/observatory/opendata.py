@@ -20,6 +20,7 @@ from orientamento.core.spreadsheet import csv_download, csv_text
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.observatory import pages
 from orientamento.observatory.crosswalk import Crosswalk
+from orientamento.observatory.disclosure import SafeTable
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 TOTAL = "TOTAL"
@@ -67,15 +68,29 @@ def _mismatch_rows(crosswalk: Crosswalk) -> list[Row]:
     return rows
 
 
-def _interest_quarter_rows(crosswalk: Crosswalk) -> list[Row]:
-    table = pages.interest_by_quarter(crosswalk, pages.recent_quarters())
-    rows: list[Row] = [{"area": a, "quarter": q, "students": table.cells[(a, q)]}
-                       for a in table.rows for q in table.columns]
-    rows += [{"area": a, "quarter": TOTAL, "students": table.row_totals[a]} for a in table.rows]
-    rows += [{"area": TOTAL, "quarter": q, "students": table.column_totals[q]}
-             for q in table.columns]
-    rows.append({"area": TOTAL, "quarter": TOTAL, "students": table.total})
+def _two_way_rows(table: SafeTable, row_field: str, column_field: str, value_field: str
+                  ) -> list[Row]:
+    """A stored two-way table as rows, totals last (TOTAL in the row or column field)."""
+    rows: list[Row] = [{row_field: r, column_field: c, value_field: table.cells[(r, c)]}
+                       for r in table.rows for c in table.columns]
+    rows += [{row_field: r, column_field: TOTAL, value_field: table.row_totals[r]}
+             for r in table.rows]
+    rows += [{row_field: TOTAL, column_field: c, value_field: table.column_totals[c]}
+             for c in table.columns]
+    rows.append({row_field: TOTAL, column_field: TOTAL, value_field: table.total})
     return rows
+
+
+def _interest_quarter_rows(_crosswalk: Crosswalk) -> list[Row]:
+    return _two_way_rows(pages.interest_by_quarter(), "area", "quarter", "students")
+
+
+def _neet_trigger_rows(_crosswalk: Crosswalk) -> list[Row]:
+    return _two_way_rows(pages.neet_by_trigger(), "trigger", "quarter", "flags")
+
+
+def _neet_municipio_rows(_crosswalk: Crosswalk) -> list[Row]:
+    return _two_way_rows(pages.neet_by_municipio(), "municipio", "stage", "flags")
 
 
 def _demand_quarter_rows(crosswalk: Crosswalk) -> list[Row]:
@@ -183,6 +198,26 @@ TABLES: tuple[Table, ...] = (
            ("hours_due", "number", "Orientation hours due (30 per class)"),
            ("hours_done_pct", "number", "Hours done as a share of those due, %")),
           _reach_rows, "EDUC"),
+    Table("neet_flags_by_trigger_quarter", "Percorso NEET: segnalazioni per motivo e trimestre",
+          "NEET path: flags by trigger and quarter",
+          "Young people neither in education nor in work flagged for outreach, by what raised "
+          "the flag (risk model, contract ended, self-referral) and the quarter it was raised "
+          "in, with totals; cells that could identify someone are empty.",
+          (("trigger", "string", "model, contract_ended, self_referral, or TOTAL"),
+           ("quarter", "string", "Quarter the flag was raised in (YYYYQn) or TOTAL"),
+           ("flags", "integer", "Flags (empty: suppressed)")),
+          _neet_trigger_rows, "SOCI"),
+    Table("neet_path_by_municipio", "Percorso NEET: esito per municipio",
+          "NEET path: furthest stage by municipio",
+          "The flags of the quarters in neet_flags_by_trigger_quarter, each counted once at "
+          "the furthest stage of the path it reached (waiting, not_contacted within 30 days, "
+          "contacted within 30 days, referred, not_taken_up, took_up), by Milan municipio, "
+          "with totals; cells that could identify someone are empty.",
+          (("municipio", "string", "Milan municipio (1-9) or TOTAL"),
+           ("stage", "string", "waiting, not_contacted, contacted, referred, not_taken_up, "
+                               "took_up, or TOTAL"),
+           ("flags", "integer", "Flags (empty: suppressed)")),
+          _neet_municipio_rows, "SOCI"),
 )
 TABLE_NAMES = tuple(t.name for t in TABLES)
 BY_NAME = {t.name: t for t in TABLES}

@@ -1,5 +1,6 @@
 """What the Observatory's pages and downloads show, assembled from the indicators, with
-disclosure control applied to every count of people that leaves for the public."""
+every count of people that leaves for the public read from the tables ``flask observatory
+refresh`` protected and stored (``published.py``)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from sqlalchemy import exists, func, select
 from orientamento.core import clock
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.extensions import db
-from orientamento.observatory import indicators
+from orientamento.observatory import indicators, neet, published
 from orientamento.observatory.crosswalk import Crosswalk, load_crosswalk
-from orientamento.observatory.disclosure import SafeTable, protect, protect_column
+from orientamento.observatory.disclosure import SafeTable
 from orientamento.observatory.indicators import GAP_POINTS, AreaRow, Mismatch
 from orientamento.observatory.models import DemandProjection, LabourDemand
 from orientamento.observatory.periods import Quarter
@@ -44,11 +45,13 @@ def recent_quarters() -> list[Quarter]:
 
 @dataclass(frozen=True)
 class PublicAreaRow:
-    """An area's row as published: interest count suppressed (None) when it could identify
-    someone, and with it the interest share and gap."""
+    """An area's row as published: the interest count as the last refresh published it
+    (None when suppressed), and the interest share and gap computed from published counts
+    only."""
 
     row: AreaRow
     interest: int | None
+    interest_total: int | None = None
 
     def __getattr__(self, name: str) -> Any:
         """Everything else (label, seats, demand, their shares and gaps) is the row's."""
@@ -56,13 +59,16 @@ class PublicAreaRow:
 
     @property
     def interest_share(self) -> float | None:
-        """The row's share of interest, unless suppressed."""
-        return None if self.interest is None else self.row.interest_share
+        """The row's share of the published interest, unless either count is suppressed."""
+        if self.interest is None or not self.interest_total:
+            return None
+        return 100 * self.interest / self.interest_total
 
     @property
     def interest_gap(self) -> float | None:
         """The row's interest gap, unless suppressed."""
-        return None if self.interest is None else self.row.interest_gap
+        share, demand = self.interest_share, self.row.demand_share
+        return None if share is None or demand is None else share - demand
 
 
 @dataclass
@@ -79,28 +85,47 @@ class Overview:
 
 def interest_points() -> list[indicators.InterestPoint]:
     """Students per area, quarter and municipio as the last ``flask observatory refresh``
-    stored them: what every page and download reads."""
+    stored them: what the staff pages read."""
     return indicators.stored_interest_points()
 
 
 def overview(crosswalk: Crosswalk, quarter: Quarter | None,
-             points: list[indicators.InterestPoint] | None = None) -> Overview:
-    """Mismatch per area for the public: interest counts protected."""
-    found = indicators.mismatch(crosswalk, quarter,
-                                points=interest_points() if points is None else points)
-    areas = [r.area for r in found.rows]
-    published, total = protect_column({r.area: r.interest for r in found.rows}, areas)
-    rows = [PublicAreaRow(r, published[r.area]) for r in found.rows]
+             by_quarter: SafeTable | None = None) -> Overview:
+    """Mismatch per area for the public: interest counts as published by the last refresh
+    (a quarter's column of the table by area and quarter; without a quarter, its row totals
+    over the quarters shown), so every count is protected with the rest of that table."""
+    found = indicators.mismatch(crosswalk, quarter, points=[])
+    table = interest_by_quarter() if by_quarter is None else by_quarter
+    column = str(quarter) if quarter is not None else None
+    if column is not None and column in table.columns:
+        published = {r: table.cells.get((r, column)) for r in table.rows}
+        total = table.column_totals.get(column)
+    elif column is None:
+        published, total = dict(table.row_totals), table.total
+    else:
+        published, total = {}, None
+    rows = [PublicAreaRow(r, published.get(r.area), total) for r in found.rows]
     return Overview(found, rows, total, found.hard_few_seats(),
                     [p for p in rows if (p.interest_gap or 0) >= GAP_POINTS], quarter)
 
 
-def interest_by_quarter(crosswalk: Crosswalk, quarters: list[Quarter],
-                        points: list[indicators.InterestPoint] | None = None) -> SafeTable:
-    """Students by area and quarter of their latest result, protected."""
-    counts = indicators.interest_table(crosswalk, "quarter", quarters,
-                                       interest_points() if points is None else points)
-    return protect(counts, list(AREA_LABELS), [str(q) for q in quarters])
+def interest_by_quarter() -> SafeTable:
+    """Students by area and quarter of their latest result, as the last refresh published
+    it (suppressed cells None)."""
+    return published.stored_or_empty(published.INTEREST_BY_QUARTER, list(AREA_LABELS),
+                                     [str(q) for q in recent_quarters()])
+
+
+def neet_by_trigger() -> SafeTable:
+    """Flags by trigger and quarter raised, as published."""
+    return published.stored_or_empty(published.NEET_BY_TRIGGER, list(neet.TRIGGERS),
+                                     [str(q) for q in recent_quarters()])
+
+
+def neet_by_municipio() -> SafeTable:
+    """Flags by municipio and the furthest stage of the path, as published."""
+    return published.stored_or_empty(published.NEET_BY_MUNICIPIO, list(neet.MUNICIPI),
+                                     list(neet.STAGES))
 
 
 def interest_by_municipio(crosswalk: Crosswalk,

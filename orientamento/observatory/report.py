@@ -1,5 +1,5 @@
 """The quarterly report: the public tables of a quarter, their charts and a method note, as
-one self-contained HTML page to print (or save as PDF from the browser)."""
+one self-contained HTML page to print, and the same page as PDF (WeasyPrint)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,26 @@ from orientamento.core import clock
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.observatory import pages
 from orientamento.observatory.disclosure import THRESHOLD
+from orientamento.observatory.neet import STAGE_LABELS, TRIGGER_LABELS
 from orientamento.observatory.periods import Quarter
 
 
 def render_report(quarter: Quarter, language: str = "it") -> str:
     """The report of ``quarter`` as HTML in ``language`` (protected counts only)."""
-    crosswalk = pages.crosswalk()
-    points = pages.interest_points()
-    quarters = [quarter.previous(n) for n in range(pages.QUARTERS_SHOWN - 1, -1, -1)]
+    by_quarter = pages.interest_by_quarter()
     with force_locale(language):
         return render_template(
             "observatory/report.html", quarter=quarter, language=language,
-            page=pages.overview(crosswalk, quarter, points),
-            by_quarter=pages.interest_by_quarter(crosswalk, quarters, points),
+            page=pages.overview(pages.crosswalk(), quarter, by_quarter), by_quarter=by_quarter,
+            neet_by_trigger=pages.neet_by_trigger(), neet_by_municipio=pages.neet_by_municipio(),
+            trigger_labels=TRIGGER_LABELS, stage_labels=STAGE_LABELS,
             projections=pages.projections(), area_labels=AREA_LABELS,
             synthetic=pages.has_synthetic_demand(), sources=pages.demand_sources(),
             threshold=THRESHOLD, made_on=clock.today())
+
+
+def render_pdf(html: str) -> bytes:
+    """The report's HTML printed to PDF by WeasyPrint (inline SVG charts included)."""
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()

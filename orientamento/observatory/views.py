@@ -14,8 +14,8 @@ from orientamento.core.access import public, role_required
 from orientamento.core.errors import DomainError
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.extensions import db
-from orientamento.observatory import indicators, opendata, pages, reach, transfer
-from orientamento.observatory.forms import DemandImportForm, FilterForm
+from orientamento.observatory import indicators, neet, opendata, pages, reach, transfer
+from orientamento.observatory.forms import DemandImportForm, FilterForm, NeetFilterForm
 from orientamento.observatory.models import EDUCATION_ASKED_LABELS
 from orientamento.observatory.periods import Quarter
 from orientamento.observatory.records import MappingProblem, parse_mapping
@@ -47,12 +47,41 @@ def _reach() -> dict[str, object]:
 def overview() -> ResponseReturnValue:
     """Interest, seats and demand per course area, and the gaps, for everyone."""
     form, quarter, ok = _filters()
-    crosswalk = pages.crosswalk()
-    points = pages.interest_points()
+    by_quarter = pages.interest_by_quarter()
     return render_template(
-        "observatory/overview.html", form=form, page=pages.overview(crosswalk, quarter, points),
-        by_quarter=pages.interest_by_quarter(crosswalk, pages.recent_quarters(), points),
+        "observatory/overview.html", form=form,
+        page=pages.overview(pages.crosswalk(), quarter, by_quarter), by_quarter=by_quarter,
         monthly=pages.monthly_totals(), **_reach(), **_common()), 200 if ok else 400
+
+
+@bp.get("/neet")
+@public
+def neet_path() -> ResponseReturnValue:
+    """The NEET path for everyone: flags by trigger and quarter, and by municipio and the
+    furthest stage reached, as the last refresh published them."""
+    return render_template("observatory/neet.html", by_trigger=pages.neet_by_trigger(),
+                           by_municipio=pages.neet_by_municipio(), **_neet_labels(),
+                           **_common())
+
+
+def _neet_labels() -> dict[str, object]:
+    return {"trigger_labels": neet.TRIGGER_LABELS, "stage_labels": neet.STAGE_LABELS,
+            "outcome_labels": neet.OUTCOME_LABELS}
+
+
+@bp.get("/staff/neet")
+@role_required(Role.ADMIN)
+def staff_neet() -> ResponseReturnValue:
+    """The NEET path's finer cuts for city staff: by quarter, municipio and trigger."""
+    quarters = pages.recent_quarters()
+    form = NeetFilterForm(request.args, quarters=quarters)
+    ok = form.validate()
+    chosen = [form.quarter.data] if ok and form.quarter.data else [str(q) for q in quarters]
+    rows = neet.stored_counts(chosen, trigger=(form.trigger.data or None) if ok else None)
+    return render_template(
+        "observatory/staff_neet.html", form=form, chosen=chosen,
+        measures=neet.measures_by_municipio(rows), outcomes=neet.outcomes_by_municipio(rows),
+        **_neet_labels(), **_common()), 200 if ok else 400
 
 
 @bp.get("/staff")

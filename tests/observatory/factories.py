@@ -50,10 +50,12 @@ ICT_PROFILE = {"R": 20.0, "I": 90.0, "A": 15.0, "S": 10.0, "E": 20.0, "C": 75.0}
 
 
 def refresh_interest() -> int:
-    """Store the interest counts the pages read, as ``flask observatory refresh`` does."""
+    """Store the counts and the published tables the pages read, as ``flask observatory
+    refresh`` does; returns the students placed."""
     from orientamento.observatory.crosswalk import load_crosswalk
-    from orientamento.observatory.indicators import refresh_interest_counts
+    from orientamento.observatory.pages import recent_quarters
+    from orientamento.observatory.published import refresh_aggregates
 
-    placed = refresh_interest_counts(load_crosswalk())
+    done = refresh_aggregates(load_crosswalk(), recent_quarters())
     db.session.commit()
-    return placed
+    return done.students

@@ -4,6 +4,7 @@ few."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask.testing import FlaskClient
 
@@ -17,6 +18,7 @@ from tests.observatory.factories import (
     refresh_interest,
     store_demand,
 )
+from tests.risk.factories import make_flag, make_person
 
 
 def _add(make_user: Callable[..., User], school: School, students: int, months: int) -> None:
@@ -24,6 +26,9 @@ def _add(make_user: Callable[..., User], school: School, students: int, months: 
         interest_result(make_user(Role.STUDENT, school_id=school.id), ICT_PROFILE, clock.now())
     store_demand([("3.1.2", "015", f"2025-{m:02d}", 10 * m, "40", "any")
                   for m in range(1, months + 1)])
+    for _ in range(students):
+        make_flag(make_person(school.municipio or 1), None, trigger="contract_ended",
+                  raised_at=clock.now() - timedelta(days=40))
     db.session.commit()
     refresh_interest()
 
@@ -37,7 +42,8 @@ def test_page_queries_do_not_grow_with_the_data(
     _add(make_user, school, 2, 2)
     counts = {}
     for url in ("/observatory/", "/observatory/staff", "/observatory/projections",
-                "/observatory/data/mismatch_by_area.json"):
+                "/observatory/data/mismatch_by_area.json", "/observatory/neet",
+                "/observatory/staff/neet", "/observatory/data/neet_path_by_municipio.json"):
         queries.clear()
         assert client.get(url).status_code == 200
         counts[url] = len(queries)
