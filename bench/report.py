@@ -27,7 +27,9 @@ class Measurement:
     @property
     def ok(self) -> bool:
         """Whether every response was a success, the preflight ones included."""
-        return 200 <= self.preflight_status < 300 and self.load.non_2xx == 0
+        expected = self.preflight_status == 304 if self.route.revalidate \
+            else 200 <= self.preflight_status < 300
+        return expected and self.load.non_2xx == 0
 
 
 def machine_info(wrk_version: str) -> dict[str, Any]:

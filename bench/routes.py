@@ -28,6 +28,9 @@ class RouteSpec:
     form: tuple[tuple[str, str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
     csrf_from: str | None = None
+    #: Send it as a browser's revalidation: with the session cookie and the ``ETag`` a first
+    #: request got (``If-None-Match``); a 304 is then the expected answer.
+    revalidate: bool = False
 
     def resolve(self, ids: Mapping[str, object]) -> RouteSpec:
         """This route with its placeholders replaced by the seeded values."""
@@ -48,6 +51,7 @@ DRAFT_PAGE = "/assessments/responses/{draft_response}/sections/0"
 ROUTES: tuple[RouteSpec, ...] = (
     FLOOR,
     RouteSpec("home /", "/"),
+    RouteSpec("home / revalidated (304)", "/", revalidate=True),
     RouteSpec("login page", "/account/login"),
     RouteSpec("admin users list", "/admin/users", login=DEMO_ADMIN),
     RouteSpec("assessments list", "/assessments/", login=DEMO_STUDENT),
@@ -84,6 +88,8 @@ COURSE_ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("courses search q=common page 50", f"/courses/?q={COMMON_WORD}&page=50"),
     RouteSpec("courses search htmx fragment", f"/courses/?q={COMMON_WORD}",
               headers=(("HX-Request", "true"),)),
+    RouteSpec("courses search q=common revalidated (304)", f"/courses/?q={COMMON_WORD}",
+              revalidate=True),
     RouteSpec("course page", "/courses/{course}"),
     RouteSpec("api courses list", f"/api/v1/courses?q={COMMON_WORD}&per_page=20"),
     RouteSpec("api course detail", "/api/v1/courses/{course}"),

@@ -27,7 +27,16 @@ from bench.report import (
 from bench.routes import COURSE_ROUTES, FLOOR, OUTREACH_ROUTES, ROUTES, RouteSpec
 from bench.seed import SeededIds, SeedError, build_database
 from bench.server import WORKERS, Server, ServerError, app_environment, running_server
-from bench.session import USER_AGENT, LoginError, csrf_session, log_in, preflight
+from bench.session import (
+    COOKIE_NAME,
+    USER_AGENT,
+    LoginError,
+    csrf_session,
+    log_in,
+    preflight,
+    session_cookie,
+)
+from bench.session import request as session_request
 
 #: Appended to the name of a route measured with one request instead of wrk.
 SINGLE_MARK = "[1 req]"
@@ -99,6 +108,8 @@ def measure(server: Server, wrk: str, routes: tuple[RouteSpec, ...],
                     server.base_url, route.csrf_from, cookies[route.login])
                 body = urllib.parse.urlencode([("csrf_token", token), *route.form])
             headers["Cookie"] = cookies[route.login]
+        if route.revalidate:
+            headers.update(revalidation_headers(server.base_url, route.path, headers))
         if body is None and route.form:
             body = urllib.parse.urlencode(route.form)
         if body is not None:
@@ -119,6 +130,14 @@ def measure(server: Server, wrk: str, routes: tuple[RouteSpec, ...],
                        args.connections, route.method, body)
         measurements.append(Measurement(route, status, load))
     return measurements
+
+
+def revalidation_headers(base_url: str, path: str, headers: dict[str, str]) -> dict[str, str]:
+    """What a browser sends when it revalidates a page it kept: its session cookie (the one
+    the first visit set, unless logged in) and the page's ``ETag`` as ``If-None-Match``."""
+    _status, answer, _page = session_request(base_url, "GET", path, headers)
+    cookie = headers.get("Cookie") or f"{COOKIE_NAME}={session_cookie(answer)}"
+    return {"Cookie": cookie, "If-None-Match": answer.get("ETag", "")}
 
 
 def timed_request(server: Server, route: RouteSpec, headers: dict[str, str],

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from orientamento.core.access import public
+from orientamento.core.http_cache import revalidated
 from orientamento.core.navigation import safe_next_url
 from orientamento.extensions import db
 
@@ -16,6 +17,7 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/")
 @public
+@revalidated()
 def home() -> ResponseReturnValue:
     """Explain the four services."""
     return render_template("core/home.html")

@@ -7,7 +7,7 @@ document is generated from the same models, so the two cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -20,7 +20,7 @@ from orientamento.core import clock
 from orientamento.core.access import public
 from orientamento.core.errors import DomainError
 from orientamento.courses import api_schema as schema
-from orientamento.courses import queries
+from orientamento.courses import cache, queries
 from orientamento.courses.forms import CourseSearchForm
 from orientamento.courses.models import Course, CourseStatus, Occupation
 from orientamento.extensions import db, limiter
@@ -37,10 +37,12 @@ def _rate_limit() -> str:
 limiter.limit(_rate_limit)(bp)
 
 
-def _json(model: BaseModel, last_modified: datetime | None) -> ResponseReturnValue:
-    """A JSON response with a strong ETag and Last-Modified, answered conditionally."""
+def _json(model: BaseModel | str, last_modified: datetime | None) -> ResponseReturnValue:
+    """A JSON response (a model, or its JSON text) with a strong ETag and Last-Modified,
+    answered conditionally."""
     response = current_app.response_class(
-        model.model_dump_json(), mimetype="application/json")
+        model if isinstance(model, str) else model.model_dump_json(),
+        mimetype="application/json")
     response.add_etag()
     if last_modified is not None:
         response.last_modified = last_modified.replace(microsecond=0)
@@ -86,25 +88,48 @@ def list_courses() -> ResponseReturnValue:
 
     Like the page, the list holds courses open for enrolment unless ``enrolment`` says
     otherwise, so one query string gives the same courses in both.
+
+    Bodies are kept per catalogue version, Milan day and address (``courses.cache``), like
+    the search page's results.
     """
+    key = ("api-courses", cache.catalogue_version(), clock.today(), request.full_path)
+    body, modified = cache.cached(key, _course_list)
+    return _json(body, modified)
+
+
+def _course_list() -> tuple[str, datetime | None]:
+    """The JSON of the requested page of courses and when the catalogue last changed."""
     per_page, page = _per_page(), schema.page_number(request.args.get("page"))
     form = CourseSearchForm(request.args, places=queries.places())
     if not form.validate():
         raise schema.BadParameter({k: [str(m) for m in v] for k, v in form.errors.items()})
     query = queries.query_from_form(form)
     result = queries.search_courses(replace(query, per_page=per_page, page=page))
-    return _json(schema.course_page(result, query.today), queries.catalogue_modified(query.today))
+    return (schema.course_page(result, query.today).model_dump_json(),
+            queries.catalogue_modified(query.today))
 
 
 @bp.get("/courses/<int:course_id>")
 @public
 def get_course(course_id: int) -> ResponseReturnValue:
-    """One active course, whatever its enrolment state (the field says which)."""
-    course, today = queries.course_or_404(course_id), clock.today()
+    """One active course, whatever its enrolment state (the field says which).
+
+    Kept per catalogue version and Milan day (``courses.cache``), like the list.
+    """
+    today = clock.today()
+    body, modified = cache.cached(("api-course", cache.catalogue_version(), today, course_id),
+                                  lambda: _course_detail(course_id, today))
+    return _json(body, modified)
+
+
+def _course_detail(course_id: int, today: date) -> tuple[str, datetime]:
+    """The JSON of one active course and when it last changed (404 if not listed)."""
+    course = queries.course_or_404(course_id)
     since = course.enrolment_since(today)
     # The state changes at midnight in Milan without the row changing: that is a change too.
     modified = max(course.updated_at, clock.start_of_day(since)) if since else course.updated_at
-    return _json(schema.course_out(course, None, today, with_occupations=True), modified)
+    return (schema.course_out(course, None, today, with_occupations=True).model_dump_json(),
+            modified)
 
 
 @bp.get("/occupations")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
-from orientamento.courses import spelling
+from orientamento.courses import cache, spelling
 from orientamento.courses.models import (
     Course,
     CourseSite,
@@ -196,16 +196,48 @@ def _page_ids(query: CourseQuery) -> tuple[list[int], dict[int, float]]:
     return [row[0] for row in rows], distances
 
 
-def search_courses(query: CourseQuery) -> SearchResult:
-    """One page of active courses matching ``query``, with facet counts, in bounded queries."""
+def search_key(query: CourseQuery) -> tuple[Any, ...]:
+    """What decides a search's matches and counts (not its order or page), as a cache key."""
+    return (query.q, query.kinds, query.areas, query.eqf_levels, query.language,
+            query.place.code if query.place is not None else None, query.km,
+            query.start_after, query.free_only, query.enrolment, query.today)
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What a search finds besides its page: total, facet counts, the widening hints."""
+
+    total: int
+    facets: dict[str, dict[Any, int]]
+    other_states: int
+    suggestion: str | None
+
+
+def _summary(query: CourseQuery) -> _Summary:
     total, facets = facet_counts(query)
-    ids, distances = _page_ids(query) if total else ([], {})
     other_states = 0
     if not total and query.enrolment == Enrolment.OPEN:
         # Nothing open: say whether closed or started courses match, so people can widen.
         widened = _filtered(replace(query, enrolment=None), [func.count()]).stmt
         other_states = db.session.scalar(widened) or 0
     suggestion = spelling_suggestion(query) if not total and not other_states else None
+    return _Summary(total, facets, other_states, suggestion)
+
+
+def search_courses(query: CourseQuery) -> SearchResult:
+    """One page of active courses matching ``query``, with facet counts, in bounded queries.
+
+    The counts and the page's ids are kept per catalogue version (``courses.cache``): a
+    repeated search reads the version, then loads the page's courses by id.
+    """
+    version = cache.catalogue_version()
+    key = search_key(query)
+    summary = cache.cached(("summary", version, key), lambda: _summary(query))
+    total, facets = summary.total, summary.facets
+    other_states, suggestion = summary.other_states, summary.suggestion
+    ids, distances = cache.cached(
+        ("page", version, key, order_of(query), query.page, query.per_page),
+        lambda: _page_ids(query)) if total else ([], {})
     return SearchResult(
         courses=load_courses(ids), distances=distances, total=total,
         page=query.page, per_page=query.per_page, facets=facets, other_states=other_states,

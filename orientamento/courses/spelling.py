@@ -11,7 +11,7 @@ occurrences (the more frequent of two equally near words wins). Reading it is on
 every document (about 1.5 s for 20,000 courses on a small machine; splitting them in
 PostgreSQL with ``regexp_split_to_table`` is no faster), so it is built once per version of
 the catalogue's text, by the first search that finds nothing, and kept on the application
-until a course is written, archived, restored or deleted.
+until a course is written, archived, restored or deleted (the catalogue version changes).
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import current_app
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
+from orientamento.courses.cache import catalogue_version
 from orientamento.courses.models import Course, CourseStatus
 from orientamento.courses.search import stems, terms
 from orientamento.extensions import db
@@ -100,20 +100,13 @@ def count_words() -> Counter[str]:
     return counts
 
 
-def text_version() -> tuple[datetime | None, int]:
-    """What changes whenever the words of the listed courses can: the latest edit (writing,
-    archiving or restoring a course stamps it) and the number of active courses (a deletion
-    leaves no newer stamp). Unlike ``queries.catalogue_modified`` it ignores courses closing
-    or starting at midnight, which change no word."""
-    latest, active = db.session.execute(select(
-        func.max(Course.updated_at),
-        func.count(case((Course.status == CourseStatus.ACTIVE, 1))))).one()
-    return latest, active
-
-
 def catalogue_vocabulary() -> Vocabulary:
-    """The vocabulary of the listed catalogue, built once per text version per process."""
-    version = text_version()
+    """The vocabulary of the listed catalogue, built once per catalogue version per process.
+
+    The version (``courses.cache.catalogue_version``, a counter the database bumps on every
+    catalogue write) is a primary-key read, where counting the active courses scanned them.
+    """
+    version = catalogue_version()
     cached: tuple[Hashable, Vocabulary] | None = current_app.extensions.get(_EXTENSION)
     if cached is None or cached[0] != version:
         cached = (version, Vocabulary.from_counts(count_words()))

@@ -24,9 +24,10 @@ from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.forms import EmptyForm
+from orientamento.core.http_cache import revalidated
 from orientamento.core.i18n import current_language
 from orientamento.core.navigation import safe_next_url
-from orientamento.courses import queries, services, signals, suggestions, transfer
+from orientamento.courses import cache, queries, services, signals, suggestions, transfer
 from orientamento.courses.forms import CourseForm, CourseSearchForm, ImportForm, SuggestionForm
 from orientamento.courses.models import Course, CourseStatus
 from orientamento.extensions import db
@@ -36,20 +37,41 @@ bp = Blueprint("courses", __name__)
 
 @bp.get("/")
 @public
+@revalidated(lambda: (cache.catalogue_version(), clock.today()))
 def search() -> ResponseReturnValue:
-    """Search the directory; htmx asks for the results fragment only."""
+    """Search the directory; htmx asks for the results fragment only.
+
+    The rendered results are kept per catalogue version, language, Milan day and address
+    (``courses.cache``), except for students, whose saved courses are marked: a repeated
+    search only renders the page around them (the fragment not even that).
+    """
+    fragment = bool(request.headers.get("HX-Request"))
+    student = current_user.is_authenticated and current_user.role == Role.STUDENT
+    if student:
+        content, status = _search_content(fragment)
+    else:
+        key = ("search-html", cache.catalogue_version(), current_language(), clock.today(),
+               request.full_path, fragment)
+        content, status = cache.cached(key, lambda: _search_content(fragment),
+                                       keep=lambda rendered: rendered[1] == 200)
+    body = content if fragment else render_template("courses/search.html", content=content)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def _search_content(fragment: bool) -> tuple[str, int]:
+    """The search page's content (or the htmx fragment) for the request's query, and the
+    status: 400 when the query is invalid."""
     form = CourseSearchForm(request.args, places=queries.places())
     if not form.validate():
-        return render_template("courses/search.html", form=form, result=None), 400
+        return render_template("courses/_search_content.html", form=form, result=None), 400
     result = queries.search_courses(queries.query_from_form(form))
     saved = (queries.saved_course_ids(current_user.id, [c.id for c in result.courses])
              if current_user.is_authenticated and current_user.role == Role.STUDENT else set())
-    fragment = bool(request.headers.get("HX-Request"))
-    template = "courses/_results.html" if fragment else "courses/search.html"
-    response = make_response(render_template(template, form=form, result=result, saved=saved,
-                                             fragment=fragment))
-    response.vary.add("HX-Request")
-    return response
+    template = "courses/_results.html" if fragment else "courses/_search_content.html"
+    return render_template(template, form=form, result=result, saved=saved,
+                           fragment=fragment), 200
 
 
 @bp.get("/<int:course_id>")
