@@ -40,7 +40,7 @@ PUBLIC_PAGES = (
     "/courses/?place=015209&km=15&sort=distance&free=y", "/courses/?q=zzzzzz",
     "/courses/?kind=nonsense", "/events/", "/events/?kind=webinar&online=online",
     "/events/?from_day=nonsense", "/support/", "/support/?municipio=99",
-    "/support/contact-me", "/observatory/", "/observatory/projections",
+    "/support/contact-me", "/observatory/", "/observatory/projections", "/observatory/neet",
 )
 ROLE_PAGES = {
     "admin": (
@@ -52,6 +52,7 @@ ROLE_PAGES = {
         "/admin/organisations/providers/new", "/courses/import", "/events/holidays",
         "/events/manage", "/events/new", "/risk/versions", "/risk/subject-report",
         "/risk/records", "/observatory/staff", "/observatory/admin/import",
+        "/observatory/staff/neet", "/support/admin/organisations/1",
     ),
     "counsellor": ("/", "/start/", "/account/", "/classes/", "/classes/new", "/events/visits/browse",
                    "/events/visits", "/events/hours", "/events/mine"),
@@ -59,7 +60,7 @@ ROLE_PAGES = {
                  "/events/new", "/events/availability", "/events/visits"),
     "ambassador": ("/start/", "/account/", "/events/mine"),
     "outreach": ("/", "/start/", "/account/", "/outreach/", "/outreach/deferred",
-                 "/outreach/?trigger=contract_ended", "/outreach/mine"),
+                 "/outreach/?trigger=contract_ended", "/outreach/mine", "/outreach/calls"),
     "service_operator": ("/", "/start/", "/account/", "/outreach/referrals/",
                          "/outreach/referrals/past"),
     "student": ("/", "/start/", "/account/", "/classes/mine", "/courses/saved", "/events/mine",

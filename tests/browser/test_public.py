@@ -27,6 +27,7 @@ pytestmark = pytest.mark.browser
 PUBLIC_PAGES = (
     "/", "/accessibility", "/privacy", "/account/login", "/account/register",
     "/account/forgot-password", "/classes/join", "/support/", "/support/?language=ar",
+    "/observatory/", "/observatory/neet",
 )
 
 FOCUS_RING = """() => {
