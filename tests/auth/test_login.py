@@ -161,3 +161,26 @@ def test_staff_log_in_like_everyone(client: FlaskClient, make_user: Callable[...
         user = make_user(role)
         assert _login(client, user.login_name, PASSWORD).status_code == 302
         client.post("/account/logout")
+
+
+def test_a_hash_with_other_argon2_parameters_is_replaced_at_login(
+    client: FlaskClient, make_user: Callable[..., User]
+) -> None:
+    from argon2 import PasswordHasher
+
+    from orientamento.auth.passwords import (
+        ARGON2_MEMORY_KIB,
+        ARGON2_PARALLELISM,
+        ARGON2_TIME_COST,
+    )
+
+    user = make_user(email="old.hash@example.org")
+    user.password_hash = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(
+        PASSWORD)
+    db.session.commit()
+    assert _login(client, "old.hash@example.org", PASSWORD).status_code == 302
+    db.session.refresh(user)
+    assert user.password_hash is not None
+    assert (f"$m={ARGON2_MEMORY_KIB},t={ARGON2_TIME_COST},p={ARGON2_PARALLELISM}$"
+            in user.password_hash)
+    assert _login(client, "old.hash@example.org", PASSWORD).status_code == 302
