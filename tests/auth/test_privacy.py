@@ -175,6 +175,19 @@ def _contact_recorder(user: User, world: dict[str, Any]) -> None:
                            recorded_by_id=user.id))
 
 
+def _call_recorder(user: User, world: dict[str, Any]) -> None:
+    from orientamento.outreach.calls.models import CallAttempt
+
+    _flag(world)
+    contact = Contact(decision_id=world["decision"].id, channel="phone",
+                      contacted_on=date(2026, 11, 21), outcome="not_reached")
+    db.session.add(contact)
+    db.session.flush()
+    db.session.add(CallAttempt(flag_id=world["flag"].id, contact_id=contact.id, number=1,
+                               outcome="no_answer", next_attempt_at=clock.now(),
+                               recorded_by_id=user.id))
+
+
 def _outcome_recorder(user: User, world: dict[str, Any]) -> None:
     db.session.add(Outcome(flag_id=_flag(world).id, months=3, situation="unknown",
                            recorded_by_id=user.id))
@@ -230,6 +243,7 @@ def _snapshot_importer(user: User, world: dict[str, Any]) -> None:
 ROW_MAKERS: dict[str, RowMaker] = {
     "outreach_decisions.decided_by_id": _decider,
     "outreach_contacts.recorded_by_id": _contact_recorder,
+    "outreach_call_attempts.recorded_by_id": _call_recorder,
     "outreach_outcomes.recorded_by_id": _outcome_recorder,
     "outreach_referrals.referred_by_id": _referrer,
     "outreach_referrals.answered_by_id": _referral_answerer,
