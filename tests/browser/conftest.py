@@ -42,6 +42,12 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
+    # The live server speaks plain HTTP on 127.0.0.1. Chromium 156 sometimes tried it over TLS
+    # first (its HTTPS-Upgrades and HTTPS-First features): the server got a ClientHello and the
+    # page ERR_SSL_PROTOCOL_ERROR, failing a test that had just passed on its own.
+    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,HttpsFirstModeIncognito,"
+    "HttpsFirstModeV2ForTypicallySecureUsers,HttpsFirstModeV2ForEngagedSites,"
+    "HttpsFirstModeWithEngagementHeuristic,HttpsFirstBalancedMode",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LANGUAGES = ("it", "en", "ar")
