@@ -174,7 +174,8 @@ def main() -> None:
                         help="skip the projections (their first run takes minutes)")
     parser.add_argument("--people", type=int, default=10_000,
                         help="people in the administrative records (ten records each)")
-    parser.add_argument("--output", type=Path, default=Path("bench/observatory_refresh.json"))
+    parser.add_argument("--output", type=Path,
+                        default=Path("bench/results/observatory_refresh.json"))
     args = parser.parse_args()
 
     from orientamento import create_app
@@ -226,6 +227,7 @@ def main() -> None:
     for key, value in results.items():
         print(f"{key:<{width}}  {value:.3f}" if isinstance(value, float) else
               f"{key:<{width}}  {value}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=1), encoding="utf-8")
 
 
