@@ -1,7 +1,7 @@
 """The call campaign's two reads at scale, in process: a worker's call list for the day and
 the campaign's measures, against a ``SELECT 1`` floor in the same run.
 
-    .venv/bin/python -m bench.calls --flags 100000 [--database-url URL] [--out bench-calls.json]
+    .venv/bin/python -m bench.calls --flags 100000 [--database-url URL] [--out FILE]
 
 Seeds ``--flags`` contract-ended flags over the nine municipi (a fifth of them with one or two
 call attempts, a tenth reached) in a fresh SQLite file (or the PostgreSQL database given, whose
@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--flags", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--out", default="bench-calls.json")
+    parser.add_argument("--out", default="")
     args = parser.parse_args()
     from orientamento import create_app
     from orientamento.auth.models import User
@@ -116,6 +116,7 @@ def main() -> None:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
         worker = db.session.get(User, worker_id)
+        assert worker is not None
         engine = db.engine
         today = clock.today()
         rows = []
@@ -129,6 +130,7 @@ def main() -> None:
                 seconds, statements = _time(action, args.repeat, engine)
                 rows.append({"read": name, "median_ms": round(seconds * 1000, 2),
                              "ratio_to_floor": round(seconds / floor), "statements": statements})
+        db.session.rollback()  # the reads' transaction would block DROP TABLE on PostgreSQL
         if args.database_url:
             db.drop_all()
     print(f"{args.flags:,} contract-ended flags on {url.split(':')[0]}, seeded in {seeded:.0f} s;"
@@ -137,7 +139,9 @@ def main() -> None:
     for row in rows:
         print(f"{row['read']:34} {row['median_ms']:>10} {row['ratio_to_floor']:>9} "
               f"{row['statements']:>11}")
-    Path(args.out).write_text(json.dumps({"flags": args.flags, "database": url.split(":")[0],
+    out = Path(args.out or f"bench/results/calls-{url.split(':')[0].split('+')[0]}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"flags": args.flags, "database": url.split(":")[0],
                                           "floor_ms": round(floor * 1000, 4), "reads": rows},
                                          indent=2), encoding="utf-8")
 

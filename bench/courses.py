@@ -371,7 +371,7 @@ def check_courses(app: Any, first_id: int, count: int) -> dict[str, int]:
     the index's matches of the common word (the app's search for it can take many seconds
     on SQLite, which the routes measure).
     """
-    from orientamento.courses import queries
+    from orientamento.courses import queries, results
     from orientamento.courses.models import Course
     from orientamento.courses.search import backend_for
     from orientamento.courses.services import search_document
@@ -393,7 +393,7 @@ def check_courses(app: Any, first_id: int, count: int) -> dict[str, int]:
                                         sort="distance"),
         }
         for name, query in searches.items():
-            total = queries.search_courses(query).total
+            total = results.search_courses(query).total
             if total == 0:
                 raise SeedError(f"the search {name!r} found no course after seeding")
             stats[f"matches_{name}"] = total

@@ -99,6 +99,8 @@ def import_models() -> None:
     from orientamento.orgs import models as _orgs  # noqa: F401
     from orientamento.outbox import models as _outbox  # noqa: F401
     from orientamento.outreach import models as _outreach  # noqa: F401
+    from orientamento.outreach.calls import models as _calls  # noqa: F401
+    from orientamento.outreach.referrals import models as _referrals  # noqa: F401
     from orientamento.risk import models as _risk  # noqa: F401
     from orientamento.support import models as _support  # noqa: F401
     from orientamento.visits import models as _visits  # noqa: F401
@@ -159,7 +161,10 @@ def register_blueprints(app: Flask) -> None:
     from orientamento.events.views import bp as events_bp
     from orientamento.observatory.views import bp as observatory_bp
     from orientamento.orgs.views import bp as orgs_bp
-    from orientamento.outreach.views import bp as outreach_bp
+    from orientamento.outreach import views as _outreach_views  # noqa: F401 (adds routes)
+    from orientamento.outreach.blueprint import bp as outreach_bp
+    from orientamento.outreach.calls import views as _call_views  # noqa: F401 (adds routes)
+    from orientamento.outreach.referrals import views as _referral_views  # noqa: F401 (adds routes)
     from orientamento.risk import record_views as _record_views  # noqa: F401 (adds routes)
     from orientamento.risk.views import bp as risk_bp
     from orientamento.start.views import bp as start_bp

@@ -20,7 +20,7 @@ from orientamento.core import clock
 from orientamento.core.access import public
 from orientamento.core.errors import DomainError
 from orientamento.courses import api_schema as schema
-from orientamento.courses import cache, queries
+from orientamento.courses import cache, queries, results
 from orientamento.courses.forms import CourseSearchForm
 from orientamento.courses.models import Course, CourseStatus, Occupation
 from orientamento.extensions import db, limiter
@@ -104,7 +104,7 @@ def _course_list() -> tuple[str, datetime | None]:
     if not form.validate():
         raise schema.BadParameter({k: [str(m) for m in v] for k, v in form.errors.items()})
     query = queries.query_from_form(form)
-    result = queries.search_courses(replace(query, per_page=per_page, page=page))
+    result = results.search_courses(replace(query, per_page=per_page, page=page))
     return (schema.course_page(result, query.today).model_dump_json(),
             queries.catalogue_modified(query.today))
 

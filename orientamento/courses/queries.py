@@ -1,9 +1,10 @@
-"""Read side of the directory: search with filters, facets and distance; course pages."""
+"""Read side of the directory: search with filters, facets and distance; course pages. A
+search's page of results, kept per catalogue version, is ``results.search_courses``."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,6 @@ from sqlalchemy.orm import selectinload
 
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
-from orientamento.courses import cache, spelling
 from orientamento.courses.models import (
     Course,
     CourseSite,
@@ -129,7 +129,7 @@ def _conditions(query: CourseQuery, skip: str | None = None) -> list[ColumnEleme
 
 
 @dataclass
-class _Filtered:
+class Filtered:
     """A filtered SELECT and the subqueries it joined (ranked matches, nearest site)."""
 
     stmt: Select[Any]
@@ -137,13 +137,13 @@ class _Filtered:
     nearest: Any = None
 
 
-def _filtered(query: CourseQuery, columns: list[Any], skip: str | None = None,
-              rank: bool = False) -> _Filtered:
+def filtered(query: CourseQuery, columns: list[Any], skip: str | None = None,
+             rank: bool = False) -> Filtered:
     """SELECT ``columns`` over the courses passing the filters (and near the place).
 
     Text matching is a plain condition unless ``rank`` asks for the scores to sort by.
     """
-    result = _Filtered(select(*columns).select_from(Course))
+    result = Filtered(select(*columns).select_from(Course))
     backend = backend_for(db.engine.dialect.name)
     if rank:
         result.matches = backend.ranked(query.q)
@@ -167,97 +167,6 @@ def order_of(query: CourseQuery) -> str:
     return query.sort
 
 
-def _page_ids(query: CourseQuery) -> tuple[list[int], dict[int, float]]:
-    """Ids of the requested page in order (upcoming first when the sort does not apply).
-
-    By distance, courses at the same distance (often the same site) come by relevance to the
-    words, then by title.
-    """
-    order = order_of(query)
-    filtered = _filtered(query, [Course.id],
-                         rank=bool(query.q) and order in ("relevance", "distance"))
-    stmt = filtered.stmt
-    if filtered.nearest is not None:
-        stmt = stmt.add_columns(filtered.nearest.c.d2)
-    if order == "distance" and filtered.nearest is not None:
-        ties = [filtered.matches.c.score.desc()] if filtered.matches is not None else []
-        stmt = stmt.order_by(filtered.nearest.c.d2, *ties, Course.title, Course.id)
-    elif filtered.matches is not None:
-        stmt = stmt.order_by(filtered.matches.c.score.desc(), Course.id)
-    else:
-        # Upcoming courses first, soonest first; then those already started; undated last.
-        group = case((Course.start_date.is_(None), 2), (Course.start_date < query.today, 1),
-                     else_=0)
-        stmt = stmt.order_by(group, Course.start_date, Course.id)
-    rows = db.session.execute(
-        stmt.limit(query.per_page).offset((query.page - 1) * query.per_page)).all()
-    distances = {row[0]: math.sqrt(row[1]) for row in rows} if filtered.nearest is not None \
-        else {}
-    return [row[0] for row in rows], distances
-
-
-def search_key(query: CourseQuery) -> tuple[Any, ...]:
-    """What decides a search's matches and counts (not its order or page), as a cache key."""
-    return (query.q, query.kinds, query.areas, query.eqf_levels, query.language,
-            query.place.code if query.place is not None else None, query.km,
-            query.start_after, query.free_only, query.enrolment, query.today)
-
-
-@dataclass(frozen=True)
-class _Summary:
-    """What a search finds besides its page: total, facet counts, the widening hints."""
-
-    total: int
-    facets: dict[str, dict[Any, int]]
-    other_states: int
-    suggestion: str | None
-
-
-def _summary(query: CourseQuery) -> _Summary:
-    total, facets = facet_counts(query)
-    other_states = 0
-    if not total and query.enrolment == Enrolment.OPEN:
-        # Nothing open: say whether closed or started courses match, so people can widen.
-        widened = _filtered(replace(query, enrolment=None), [func.count()]).stmt
-        other_states = db.session.scalar(widened) or 0
-    suggestion = spelling_suggestion(query) if not total and not other_states else None
-    return _Summary(total, facets, other_states, suggestion)
-
-
-def search_courses(query: CourseQuery) -> SearchResult:
-    """One page of active courses matching ``query``, with facet counts, in bounded queries.
-
-    The counts and the page's ids are kept per catalogue version (``courses.cache``): a
-    repeated search reads the version, then loads the page's courses by id.
-    """
-    version = cache.catalogue_version()
-    key = search_key(query)
-    summary = cache.cached(("summary", version, key), lambda: _summary(query))
-    total, facets = summary.total, summary.facets
-    other_states, suggestion = summary.other_states, summary.suggestion
-    ids, distances = cache.cached(
-        ("page", version, key, order_of(query), query.page, query.per_page),
-        lambda: _page_ids(query)) if total else ([], {})
-    return SearchResult(
-        courses=load_courses(ids), distances=distances, total=total,
-        page=query.page, per_page=query.per_page, facets=facets, other_states=other_states,
-        order=order_of(query), place=query.place, suggestion=suggestion,
-    )
-
-
-def spelling_suggestion(query: CourseQuery) -> str | None:
-    """The query with unknown words replaced by the nearest catalogue words, when the
-    corrected query finds active courses (in any enrolment state); else None."""
-    if not query.q:
-        return None
-    words = spelling.catalogue_vocabulary()
-    corrected = words.correct(query.q)
-    if corrected is None:
-        return None
-    count = _filtered(replace(query, q=corrected, enrolment=None), [func.count()]).stmt
-    return corrected if db.session.scalar(count) else None
-
-
 #: Facet name -> the filter that facet sets in a CourseQuery.
 ACTIVE_FILTER = {"kind": "kinds", "area": "areas", "eqf_level": "eqf_levels",
                  "language": "language", "free": "free_only"}
@@ -272,13 +181,13 @@ def facet_counts(query: CourseQuery) -> tuple[int, dict[str, dict[Any, int]]]:
     free = (Course.cost_cents == 0).label("free")
     dimensions = [Course.kind, Course.area, Course.eqf_level, Course.language, free]
     rows = db.session.execute(
-        _filtered(query, [*dimensions, func.count()]).stmt.group_by(*dimensions)).all()
+        filtered(query, [*dimensions, func.count()]).stmt.group_by(*dimensions)).all()
     total = sum(row[-1] for row in rows)
     facets: dict[str, dict[Any, int]] = {}
     for position, name in enumerate((*FACETS, "free")):
         if getattr(query, ACTIVE_FILTER[name]):
             column = free if name == "free" else getattr(Course, name)
-            stmt = _filtered(query, [column, func.count()], skip=name).stmt.group_by(column)
+            stmt = filtered(query, [column, func.count()], skip=name).stmt.group_by(column)
             grouped: list[Any] = list(db.session.execute(stmt).all())
         else:
             grouped = [(row[position], row[-1]) for row in rows]

@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from orientamento.core.cells import date_cell, email_cell, integer_cell, member_cell, url_cell
 from orientamento.core.forms import FIRST_DAY, LAST_DAY
 from orientamento.core.spreadsheet import escape_cell, unescape_cell
 from orientamento.core.text import has_control_characters
@@ -26,7 +26,6 @@ from orientamento.courses.areas import AREA_LABELS, KIND_EQF_LEVELS, CourseKind,
 from orientamento.courses.models import RIASEC, Course, CourseStatus
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LIST_SEPARATOR = "|"
 TRANSLATED_LOCALES = ("en", "ar")
 MAX_SITES = 10
@@ -94,30 +93,10 @@ def _code(value: str) -> str:
     return value
 
 
-def _integer(low: int, high: int, required: bool = True) -> Callable[[str], int | None]:
-    def parse(value: str) -> int | None:
-        value = value.strip()
-        if not value and not required:
-            return None
-        try:
-            number = int(value)
-        except ValueError:
-            raise ValueError(_("Write a whole number.")) from None
-        if not low <= number <= high:
-            raise ValueError(_("Write a number from %(low)d to %(high)d.", low=low, high=high))
-        return number
-    return parse
-
-
 def _date(value: str) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(_("Write a date as YYYY-MM-DD.")) from None
-    if not FIRST_DAY <= day <= LAST_DAY:  # year 1 or 9999: a typing mistake, as on the forms
+    day = date_cell(value)
+    # Year 1 or 9999: a typing mistake, as on the forms.
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
         raise ValueError(_("Give a date between %(first)s and %(last)s.",
                            first=format_date(FIRST_DAY, "long"),
                            last=format_date(LAST_DAY, "long")))
@@ -161,36 +140,6 @@ def _choice(options: Mapping[str, object]) -> Callable[[str], str]:
     return parse
 
 
-E = TypeVar("E", bound=StrEnum)
-
-
-def _member(enum: type[E]) -> Callable[[str], E]:
-    def parse(value: str) -> E:
-        try:
-            return enum(value.strip())
-        except ValueError:
-            raise ValueError(_("Use one of: %(options)s.", options=", ".join(enum))) from None
-    return parse
-
-
-def _email(value: str) -> str | None:
-    value = value.strip()
-    if not value:
-        return None
-    if len(value) > 254 or not EMAIL_PATTERN.match(value):
-        raise ValueError(_("Write an e-mail address such as name@example.org."))
-    return value
-
-
-def _url(value: str) -> str | None:
-    value = value.strip()
-    if not value:
-        return None
-    if len(value) > 300 or not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
-        raise ValueError(_("Write a web address starting with https://."))
-    return value
-
-
 def _list(value: str) -> list[str]:
     return [part.strip() for part in value.split(LIST_SEPARATOR)] if value.strip() else []
 
@@ -201,32 +150,32 @@ LANGUAGES = {"it": "it", "en": "en"}
 SCALAR_COLUMNS: dict[str, Callable[[str], Any]] = {
     "provider_code": _code,
     "course_code": _code,
-    "kind": _member(CourseKind),
+    "kind": member_cell(CourseKind),
     "area": _choice(AREA_LABELS),
-    "eqf_level": _integer(3, 6),
+    "eqf_level": integer_cell(3, 6),
     "title": _text(200),
     "description": _text(4000, required=False, lines=True),
     "title_en": _text(200, required=False),
     "description_en": _text(4000, required=False, lines=True),
     "title_ar": _text(200, required=False),
     "description_ar": _text(4000, required=False, lines=True),
-    "hours": _integer(1, 10_000),
-    "semesters": _integer(1, 12),
+    "hours": integer_cell(1, 10_000),
+    "semesters": integer_cell(1, 12),
     "start_date": _date,
     "application_deadline": _date,
     "cost_eur": _cost,
     "admission": _text(2000, required=False, lines=True),
     "language": _choice(LANGUAGES),
-    "seats": _integer(1, 10_000, required=False),
+    "seats": integer_cell(1, 10_000, required=False),
 }
 SITE_COLUMNS = ("site_addresses", "site_place_codes", "site_latitudes", "site_longitudes")
 TAIL_COLUMNS: dict[str, Callable[[str], Any]] = {
     "occupation_codes": _text(2000, required=False),
     **{f"riasec_{k}": _weight for k in RIASEC},
-    "contact_email": _email,
+    "contact_email": email_cell,
     "contact_phone": _text(40, required=False),
-    "web_url": _url,
-    "status": _member(CourseStatus),
+    "web_url": url_cell,
+    "status": member_cell(CourseStatus),
 }
 COLUMNS = (*SCALAR_COLUMNS, *SITE_COLUMNS, *TAIL_COLUMNS)
 REQUIRED_COLUMNS = ("provider_code", "course_code", "kind", "area", "eqf_level", "title",

@@ -26,8 +26,17 @@ from orientamento.core.errors import DomainError
 from orientamento.core.forms import EmptyForm
 from orientamento.core.http_cache import revalidated
 from orientamento.core.i18n import current_language
+from orientamento.core.import_page import import_page
 from orientamento.core.navigation import safe_next_url
-from orientamento.courses import cache, queries, services, signals, suggestions, transfer
+from orientamento.courses import (
+    cache,
+    queries,
+    results,
+    services,
+    signals,
+    suggestions,
+    transfer,
+)
 from orientamento.courses.forms import CourseForm, CourseSearchForm, ImportForm, SuggestionForm
 from orientamento.courses.models import Course, CourseStatus
 from orientamento.extensions import db
@@ -66,7 +75,7 @@ def _search_content(fragment: bool) -> tuple[str, int]:
     form = CourseSearchForm(request.args, places=queries.places())
     if not form.validate():
         return render_template("courses/_search_content.html", form=form, result=None), 400
-    result = queries.search_courses(queries.query_from_form(form))
+    result = results.search_courses(queries.query_from_form(form))
     saved = (queries.saved_course_ids(current_user.id, [c.id for c in result.courses])
              if current_user.is_authenticated and current_user.role == Role.STUDENT else set())
     template = "courses/_results.html" if fragment else "courses/_search_content.html"
@@ -221,20 +230,8 @@ def change_status(course_id: int) -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def import_catalogue() -> ResponseReturnValue:
     """Check (dry run) or import a catalogue file, all or nothing."""
-    form = ImportForm()
-    if not form.validate_on_submit():
-        return render_template("courses/import.html", form=form, report=None), \
-            400 if form.errors else 200
-    upload = form.file.data
-    report = transfer.import_catalogue(upload.read(transfer.MAX_IMPORT_BYTES + 1),
-                                       upload.filename or "", dry_run=form.dry_run.data)
-    if report.ok and not report.dry_run:
-        db.session.commit()
-        flash(_("Catalogue imported."), "success")
-    else:
-        db.session.rollback()
-    return render_template("courses/import.html", form=form, report=report), \
-        200 if report.ok else 422
+    return import_page(ImportForm(), "courses/import.html", transfer.import_catalogue,
+                       transfer.MAX_IMPORT_BYTES, _("Catalogue imported."))
 
 
 @bp.get("/export.<any(csv, json):fmt>")

@@ -12,8 +12,9 @@ from orientamento.auth.passwords import hash_password
 from orientamento.core import clock
 from orientamento.demo.support import ORGANISATIONS
 from orientamento.extensions import db
-from orientamento.outreach.models import Decision, DecisionKind, Flag, FlagStatus, Referral
-from orientamento.outreach.referrals import add_working_days
+from orientamento.outreach.models import Decision, DecisionKind, Flag, FlagStatus
+from orientamento.outreach.referrals.days import add_working_days
+from orientamento.outreach.referrals.models import Referral
 from orientamento.risk.models import RiskPerson
 from orientamento.support.models import SupportOrganisation, SupportService
 

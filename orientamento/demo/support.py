@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import time
 
+from orientamento.support.fields import HoursRecord
 from orientamento.support.models import AccessMode, EligibleStatus, HelpKind, OrganisationKind
 from orientamento.support.models import Residence as R
 from orientamento.support.openreferral import derived_uid
 from orientamento.support.records import (
     Catalogue,
-    HoursRecord,
     LocationRecord,
     OrganisationRecord,
     ServiceRecord,

@@ -21,14 +21,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 
+from orientamento.core.dml import changed_rows
 from orientamento.extensions import db
 from orientamento.outreach.models import Flag, FlagStatus, Trigger
 from orientamento.risk.models import ModelVersion, RiskPerson, RiskRecord, RiskScore, RiskSnapshot
 
 
-def _pending(trigger: Trigger):  # type: ignore[no-untyped-def]
+def _pending(trigger: Trigger) -> Select[int | None]:
+    """The people with a flag of ``trigger`` not closed yet."""
     return select(Flag.person_id).where(Flag.trigger == trigger.value,
                                         Flag.status != FlagStatus.CLOSED)
 
@@ -119,7 +121,7 @@ def attach_scores(version: ModelVersion, snapshot: RiskSnapshot) -> int:
     # planner's statistics say. Joining scores on (person, version) instead let PostgreSQL,
     # with statistics from before a million-record import, AND a bitmap of every score of
     # the version into each probe: still running after a quarter of an hour.
-    result = db.session.execute(
+    return changed_rows(
         update(Flag)
         .where(Flag.trigger == Trigger.CONTRACT_ENDED.value, Flag.score_id.is_(None),
                Flag.as_of == snapshot.as_of, Flag.status != FlagStatus.CLOSED,
@@ -127,4 +129,3 @@ def attach_scores(version: ModelVersion, snapshot: RiskSnapshot) -> int:
                RiskScore.record_id == RiskRecord.id, RiskScore.version_id == version.id,
                RiskScore.probability.is_not(None))
         .values(score_id=RiskScore.id).execution_options(synchronize_session=False))
-    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,5 +1,5 @@
-"""Outreach forms: queue filters, decisions, contacts and follow-up outcomes; the public
-"contact me" form."""
+"""Outreach forms: queue filters, decisions, contacts, follow-up outcomes and assignment; the
+public "contact me" form. The referral forms are in ``referrals/forms.py``."""
 
 from __future__ import annotations
 
@@ -21,24 +21,19 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm
+from orientamento.core.forms import DayField, Form, QueryForm
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
     CONTACT_OUTCOME_LABELS,
     DECISION_LABELS,
-    DECLINE_REASONS,
     FOLLOW_UP_MONTHS,
     PREFERRED_TIME_LABELS,
     REASON_CODES,
-    REFERRAL_OUTCOMES,
     SITUATION_LABELS,
     TRIGGER_LABELS,
-    WITHDRAW_REASONS,
     ContactOutcome,
     PreferredTime,
 )
-from orientamento.outreach.referrals import NOTE_LENGTH as REFERRAL_NOTE_LENGTH
-from orientamento.outreach.referrals import ReferralData
 from orientamento.outreach.self_referrals import (
     CONTACT_LANGUAGES,
     EMAIL_LENGTH,
@@ -51,7 +46,6 @@ from orientamento.outreach.self_referrals import (
 )
 from orientamento.outreach.services import EXPLAINED_REASONS, ContactData
 from orientamento.risk.models import BAND_LABELS
-from orientamento.support.models import SupportService
 
 NOTE_LENGTH = 2000
 
@@ -61,7 +55,8 @@ def municipio_label(number: int) -> Any:
     return _l("Municipio %(number)s", number=number)
 
 
-def _choices(labels: dict[Any, Any], empty: Any = None) -> list[SelectChoice]:
+def label_choices(labels: dict[Any, Any], empty: Any = None) -> list[SelectChoice]:
+    """Select options from a code -> label mapping, after an empty one when ``empty`` names it."""
     options = [SelectChoice(str(value), label) for value, label in labels.items()]
     return [SelectChoice("", empty), *options] if empty else options
 
@@ -70,8 +65,8 @@ class QueueFilterForm(QueryForm):
     """Filters of the outreach queue (query string)."""
 
     trigger = SelectField(_l("Why flagged"), default="",
-                          choices=_choices(TRIGGER_LABELS, _l("Any reason")))
-    band = SelectField(_l("Band"), default="", choices=_choices(BAND_LABELS, _l("Any band")))
+                          choices=label_choices(TRIGGER_LABELS, _l("Any reason")))
+    band = SelectField(_l("Band"), default="", choices=label_choices(BAND_LABELS, _l("Any band")))
     municipio = SelectField(_l("Municipio"), default="")
     assigned = SelectField(_l("Assigned to"), default="", choices=[
         SelectChoice("", _l("Anyone or no one")), SelectChoice("mine", _l("Me")),
@@ -91,9 +86,9 @@ class DecisionForm(Form):
     """Contact, do not contact or defer, with a reason and the worker's view of the priority."""
 
     kind = RadioField(_l("Decision"), validators=[InputRequired()],
-                      choices=_choices(DECISION_LABELS))
+                      choices=label_choices(DECISION_LABELS))
     reason_code = SelectField(_l("Reason"), validators=[DataRequired()],
-                              choices=_choices(REASON_CODES, _l("Choose a reason")))
+                              choices=label_choices(REASON_CODES, _l("Choose a reason")))
     agrees = RadioField(
         _l("Do you agree with the priority the model (or the rule) gave?"),
         validators=[InputRequired()],
@@ -132,10 +127,10 @@ class ContactForm(Form):
     """One attempt to reach a person."""
 
     channel = SelectField(_l("Channel"), validators=[DataRequired()],
-                          choices=_choices(CHANNEL_LABELS, _l("Choose a channel")))
+                          choices=label_choices(CHANNEL_LABELS, _l("Choose a channel")))
     contacted_on = DayField(_l("Date of the contact"), validators=[InputRequired()])
     outcome = SelectField(_l("Outcome"), validators=[DataRequired()],
-                          choices=_choices(CONTACT_OUTCOME_LABELS, _l("Choose an outcome")))
+                          choices=label_choices(CONTACT_OUTCOME_LABELS, _l("Choose an outcome")))
     consent = RadioField(_l("Consent"), default="", choices=CONSENT_CHOICES,
                          description=_l("Only when the person was reached. A refusal closes "
                                         "every flag of the person for good."))
@@ -168,7 +163,7 @@ class OutcomeForm(Form):
     months = SelectField(_l("Follow-up"), coerce=int, choices=[
         SelectChoice(m, _l("After %(num)s months", num=m)) for m in FOLLOW_UP_MONTHS])
     situation = SelectField(_l("Situation"), validators=[DataRequired()],
-                            choices=_choices(SITUATION_LABELS, _l("Choose a situation")))
+                            choices=label_choices(SITUATION_LABELS, _l("Choose a situation")))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_LENGTH)])
 
 
@@ -193,7 +188,7 @@ class SelfReferralForm(Form):
     language = SelectField(_l("Language we should speak"), validators=[DataRequired()])
     preferred_time = RadioField(_l("When is a good time?"), default=PreferredTime.ANY.value,
                                 validators=[InputRequired()],
-                                choices=_choices(PREFERRED_TIME_LABELS))
+                                choices=label_choices(PREFERRED_TIME_LABELS))
     message = TextAreaField(_l("Anything you want to tell us (optional)"),
                             validators=[Optional(), Length(max=MESSAGE_LENGTH)],
                             description=_l("For example what you would like help with. Do not "
@@ -251,98 +246,6 @@ class SelfReferralForm(Form):
             language=self.language.data or "", preferred_time=self.preferred_time.data or "",
             phone=(self.phone.data or "").strip(), email=(self.email.data or "").strip(),
             name=(self.name.data or "").strip(), message=(self.message.data or "").strip())
-
-
-class ReferralForm(Form):
-    """Refer the flag's person to one or more services, with their consent."""
-
-    services = MultiCheckboxField(_l("Services"), coerce=int,
-                                  description=_l("Only the contact details and your note are "
-                                                 "sent: never the score, its reasons or "
-                                                 "personal attributes."))
-    consent = BooleanField(_l("The person agreed to be referred to these services"),
-                           validators=[DataRequired(message=_l(
-                               "A referral needs the person's consent: tick the box."))])
-    consent_on = DayField(_l("Day of the consent"), validators=[InputRequired()])
-    note = TextAreaField(_l("Note for the service"),
-                         validators=[Optional(), Length(max=REFERRAL_NOTE_LENGTH)],
-                         description=_l("What the person is looking for, when to call. No "
-                                        "health details."))
-
-    def __init__(self, *args: Any, services: list[SupportService], today: date,
-                 **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.today = today
-        self.services.choices = [SelectChoice(s.id, f"{s.name} ({s.organisation.name})")
-                                 for s in services]
-
-    def validate_services(self, field: Field) -> None:
-        """At least one service."""
-        if not field.data:
-            raise ValidationError(_l("Choose at least one service."))
-
-    def validate_consent_on(self, field: Field) -> None:
-        """No consent in the future."""
-        if field.data and field.data > self.today:
-            raise ValidationError(_l("The date cannot be in the future."))
-
-    def data_for_service(self) -> ReferralData:
-        """The form as the service's input."""
-        return ReferralData(service_ids=list(self.services.data or []),
-                            consent=bool(self.consent.data), consent_on=self.consent_on.data,
-                            note=self.note.data or "")
-
-
-class DeclineForm(Form):
-    """A service declines a referral, saying why."""
-
-    reason = SelectField(_l("Why do you decline?"), validators=[DataRequired()],
-                         choices=_choices(DECLINE_REASONS, _l("Choose a reason")))
-    note = TextAreaField(_l("Explanation for the outreach worker"),
-                         validators=[Length(max=REFERRAL_NOTE_LENGTH)],
-                         description=_l("Required when the reason is \"Other\"."))
-
-    def validate_note(self, field: Field) -> None:
-        """"Other" needs words."""
-        if self.reason.data == "other" and not (field.data or "").strip():
-            raise ValidationError(_l("Explain in a few words."))
-
-
-class WithdrawReferralForm(Form):
-    """A worker withdraws a referral, saying why (the service reads the reason)."""
-
-    reason = SelectField(_l("Why withdraw it?"), validators=[DataRequired()],
-                         choices=_choices(WITHDRAW_REASONS, _l("Choose a reason")))
-
-
-TAKE_UP_CHOICES = [SelectChoice("", _l("Not known yet")), SelectChoice("yes", _l("Yes, the "
-                   "person came")), SelectChoice("no", _l("No, the person did not come"))]
-
-
-class TakeUpForm(Form):
-    """The first appointment and whether the person came."""
-
-    first_appointment_on = DayField(_l("First appointment"), validators=[Optional()])
-    took_up = RadioField(_l("Did the person come?"), default="", choices=TAKE_UP_CHOICES,
-                         validators=[Optional()])
-
-    def took_up_value(self) -> bool | None:
-        """The answer as the service's input."""
-        return {"yes": True, "no": False}.get(self.took_up.data or "")
-
-
-class CloseReferralForm(Form):
-    """Close an accepted referral with its outcome."""
-
-    outcome = SelectField(_l("Outcome"), validators=[DataRequired()],
-                          choices=_choices(REFERRAL_OUTCOMES, _l("Choose an outcome")))
-    note = TextAreaField(_l("Note"), validators=[Length(max=REFERRAL_NOTE_LENGTH)],
-                         description=_l("Required when the outcome is \"Other\"."))
-
-    def validate_note(self, field: Field) -> None:
-        """"Other" needs words."""
-        if self.outcome.data == "other" and not (field.data or "").strip():
-            raise ValidationError(_l("Explain in a few words."))
 
 
 class AssignForm(Form):

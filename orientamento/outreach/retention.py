@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Delete, delete, select
 
+from orientamento.core.dml import changed_rows
 from orientamento.extensions import db
-from orientamento.outreach.models import Flag, FlagStatus, Referral, ReferralStatus, SelfReferral
+from orientamento.outreach.models import Flag, FlagStatus, SelfReferral
+from orientamento.outreach.referrals.models import LIVE, Referral
 from orientamento.risk.models import (
     ContactDetails,
     ProtectedAttributes,
@@ -27,22 +29,19 @@ from orientamento.risk.models import (
     RiskSnapshot,
 )
 
-#: Referrals a service is still working on: their flag stays, however long ago it closed.
-LIVE_REFERRALS = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 
-
-def _deleted(statement: object) -> int:
-    result = db.session.execute(
-        statement.execution_options(synchronize_session=False))  # type: ignore[attr-defined]
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+def _deleted(statement: Delete) -> int:
+    """Run a set-based DELETE (the session is not searched for what it removes); how many."""
+    return changed_rows(statement.execution_options(synchronize_session=False))
 
 
 def delete_closed_flags_before(cutoff: datetime) -> int:
     """Delete the flags closed before ``cutoff`` with everything recorded on them, and the
     "contact me" requests behind them. A flag with a referral still sent or accepted stays.
     Returns how many flags went."""
+    # A referral a service is still working on keeps its flag, however long ago it closed.
     live_referral = (select(Referral.id)
-                     .where(Referral.flag_id == Flag.id, Referral.status.in_(LIVE_REFERRALS))
+                     .where(Referral.flag_id == Flag.id, Referral.status.in_(LIVE))
                      .exists())
     expired = (select(Flag.id, Flag.self_referral_id)
                .where(Flag.status == FlagStatus.CLOSED, Flag.closed_at < cutoff,

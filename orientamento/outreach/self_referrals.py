@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from orientamento.auth import audit
 from orientamento.auth.models import AuditAction, User
 from orientamento.core import clock
+from orientamento.core.cells import is_email
 from orientamento.core.errors import DomainError
 from orientamento.core.text import BIDI_CONTROLS, has_control_characters
 from orientamento.extensions import db
@@ -33,7 +34,6 @@ CONTACT_LANGUAGES = ("it", "en", "ar", "es", "fr", "pt", "ro", "uk", "ru", "zh",
 NAME_LENGTH, PHONE_LENGTH, EMAIL_LENGTH, MESSAGE_LENGTH = 100, 40, 254, 500
 #: A phone number as people write it: digits, spaces, brackets, dots, dashes, a leading +.
 PHONE_PATTERN = re.compile(r"\+?[0-9 ()./-]+")
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 6, 15
 
 
@@ -62,7 +62,7 @@ def phone_problem(phone: str) -> str | None:
 
 def email_problem(email: str) -> str | None:
     """Why ``email`` is not an e-mail address we can write to, or None."""
-    if len(email) > EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(email):
+    if not is_email(email):
         return str(_l("Write an e-mail address like name@example.org."))
     return None
 

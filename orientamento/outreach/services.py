@@ -11,16 +11,16 @@ from __future__ import annotations
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth import audit
 from orientamento.auth.models import AuditAction, Role, User
 from orientamento.core import clock
+from orientamento.core.dml import changed_rows
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.extensions import db
 from orientamento.outreach.models import (
@@ -36,10 +36,9 @@ from orientamento.outreach.models import (
     Flag,
     FlagStatus,
     Outcome,
-    Referral,
-    ReferralStatus,
 )
 from orientamento.outreach.queries import covered_municipi
+from orientamento.outreach.referrals.models import LIVE, Referral, ReferralStatus
 from orientamento.risk.models import RiskPerson
 
 #: Reason codes that need a written explanation.
@@ -60,10 +59,10 @@ def check_covered(worker: User, flag: Flag) -> None:
 
 def lock_open_flag(flag: Flag) -> None:
     """Lock the flag's row, refusing a closed flag; reload its status as it now stands."""
-    locked = db.session.execute(
+    locked = changed_rows(
         update(Flag).where(Flag.id == flag.id, Flag.status != FlagStatus.CLOSED)
         .values(status=Flag.status).execution_options(synchronize_session=False))
-    if locked.rowcount == 0:  # type: ignore[attr-defined]
+    if locked == 0:
         raise Conflict(_l("This flag is closed: it takes no new decision or contact."))
     db.session.refresh(flag, ["status", "closed_at"])
 
@@ -165,7 +164,7 @@ def log_contact(worker: User, flag: Flag, data: ContactData, today: date) -> Con
             opt_out(flag.person, clock.now())
         else:  # a self-referral: the person changed their mind; this request closes
             flag.status, flag.closed_at = FlagStatus.CLOSED, clock.now()
-            withdraw_live_referrals([flag.id], "help_refused", flag.closed_at)
+            withdraw_live_referrals(Referral.flag_id == flag.id, "help_refused", flag.closed_at)
     db.session.flush()
     audit.record(AuditAction.RISK_CONTACT, actor=worker, flag_id=flag.id,
                  person_id=flag.person_id, contact_id=contact.id, outcome=data.outcome,
@@ -174,16 +173,16 @@ def log_contact(worker: User, flag: Flag, data: ContactData, today: date) -> Con
     return contact
 
 
-def withdraw_live_referrals(flag_ids: Any, reason: str, now: datetime) -> int:
-    """Withdraw the referrals of ``flag_ids`` (ids or a select of them) that a service is
-    still to answer or working on; return how many."""
-    withdrawn = db.session.execute(
+def withdraw_live_referrals(which: ColumnElement[bool], reason: str, now: datetime) -> int:
+    """Withdraw the referrals ``which`` selects that a service is still to answer or working
+    on, in one conditional UPDATE (so a service answering at the same moment cannot win too);
+    return how many. One referral (``Referral.id == ...``, the worker's withdrawal) or every
+    live referral of some flags (a refusal of help)."""
+    return changed_rows(
         update(Referral)
-        .where(Referral.flag_id.in_(flag_ids),
-               Referral.status.in_((ReferralStatus.SENT, ReferralStatus.ACCEPTED)))
+        .where(which, Referral.status.in_(LIVE))
         .values(status=ReferralStatus.WITHDRAWN, withdrawn_at=now, withdraw_reason=reason)
         .execution_options(synchronize_session="fetch"))
-    return int(withdrawn.rowcount)  # type: ignore[attr-defined]
 
 
 def opt_out(person: RiskPerson, now: datetime) -> int:
@@ -191,14 +190,15 @@ def opt_out(person: RiskPerson, now: datetime) -> int:
     live referrals (the services stop seeing their contact details); return how many flags
     closed."""
     person.opted_out_at = now
-    withdraw_live_referrals(select(Flag.id).where(Flag.person_id == person.id),
-                            "help_refused", now)
-    closed = db.session.execute(
+    withdraw_live_referrals(
+        Referral.flag_id.in_(select(Flag.id).where(Flag.person_id == person.id)),
+        "help_refused", now)
+    closed = changed_rows(
         update(Flag).where(Flag.person_id == person.id, Flag.status != FlagStatus.CLOSED)
         .values(status=FlagStatus.CLOSED, closed_at=now)
         .execution_options(synchronize_session="fetch"))
     db.session.flush()
-    return int(closed.rowcount)  # type: ignore[attr-defined]
+    return closed
 
 
 def follow_up_due(flag: Flag, months: int) -> date:

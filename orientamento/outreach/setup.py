@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from orientamento.outreach.flags import raise_flags_after_scoring, raise_rule_flags
-from orientamento.outreach.queries import subject_report_flags
+from orientamento.outreach.subject_report import subject_report_flags
 from orientamento.risk import signals
 
 

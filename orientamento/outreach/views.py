@@ -1,5 +1,6 @@
-"""Outreach workers' pages: the queue, a flag with its history, decisions, contacts, outcomes;
-and for admins, a model version's outreach overview."""
+"""Outreach workers' pages: the queue, a flag with its history, decisions, contacts, outcomes,
+referrals made and withdrawn; for admins, a model version's outreach overview; the public
+"contact me" form. The service operators' pages are in ``referrals/views.py``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -29,28 +29,18 @@ from orientamento.core.forms import EmptyForm, form_status, refusal_shown_on
 from orientamento.core.i18n import current_language
 from orientamento.database import writes_on_read
 from orientamento.extensions import db, limiter
-from orientamento.outreach import (
-    queries,
-    referral_queries,
-    referrals,
-    self_referrals,
-    services,
-)
+from orientamento.outreach import overview, queries, self_referrals, services
+from orientamento.outreach.blueprint import bp
 from orientamento.outreach.calls.measures import CONTACT_DEADLINES, campaign_measures
 from orientamento.outreach.contacts import contact_card
 from orientamento.outreach.forms import (
     CONSENT_LABELS,
     AssignForm,
-    CloseReferralForm,
     ContactForm,
     DecisionForm,
-    DeclineForm,
     OutcomeForm,
     QueueFilterForm,
-    ReferralForm,
     SelfReferralForm,
-    TakeUpForm,
-    WithdrawReferralForm,
 )
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
@@ -60,15 +50,14 @@ from orientamento.outreach.models import (
     TRIGGER_LABELS,
     Flag,
     FlagStatus,
-    Referral,
-    ReferralStatus,
 )
+from orientamento.outreach.referrals import queries as referral_queries
+from orientamento.outreach.referrals import services as referrals
+from orientamento.outreach.referrals.forms import ReferralForm, WithdrawReferralForm
 from orientamento.risk.models import BAND_LABELS, RiskScore
 from orientamento.risk.queries import version_or_404
 from orientamento.risk.reasons import reason_lines, version_spec
 from orientamento.risk.views import GROUPING_LABELS, number, percent
-
-bp = Blueprint("outreach", __name__)
 
 LABELS = {"channel_labels": CHANNEL_LABELS, "outcome_labels": CONTACT_OUTCOME_LABELS,
           "consent_labels": CONSENT_LABELS, "situation_labels": SITUATION_LABELS}
@@ -298,132 +287,6 @@ def withdraw_referral(flag_id: int, referral_id: int) -> ResponseReturnValue:
     return _submit(flag_id, "withdraw_form", form, act, "#referrals")
 
 
-# --- the service's side: incoming referrals -----------------------------------------------------
-
-
-@bp.get("/referrals/")
-@role_required(Role.SERVICE_OPERATOR)
-def incoming_referrals() -> ResponseReturnValue:
-    """Referrals to the operator's organisation waiting for an answer or in progress."""
-    return render_template("outreach/referrals.html", live=True,
-                           page=referral_queries.incoming(acting_user(), live=True),
-                           today=clock.today())
-
-
-@bp.get("/referrals/past")
-@role_required(Role.SERVICE_OPERATOR)
-def past_referrals() -> ResponseReturnValue:
-    """Referrals the organisation declined or closed, latest first."""
-    return render_template("outreach/referrals.html", live=False,
-                           page=referral_queries.incoming(acting_user(), live=False),
-                           today=clock.today())
-
-
-def _referral_forms() -> dict[str, FlaskForm]:
-    """The referral page's forms, empty."""
-    return {"accept_form": EmptyForm(prefix="accept"),
-            "decline_form": DeclineForm(prefix="decline"),
-            "take_up_form": TakeUpForm(prefix="take-up"),
-            "close_form": CloseReferralForm(prefix="close")}
-
-
-def _show_referral(referral: Referral, status: int = 200,
-                   **forms: FlaskForm) -> ResponseReturnValue:
-    """Render a referral as its service sees it: the contact details and the note only."""
-    chosen = _referral_forms() | forms
-    if "take_up_form" not in forms:  # show what is recorded
-        chosen["take_up_form"] = TakeUpForm(
-            prefix="take-up", first_appointment_on=referral.first_appointment_on,
-            took_up={True: "yes", False: "no"}.get(referral.took_up, ""))  # type: ignore[arg-type]
-    withdrawn = referral.status == ReferralStatus.WITHDRAWN
-    return render_template("outreach/referral.html", referral=referral,
-                           card=None if withdrawn else contact_card(referral.flag,
-                                                                    current_language()),
-                           today=clock.today(), **chosen), status
-
-
-@bp.get("/referrals/<int:referral_id>")
-@writes_on_read  # the view is audited
-@role_required(Role.SERVICE_OPERATOR)
-def show_referral(referral_id: int) -> ResponseReturnValue:
-    """A referral: the service, the person's contact details and the worker's note."""
-    operator = acting_user()
-    referral = referral_queries.referral_or_404(operator, referral_id)
-    referrals.record_view(operator, referral)
-    page = _show_referral(referral)
-    db.session.commit()
-    return page
-
-
-def _answer(referral_id: int, name: str, form: FlaskForm,
-            act: Callable[[User, Referral], str]) -> ResponseReturnValue:
-    """Validate ``form``, run ``act``, commit and go back to the referral; else show it again
-    with the errors and nothing written."""
-    operator = acting_user()
-    referral = referral_queries.referral_or_404(operator, referral_id)
-    if form.validate_on_submit():
-        with refusal_shown_on(form):
-            message = act(operator, referral)
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("outreach.show_referral", referral_id=referral_id))
-        referral = referral_queries.referral_or_404(operator, referral_id)  # afresh
-    return _show_referral(referral, form_status(form), **{name: form})
-
-
-@bp.post("/referrals/<int:referral_id>/accept")
-@role_required(Role.SERVICE_OPERATOR)
-def accept_referral(referral_id: int) -> ResponseReturnValue:
-    """Accept a referral: the service will contact the person."""
-    def act(operator: User, referral: Referral) -> str:
-        referrals.accept(operator, referral, clock.now())
-        return _("Referral accepted. Contact the person and record the first appointment.")
-
-    return _answer(referral_id, "accept_form", EmptyForm(prefix="accept"), act)
-
-
-@bp.post("/referrals/<int:referral_id>/decline")
-@role_required(Role.SERVICE_OPERATOR)
-def decline_referral(referral_id: int) -> ResponseReturnValue:
-    """Decline a referral with a reason; it goes back to the outreach worker."""
-    form = DeclineForm(prefix="decline")
-
-    def act(operator: User, referral: Referral) -> str:
-        referrals.decline(operator, referral, form.reason.data or "", form.note.data or "",
-                          clock.now())
-        return _("Referral declined. The outreach worker will see your reason.")
-
-    return _answer(referral_id, "decline_form", form, act)
-
-
-@bp.post("/referrals/<int:referral_id>/take-up")
-@role_required(Role.SERVICE_OPERATOR)
-def record_take_up(referral_id: int) -> ResponseReturnValue:
-    """Record the first appointment and whether the person came."""
-    form = TakeUpForm(prefix="take-up")
-
-    def act(operator: User, referral: Referral) -> str:
-        referrals.record_take_up(operator, referral, form.first_appointment_on.data,
-                                 form.took_up_value(), clock.today())
-        return _("Appointment saved.")
-
-    return _answer(referral_id, "take_up_form", form, act)
-
-
-@bp.post("/referrals/<int:referral_id>/close")
-@role_required(Role.SERVICE_OPERATOR)
-def close_referral(referral_id: int) -> ResponseReturnValue:
-    """Close an accepted referral with its outcome."""
-    form = CloseReferralForm(prefix="close")
-
-    def act(operator: User, referral: Referral) -> str:
-        referrals.close(operator, referral, form.outcome.data or "", form.note.data or "",
-                        clock.now())
-        return _("Referral closed with its outcome.")
-
-    return _answer(referral_id, "close_form", form, act)
-
-
 # --- a model version's outreach overview (admins) ----------------------------------------------
 
 
@@ -437,9 +300,9 @@ def show_version_overview(version_id: int) -> ResponseReturnValue:
     """Flags, decisions, overrides and outcomes of one model version."""
     version = version_or_404(version_id)
     return render_template("outreach/overview.html", version=version,
-                           overview=queries.version_overview(version),
+                           overview=overview.version_overview(version),
                            situations=list(SITUATION_LABELS.items()), number=number,
-                           percent=percent, label=_overview_label, MIN_GROUP=queries.MIN_GROUP,
+                           percent=percent, label=_overview_label, MIN_GROUP=overview.MIN_GROUP,
                            campaign=campaign_measures(clock.today()),
                            deadlines=CONTACT_DEADLINES)
 
@@ -473,6 +336,3 @@ def _beside_the_model_card(state: BlueprintSetupState) -> None:
     state.app.add_url_rule("/support/contact-me", f"{bp.name}.contact_me", contact_me,
                            methods=["GET", "POST"])
 
-
-# The call campaign's pages live in their own module, on this blueprint.
-from orientamento.outreach.calls import views as _call_views  # noqa: E402, F401

@@ -112,7 +112,7 @@ def score(data: Path | None, snapshot_id: int | None, spec_name: str) -> None:
     from orientamento.core.errors import DomainError
     from orientamento.risk import signals
     from orientamento.risk.models import RiskSnapshot
-    from orientamento.risk.records import MAX_ROWS
+    from orientamento.risk.record_rows import MAX_ROWS
     from orientamento.risk.scoring import score_snapshot
     from orientamento.risk.versions import require_active_version
 

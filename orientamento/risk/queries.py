@@ -1,7 +1,7 @@
 """Risk read side: model versions and a person's data report.
 
 Pages here never load a version's model file (it can be megabytes). A version's outreach
-overview is outreach's (``outreach.queries.version_overview``).
+overview is outreach's (``outreach.overview.version_overview``).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Optional
 
 from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm
+from orientamento.support.fields import LIST_SEPARATOR, format_hours, split_list
 from orientamento.support.models import (
     ACCESS_MODE_LABELS,
     ELIGIBLE_STATUS_LABELS,
@@ -28,8 +29,6 @@ from orientamento.support.models import (
     SupportSite,
 )
 from orientamento.support.records import (
-    LIST_SEPARATOR,
-    format_hours,
     location_cells,
     organisation_cells,
     record_of_location,
@@ -37,11 +36,13 @@ from orientamento.support.records import (
     record_of_service,
     record_of_site,
     service_cells,
-    split_list,
 )
 
 MUNICIPI = [str(n) for n in range(1, 10)]
 CHOOSE = _l("Choose one of the options in the list.")
+#: Phone numbers, addresses on the web, codes: written left to right in every language (in an
+#: Arabic page a phone number's groups of digits would otherwise show in reverse order).
+LTR = {"dir": "ltr"}
 
 
 def _choices(labels: dict[Any, Any]) -> list[SelectChoice]:
@@ -111,10 +112,10 @@ class OrganisationForm(CellsForm):
 
     organisation_name = StringField(_l("Name"), render_kw={"required": True})
     organisation_kind = SelectField(_l("Kind"), choices=_choices(ORGANISATION_KIND_LABELS))
-    organisation_website = StringField(_l("Website"),
+    organisation_website = StringField(_l("Website"), render_kw=LTR,
                                        description=_l("A full address, starting with https://."))
-    organisation_email = StringField(_l("E-mail"))
-    organisation_phone = StringField(_l("Phone"))
+    organisation_email = StringField(_l("E-mail"), render_kw=LTR)
+    organisation_phone = StringField(_l("Phone"), render_kw=LTR)
     organisation_description = TextAreaField(_l("Description"))
 
     def fill_from(self, organisation: SupportOrganisation) -> None:
@@ -134,12 +135,12 @@ class ServiceForm(CellsForm):
                           description=_l("Leave empty if there is no upper limit."))
     statuses = MultiCheckboxField(_l("Who it is for"), choices=_choices(ELIGIBLE_STATUS_LABELS))
     residence = SelectField(_l("Residence"), choices=_choices(RESIDENCE_LABELS))
-    languages = StringField(_l("Languages spoken"), description=_l(
+    languages = StringField(_l("Languages spoken"), render_kw=LTR, description=_l(
         "Two-letter ISO 639-1 codes separated by semicolons, such as it; en; ar."))
     access = SelectField(_l("How to get to it"), choices=_choices(ACCESS_MODE_LABELS))
-    service_email = StringField(_l("E-mail"))
-    service_phone = StringField(_l("Phone"))
-    service_website = StringField(_l("Website"),
+    service_email = StringField(_l("E-mail"), render_kw=LTR)
+    service_phone = StringField(_l("Phone"), render_kw=LTR)
+    service_website = StringField(_l("Website"), render_kw=LTR,
                                   description=_l("A full address, starting with https://."))
 
     def fill_from(self, service: SupportService) -> None:
@@ -179,7 +180,7 @@ class SiteForm(CellsForm):
     """A service offered at one of its organisation's locations, with opening hours."""
 
     location_id = SelectField(_l("Location"), validate_choice=False)
-    hours = TextAreaField(_l("Opening hours"), description=_l(
+    hours = TextAreaField(_l("Opening hours"), render_kw=LTR, description=_l(
         "One opening per day and time range, separated by semicolons, such as "
         "\"MO 09:00-12:30; WE 14:00-17:00\". Days: MO TU WE TH FR SA SU."))
     hours_valid_from = DayField(_l("Hours valid from (optional)"), validators=[Optional()])

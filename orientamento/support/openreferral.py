@@ -1,4 +1,5 @@
-"""The catalogue in Open Referral's Human Services Data Specification (HSDS 3.0), as JSON.
+"""The catalogue in Open Referral's Human Services Data Specification (HSDS 3.0), as JSON:
+validating and reading a document (writing one is ``openreferral_export.py``).
 
 A document is an object with three lists: ``organizations``, ``locations`` and ``services``
 (with their ``service_at_locations`` and ``schedules`` nested), each item valid against the
@@ -21,7 +22,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
 from flask_babel import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
@@ -29,6 +29,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from orientamento.core.imports import ErrorList
+from orientamento.support.fields import DAY_CODES, LIST_SEPARATOR, HoursRecord, parse_cells
 from orientamento.support.models import (
     AccessMode,
     EligibleStatus,
@@ -37,17 +38,12 @@ from orientamento.support.models import (
     Residence,
 )
 from orientamento.support.records import (
-    DAY_CODES,
-    LIST_SEPARATOR,
-    Catalogue,
-    HoursRecord,
     LocationRecord,
     OrganisationRecord,
     ServiceRecord,
     SiteRecord,
     location_from,
     organisation_from,
-    parse_cells,
     service_from,
 )
 
@@ -304,99 +300,3 @@ def items(document: Any, key: str) -> Iterator[tuple[int, Any]]:
     """The numbered items of one of the document's lists."""
     listed = document.get(key) or []
     yield from enumerate(listed if isinstance(listed, list) else [], start=1)
-
-
-# --- writing --------------------------------------------------------------------------------
-
-def _attribute(link_type: str, link_id: str, entity: str, code: str) -> dict[str, Any]:
-    taxonomy_name = TAXONOMIES[link_type][0]
-    term_id = derived_uid("term", link_type, code)
-    return {
-        "id": derived_uid("attribute", link_id, link_type, code), "link_id": link_id,
-        "link_type": link_type, "link_entity": entity, "taxonomy_term_id": term_id,
-        "taxonomy_term": {
-            "id": term_id, "code": code, "name": code.replace("_", " ").capitalize(),
-            "description": f"{taxonomy_name}: {code}", "taxonomy": taxonomy_name,
-            "taxonomy_id": derived_uid("taxonomy", link_type)},
-    }
-
-
-def _phones(owner_key: str, owner_uid: str, number: str | None) -> list[dict[str, Any]]:
-    if not number:
-        return []
-    return [{"id": derived_uid("phone", owner_uid), owner_key: owner_uid, "number": number}]
-
-
-def _present(**values: Any) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value is not None}
-
-
-def organization_json(record: OrganisationRecord) -> dict[str, Any]:
-    """An organisation as an HSDS organization."""
-    return _present(
-        id=record.uid, name=record.name, description=record.description,
-        email=record.email, website=record.website,
-        phones=_phones("organization_id", record.uid, record.phone),
-        attributes=[_attribute("organisation_kind", record.uid, "organization", record.kind)])
-
-
-def location_json(record: LocationRecord) -> dict[str, Any]:
-    """A location as an HSDS location with one physical address."""
-    address = _present(
-        id=derived_uid("address", record.uid), location_id=record.uid,
-        address_1=record.address, city=record.city,
-        region=f"Municipio {record.municipio}" if record.municipio else None,
-        state_province="MI", postal_code=record.postal_code, country="IT",
-        address_type="physical")
-    return _present(
-        id=record.uid, location_type="physical", organization_id=record.organisation_uid,
-        name=record.name or None, latitude=record.latitude, longitude=record.longitude,
-        external_identifier=record.place_code,
-        external_identifier_type="ISTAT" if record.place_code else None,
-        addresses=[address])
-
-
-def _schedule(site: SiteRecord, hours: HoursRecord) -> dict[str, Any]:
-    return _present(
-        id=derived_uid("schedule", site.uid, hours.weekday, hours.opens.isoformat()),
-        service_at_location_id=site.uid, freq="WEEKLY", byday=DAY_CODES[hours.weekday],
-        opens_at=f"{hours.opens:%H:%M}", closes_at=f"{hours.closes:%H:%M}",
-        valid_from=site.valid_from.isoformat() if site.valid_from else None,
-        valid_to=site.valid_to.isoformat() if site.valid_to else None,
-        notes="Europe/Rome local time")
-
-
-def service_json(record: ServiceRecord) -> dict[str, Any]:
-    """A service as an HSDS service, its sites and opening hours nested."""
-    attributes = [_attribute("help", record.uid, "service", k) for k in record.help_kinds]
-    attributes += [_attribute("eligible_status", record.uid, "service", s)
-                   for s in record.statuses]
-    attributes.append(_attribute("residence", record.uid, "service", record.residence))
-    attributes.append(_attribute("access", record.uid, "service", record.access))
-    english = Locale("en").languages
-    return _present(
-        id=record.uid, organization_id=record.organisation_uid, name=record.name,
-        description=record.description, url=record.website, email=record.email,
-        status="active", minimum_age=record.min_age, maximum_age=record.max_age,
-        phones=_phones("service_id", record.uid, record.phone),
-        languages=[{"id": derived_uid("language", record.uid, code), "service_id": record.uid,
-                    "name": english.get(code, code), "code": code}
-                   for code in record.languages],
-        service_at_locations=[{
-            "id": site.uid, "service_id": record.uid, "location_id": site.location_uid,
-            "schedules": [_schedule(site, hours) for hours in site.hours]}
-            for site in record.sites],
-        attributes=attributes)
-
-
-def document_of(catalogue: Catalogue) -> dict[str, Any]:
-    """The whole catalogue as one HSDS document."""
-    return {
-        "hsds_version": HSDS_VERSION,
-        "organizations": [organization_json(o) for o in sorted(
-            catalogue.organisations.values(), key=lambda o: (o.name.casefold(), o.uid))],
-        "locations": [location_json(loc) for loc in sorted(
-            catalogue.locations.values(), key=lambda loc: loc.uid)],
-        "services": [service_json(s) for s in sorted(
-            catalogue.services.values(), key=lambda s: (s.name.casefold(), s.uid))],
-    }

@@ -15,6 +15,7 @@ from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError
 from orientamento.courses.models import Place
 from orientamento.extensions import db
+from orientamento.support.fields import new_uid, parse_cells
 from orientamento.support.models import (
     OpeningHours,
     ServiceHelp,
@@ -36,9 +37,7 @@ from orientamento.support.records import (
     ServiceRecord,
     SiteRecord,
     location_from,
-    new_uid,
     organisation_from,
-    parse_cells,
     record_of_location,
     record_of_organisation,
     record_of_service,

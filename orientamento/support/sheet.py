@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from orientamento.core.imports import ErrorList
 from orientamento.core.spreadsheet import csv_text, unescape_cell
+from orientamento.support.fields import new_uid, parse_cells
 from orientamento.support.records import (
     LOCATION_COLUMNS,
     ORGANISATION_COLUMNS,
@@ -30,10 +31,8 @@ from orientamento.support.records import (
     SiteRecord,
     location_cells,
     location_from,
-    new_uid,
     organisation_cells,
     organisation_from,
-    parse_cells,
     service_cells,
     service_from,
     site_cells,

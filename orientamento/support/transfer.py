@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from orientamento.core.errors import Conflict
 from orientamento.core.imports import ErrorList, FileProblem, decode_upload
 from orientamento.extensions import db
-from orientamento.support import openreferral, services
+from orientamento.support import openreferral, openreferral_export, services
 from orientamento.support.models import (
     SupportLocation,
     SupportOrganisation,
@@ -243,7 +243,7 @@ def stored_catalogue() -> Catalogue:
 
 def export_hsds() -> str:
     """The whole catalogue as an HSDS JSON document (the import format)."""
-    return json.dumps(openreferral.document_of(stored_catalogue()), ensure_ascii=False,
+    return json.dumps(openreferral_export.document_of(stored_catalogue()), ensure_ascii=False,
                       indent=1)
 
 

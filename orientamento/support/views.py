@@ -17,6 +17,7 @@ from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.forms import EmptyForm
 from orientamento.core.i18n import current_language, language_name
+from orientamento.core.import_page import import_page
 from orientamento.extensions import db
 from orientamento.support import queries, services, transfer
 from orientamento.support.forms import (
@@ -280,20 +281,8 @@ def delete_site(site_id: int) -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def import_catalogue() -> ResponseReturnValue:
     """Check (dry run) or import an HSDS JSON or spreadsheet file, all or nothing."""
-    form = ImportForm()
-    if not form.validate_on_submit():
-        return render_template("support/import.html", form=form, report=None), \
-            400 if form.errors else 200
-    upload = form.file.data
-    report = transfer.import_file(upload.read(transfer.MAX_IMPORT_BYTES + 1),
-                                  upload.filename or "", dry_run=form.dry_run.data)
-    if report.ok and not report.dry_run:
-        db.session.commit()
-        flash(_("Catalogue of services imported."), "success")
-    else:
-        db.session.rollback()
-    return render_template("support/import.html", form=form, report=report), \
-        200 if report.ok else 422
+    return import_page(ImportForm(), "support/import.html", transfer.import_file,
+                       transfer.MAX_IMPORT_BYTES, _("Catalogue of services imported."))
 
 
 @bp.get("/admin/export/<any(hsds, csv):fmt>")

@@ -83,6 +83,19 @@ def _response(user: User, _: dict[str, Any]) -> None:
                             answers={"R01": 4}))
 
 
+def _interest_placement(user: User, _: dict[str, Any]) -> None:
+    from orientamento.observatory.models import InterestPlacement
+
+    result = Response(student_id=user.id, questionnaire_id="interests", version=1,
+                      status="submitted", answers={}, submitted_at=clock.now(),
+                      scores={k: {"percent": 50.0} for k in "RIASEC"})
+    db.session.add(result)
+    db.session.flush()
+    db.session.add(InterestPlacement(student_id=user.id, response_id=result.id,
+                                     submitted_at=result.submitted_at, area="ict_data",
+                                     quarter="2026Q4", crosswalk="0" * 16))
+
+
 def _assigner(user: User, world: dict[str, Any]) -> None:
     db.session.add(Assignment(class_id=world["class"].id, questionnaire_id="interests",
                               assigned_by_id=user.id))
@@ -197,7 +210,7 @@ def _referral(world: dict[str, Any]) -> Any:
     """One referral of the outreach world's flag to a support service."""
     import uuid
 
-    from orientamento.outreach.models import Referral
+    from orientamento.outreach.referrals.models import Referral
     from orientamento.support.models import SupportOrganisation, SupportService
 
     if "referral" not in world:
@@ -260,6 +273,7 @@ ROW_MAKERS: dict[str, RowMaker] = {
     "calendar_feeds.user_id": _calendar_feed,
     "saved_courses.user_id": _saved_course,
     "assessment_responses.student_id": _response,
+    "observatory_interest_placements.student_id": _interest_placement,
     "assessment_assignments.assigned_by_id": _assigner,
     "user_municipi.user_id": _municipio,
     "user_tokens.user_id": _token,

@@ -53,8 +53,9 @@ def _case(app: Flask, decided: bool, referred: bool) -> Case:
 
     from orientamento.auth.models import User
     from orientamento.extensions import db
-    from orientamento.outreach.models import Decision, Referral
-    from orientamento.outreach.referrals import add_working_days
+    from orientamento.outreach.models import Decision
+    from orientamento.outreach.referrals.days import add_working_days
+    from orientamento.outreach.referrals.models import Referral
     from orientamento.risk.models import ContactDetails
     from orientamento.support.models import SupportService
     from tests.risk.factories import make_flag, make_person, make_score, make_version
@@ -227,3 +228,73 @@ def test_a_young_person_asks_to_be_contacted_without_an_account(
         screenshot(page, f"self-referral-flag-{language}")
     finally:
         restore_demo_account(app, WORKER)
+
+
+PHONE_SIZE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("language", ["it", "ar"])
+def test_worker_withdraws_a_referral_and_the_service_stops_seeing_the_person(
+        new_page: Any, live_server: LiveServer, language: str) -> None:
+    # On a phone: the withdrawal form sits in the referrals table's last column.
+    app = live_server.app
+    case = _case(app, decided=True, referred=True)
+    worker = new_page(viewport=PHONE_SIZE)
+    try:
+        log_in(worker, WORKER, language=language)
+        visit(worker, f"/outreach/flags/{case.flag}")
+        form = (f'form[action="/outreach/flags/{case.flag}/referrals/{case.referral}'
+                f'/withdraw"]')
+        # The form is one step away, behind "Withdraw this referral".
+        expect(worker.locator(form)).to_be_hidden()
+        worker.locator(f"#referrals details:has({form}) summary").click()
+        expect(worker.locator(form)).to_be_visible()
+        check_a11y(worker)
+        screenshot(worker, f"referral-withdraw-form-{language}")
+
+        # Without a reason nothing changes. The form comes back open with its message, and the
+        # error summary's link leads to the select; the error state passes axe.
+        response = submit(worker, f"{form} button[type=submit]")
+        assert response.status == 400
+        expect(worker.locator("#referrals .alert-danger")).to_be_visible()
+        expect(worker.locator("#withdraw-reason-error")).to_be_visible()
+        worker.locator('#referrals .alert-danger a[href="#withdraw-reason"]').click()
+        expect(worker.locator(f"{form} select#withdraw-reason")).to_be_focused()
+        check_a11y(worker)
+        screenshot(worker, f"referral-withdraw-error-{language}")
+        assert query_all(app, "SELECT status FROM outreach_referrals WHERE id = :id",
+                         id=case.referral) == [("sent",)]
+
+        worker.select_option(f"{form} select", "help_refused")
+        response = submit(worker, f"{form} button[type=submit]")
+        assert response.ok and f"/outreach/flags/{case.flag}" in worker.url
+        expect(worker.locator(".alert-success")).to_be_visible()
+        expect(worker.locator(form)).to_have_count(0)  # nothing left to withdraw
+        check_a11y(worker)
+        screenshot(worker, f"referral-withdrawn-flag-{language}")
+        assert query_all(app, "SELECT status, withdraw_reason FROM outreach_referrals "
+                              "WHERE id = :id", id=case.referral) == [
+            ("withdrawn", "help_refused")]
+    finally:
+        restore_demo_account(app, WORKER)
+
+    operator = new_page(viewport=PHONE_SIZE)
+    try:
+        log_in(operator, OPERATOR, language=language)
+        visit(operator, f"/outreach/referrals/{case.referral}")
+        # The service sees that it was withdrawn and why, in the words the worker's page
+        # showed...
+        cells = worker.locator("#referrals table tbody tr td")
+        status, reason = (cells.nth(n).inner_text().strip() for n in (1, 2))
+        assert status and reason
+        expect(operator.locator("main .lead")).to_contain_text(status)
+        expect(operator.locator("#contact-details")).to_contain_text(reason)
+        # ... and no longer the person's contact details, the note or any answer form.
+        expect(operator.locator("main")).not_to_contain_text(PHONE)
+        expect(operator.locator("main")).not_to_contain_text("referral.walk@example.org")
+        expect(operator.locator("main")).not_to_contain_text(NOTE)
+        expect(operator.locator(f'main form[action^="/outreach/referrals/{case.referral}/"]')
+               ).to_have_count(0)
+        screenshot(operator, f"referral-withdrawn-service-{language}")
+    finally:
+        restore_demo_account(app, OPERATOR)

@@ -129,7 +129,7 @@ def add_referrals(world: World) -> None:
     its service ("own") and to another organisation's service ("foreign")."""
     import uuid
 
-    from orientamento.outreach.models import Referral
+    from orientamento.outreach.referrals.models import Referral
     from orientamento.support.models import AccessMode, SupportOrganisation, SupportService
 
     operator = world.users["service_operator"]

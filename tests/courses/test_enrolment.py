@@ -21,7 +21,8 @@ from orientamento.assessments.models import Response
 from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.courses.models import Course, Enrolment
-from orientamento.courses.queries import CourseQuery, search_courses
+from orientamento.courses.queries import CourseQuery
+from orientamento.courses.results import search_courses
 from orientamento.demo.catalogue import demo_course_rows
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider

@@ -11,7 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from orientamento.courses.models import Course, CourseStatus, Place
-from orientamento.courses.queries import CourseQuery, search_courses
+from orientamento.courses.queries import CourseQuery
+from orientamento.courses.results import search_courses
 from orientamento.courses.search import fold, stems, terms
 from orientamento.courses.services import set_course_status
 from orientamento.extensions import db

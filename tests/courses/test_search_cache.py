@@ -13,7 +13,8 @@ from sqlalchemy import insert, select, text, update
 
 from orientamento.courses import cache
 from orientamento.courses.models import Course, CourseSite, CourseStatus, Place
-from orientamento.courses.queries import CourseQuery, search_courses
+from orientamento.courses.queries import CourseQuery
+from orientamento.courses.results import search_courses
 from orientamento.courses.services import reindex, set_course_status
 from orientamento.extensions import db
 from tests.conftest import COURSE_CELLS, is_postgres, make_app

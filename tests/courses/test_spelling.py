@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 
 from orientamento.courses import spelling
 from orientamento.courses.models import Course, CourseStatus
-from orientamento.courses.queries import CourseQuery, search_courses
+from orientamento.courses.queries import CourseQuery
+from orientamento.courses.results import search_courses
 from orientamento.courses.services import set_course_status
 from orientamento.courses.spelling import Vocabulary
 from orientamento.extensions import db

@@ -35,11 +35,10 @@ from orientamento.outreach.models import (
     DecisionKind,
     Flag,
     FlagStatus,
-    Referral,
-    ReferralStatus,
 )
-from orientamento.outreach.queries import subject_report_flags
-from orientamento.outreach.referrals import add_working_days, is_working_day
+from orientamento.outreach.referrals.days import add_working_days, is_working_day
+from orientamento.outreach.referrals.models import Referral, ReferralStatus
+from orientamento.outreach.subject_report import subject_report_flags
 from orientamento.risk.models import ContactDetails, RiskPerson
 from orientamento.risk.queries import subject_report
 from orientamento.support.models import SupportService

@@ -1,5 +1,5 @@
 """A model version's outreach overview: flags, decisions, overrides and outcomes per team,
-counted in SQL (``outreach.queries.version_overview``) and shown to admins beside the card."""
+counted in SQL (``outreach.overview.version_overview``) and shown to admins beside the card."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from orientamento.auth.models import Role, User
-from orientamento.outreach import queries
+from orientamento.outreach import overview as overviews
 from tests.core.routes import act_as, build_url
 from tests.risk.factories import make_person, make_version
 from tests.risk.test_admin_services import add_decision, add_outcome, model_flag, rule_flag
@@ -64,22 +64,22 @@ def history(admin: User) -> dict[str, Any]:
 
 
 def _counts(**given: int) -> dict[str, int]:
-    return {s: given.get(s, 0) for s in queries.SITUATIONS}
+    return {s: given.get(s, 0) for s in overviews.SITUATIONS}
 
 
 def test_overview_counts_flags_decisions_and_overrides_per_team(history: dict[str, Any]) -> None:
-    overview = queries.version_overview(history["version"])
+    overview = overviews.version_overview(history["version"])
     assert overview.flags == {"model": 4, "contract_ended": 1}
     assert overview.decisions == {"contact": 3, "no_contact": 1, "defer": 1}
-    assert overview.teams == [queries.TeamRow(1, 2, 1), queries.TeamRow(2, 2, 1),
-                              queries.TeamRow(3, 1, 0)]
+    assert overview.teams == [overviews.TeamRow(1, 2, 1), overviews.TeamRow(2, 2, 1),
+                              overviews.TeamRow(3, 1, 0)]
     assert [team.override_rate for team in overview.teams] == [0.5, 0.5, 0.0]
     assert overview.override_rate == pytest.approx(2 / 5)
     assert (overview.flag_count, overview.decision_count) == (5, 5)
 
 
 def test_overview_counts_outcomes_by_band_and_follow_up(history: dict[str, Any]) -> None:
-    rows = queries.version_overview(history["version"]).by_band
+    rows = overviews.version_overview(history["version"]).by_band
     assert [(r.group, r.months, r.people, r.counts, r.suppressed) for r in rows] == [
         ("high", 3, 2, _counts(education=1, neet=1), False),
         ("high", 12, 1, _counts(employment=1), False),
@@ -90,7 +90,7 @@ def test_overview_counts_outcomes_by_band_and_follow_up(history: dict[str, Any])
 
 
 def test_overview_hides_protected_groups_under_30_people(history: dict[str, Any]) -> None:
-    groups = queries.version_overview(history["version"]).by_group
+    groups = overviews.version_overview(history["version"]).by_group
     assert set(groups) == {"gender", "citizenship_group"}
     gender = groups["gender"]
     assert [(r.group, r.months, r.people) for r in gender] == [
@@ -101,11 +101,11 @@ def test_overview_hides_protected_groups_under_30_people(history: dict[str, Any]
 
 def test_overview_shows_a_protected_group_from_30_people(admin: User) -> None:
     version = make_version(status="active")
-    for n in range(queries.MIN_GROUP):
+    for n in range(overviews.MIN_GROUP):
         add_outcome(model_flag(version, 0.3, gender="F"), 6, "neet" if n % 3 else "training")
-    for _ in range(queries.MIN_GROUP - 1):
+    for _ in range(overviews.MIN_GROUP - 1):
         add_outcome(model_flag(version, 0.3, gender="M"), 6, "employment")
-    overview = queries.version_overview(version)
+    overview = overviews.version_overview(version)
     female, male = overview.by_group["gender"]
     assert (female.group, female.people, female.suppressed) == ("F", 30, False)
     assert female.counts == _counts(neet=20, training=10)
@@ -116,7 +116,7 @@ def test_overview_shows_a_protected_group_from_30_people(admin: User) -> None:
 
 
 def test_overview_of_a_version_without_flags_is_empty(app: Flask) -> None:
-    overview = queries.version_overview(make_version())
+    overview = overviews.version_overview(make_version())
     assert (overview.flags, overview.decisions, overview.teams, overview.by_band) == \
         ({}, {}, [], [])
     assert overview.override_rate is None

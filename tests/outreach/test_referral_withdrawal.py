@@ -13,8 +13,10 @@ from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.extensions import db
-from orientamento.outreach import referrals, services
-from orientamento.outreach.models import Flag, Referral, ReferralStatus
+from orientamento.outreach import services
+from orientamento.outreach.models import Flag
+from orientamento.outreach.referrals import services as referrals
+from orientamento.outreach.referrals.models import Referral, ReferralStatus
 from orientamento.outreach.services import ContactData
 from orientamento.support.models import SupportService
 from tests.conftest import log_in

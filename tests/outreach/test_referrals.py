@@ -17,10 +17,13 @@ from orientamento.auth.models import AuditEntry, Role, User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.extensions import db
-from orientamento.outreach import referrals, services
-from orientamento.outreach.models import Flag, Referral, ReferralStatus
-from orientamento.outreach.referral_queries import needs_attention
-from orientamento.outreach.referrals import ReferralData, add_working_days, is_working_day
+from orientamento.outreach import services
+from orientamento.outreach.models import Flag
+from orientamento.outreach.referrals import services as referrals
+from orientamento.outreach.referrals.days import add_working_days, is_working_day
+from orientamento.outreach.referrals.models import Referral, ReferralStatus
+from orientamento.outreach.referrals.queries import needs_attention
+from orientamento.outreach.referrals.services import ReferralData
 from orientamento.risk.models import RiskPerson
 from orientamento.risk.queries import subject_report
 from orientamento.risk.reasons import reason_lines, version_spec

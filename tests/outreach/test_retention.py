@@ -13,7 +13,8 @@ from orientamento.auth.models import AuditEntry
 from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.outbox.models import OutboxMessage
-from orientamento.outreach.models import Flag, Referral, SelfReferral
+from orientamento.outreach.models import Flag, SelfReferral
+from orientamento.outreach.referrals.models import Referral
 from orientamento.risk.models import (
     ContactDetails,
     ModelVersion,

@@ -214,7 +214,8 @@ def test_garbage_never_causes_a_server_error(client: FlaskClient, data: st.DataO
 
 def test_a_request_is_erased_with_everything_on_it_at_the_persons_request(
         client: FlaskClient, make_user: Callable[..., User]) -> None:
-    from orientamento.outreach.models import Decision, Referral
+    from orientamento.outreach.models import Decision
+    from orientamento.outreach.referrals.models import Referral
     from orientamento.support.models import SupportOrganisation, SupportService
 
     _send(client)

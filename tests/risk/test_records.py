@@ -33,13 +33,8 @@ from orientamento.risk.models import (
     RiskSnapshot,
 )
 from orientamento.risk.pseudonyms import pseudonymize
-from orientamento.risk.records import (
-    INPUTS,
-    ensure_valid,
-    import_errors_text,
-    import_snapshot,
-    parse_snapshot,
-)
+from orientamento.risk.record_rows import INPUTS, parse_snapshot
+from orientamento.risk.records import ensure_valid, import_errors_text, import_snapshot
 from orientamento.risk.synth import RECORD_COLUMNS, SynthFiles
 from tests.conftest import make_app
 from tests.risk.conftest import ROW, MakeCsv, snapshot_csv
@@ -510,3 +505,16 @@ def test_a_refused_file_stores_nothing_even_after_full_chunks(app: Flask,
     rows = [{"source_id": f"C{i}"} for i in range(6)]
     rows[4] |= {"municipio": "10"}
     assert _refused(snapshot_csv(rows)) == [(6, "municipio", "expected a municipio from 1 to 9")]
+
+
+def test_a_file_of_whole_chunks_imports_every_row(app: Flask,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from orientamento.risk import records
+
+    monkeypatch.setattr(records, "CHUNK", 2)  # four rows: two full chunks, nothing left over
+    snapshot = ensure_valid(import_snapshot(
+        snapshot_csv([{"source_id": f"W{i}"} for i in range(4)]), "whole.csv"))
+    db.session.commit()
+    assert snapshot.rows == 4
+    assert db.session.scalar(select(func.count()).select_from(RiskRecord).where(
+        RiskRecord.snapshot_id == snapshot.id)) == 4

@@ -8,6 +8,7 @@ from typing import Any
 
 from orientamento.extensions import db
 from orientamento.support import services
+from orientamento.support.fields import HoursRecord
 from orientamento.support.models import (
     AccessMode,
     EligibleStatus,
@@ -21,7 +22,6 @@ from orientamento.support.models import (
 )
 from orientamento.support.records import (
     Catalogue,
-    HoursRecord,
     LocationRecord,
     OrganisationRecord,
     ServiceRecord,

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from orientamento.extensions import db
-from orientamento.support import openreferral
+from orientamento.support import openreferral, openreferral_export
 from orientamento.support.models import (
     AccessMode,
     OpeningHours,
@@ -124,7 +124,7 @@ def test_a_changed_file_updates_and_replaces_sites_and_hours(document: dict[str,
 
 
 def test_a_dry_run_counts_and_writes_nothing(en: None, reference_data: None) -> None:
-    report = _import(openreferral.document_of(small_catalogue()), dry_run=True)
+    report = _import(openreferral_export.document_of(small_catalogue()), dry_run=True)
     assert report.ok and (report.created, report.rows) == (4, 4)
     assert _counts() == (0, 0, 0, 0, 0)
 

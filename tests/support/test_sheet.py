@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from orientamento.extensions import db
+from orientamento.support.fields import format_hours, parse_hours
 from orientamento.support.models import SupportLocation, SupportOrganisation, SupportService
-from orientamento.support.records import format_hours, parse_hours
 from orientamento.support.sheet import COLUMNS
 from orientamento.support.transfer import export_csv, import_file
 from tests.support.factories import small_catalogue, write

@@ -9,7 +9,8 @@ before today, or a call back due by the end of today); people whose contract end
 come first, being closest to (or past) the end of their window.
 
 The records give whole months, so the end of a contract is read as the snapshot's date minus
-30 days a month, as the rule does (outreach/flags.py).
+30 days a month, as the rule does (outreach/flags.py); the flag stores that day when it is
+raised (``Flag.contract_ended_on``, indexed with the trigger and the municipio).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from orientamento.core.pagination import CappedPage, paginate_capped
 from orientamento.extensions import db
 from orientamento.outreach.calls.models import CallAttempt
 from orientamento.outreach.models import (
+    DAYS_A_MONTH,
     Contact,
     ContactOutcome,
     Decision,
@@ -38,8 +40,6 @@ from orientamento.outreach.queries import QUEUE_COUNT_CAP, covered_municipi
 from orientamento.risk.models import ContactDetails, RiskPerson
 
 PAGE_SIZE = 25
-#: Days a month of the records counts for (the rule's reading of "30 days").
-DAYS_A_MONTH = 30
 #: The call window closes this many days after the contract ended: the rule fires at 30,
 #: the campaign has the next 30 to reach the person.
 WINDOW_CLOSES_AFTER = 60
@@ -47,6 +47,8 @@ WINDOW_CLOSES_AFTER = 60
 
 def contract_ended_on(flag: Flag) -> date:
     """The day the flag's contract is read to have ended."""
+    if flag.contract_ended_on is not None:
+        return flag.contract_ended_on
     return flag.as_of - timedelta(days=DAYS_A_MONTH * (flag.months_since_contract or 0))
 
 
@@ -59,7 +61,7 @@ def day_number(column: Any) -> ColumnElement[Any]:
 
 def ended_day() -> ColumnElement[Any]:
     """The day number of a flag's contract end, in SQL."""
-    return day_number(Flag.as_of) - DAYS_A_MONTH * func.coalesce(Flag.months_since_contract, 0)
+    return day_number(Flag.contract_ended_on)
 
 
 def reached_exists() -> ColumnElement[bool]:
@@ -106,7 +108,7 @@ def call_list_query(worker: User, today: date) -> Any:
                    ~unusable, with_phone, ~reached_exists(),
                    ~called | (latest_next < clock.start_of_day(today + timedelta(days=1))))
             .options(selectinload(Flag.person).selectinload(RiskPerson.contact))
-            .order_by(ended_day(), Flag.raised_at, Flag.id))
+            .order_by(Flag.contract_ended_on, Flag.raised_at, Flag.id))
 
 
 def call_list(worker: User, today: date) -> tuple[CappedPage, list[CallEntry]]:

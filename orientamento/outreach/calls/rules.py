@@ -15,7 +15,7 @@ from datetime import datetime, time
 
 from orientamento.core import clock
 from orientamento.outreach.calls.models import CallOutcome
-from orientamento.outreach.referrals import add_working_days
+from orientamento.outreach.referrals.days import add_working_days
 
 #: Unanswered calls before the person leaves the call list.
 MAX_UNANSWERED = 5

@@ -19,6 +19,7 @@ from orientamento.core.i18n import current_language
 from orientamento.database import writes_on_read
 from orientamento.extensions import db
 from orientamento.outreach import queries, services
+from orientamento.outreach.blueprint import bp
 from orientamento.outreach.calls import queries as call_queries
 from orientamento.outreach.calls import script
 from orientamento.outreach.calls import services as call_services
@@ -26,7 +27,6 @@ from orientamento.outreach.calls.forms import CallAttemptForm
 from orientamento.outreach.calls.models import CallAttempt, CallOutcome
 from orientamento.outreach.contacts import contact_card
 from orientamento.outreach.models import Flag, Trigger
-from orientamento.outreach.views import bp
 
 
 @bp.get("/calls")

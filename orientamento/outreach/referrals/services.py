@@ -22,40 +22,29 @@ from sqlalchemy.exc import IntegrityError
 from orientamento.auth import audit
 from orientamento.auth.models import AuditAction, User
 from orientamento.core import clock
+from orientamento.core.dml import changed_rows
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.extensions import db
-from orientamento.outreach.models import (
+from orientamento.outreach.models import DecisionKind, Flag, FlagStatus
+from orientamento.outreach.referrals.days import add_working_days
+from orientamento.outreach.referrals.models import (
     DECLINE_REASONS,
     REFERRAL_OUTCOMES,
     WITHDRAW_REASONS,
-    DecisionKind,
-    Flag,
-    FlagStatus,
     Referral,
     ReferralStatus,
 )
-from orientamento.outreach.services import check_covered, latest_decision, lock_open_flag
+from orientamento.outreach.services import (
+    check_covered,
+    latest_decision,
+    lock_open_flag,
+    withdraw_live_referrals,
+)
 from orientamento.support.models import SupportService
-from orientamento.visits.days import public_holidays
 
 NOTE_LENGTH = 1000
 #: How far ahead a first appointment may be booked.
 APPOINTMENT_HORIZON = timedelta(days=366)
-
-
-def is_working_day(day: date) -> bool:
-    """Monday to Friday and not a public holiday in Milan (Sant'Ambrogio included)."""
-    return day.weekday() < 5 and day not in public_holidays(day.year)
-
-
-def add_working_days(day: date, count: int) -> date:
-    """The ``count``-th working day after ``day`` (``day`` itself when ``count`` is 0)."""
-    current = day
-    while count > 0:
-        current += timedelta(days=1)
-        if is_working_day(current):
-            count -= 1
-    return current
 
 
 @dataclass(frozen=True)
@@ -133,13 +122,7 @@ def withdraw(worker: User, referral: Referral, reason: str, now: datetime) -> No
     check_covered(worker, referral.flag)
     if reason not in WITHDRAW_REASONS:
         raise DomainError(_l("Choose one of the reasons in the list."))
-    moved = db.session.execute(
-        update(Referral)
-        .where(Referral.id == referral.id,
-               Referral.status.in_((ReferralStatus.SENT, ReferralStatus.ACCEPTED)))
-        .values(status=ReferralStatus.WITHDRAWN, withdrawn_at=now, withdraw_reason=reason)
-        .execution_options(synchronize_session=False))
-    if moved.rowcount == 0:  # type: ignore[attr-defined]
+    if withdraw_live_referrals(Referral.id == referral.id, reason, now) == 0:
         raise Conflict(_l("Only a referral waiting for an answer or in progress can be "
                           "withdrawn."))
     db.session.refresh(referral)
@@ -170,10 +153,10 @@ def _move(operator: User, referral: Referral, start: tuple[ReferralStatus, ...],
           refusal: Any, **values: Any) -> None:
     """Change the referral from one of the ``start`` statuses, or refuse with ``refusal``."""
     check_operator(operator, referral)
-    moved = db.session.execute(
+    moved = changed_rows(
         update(Referral).where(Referral.id == referral.id, Referral.status.in_(start))
         .values(**values).execution_options(synchronize_session=False))
-    if moved.rowcount == 0:  # type: ignore[attr-defined]
+    if moved == 0:
         raise Conflict(refusal)
     db.session.refresh(referral)
     audit.record(AuditAction.REFERRAL_UPDATED, actor=operator, referral_id=referral.id,

@@ -12,23 +12,21 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from orientamento.auth.models import User
 from orientamento.core.errors import NotFound
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
-from orientamento.outreach.models import Flag, FlagStatus, Referral, ReferralStatus
+from orientamento.outreach.models import Flag, FlagStatus
 from orientamento.outreach.queries import covered_municipi
+from orientamento.outreach.referrals.models import DONE, LIVE, Referral, ReferralStatus
 from orientamento.risk.models import RiskPerson
 from orientamento.support.models import SupportOrganisation, SupportService
 
-LIVE = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
-DONE = (ReferralStatus.DECLINED, ReferralStatus.CLOSED, ReferralStatus.WITHDRAWN)
 
-
-def _organisation_services(operator: User):  # type: ignore[no-untyped-def]
+def _organisation_services(operator: User) -> Select[int]:
     """The ids of the services of the operator's organisation (none without one)."""
     return select(SupportService.id).where(
         SupportService.organisation_id == (operator.support_organisation_id or 0))
