@@ -90,7 +90,8 @@ def _seed_records(people: int, snapshots: int = 10) -> None:
     a contract-ended flag for every fifth person, a contact for half the flags (within 30
     days for most) and a referral for every tenth flag."""
     from orientamento.extensions import db
-    from orientamento.outreach.models import Contact, Decision, Flag, Referral
+    from orientamento.outreach.models import Contact, Decision, Flag
+    from orientamento.outreach.referrals.models import Referral
     from orientamento.risk.models import RiskPerson, RiskRecord, RiskSnapshot
     from orientamento.support.models import (
         AccessMode,
@@ -203,10 +204,25 @@ def main() -> None:
                 results["suppressed_cells"] = done.suppressed
 
             # Interest, NEET path and the published (suppressed) tables, as the command runs
-            # them: first on the seeded data, then after 200 new results.
+            # them: first on the seeded data, then after 1% of the students submitted a new
+            # result.
             results["refresh_aggregates_s"] = _timed(aggregates)
-            _add_results(200)
+            results["new_results"] = max(1, args.students // 100)
+            _add_results(results["new_results"])
             results["refresh_aggregates_again_s"] = _timed(aggregates)
+            # Its parts, with nothing new: interest (stale check, counts), NEET path, publish.
+            from orientamento.observatory.neet import refresh_neet_counts
+            from orientamento.observatory.placements import refresh_interest_counts
+            from orientamento.observatory.published import publish
+
+            crosswalk = load_crosswalk()
+            results["part_interest_s"] = _timed(lambda: refresh_interest_counts(crosswalk))
+            results["part_neet_s"] = _timed(refresh_neet_counts)
+            def publish_only() -> None:
+                publish(crosswalk, recent_quarters())
+
+            results["part_publish_s"] = _timed(publish_only)
+            db.session.commit()
 
             def refresh() -> None:
                 refresh_projections()

@@ -52,19 +52,24 @@ def import_demand_command(file: Path, mappings: tuple[str, ...], territory: str,
 @observatory_cli.command("refresh")
 @click.option("--origins", default=4, show_default=True,
               help="Rolling origins of the backtest, 3 months apart (docs/observatory.md).")
+@click.option("--full", is_flag=True,
+              help="Place every interests result again, not only those new since the last "
+                   "refresh.")
 @with_appcontext
-def refresh_command(origins: int) -> None:
-    """Recompute the interest counts and the demand projections (only the series whose data
-    changed) with their backtests, and store them for the pages."""
+def refresh_command(origins: int, full: bool) -> None:
+    """Recompute the interest counts (placing only the results new since the last refresh),
+    the NEET path and the demand projections (only the series whose data changed) with their
+    backtests, and store them for the pages."""
     from orientamento.observatory.crosswalk import load_crosswalk
     from orientamento.observatory.pages import recent_quarters
     from orientamento.observatory.projections import refresh_projections
     from orientamento.observatory.published import refresh_aggregates
 
     started = time.perf_counter()
-    done = refresh_aggregates(load_crosswalk(), recent_quarters())
+    done = refresh_aggregates(load_crosswalk(), recent_quarters(), full=full)
     db.session.commit()
-    click.echo(f"{done.students} students placed in areas, {done.flags} flags on the NEET "
+    click.echo(f"{done.students} students counted in areas ({done.placed} results placed "
+               f"now), {done.flags} flags on the NEET "
                f"path, {done.suppressed} published cells suppressed, "
                f"{time.perf_counter() - started:.1f} s")
     started = time.perf_counter()

@@ -10,6 +10,7 @@ uncovered part that the pages show beside the coverage.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,15 @@ class Crosswalk:
         matrix -= matrix.mean(axis=1, keepdims=True)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         return areas, np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 1e-12)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A short hash of the areas' profiles: a result placed against another crosswalk is
+        placed again by the next refresh (``placements.py``)."""
+        areas, matrix = self.area_matrix
+        digest = hashlib.sha256("|".join(areas).encode())
+        digest.update(np.round(matrix, 12).tobytes())
+        return digest.hexdigest()[:16]
 
     def best_area(self, profile: Mapping[str, float]) -> str | None:
         """The area whose profile correlates best with a RIASEC profile (ties: the first

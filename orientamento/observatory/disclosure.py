@@ -23,7 +23,7 @@ source) and of seats (course capacities) do not count people and are published a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 THRESHOLD = 10
@@ -106,10 +106,12 @@ def ranges(values: Mapping[tuple[object, ...], int], hidden: set[tuple[object, .
 
 
 def protect(counts: Mapping[tuple[str, str], int], rows: Sequence[str],
-            columns: Sequence[str], hide_total: bool = False) -> SafeTable:
+            columns: Sequence[str], hide_total: bool = False,
+            hide_cells: Collection[tuple[str, str]] = ()) -> SafeTable:
     """The table of ``counts`` (missing cells are 0) with primary and secondary suppression;
     ``hide_total`` suppresses the grand total as well (when another published table with
-    the same total suppressed it, so the two cannot be combined)."""
+    the same total suppressed it, so the two cannot be combined), ``hide_cells`` the given
+    (row, column) cells (for the same reason)."""
     keys, equations = _equations(rows, columns)
     values: dict[tuple[object, ...], int] = {("c", r, c): int(counts.get((r, c), 0))
                                              for r in rows for c in columns}
@@ -119,8 +121,12 @@ def protect(counts: Mapping[tuple[str, str], int], rows: Sequence[str],
         values[("k", c)] = sum(values[("c", r, c)] for r in rows)
     values[("t",)] = sum(values[("r", r)] for r in rows)
     hidden = {key for key in keys if _primary(values[key])}
+    hidden |= {("c", r, c) for r, c in hide_cells if r in rows and c in columns}
     if hide_total:
         hidden.add(("t",))
+        # A lone column's (or row's) total is the grand total under another name.
+        hidden |= {("k", c) for c in columns if len(columns) == 1}
+        hidden |= {("r", r) for r in rows if len(rows) == 1}
     while True:
         _pair_up(values, hidden, equations)
         exposed = _exposed(values, hidden, equations)

@@ -3,8 +3,8 @@
 - Interest: each student's latest submitted interests result goes to the one area whose mean
   RIASEC profile (of the reference occupations in it, see ``crosswalk.py``) correlates best
   with the student's six scores: the same correlation the course suggestions rank by.
-  ``flask observatory refresh`` stores the counts (``refresh_interest_counts``); the pages
-  read them (``stored_interest_points``).
+  ``flask observatory refresh`` places each result once and stores the counts
+  (``placements.py``); the pages read them (``stored_interest_points``).
 - Seats: the seats of active courses by their area (a course without a seat count adds none).
 - Demand: planned hires shared among areas through the crosswalk; rows for a level of
   education are added up only where the file gives no "any level" total for that occupation,
@@ -16,16 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
-import numpy as np
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, select
 
-from orientamento.assessments.models import Response, ResponseStatus
-from orientamento.auth.models import User
-from orientamento.classes.models import ClassMembership, SchoolClass
-from orientamento.core import clock
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.courses.models import Course, CourseSite, CourseStatus, Place
 from orientamento.courses.recommendations import RIASEC_LETTERS
@@ -33,9 +27,8 @@ from orientamento.extensions import db
 from orientamento.observatory.crosswalk import Crosswalk
 from orientamento.observatory.models import EducationAsked, InterestCount, LabourDemand
 from orientamento.observatory.periods import Quarter, add_months
-from orientamento.orgs.models import School
+from orientamento.observatory.placements import placements
 
-INTERESTS = "interests"
 #: Gaps (percentage points) from which an area is named on the pages.
 GAP_POINTS = 5.0
 
@@ -140,66 +133,11 @@ class InterestPoint:
     count: int = 1
 
 
-def _school_municipio() -> Any:
-    """The municipio of the student's school (own, else a class's), as a correlated scalar."""
-    class_school = (select(func.min(School.municipio))
-                    .join(SchoolClass, SchoolClass.school_id == School.id)
-                    .join(ClassMembership, ClassMembership.class_id == SchoolClass.id)
-                    .where(ClassMembership.student_id == User.id).scalar_subquery())
-    own_school = select(School.municipio).where(School.id == User.school_id).scalar_subquery()
-    return func.coalesce(own_school, class_school)
-
-
 def interest_points(crosswalk: Crosswalk) -> Iterator[InterestPoint]:
-    """Every student's latest submitted interests result, placed in an area (streamed, and
-    placed by the thousand with one matrix product)."""
-    latest = (select(Response.student_id, func.max(Response.submitted_at).label("at"))
-              .where(Response.questionnaire_id == INTERESTS,
-                     Response.status == ResponseStatus.SUBMITTED)
-              .group_by(Response.student_id).subquery())
-    # The six percents are read by the database's JSON functions: decoding every result's
-    # whole scores document in Python was most of the refresh's time.
-    percents = [Response.scores[(letter, "percent")].as_float() for letter in RIASEC_LETTERS]
-    query = (select(Response.submitted_at, _school_municipio(), *percents)
-             .join(latest, (latest.c.student_id == Response.student_id)
-                   & (latest.c.at == Response.submitted_at))
-             .join(User, User.id == Response.student_id)
-             .where(Response.questionnaire_id == INTERESTS)
-             .execution_options(yield_per=PLACE_BATCH))
-    batch: list[tuple[list[float], datetime, int | None]] = []
-    for submitted_at, municipio, *values in db.session.execute(query):
-        if submitted_at is None or any(v is None for v in values):
-            continue
-        batch.append(([float(v) for v in values], submitted_at, municipio))
-        if len(batch) >= PLACE_BATCH:
-            yield from _place(batch, crosswalk)
-            batch = []
-    yield from _place(batch, crosswalk)
-
-
-PLACE_BATCH = 2000
-
-
-def _place(batch: list[tuple[list[float], datetime, int | None]], crosswalk: Crosswalk
-           ) -> Iterator[InterestPoint]:
-    """Each result's best-correlated area (flat profiles are skipped)."""
-    areas, matrix = crosswalk.area_matrix
-    if not batch or not areas:
-        return
-    profiles = np.array([percents for percents, _at, _m in batch], dtype=float)
-    profiles -= profiles.mean(axis=1, keepdims=True)
-    norms = np.linalg.norm(profiles, axis=1)
-    best = np.argmax(profiles @ matrix.T, axis=1)
-    for (_p, submitted_at, municipio), norm, index in zip(batch, norms, best, strict=True):
-        if norm > 1e-9:
-            yield InterestPoint(areas[int(index)],
-                                Quarter.of(clock.milan_date(_aware(submitted_at))), municipio)
-
-
-def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """Every student's latest submitted interests result, placed live (``placements.py``;
+    the pages read the counts the refresh stored instead)."""
+    for area, quarter, municipio in placements(crosswalk):
+        yield InterestPoint(area, quarter, municipio)
 
 
 def best_area(scores: dict[str, object], crosswalk: Crosswalk) -> str | None:
@@ -348,21 +286,6 @@ def demand_by_area_quarter(crosswalk: Crosswalk, quarters: list[Quarter],
         for area, weight in shares.items():
             table[(area, quarter)] += cell.hires * weight
     return dict(table)
-
-
-def refresh_interest_counts(crosswalk: Crosswalk) -> int:
-    """Store students per (area, quarter, municipio) for the pages; flushes. Returns the
-    number of students placed."""
-    counts: dict[tuple[str, str, int], int] = defaultdict(int)
-    for point in interest_points(crosswalk):
-        counts[(point.area, str(point.quarter), point.municipio or 0)] += point.count
-    db.session.execute(delete(InterestCount))
-    if counts:
-        db.session.execute(insert(InterestCount), [
-            {"area": a, "quarter": q, "municipio": m, "students": n}
-            for (a, q, m), n in sorted(counts.items())])
-    db.session.flush()
-    return sum(counts.values())
 
 
 def stored_interest_points() -> list[InterestPoint]:

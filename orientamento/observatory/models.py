@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Float, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orientamento.core import clock
@@ -104,6 +104,30 @@ class InterestCount(Base):
     quarter: Mapped[str] = mapped_column(String(6), primary_key=True)
     municipio: Mapped[int] = mapped_column(primary_key=True)
     students: Mapped[int]
+
+
+class InterestPlacement(Base):
+    """A student's latest submitted interests result as ``flask observatory refresh`` placed
+    it: the area it points to (None: a flat or unscored profile, placed nowhere) and the
+    quarter it was submitted in, computed once per result and crosswalk. A refresh places
+    only the results that are new since the last one (or placed against another crosswalk)
+    and counts the stored rows in SQL. Erasing the student deletes the row (CASCADE)."""
+
+    __tablename__ = "observatory_interest_placements"
+    __table_args__ = (
+        CheckConstraint("length(quarter) = 6", name="quarter_format"),
+    )
+
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_responses.id", ondelete="CASCADE"), unique=True)
+    #: When the result was submitted: a later submission of the student replaces the row.
+    submitted_at: Mapped[datetime]
+    area: Mapped[str | None] = mapped_column(String(40))
+    quarter: Mapped[str] = mapped_column(String(6))
+    #: ``Crosswalk.fingerprint`` of the area profiles the result was placed against.
+    crosswalk: Mapped[str] = mapped_column(String(16))
 
 
 class PublishedCell(Base):

@@ -29,15 +29,8 @@ from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.observatory.models import NeetCount
 from orientamento.observatory.periods import Quarter
-from orientamento.outreach.models import (
-    REFERRAL_OUTCOMES,
-    Contact,
-    Decision,
-    Flag,
-    Referral,
-    ReferralStatus,
-    Trigger,
-)
+from orientamento.outreach.models import Contact, Decision, Flag, Trigger
+from orientamento.outreach.referrals.models import REFERRAL_OUTCOMES, Referral, ReferralStatus
 
 #: Days within which a flag should see a first contact.
 CONTACT_DAYS = 30

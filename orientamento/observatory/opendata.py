@@ -21,6 +21,7 @@ from orientamento.courses.areas import AREA_LABELS
 from orientamento.observatory import pages
 from orientamento.observatory.crosswalk import Crosswalk
 from orientamento.observatory.disclosure import SafeTable
+from orientamento.outreach.calls.measures import CONTACT_DEADLINES
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 TOTAL = "TOTAL"
@@ -91,6 +92,45 @@ def _neet_trigger_rows(_crosswalk: Crosswalk) -> list[Row]:
 
 def _neet_municipio_rows(_crosswalk: Crosswalk) -> list[Row]:
     return _two_way_rows(pages.neet_by_municipio(), "municipio", "stage", "flags")
+
+
+def _campaign_rows(_crosswalk: Crosswalk) -> list[Row]:
+    rows = []
+    for row in pages.call_campaign():
+        found: Row = {"municipio": row.municipio, "people": row.people}
+        for days in CONTACT_DEADLINES:
+            share = row.share_in_time(days)
+            found |= {f"due_{days}d": row.values.get(f"due_{days}"),
+                      f"reached_{days}d": row.values.get(f"in_time_{days}"),
+                      f"reached_{days}d_pct": _r(None if share is None else 100 * share)}
+        take_up = row.take_up_per_referral
+        found |= {"reached": row.values.get("contacted"),
+                  "attempts": row.values.get("attempts"),
+                  "referrals": row.values.get("referrals"),
+                  "taken_up": row.values.get("taken_up"),
+                  "attempts_per_reached": _r(row.attempts_per_contact, 2),
+                  "referrals_per_reached": _r(row.referrals_per_contact, 2),
+                  "take_up_pct": _r(None if take_up is None else 100 * take_up)}
+        rows.append(found)
+    return rows
+
+
+_CAMPAIGN_FIELDS = (
+    ("municipio", "string", "Milan municipio of residence (1-9) or TOTAL"),
+    ("people", "integer", "People whose contract ended, flagged for a call (empty: "
+                          "suppressed)"),
+    *(field for days in CONTACT_DEADLINES for field in (
+        (f"due_{days}d", "integer", f"People whose contract ended at least {days} days ago"),
+        (f"reached_{days}d", "integer", f"Of those, reached within {days} days of the end"),
+        (f"reached_{days}d_pct", "number", f"Reached within {days} days, % of those due"))),
+    ("reached", "integer", "People reached at all"),
+    ("attempts", "integer", "Attempts to reach them (calls and other contacts)"),
+    ("referrals", "integer", "Referrals to support services made for them"),
+    ("taken_up", "integer", "Referrals taken up"),
+    ("attempts_per_reached", "number", "Attempts per person reached"),
+    ("referrals_per_reached", "number", "Referrals per person reached"),
+    ("take_up_pct", "number", "Referrals taken up, % of referrals"),
+)
 
 
 def _demand_quarter_rows(crosswalk: Crosswalk) -> list[Row]:
@@ -218,6 +258,16 @@ TABLES: tuple[Table, ...] = (
                                "took_up, or TOTAL"),
            ("flags", "integer", "Flags (empty: suppressed)")),
           _neet_municipio_rows, "SOCI"),
+    Table("call_campaign_by_municipio",
+          "Percorso NEET: chiamate a chi ha concluso un contratto, per municipio",
+          "NEET path: calls to people whose contract ended, by municipio",
+          "The outreach team's calls to young people whose work contract ended, by Milan "
+          "municipio of residence, since the campaign began: people reached within 30, 45 "
+          "and 60 days of the contract's end, attempts and referrals per person reached, and "
+          "referrals taken up. Every count is protected by column (no count from 1 to 9, "
+          "secondary suppression against the Milan total); shares and ratios are given only "
+          "where the counts behind them are published.",
+          _CAMPAIGN_FIELDS, _campaign_rows, "SOCI"),
 )
 TABLE_NAMES = tuple(t.name for t in TABLES)
 BY_NAME = {t.name: t for t in TABLES}

@@ -13,12 +13,12 @@ from sqlalchemy import exists, func, select
 from orientamento.core import clock
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.extensions import db
-from orientamento.observatory import indicators, neet, published
+from orientamento.observatory import campaign, indicators, neet, published
 from orientamento.observatory.crosswalk import Crosswalk, load_crosswalk
 from orientamento.observatory.disclosure import SafeTable
 from orientamento.observatory.indicators import GAP_POINTS, AreaRow, Mismatch
 from orientamento.observatory.models import DemandProjection, LabourDemand
-from orientamento.observatory.periods import Quarter
+from orientamento.observatory.periods import Quarter, add_months
 
 #: Quarters the filters offer and the over-time tables cover.
 QUARTERS_SHOWN = 8
@@ -128,6 +128,12 @@ def neet_by_municipio() -> SafeTable:
                                      list(neet.STAGES))
 
 
+def call_campaign() -> list[campaign.PublishedRow]:
+    """The call campaign's measures by municipio, then Milan, from the published counts."""
+    return campaign.published_rows(published.stored_or_empty(
+        published.CALL_CAMPAIGN, list(campaign.MUNICIPI), list(campaign.COLUMNS)))
+
+
 def interest_by_municipio(crosswalk: Crosswalk,
                           points: list[indicators.InterestPoint] | None = None
                           ) -> dict[tuple[str, str], int]:
@@ -144,7 +150,11 @@ def demand_by_quarter(crosswalk: Crosswalk, quarters: list[Quarter]
 def monthly_totals(months: int = 36) -> list[tuple[date, int]]:
     """Total planned hires per month, the last ``months`` stored months."""
     totals: dict[date, float] = {}
-    for cell in indicators.demand_cells():
+    last = db.session.scalar(select(func.max(LabourDemand.period)))
+    if last is None:
+        return []
+    # Only the months shown: reading every stored month was most of the overview's queries.
+    for cell in indicators.demand_cells(add_months(last, 1 - months)):
         totals[cell.period] = totals.get(cell.period, 0.0) + cell.hires
     return [(period, round(value)) for period, value in sorted(totals.items())][-months:]
 

@@ -15,25 +15,26 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
 
+from orientamento.core import clock
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.extensions import db
-from orientamento.observatory import neet
+from orientamento.observatory import campaign, neet
 from orientamento.observatory.crosswalk import Crosswalk
 from orientamento.observatory.disclosure import SafeTable, protect
-from orientamento.observatory.indicators import (
-    interest_table,
-    refresh_interest_counts,
-    stored_interest_points,
-)
+from orientamento.observatory.indicators import interest_table, stored_interest_points
 from orientamento.observatory.models import PublishedCell
 from orientamento.observatory.periods import Quarter
+from orientamento.observatory.placements import refresh_interest_counts
 
 TOTAL = "TOTAL"
 INTEREST_BY_QUARTER = "interest_by_area_quarter"
 NEET_BY_TRIGGER = "neet_flags_by_trigger_quarter"
 NEET_BY_MUNICIPIO = "neet_path_by_municipio"
+CALL_CAMPAIGN = "call_campaign_by_municipio"
 #: Every stored table, in the order the refresh publishes them.
-NAMES = (INTEREST_BY_QUARTER, NEET_BY_TRIGGER, NEET_BY_MUNICIPIO)
+NAMES = (INTEREST_BY_QUARTER, NEET_BY_TRIGGER, NEET_BY_MUNICIPIO, CALL_CAMPAIGN)
+#: Tables of columns that do not add up across a row: stored with column totals only.
+COLUMN_TOTALS_ONLY = (CALL_CAMPAIGN,)
 
 
 def _neet_tables(quarters: list[Quarter]) -> dict[str, SafeTable]:
@@ -59,8 +60,11 @@ def _neet_tables(quarters: list[Quarter]) -> dict[str, SafeTable]:
 def protected_tables(crosswalk: Crosswalk, quarters: list[Quarter]) -> dict[str, SafeTable]:
     """Every public table that counts people, with primary and secondary suppression."""
     counts = interest_table(crosswalk, "quarter", quarters, stored_interest_points())
-    return {INTEREST_BY_QUARTER: protect(counts, list(AREA_LABELS), [str(q) for q in quarters]),
-            **_neet_tables(quarters)}
+    tables = {INTEREST_BY_QUARTER: protect(counts, list(AREA_LABELS),
+                                           [str(q) for q in quarters]),
+              **_neet_tables(quarters)}
+    tables[CALL_CAMPAIGN] = campaign.protected(clock.today(), tables[NEET_BY_MUNICIPIO])
+    return tables
 
 
 def publish(crosswalk: Crosswalk, quarters: list[Quarter]) -> int:
@@ -69,8 +73,9 @@ def publish(crosswalk: Crosswalk, quarters: list[Quarter]) -> int:
     rows = []
     suppressed = 0
     for name, table in protected_tables(crosswalk, quarters).items():
-        suppressed += table.suppressed
-        for (r, c), value in _cells(table).items():
+        cells = _cells(table, with_row_totals=name not in COLUMN_TOTALS_ONLY)
+        suppressed += sum(1 for value in cells.values() if value is None)
+        for (r, c), value in cells.items():
             rows.append({"table": name, "row": r, "column": c, "value": value,
                          "row_order": _order(table.rows, r),
                          "column_order": _order(table.columns, c)})
@@ -87,25 +92,30 @@ class Refreshed:
     students: int
     flags: int
     suppressed: int
+    #: Interests results placed by this refresh (the others' placements were stored).
+    placed: int = 0
 
 
-def refresh_aggregates(crosswalk: Crosswalk, quarters: list[Quarter]) -> Refreshed:
-    """Recompute the stored counts (interest, NEET path) and publish the public tables from
-    them; flushes."""
-    students = refresh_interest_counts(crosswalk)
+def refresh_aggregates(crosswalk: Crosswalk, quarters: list[Quarter], full: bool = False
+                       ) -> Refreshed:
+    """Recompute the stored counts (interest: only the results new since the last refresh,
+    every one when ``full``; NEET path) and publish the public tables from them; flushes."""
+    interest = refresh_interest_counts(crosswalk, full)
     flags = neet.refresh_neet_counts()
-    return Refreshed(students, flags, publish(crosswalk, quarters))
+    return Refreshed(interest.students, flags, publish(crosswalk, quarters), interest.placed)
 
 
 def _order(keys: tuple[str, ...], key: str) -> int:
     return len(keys) if key == TOTAL else keys.index(key)
 
 
-def _cells(table: SafeTable) -> dict[tuple[str, str], int | None]:
+def _cells(table: SafeTable, with_row_totals: bool = True
+           ) -> dict[tuple[str, str], int | None]:
     cells = dict(table.cells)
-    cells |= {(r, TOTAL): v for r, v in table.row_totals.items()}
     cells |= {(TOTAL, c): v for c, v in table.column_totals.items()}
-    cells[(TOTAL, TOTAL)] = table.total
+    if with_row_totals:
+        cells |= {(r, TOTAL): v for r, v in table.row_totals.items()}
+        cells[(TOTAL, TOTAL)] = table.total
     return cells
 
 
@@ -142,4 +152,5 @@ ROW_LABELS: dict[str, Callable[[str], str]] = {
     INTEREST_BY_QUARTER: lambda key: str(AREA_LABELS.get(key, key)),
     NEET_BY_TRIGGER: lambda key: str(neet.TRIGGER_LABELS.get(key, key)),
     NEET_BY_MUNICIPIO: lambda key: key,
+    CALL_CAMPAIGN: lambda key: key,
 }

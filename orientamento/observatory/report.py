@@ -12,6 +12,7 @@ from orientamento.observatory import pages
 from orientamento.observatory.disclosure import THRESHOLD
 from orientamento.observatory.neet import STAGE_LABELS, TRIGGER_LABELS
 from orientamento.observatory.periods import Quarter
+from orientamento.outreach.calls.measures import CONTACT_DEADLINES
 
 
 def render_report(quarter: Quarter, language: str = "it") -> str:
@@ -23,6 +24,7 @@ def render_report(quarter: Quarter, language: str = "it") -> str:
             page=pages.overview(pages.crosswalk(), quarter, by_quarter), by_quarter=by_quarter,
             neet_by_trigger=pages.neet_by_trigger(), neet_by_municipio=pages.neet_by_municipio(),
             trigger_labels=TRIGGER_LABELS, stage_labels=STAGE_LABELS,
+            campaign=pages.call_campaign(), deadlines=CONTACT_DEADLINES,
             projections=pages.projections(), area_labels=AREA_LABELS,
             synthetic=pages.has_synthetic_demand(), sources=pages.demand_sources(),
             threshold=THRESHOLD, made_on=clock.today())

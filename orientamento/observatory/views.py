@@ -14,7 +14,15 @@ from orientamento.core.access import public, role_required
 from orientamento.core.errors import DomainError
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.extensions import db
-from orientamento.observatory import indicators, neet, opendata, pages, reach, transfer
+from orientamento.observatory import (
+    campaign,
+    indicators,
+    neet,
+    opendata,
+    pages,
+    reach,
+    transfer,
+)
 from orientamento.observatory.forms import DemandImportForm, FilterForm, NeetFilterForm
 from orientamento.observatory.models import EDUCATION_ASKED_LABELS
 from orientamento.observatory.periods import Quarter
@@ -60,13 +68,14 @@ def neet_path() -> ResponseReturnValue:
     """The NEET path for everyone: flags by trigger and quarter, and by municipio and the
     furthest stage reached, as the last refresh published them."""
     return render_template("observatory/neet.html", by_trigger=pages.neet_by_trigger(),
-                           by_municipio=pages.neet_by_municipio(), **_neet_labels(),
+                           by_municipio=pages.neet_by_municipio(),
+                           campaign=pages.call_campaign(), **_neet_labels(),
                            **_common())
 
 
 def _neet_labels() -> dict[str, object]:
     return {"trigger_labels": neet.TRIGGER_LABELS, "stage_labels": neet.STAGE_LABELS,
-            "outcome_labels": neet.OUTCOME_LABELS}
+            "outcome_labels": neet.OUTCOME_LABELS, "deadlines": campaign.CONTACT_DEADLINES}
 
 
 @bp.get("/staff/neet")
@@ -81,6 +90,7 @@ def staff_neet() -> ResponseReturnValue:
     return render_template(
         "observatory/staff_neet.html", form=form, chosen=chosen,
         measures=neet.measures_by_municipio(rows), outcomes=neet.outcomes_by_municipio(rows),
+        campaign=campaign.live(clock.today()),
         **_neet_labels(), **_common()), 200 if ok else 400
 
 

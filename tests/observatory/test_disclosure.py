@@ -156,12 +156,49 @@ def _students(make_user: Callable[..., User], make_school: Callable[..., School]
     assert refresh_interest() == sum(count for _p, _d, count in plan)
 
 
+#: The call campaign's count columns, and the shares and ratios computed from them.
+CAMPAIGN_COUNTS = ("people", "due_30d", "reached_30d", "due_45d", "reached_45d", "due_60d",
+                   "reached_60d", "reached", "attempts", "referrals", "taken_up")
+CAMPAIGN_RATIOS = {"reached_30d_pct": ("due_30d", "reached_30d"),
+                   "reached_45d_pct": ("due_45d", "reached_45d"),
+                   "reached_60d_pct": ("due_60d", "reached_60d"),
+                   "attempts_per_reached": ("attempts", "reached"),
+                   "referrals_per_reached": ("referrals", "reached"),
+                   "take_up_pct": ("taken_up", "referrals")}
+
+
+def _attack_campaign(document: dict[str, object]) -> None:
+    """Each count column of the call campaign is a one-way table by municipio with its Milan
+    total; a ratio is never published beside a hidden count."""
+    rows = document["rows"]
+    assert isinstance(rows, list)
+    municipi = [r["municipio"] for r in rows if r["municipio"] != TOTAL]
+    total = next(r for r in rows if r["municipio"] == TOTAL)
+    hidden = 0
+    for column in CAMPAIGN_COUNTS:
+        cells = {(r["municipio"], "n"): r[column] for r in rows if r["municipio"] != TOTAL}
+        cells |= {(m, TOTAL): v for (m, _n), v in list(cells.items())}
+        cells |= {(TOTAL, "n"): total[column], (TOTAL, TOTAL): total[column]}
+        hidden += sum(1 for v in cells.values() if v is None)
+        assert_safe(cells, municipi, ["n"])
+    assert hidden, "the fixture has small groups: something must be suppressed"
+    for row in rows:
+        for ratio, needed in CAMPAIGN_RATIOS.items():
+            if any(row[name] is None for name in needed):
+                assert row[ratio] is None, (row["municipio"], ratio)
+
+
 def test_every_public_table_that_counts_people_resists_recovery(
         client: FlaskClient, make_user: Callable[..., User],
         make_school: Callable[..., School]) -> None:
     _students(make_user, make_school)
+    campaign_attacked = False
     for table in TABLES:
         fields = {name for name, _type, _doc in table.fields}
+        if table.name == "call_campaign_by_municipio":
+            _attack_campaign(json.loads(client.get(f"/observatory/data/{table.name}.json").data))
+            campaign_attacked = True
+            continue
         if table.name not in PEOPLE_FIELDS:
             assert not fields & {"students", "students_interested", "flags"}, table.name
             continue
@@ -190,6 +227,7 @@ def test_every_public_table_that_counts_people_resists_recovery(
             assert_safe(cells, areas, quarters)
         csv_text = client.get(f"/observatory/data/{table.name}.csv").get_data(as_text=True)
         assert csv_text.count("\n") == len(document["rows"]) + 1
+    assert campaign_attacked
     # The two NEET tables count the same flags: a grand total hidden in one is hidden in both.
     totals = {json.dumps(next(r["flags"] for r in json.loads(client.get(
         f"/observatory/data/{name}.json").data)["rows"] if list(r.values()).count(TOTAL) == 2))

@@ -106,7 +106,7 @@ def test_pages_read_the_counts_the_refresh_stored(
     assert before["rows"][-1]["students_interested"] is None
     result = runner.invoke(args=["observatory", "refresh"])
     assert result.exit_code == 0, result.output
-    assert "12 students placed" in result.output
+    assert "12 students counted in areas (12 results placed now)" in result.output
     after = client.get("/observatory/data/mismatch_by_area.json").get_json()
     assert after["rows"][-1]["students_interested"] == 12
     live = indicators.mismatch(load_crosswalk())
