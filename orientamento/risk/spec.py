@@ -140,8 +140,9 @@ class Spec(_Frozen):
     #: Markers of a missing value in every column (each column can add its own).
     missing: Markers = Field(default_factory=list)
     #: ``cross_validated``: Platt scaling on out-of-fold predictions of all training rows;
-    #: ``latest``: the calibrator is then refitted on the latest labelled period before the
-    #: hold-out only (its out-of-fold predictions), for data whose base rate drifts.
+    #: ``latest``: the calibrator's intercept is then refitted on the latest labelled period
+    #: before the hold-out only (its out-of-fold predictions, slope kept), for data whose base
+    #: rate drifts (risk/calibration.py).
     calibration: Literal["cross_validated", "latest"] = "cross_validated"
     #: Share of people outreach can reach: recall and precision are reported at this k.
     capacity: float = Field(default=0.1, gt=0, lt=1)

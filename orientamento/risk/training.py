@@ -8,11 +8,13 @@
 3. The winner is calibrated (Platt scaling on 5-fold cross-validated predictions, then one
    model on all training rows: ``CalibratedClassifierCV(ensemble=False)``) and evaluated on
    the hold-out: metrics, fairness, proxies.
-4. With ``calibration: latest`` (for data whose base rate drifts) the calibrator is then fitted
-   again on the latest labelled period before the hold-out only, from the same out-of-fold
-   predictions (each row predicted by a model that did not see it). The model itself is
-   unchanged, and Platt scaling is increasing, so the ranking (ROC-AUC, recall at capacity)
-   stays what it was; the metrics keep the hold-out ECE and ROC-AUC before and after.
+4. With ``calibration: latest`` (for data whose base rate drifts) the calibrator's intercept is
+   then fitted again on the latest labelled period before the hold-out only, from the same
+   out-of-fold predictions (each row predicted by a model that did not see it), its slope kept
+   (``risk/calibration.py``; the choice is measured in docs/risk-model.md). The model itself
+   is unchanged and the calibrator is increasing, so the ranking (ROC-AUC, recall at capacity)
+   stays what it was; the metrics keep the hold-out ECE (with its bootstrap interval), Brier
+   score and ROC-AUC before and after.
 
 Every random choice takes the spec's seed: the same spec and data give the same model.
 """
@@ -31,11 +33,12 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from orientamento.risk.calibration import ece_interval, shift_intercept
 from orientamento.risk.evaluation import baseline_scores, calibration_error, evaluate
 from orientamento.risk.fairness import audit, proxy_screen
 from orientamento.risk.frames import Dataset
@@ -131,19 +134,29 @@ def _recalibrate_on_latest(spec: Spec, chosen: str, calibrated: CalibratedClassi
                            folds: StratifiedKFold, x_train: pd.DataFrame, y_train: np.ndarray,
                            times: pd.Series, y_test: np.ndarray, before: np.ndarray
                            ) -> dict[str, Any]:
-    """Refit the Platt calibrator on the latest training period's out-of-fold predictions."""
+    """Move the Platt calibrator's intercept to the latest training period's out-of-fold
+    predictions (slope kept); what the hold-out looked like before."""
     period = max(times)
     latest = (times == period).to_numpy()
     if latest.sum() < 50 or y_train[latest].min() == y_train[latest].max():
         raise TrainingError(f"recalibration: the latest period {period} needs at least 50 "
                             "rows and both outcomes")
-    # The same folds as CalibratedClassifierCV's own: the same out-of-fold predictions.
+    # The same folds as CalibratedClassifierCV's own: the same out-of-fold predictions, each
+    # row scored by a model that did not see it.
     scores = cross_val_predict(clone(candidates(spec)[chosen]), x_train, y_train, cv=folds,
                                method="decision_function")
-    calibrated.calibrated_classifiers_[0].calibrators[0].fit(scores[latest], y_train[latest])
+    calibrator = calibrated.calibrated_classifiers_[0].calibrators[0]
+    intercept_before = float(calibrator.b_)
+    shift_intercept(calibrator, scores[latest], y_train[latest])
     both = y_test.min() != y_test.max()
-    return {"period": str(period), "rows": int(latest.sum()),
+    return {"period": str(period), "rows": int(latest.sum()), "method": "intercept",
+            "rate": round(float(y_train[latest].mean()), 4),
+            "intercept": {"before": round(intercept_before, 4),
+                          "after": round(float(calibrator.b_), 4)},
             "ece_before": calibration_error(y_test, before),
+            "ece_before_interval": ece_interval(y_test, before, spec.seed + 2),
+            "brier_before": round(float(brier_score_loss(y_test, before)), 4),
+            "mean_before": round(float(before.mean()), 4),
             "roc_auc_before": round(float(roc_auc_score(y_test, before)), 4) if both else None}
 
 
@@ -180,6 +193,8 @@ def train(spec: Spec, data: Dataset) -> Trained:
                        baseline_scores(spec, x_test) if spec.baseline else None,
                        float(y_train.mean()))
     metrics.update({
+        "ece_interval": ece_interval(y_test, probabilities, spec.seed + 2),
+        "mean_predicted": round(float(probabilities.mean()), 4),
         "recalibration": recalibration,
         "algorithm": chosen,
         "candidates": compared,

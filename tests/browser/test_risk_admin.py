@@ -1,5 +1,6 @@
 """Risk models in the browser, as the demo admin: versions, a model card, activation with its
-confirmation (by keyboard), rollback without JavaScript, the outreach overview, a data report.
+confirmation (by keyboard), rollback without JavaScript, the outreach overview, a data report;
+the fairness gate refusing an unjustified activation, in Italian and Arabic.
 
 The live server's database is shared by the browser tests: this module's versions carry a
 spec name of their own and its person a source id of its own, so the demo's data (and any
@@ -34,6 +35,12 @@ from tests.browser.conftest import (
 pytestmark = pytest.mark.browser
 
 ACTIVATE = 'form[action$="/activate"] button[type=submit]'
+#: What the admin writes to activate a version the fairness gate stops, per language.
+JUSTIFICATIONS = {
+    "it": "Il divario di recall nasce da 40 donne in un solo corso;\n"
+          "verificato con l'ufficio pari opportunità.",
+    "ar": "الفرق في الاستدعاء سببه 40 امرأة في دورة واحدة؛\nتمت مراجعته مع مكتب تكافؤ الفرص.",
+}
 ROLLBACK = 'form[action$="/rollback"] button[type=submit]'
 SHOW_REPORT = 'main form button[name="format"][value="html"]'
 JSON_REPORT = 'main form button[name="format"][value="json"]'
@@ -225,3 +232,76 @@ def test_the_admin_navigation_fits_a_desktop_window(page: Any, demo_admin: str) 
         assert page.goto("/admin/users").ok
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= page.evaluate("window.innerWidth"), f"{language}: {width} px wide"
+
+
+@pytest.fixture
+def gated_version(live_server: LiveServer) -> Iterator[tuple[str, int]]:
+    """A draft version, of a spec of this test's own, whose gender recall ratio is 0.62 and
+    whose calibration was refitted on the latest period."""
+    from orientamento.extensions import db
+    from tests.risk.factories import make_version
+    from tests.risk.test_admin_views import recalibrated_metrics
+
+    metrics = recalibrated_metrics()
+    metrics["fairness"]["gender"]["ratios"]["recall"] = 0.62
+    spec_name = f"neet_gate_{uuid.uuid4().hex[:8]}"
+    with live_server.app.app_context():
+        try:
+            version = make_version(metrics=metrics)
+            version.spec_name = spec_name
+            db.session.commit()
+            found = (spec_name, version.id)
+        finally:
+            db.session.remove()
+    yield found
+    restore_demo_account(live_server.app, DEMO_LOGINS["admin"])
+
+
+@pytest.mark.parametrize("language", ["it", "ar"])
+def test_the_gate_refuses_an_unjustified_activation_until_the_admin_explains(
+    page: Any, live_server: LiveServer, gated_version: tuple[str, int], language: str
+) -> None:
+    spec_name, version = gated_version
+    why = JUSTIFICATIONS[language]
+    log_in(page, DEMO_LOGINS["admin"], language=language)
+    visit(page, f"/risk/versions/{version}")
+    # The card says why before anyone tries: the gate's findings, and both calibration errors.
+    assert page.locator("#fairness-gate li").count() == 1
+    assert "0,62" in page.locator("#fairness-gate").inner_text() or \
+        "0.62" in page.locator("#fairness-gate").inner_text()
+    assert page.locator("#ece-before").is_visible() and page.locator("#ece-after").is_visible()
+    assert page.locator("#justification").get_attribute("required") is not None
+
+    # Confirmed but not justified: refused, the explanation next to the field, nothing written.
+    page.locator('label[for="confirm"]').click()  # as a person does: the label covers the box
+    assert page.is_checked("#confirm")
+    response = submit(page, ACTIVATE)
+    assert response.status == 400
+    assert page.locator("#justification").get_attribute("aria-invalid") == "true"
+    assert page.locator("#justification-error").is_visible()
+    assert page.locator("#fairness-gate").is_visible()
+    check_a11y(page)
+    screenshot(page, f"risk-gate-refused-{language}")
+    assert _statuses(live_server, spec_name) == {version: "draft"}
+
+    # Written and confirmed: active, and the words are on the card and in the audit log.
+    page.fill("#justification", why)
+    if not page.is_checked("#confirm"):
+        page.locator('label[for="confirm"]').click()
+    response = submit(page, ACTIVATE)
+    assert response.ok and path_of(page) == f"/risk/versions/{version}"
+    assert page.locator(".alert-success").is_visible()
+    assert _statuses(live_server, spec_name) == {version: "active"}
+    shown = page.locator("#gate-justification blockquote").inner_text()
+    assert [line.strip() for line in shown.splitlines() if line.strip()] == why.splitlines()
+    check_a11y(page)
+    screenshot(page, f"risk-gate-justified-{language}")
+    logged = query_all(live_server.app, "SELECT details FROM audit_log WHERE action = "
+                                        "'risk_model_activated' ORDER BY id DESC LIMIT 5")
+    mine = [str(row[0]) for row in logged if spec_name in str(row[0])]
+    assert len(mine) == 1 and "fairness_gate" in mine[0]
+    stored = query_all(live_server.app, "SELECT card_markdown, activation_justification FROM "
+                                        "risk_model_versions WHERE id = :id", id=version)
+    # The browser sends a textarea's line breaks as CRLF (HTML's form encoding).
+    assert stored[0][1].replace("\r\n", "\n") == why
+    assert why.splitlines()[0] in stored[0][0]

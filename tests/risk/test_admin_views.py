@@ -191,6 +191,54 @@ def test_the_card_shows_use_data_and_metrics(client: FlaskClient, admin: User) -
     assert "<td>0.81</td><td>0.70</td>" in page and "<td>35%</td><td>22%</td>" in page
 
 
+def recalibrated_metrics() -> dict[str, Any]:
+    """The sample metrics as ``calibration: latest`` writes them (made-up figures)."""
+    metrics = copy.deepcopy(SAMPLE_METRICS)
+    metrics["ece"] = 0.021
+    metrics["ece_interval"] = {"value": 0.021, "low": 0.014, "high": 0.033}
+    metrics["recalibration"] = {
+        "period": "2024-03-31", "rows": 812, "method": "intercept", "rate": 0.171,
+        "intercept": {"before": 1.2, "after": 0.9}, "ece_before": 0.068,
+        "ece_before_interval": {"value": 0.068, "low": 0.059, "high": 0.077},
+        "brier_before": 0.094, "mean_before": 0.102, "roc_auc_before": 0.81}
+    return metrics
+
+
+def test_the_card_shows_the_calibration_error_before_and_after_recalibration(
+        client: FlaskClient, admin: User) -> None:
+    from orientamento.risk.card import card_markdown
+    from orientamento.risk.reasons import version_spec
+
+    version = make_version(metrics=recalibrated_metrics())
+    page = squeeze(text(client.get(f"/risk/versions/{version.id}")))
+    after = re.search(r'<tr id="ece-after">(.*?)</tr>', page)
+    before = re.search(r'<tr id="ece-before">(.*?)</tr>', page)
+    assert after and before
+    assert '<td>0.021 <span class="text-nowrap" dir="ltr">[0.014, 0.033]</span></td>' in after[1]
+    assert '<td>0.068 <span class="text-nowrap" dir="ltr">[0.059, 0.077]</span></td>' in before[1]
+    assert "latest labelled period (2024-03-31)" in before[1]
+    assert re.search(r'<tr id="auc-before"><th scope="row">ROC-AUC before recalibration</th>'
+                     r"<td>0.81</td>", page)
+    assert ("refitted on the latest labelled period before the hold-out, 2024-03-31 (812 "
+            "people, observed rate 17.1%). Calibration error on the hold-out: 0.068 before, "
+            "0.021 after.") in page
+    card = card_markdown(version_spec(version), version)
+    assert "| Expected calibration error | 0.021 (95% CI 0.014-0.033) | |" in card
+    assert ("| Expected calibration error before recalibration | 0.068 (95% CI 0.059-0.077) "
+            "| |") in card
+    assert "| ROC-AUC before recalibration | 0.810 | |" in card
+    assert "| Brier score before recalibration | 0.094 | |\n\n## Fairness" in card
+    assert "its intercept refitted (slope kept)" in card and "(2024-03-31, 812 rows" in card
+
+
+def test_a_card_without_recalibration_shows_one_calibration_error(
+        client: FlaskClient, admin: User) -> None:
+    version = make_version()
+    page = squeeze(text(client.get(f"/risk/versions/{version.id}")))
+    assert 'id="ece-after"' in page and "<td>0.015</td>" in page
+    assert 'id="ece-before"' not in page and 'id="recalibration"' not in page
+
+
 def test_the_card_draws_the_reliability_diagram_with_translated_labels(
     client: FlaskClient, make_user: Callable[..., User]
 ) -> None:

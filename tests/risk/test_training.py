@@ -441,9 +441,9 @@ def test_top_reasons_are_the_largest_three_with_their_direction(matrix: np.ndarr
 
 # --- recalibration on the latest labelled period ----------------------------------------------
 
-def test_latest_calibration_refits_the_calibrator_on_the_latest_period_only(
+def test_latest_calibration_moves_the_intercept_on_the_latest_period_only(
         neet: tuple[Spec, str], neet_data: Dataset, trained: Trained) -> None:
-    from sklearn.calibration import _SigmoidCalibration
+    from scipy.special import expit
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     raw = yaml.safe_load(neet[1])
@@ -456,18 +456,21 @@ def test_latest_calibration_refits_the_calibrator_on_the_latest_period_only(
     assert report["period"] == max(times) and report["rows"] == latest.sum()
     # "Before" is the cross-validated calibration the default spec gives.
     assert report["ece_before"] == trained.metrics["ece"]
+    assert report["ece_before_interval"] == trained.metrics["ece_interval"]
+    assert report["brier_before"] == trained.metrics["brier"]
     assert report["roc_auc_before"] == pytest.approx(trained.metrics["roc_auc"]["value"])
-    # Platt scaling is increasing: the ranking, hence ROC-AUC, is unchanged.
+    # The calibrator is increasing: the ranking, hence ROC-AUC, is unchanged.
     assert recalibrated.metrics["roc_auc"]["value"] == pytest.approx(
         trained.metrics["roc_auc"]["value"], abs=1e-4)
-    # The calibrator is the one fitted on the latest period's out-of-fold scores.
+    # The slope is the cross-validated one; the intercept makes the latest period's
+    # out-of-fold predictions average its observed rate.
     x_train, y_train = neet_data.inputs[~mask], neet_data.labels[~mask]
     scores = cross_val_predict(
         training.candidates(spec)[recalibrated.algorithm], x_train, y_train,
         cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=spec.seed),
         method="decision_function")
-    expected = _SigmoidCalibration().fit(scores[latest], y_train[latest])
     fitted = recalibrated.model.calibrated_classifiers_[0].calibrators[0]
-    assert (fitted.a_, fitted.b_) == pytest.approx((expected.a_, expected.b_))
     default = trained.model.calibrated_classifiers_[0].calibrators[0]
-    assert (fitted.a_, fitted.b_) != pytest.approx((default.a_, default.b_))
+    assert fitted.a_ == default.a_ and fitted.b_ != pytest.approx(default.b_)
+    assert expit(-(fitted.a_ * scores[latest] + fitted.b_)).mean() == pytest.approx(
+        y_train[latest].mean(), abs=1e-6)

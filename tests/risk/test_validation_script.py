@@ -66,3 +66,32 @@ def test_any_spec_on_any_file_from_the_command_line(
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("data | rows | split | chosen")
     assert "\nneet | " in out and "neet gender F: n=" in out
+
+
+def test_the_calibration_table_compares_recalibrations_on_a_drifted_split(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    monkeypatch.setattr(validate_risk, "RESULTS", tmp_path / "results")
+    from tests.risk.test_calibration import drift_spec, drift_table
+
+    drift_table().to_csv(tmp_path / "drift.csv", index=False)
+    (tmp_path / "drift.yaml").write_text(
+        yaml.safe_dump(drift_spec("latest").model_dump(exclude_none=True), allow_unicode=True),
+        encoding="utf-8")
+    rows = validate_risk.calibration_rows(tmp_path / "drift.yaml", tmp_path / "drift.csv",
+                                          "logistic_regression")
+    by = {r["method"]: r for r in rows}
+    none = by["none (Platt, all training rows, cross-validated)"]
+    chosen = by["intercept on latest, slope kept (calibration: latest)"]
+    assert chosen["latest"].startswith("2022 n=900 rate=")
+    ece = {k: float(r["ece"].split()[0]) for k, r in by.items() if "random rows" not in k}
+    assert ece[chosen["method"]] < ece[none["method"]] / 2
+    assert chosen["roc_auc"] == none["roc_auc"]  # the ranking is kept
+    assert "intercept on 300 random rows of latest" in by
+    assert validate_risk.main(["--calibration", str(tmp_path / "drift.yaml"),
+                               str(tmp_path / "drift.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "\ndata | method | latest | ece | ece_mass | roc_auc | brier | mean_p\n" in out
+    assert (tmp_path / "results" / "validate_risk_calibration.json").is_file()
