@@ -37,10 +37,11 @@ $(STAMPS)/node: package.json package-lock.json
 
 # The CSS keeps only the selectors that templates, Python modules and scripts name: a change
 # to any of them rebuilds it. The build publishes atomically (see assets/build.mjs).
-ASSET_SOURCES = assets/build.mjs $(wildcard assets/*.css assets/*.js) \
+ASSET_SOURCES = assets/build.mjs $(wildcard assets/*.css assets/*.js assets/*.py) \
   $(shell find templates orientamento -name '*.html' -o -name '*.py' -not -path '*/static/*')
 assets: $(STAMPS)/assets
-$(STAMPS)/assets: $(STAMPS)/node $(ASSET_SOURCES)
+# The venv: the build subsets the Arabic font with fontTools (assets/subset_font.py).
+$(STAMPS)/assets: $(STAMPS)/node $(STAMPS)/venv $(ASSET_SOURCES)
 	node assets/build.mjs
 	touch $@
 

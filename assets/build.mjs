@@ -15,11 +15,13 @@
 //   replacing the symbolic link orientamento/static/dist with rename(2), which is atomic:
 //   a running server sees the old build or the new one, never half of one. Hashed files of
 //   the previous build are carried over, so pages rendered just before a swap still load.
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
-  cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync,
-  rmSync, symlinkSync, writeFileSync,
+  cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync,
+  renameSync, rmSync, symlinkSync, writeFileSync,
 } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, dirname, extname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
@@ -77,16 +79,32 @@ for (const [family, folder, prefix, weights] of families) {
       `src:url('../fonts/${folder}/${prefix}-${weight}.woff2') format('woff2'),url('../fonts/${folder}/${prefix}-${weight}.woff') format('woff')}\n`;
   }
 }
-// Arabic script: Noto Sans Arabic, self-hosted from @fontsource.
+// Arabic script: Noto Sans Arabic, self-hosted from @fontsource, subset to the Arabic block
+// (the letters of Arabic, Persian and Urdu, their marks, digits and punctuation) and the
+// joiners: the 1,226 characters of the full font (Arabic Supplement and Extended-A,
+// presentation forms) cost a first visit in Arabic twice the bytes. assets/subset_font.py
+// (fontTools, with the project's Python) keeps every layout feature, so shaping is
+// unchanged. The unicode-range names only Arabic characters: Latin text never loads it.
 const arabic = join(nm, "@fontsource", "noto-sans-arabic", "files");
-for (const weight of ["400", "700"]) {
-  for (const ext of ["woff2", "woff"]) {
-    const name = `noto-sans-arabic-arabic-${weight}-normal.${ext}`;
-    put(`fonts/Noto_Sans_Arabic/${name}`, readFileSync(join(arabic, name)));
+const ARABIC_CHARACTERS = "U+0600-06FF,U+200C-200D";
+const python = process.env.PYTHON
+  ?? [join(root, ".venv", "bin", "python"), join(root, ".venv", "Scripts", "python.exe")].find(existsSync)
+  ?? "python3";
+const subsetDir = mkdtempSync(join(tmpdir(), "orientamento-fonts-"));
+try {
+  for (const weight of ["400", "700"]) {
+    const name = `noto-sans-arabic-arabic-${weight}-normal`;
+    const [woff2, woff] = ["woff2", "woff"].map((ext) => join(subsetDir, `${name}.${ext}`));
+    execFileSync(python, [join(root, "assets", "subset_font.py"), join(arabic, `${name}.woff2`),
+      woff2, woff, ARABIC_CHARACTERS], { stdio: ["ignore", "inherit", "inherit"] });
+    put(`fonts/Noto_Sans_Arabic/${name}.woff2`, readFileSync(woff2));
+    put(`fonts/Noto_Sans_Arabic/${name}.woff`, readFileSync(woff));
+    fonts += `@font-face{font-family:'Noto Sans Arabic';font-style:normal;font-weight:${weight};font-display:swap;` +
+      `src:url('../fonts/Noto_Sans_Arabic/${name}.woff2') format('woff2'),` +
+      `url('../fonts/Noto_Sans_Arabic/${name}.woff') format('woff');unicode-range:${ARABIC_CHARACTERS}}\n`;
   }
-  fonts += `@font-face{font-family:'Noto Sans Arabic';font-style:normal;font-weight:${weight};font-display:swap;` +
-    `src:url('../fonts/Noto_Sans_Arabic/noto-sans-arabic-arabic-${weight}-normal.woff2') format('woff2'),` +
-    `url('../fonts/Noto_Sans_Arabic/noto-sans-arabic-arabic-${weight}-normal.woff') format('woff');unicode-range:U+0600-06FF,U+0750-077F,U+08A0-08FF,U+FB50-FDFF,U+FE70-FEFF}\n`;
+} finally {
+  rmSync(subsetDir, { recursive: true, force: true });
 }
 put("css/fonts.css", fonts);
 

@@ -9,6 +9,9 @@ DEMO_ADMIN = "admin@demo.example.org"
 DEMO_COUNSELLOR = "counsellor@demo.example.org"
 DEMO_STUDENT = "student@demo.example.org"
 DEMO_OUTREACH = "outreach@demo.example.org"
+DEMO_PROVIDER = "provider@demo.example.org"
+DEMO_AMBASSADOR = "ambassador@demo.example.org"
+DEMO_OPERATOR = "operator@demo.example.org"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,24 @@ ROUTES: tuple[RouteSpec, ...] = (
               headers=(("HX-Request", "true"),), csrf_from=DRAFT_PAGE),
     RouteSpec("counsellor class assessments", "/assessments/classes/{demo_class}",
               login=DEMO_COUNSELLOR),
+    RouteSpec("counsellor class page", "/classes/{demo_class}", login=DEMO_COUNSELLOR),
+    # The start page of each role (one address, a page per role).
+    RouteSpec("start page student", "/start/", login=DEMO_STUDENT),
+    RouteSpec("start page counsellor", "/start/", login=DEMO_COUNSELLOR),
+    RouteSpec("start page provider", "/start/", login=DEMO_PROVIDER),
+    RouteSpec("start page ambassador", "/start/", login=DEMO_AMBASSADOR),
+    RouteSpec("start page outreach", "/start/", login=DEMO_OUTREACH),
+    RouteSpec("start page admin", "/start/", login=DEMO_ADMIN),
+    RouteSpec("start page service operator", "/start/", login=DEMO_OPERATOR),
+    # The events the demo seed schedules; ``{event}`` is its first upcoming one.
+    RouteSpec("events list", "/events/"),
+    RouteSpec("events list as student", "/events/", login=DEMO_STUDENT),
+    RouteSpec("event page", "/events/{event}"),
+    RouteSpec("event page as student", "/events/{event}", login=DEMO_STUDENT),
+    # The admin's other lists.
+    RouteSpec("admin audit list", "/admin/audit", login=DEMO_ADMIN),
+    RouteSpec("admin schools list", "/admin/organisations/schools", login=DEMO_ADMIN),
+    RouteSpec("admin providers list", "/admin/organisations/providers", login=DEMO_ADMIN),
 )
 
 #: Search words of the course routes: in most bulk courses ("tecnico", "tecniche" share

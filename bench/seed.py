@@ -216,7 +216,8 @@ def seed_demo_assessments(connection: Connection, payloads: Mapping[str, list[Pa
         due_on=(now + timedelta(days=30)).date(), created_at=now,
     )).inserted_primary_key[0]
 
-    ids: SeededIds = {"demo_class": demo_class, "assignment": assignment}
+    ids: SeededIds = {"demo_class": demo_class, "assignment": assignment,
+                      "event": first_upcoming_event(connection)}
     for days_ago, questionnaire in enumerate(questionnaires(), start=1):
         answers, scores = payloads[questionnaire.id][days_ago]
         submitted = now - timedelta(days=days_ago)
@@ -239,6 +240,14 @@ def seed_demo_assessments(connection: Connection, payloads: Mapping[str, list[Pa
         assignment_id=assignment, started_at=now, updated_at=now, submitted_at=None,
     )).inserted_primary_key[0]
     return ids
+
+
+def first_upcoming_event(connection: Connection) -> int:
+    """A scheduled event of the demo seed still to come (the event page routes): the last
+    to start. Plain SQL: the events' mapper needs models this script never imports."""
+    return _one_id(connection, text(
+        "SELECT id FROM events WHERE status = 'scheduled' ORDER BY starts_at DESC, id LIMIT 1"),
+        "scheduled demo event")
 
 
 def build_database(url: str, users: int, responses: int, env: Mapping[str, str],

@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from orientamento.auth.models import User
 from orientamento.core import clock
-from orientamento.courses import signals
+from orientamento.courses import cache, signals
 from orientamento.courses.models import (
     RIASEC,
     Course,
@@ -179,13 +179,29 @@ def _candidates(education: Education, place: Place | None, km: int | None,
 def occupation_suggestions(scores: Mapping[str, float], limit: int = JOBS,
                            occupations: Sequence[Occupation] | None = None,
                            ) -> list[tuple[Occupation, Suggestion]]:
-    """The occupations whose profile is closest to the scores, best first."""
+    """The occupations whose profile is closest to the scores, best first.
+
+    Without ``occupations``, every occupation's profile comes from the catalogue cache (the
+    result page asks on every view: reading and decoding the whole table cost more than half
+    of the page) and only the ``limit`` best are read.
+    """
     if occupations is None:
-        occupations = list(db.session.scalars(select(Occupation)))
+        ranked = rank(scores, cache.cached(("occupation profiles", cache.catalogue_version()),
+                                           _occupation_candidates), limit=limit, broaden=0)
+        found = {o.id: o for o in db.session.scalars(
+            select(Occupation).where(Occupation.id.in_([s.id for s in ranked])))}
+        return [(found[s.id], s) for s in ranked if s.id in found]
     by_id = {o.id: o for o in occupations}
     ranked = rank(scores, [Candidate(o.id, {k.upper(): v for k, v in o.riasec.items()})
                            for o in occupations], limit=limit, broaden=0)
     return [(by_id[s.id], s) for s in ranked]
+
+
+def _occupation_candidates() -> tuple[Candidate, ...]:
+    """Every occupation as a ranking candidate: its id and RIASEC profile."""
+    return tuple(Candidate(occupation_id, {k.upper(): v for k, v in riasec.items()})
+                 for occupation_id, riasec in db.session.execute(
+                     select(Occupation.id, Occupation.riasec).order_by(Occupation.id)))
 
 
 def _occupations_of(course_ids: list[int]) -> dict[int, list[int]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -41,6 +42,11 @@ class Credit:
     own: bool = False  # attended individually rather than with the class
 
 
+def total_hours(credits: list[Credit]) -> float:
+    """The hours the events add up to."""
+    return round(sum(c.hours for c in credits), 2)
+
+
 @dataclass
 class ClassHours:
     """A class with the events it took part in and each pupil's own extra events."""
@@ -52,7 +58,7 @@ class ClassHours:
     @property
     def hours(self) -> float:
         """The class's orientation hours."""
-        return round(sum(c.hours for c in self.credits), 2)
+        return total_hours(self.credits)
 
     def pupil_hours(self, own: list[Credit]) -> float:
         """A pupil's hours: the class's events plus their own."""
@@ -68,19 +74,7 @@ def school_hours(school_id: int, school_year: str | None = None) -> list[ClassHo
     classes = list(db.session.scalars(class_query.order_by(SchoolClass.school_year.desc(),
                                                            SchoolClass.name)))
     ids = [c.id for c in classes]
-    credits: dict[int, list[Credit]] = defaultdict(list)
-    for row in db.session.scalars(
-            select(EventClass).where(EventClass.class_id.in_(ids), EventClass.attended > 0,
-                                     EventClass.status == EventStatus.SCHEDULED)
-            .options(selectinload(EventClass.event).selectinload(Event.provider))):
-        credits[row.class_id].append(Credit(row.event, row.event.hours))
-    for registration in db.session.scalars(
-            select(Registration).where(Registration.class_id.in_(ids),
-                                       Registration.status == RegistrationStatus.ATTENDED)
-            .options(selectinload(Registration.event).selectinload(Event.provider))):
-        assert registration.class_id is not None  # noqa: S101 - filtered above
-        credits[registration.class_id].append(
-            Credit(registration.event, registration.event.hours))
+    credits = _class_credits(ids, with_provider=True)
     pupil_ids = {m.student_id for c in classes for m in c.memberships}
     own: dict[int, list[Credit]] = defaultdict(list)
     for registration in db.session.scalars(
@@ -99,6 +93,38 @@ def school_hours(school_id: int, school_year: str | None = None) -> list[ClassHo
         entry.pupils = [(pupil, own[pupil.id]) for pupil in members]
         result.append(entry)
     return result
+
+
+def class_hours(school_id: int, school_year: str) -> dict[int, float]:
+    """Each class's orientation hours in a school year, by class id (``ClassHours.hours``),
+    without reading the rosters: what the counsellor's start page shows."""
+    ids = list(db.session.scalars(select(SchoolClass.id).where(
+        SchoolClass.school_id == school_id, SchoolClass.school_year == school_year)))
+    credits = _class_credits(ids)
+    return {class_id: total_hours(credits[class_id]) for class_id in ids}
+
+
+def _class_credits(ids: list[int], with_provider: bool = False) -> dict[int, list[Credit]]:
+    """The events each class took part in: peer visits attended, group registrations checked
+    in."""
+    def event_of(relationship: Any) -> Any:
+        load = selectinload(relationship)
+        return load.selectinload(Event.provider) if with_provider else load
+
+    credits: dict[int, list[Credit]] = defaultdict(list)
+    for row in db.session.scalars(
+            select(EventClass).where(EventClass.class_id.in_(ids), EventClass.attended > 0,
+                                     EventClass.status == EventStatus.SCHEDULED)
+            .options(event_of(EventClass.event))):
+        credits[row.class_id].append(Credit(row.event, row.event.hours))
+    for registration in db.session.scalars(
+            select(Registration).where(Registration.class_id.in_(ids),
+                                       Registration.status == RegistrationStatus.ATTENDED)
+            .options(event_of(Registration.event))):
+        assert registration.class_id is not None  # noqa: S101 - filtered above
+        credits[registration.class_id].append(
+            Credit(registration.event, registration.event.hours))
+    return credits
 
 
 CSV_COLUMNS = ("school_year", "class", "pupil", "date", "event", "kind", "provider", "hours",

@@ -1,0 +1,147 @@
+"""``python -m bench.profile``: where one route's time goes, in process, on the bench's data.
+
+Seeds a SQLite file the way ``bench.run`` does (once: ``--db FILE`` is kept and reused, with
+the seeded ids beside it in ``FILE.ids.json``), then, for every route whose name contains one
+of the ``--only`` texts, sends its request through the app's test client (logged in through
+the real form as the route's account) a few times and prints the SQL statements per request,
+the mean time per request and the slowest statements; ``--profile`` adds cProfile's top
+functions by cumulative time for one request.
+
+```
+.venv/bin/python -m bench.profile --db /tmp/profile.db --only "start page admin" --profile
+```
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import html
+import json
+import os
+import pstats
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from bench.routes import ROUTES, RouteSpec
+from bench.session import CSRF_INPUT
+
+
+def seed(path: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Build the database file once; return the seeded ids."""
+    from bench.seed import build_database
+    from bench.server import app_environment
+
+    ids_file = path.with_suffix(path.suffix + ".ids.json")
+    if path.exists() and ids_file.exists():
+        return dict(json.loads(ids_file.read_text()))
+    url = f"sqlite:///{path}"
+    ids, _inserted, _courses, _risk = build_database(
+        url, args.users, args.responses, app_environment(url), args.courses, args.risk_records)
+    ids_file.write_text(json.dumps(ids))
+    return dict(ids)
+
+
+def log_in(client: Any, login: str, password: str) -> None:
+    """Log the test client in through the form."""
+    page = client.get("/account/login").get_data(as_text=True)
+    token = html.unescape(CSRF_INPUT.search(page).group(1))  # type: ignore[union-attr]
+    answer = client.post("/account/login", data={"csrf_token": token, "login": login,
+                                                 "password": password})
+    if answer.status_code != 302:
+        sys.exit(f"login as {login} answered {answer.status_code}")
+
+
+def body(client: Any, route: RouteSpec) -> dict[str, str] | None:
+    """The route's form, with a CSRF token from ``csrf_from`` first."""
+    if route.method == "GET":
+        return None
+    form = dict(route.form)
+    if route.csrf_from:
+        page = client.get(route.csrf_from).get_data(as_text=True)
+        form = {"csrf_token": html.unescape(CSRF_INPUT.search(page).group(1)),  # type: ignore[union-attr]
+                **form}
+    return form
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Seed if needed, then measure the routes chosen."""
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT", required=True)
+    parser.add_argument("--times", type=int, default=5)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="cProfile's order (tottime...)")
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--courses", type=int, default=20_000)
+    parser.add_argument("--risk-records", type=int, default=0)
+    args = parser.parse_args(argv)
+    ids = seed(args.db, args)
+
+    from sqlalchemy import event
+
+    from bench.server import app_environment
+    from orientamento.config import DEFAULT_DEMO_PASSWORD
+
+    url = f"sqlite:///{args.db}"
+    os.environ.update(app_environment(url))
+    from orientamento import create_app
+    from orientamento.extensions import db
+
+    app = create_app()
+    app.config["RATELIMIT_ENABLED"] = False
+    password = os.environ.get("ORIENTAMENTO_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+    statements: list[tuple[str, float]] = []
+    started: dict[int, float] = {}
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        started[id(cursor)] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append((statement, time.perf_counter() - started.pop(id(cursor), 0.0)))
+
+    routes = [r.resolve(ids) for r in ROUTES if any(t in r.name for t in args.only)]
+    clients: dict[str | None, Any] = {}
+    for route in routes:
+        if route.login not in clients:
+            clients[route.login] = app.test_client()
+            if route.login:
+                log_in(clients[route.login], route.login, password)
+        client = clients[route.login]
+        headers = dict(route.headers)
+        client.open(route.path, method=route.method, data=body(client, route), headers=headers)
+        statements.clear()
+        seconds = time.perf_counter()
+        for _ in range(args.times):
+            status = client.open(route.path, method=route.method, data=body(client, route),
+                                 headers=headers).status_code
+        seconds = (time.perf_counter() - seconds) / args.times
+        per_request = len(statements) / args.times
+        sql_seconds = sum(s for _, s in statements) / args.times
+        print(f"\n{route.name}: {route.method} {route.path} -> {status}, {seconds * 1000:.1f} ms "
+              f"per request, {per_request:.1f} statements ({sql_seconds * 1000:.1f} ms in SQL)")
+        slowest: Counter[str] = Counter()
+        for statement, spent in statements:
+            slowest[" ".join(statement.split())[:160]] += spent / args.times
+        for statement, spent in slowest.most_common(6):
+            print(f"  {spent * 1000:7.1f} ms  {statement}")
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            client.open(route.path, method=route.method, data=body(client, route),
+                        headers=headers)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
+
+
+if __name__ == "__main__":
+    main()

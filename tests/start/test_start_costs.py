@@ -1,0 +1,82 @@
+"""What start pages cost: no visit of every course, no roster read for a class's hours."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from orientamento.auth.models import Role, User
+from orientamento.classes.forms import current_school_year
+from orientamento.classes.models import SchoolClass
+from orientamento.core import clock
+from orientamento.events.hours import class_hours, school_hours
+from orientamento.events.services import record_attendance
+from orientamento.extensions import db
+from orientamento.visits.services import visit_requests as visits
+from tests.conftest import log_in
+from tests.events.conftest import staff
+from tests.events.factories import school_day
+from tests.visits.factories import requested, window
+
+__all__ = ["staff"]
+
+
+def _catalogue_line(client: FlaskClient, queries: list[str]) -> tuple[str, int]:
+    """The page's catalogue line and how many statements read the courses table."""
+    db.session.remove()  # production starts each request with an empty identity map
+    queries.clear()
+    page = client.get("/start/", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    line = html[html.index("last changed") if "last changed" in html else html.index("None yet"):]
+    return line[:40], sum(1 for q in queries if "FROM courses" in q)
+
+
+def test_the_catalogue_is_read_once_per_version(
+        client: FlaskClient, make_user: Callable[..., User], make_course: Callable[..., Any],
+        queries: list[str]) -> None:
+    make_course()
+    log_in(client, make_user(Role.ADMIN))
+    line, reads = _catalogue_line(client, queries)
+    assert line.startswith("last changed") and reads == 1
+    line_again, reads = _catalogue_line(client, queries)
+    assert line_again == line and reads == 0  # kept: no visit of every course
+    make_course()  # a write bumps the catalogue version: read again
+    _line, reads = _catalogue_line(client, queries)
+    assert reads == 1
+
+
+def test_the_counsellor_page_reads_no_roster_and_counts_the_class_hours(
+        client: FlaskClient, make_user: Callable[..., User],
+        make_class: Callable[..., SchoolClass], staff: User, queries: list[str]) -> None:
+    counsellor = make_user(Role.COUNSELLOR)
+    year = current_school_year(clock.today())
+    small = make_class(counsellor, pupils=(make_user(),), name="1A", school_year=year)
+    slot = window([staff], school_day(clock.today() + timedelta(days=5)))
+    event = visits.confirm_visit(staff, requested(counsellor, slot, [small]), [staff.id])
+    db.session.commit()
+    record_attendance(staff, event, {small.id: 1}, now=event.ends_at + timedelta(hours=1))
+    db.session.commit()
+    log_in(client, counsellor)
+    few, html = _statements(client, queries)
+    assert "28 hours to go" in html  # the visit's two hours
+    assert class_hours(counsellor.school_id or 0, year) == {
+        entry.school_class.id: entry.hours for entry in school_hours(counsellor.school_id or 0, year)}
+    make_class(counsellor, pupils=tuple(make_user() for _ in range(20)), name="1B",
+               school_year=year)
+    many, _html = _statements(client, queries)
+    assert many == few
+    rosters = [q for q in queries if "FROM class_memberships" in q or ("FROM users WHERE" in q
+               and " IN " in q)]
+    assert rosters == []  # the pupils are counted in SQL, never loaded
+
+
+def _statements(client: FlaskClient, queries: list[str]) -> tuple[int, str]:
+    db.session.remove()
+    queries.clear()
+    page = client.get("/start/", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    return len(queries), page.get_data(as_text=True)
