@@ -14,6 +14,7 @@ rank):
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -53,7 +54,14 @@ def terms(query: str) -> list[str]:
 
 def stems(words: Iterable[str]) -> list[str]:
     """Italian Snowball stems of folded words."""
-    return [str(s) for s in _STEMMER.stemWords(list(words))]
+    return [_stem(word) for word in words]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    """One word's stem, remembered: the pure-Python stemmer is slow and a catalogue repeats its
+    words, so re-indexing a whole import on SQLite spent most of its time here."""
+    return str(_STEMMER.stemWord(word))
 
 
 class SearchBackend(Protocol):

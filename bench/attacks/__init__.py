@@ -1,0 +1,1 @@
+"""Issue 12's attacks, rerun: ``python -m bench.attacks``."""
