@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -20,6 +21,9 @@ from orientamento.risk.models import ContactDetails, ModelVersion, RiskRecord, V
 
 DEMO_ROWS = 6000
 DEMO_SEED = 2026
+#: The demo's current snapshot is dated this many days before the clock's today, so the call
+#: list has people whose 60-day window is still open (a fixed date closes every window).
+DEMO_SNAPSHOT_AGE_DAYS = 7
 #: Model flags per municipio in the demo (the setting's default is for a real team).
 DEMO_CAPACITY = 6
 #: Made-up names and the language each person prefers, handed out in turn to the people of
@@ -47,7 +51,8 @@ def seed_demo_risk(admin_email: str = "admin@demo.example.org") -> int:
     admin = db.session.scalar(select(User).where(User.email == admin_email))
     spec, source = load_spec("neet")
     with tempfile.TemporaryDirectory() as folder:
-        files = write_synthetic(Path(folder), DEMO_ROWS, DEMO_SEED)
+        files = write_synthetic(Path(folder), DEMO_ROWS, DEMO_SEED, current_as_of=(
+            clock.today() - timedelta(days=DEMO_SNAPSHOT_AGE_DAYS)))
         table = frames.attach_labels(spec, frames.read_table(files.records),
                                      frames.read_table(files.outcomes))
         trained = training.train(spec, frames.dataset(spec, table))

@@ -62,8 +62,9 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def _cohort(rng: np.random.Generator, n: int, year: int, index: int,
-            first_id: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """One cohort's columns and its NEET outcome 12 months later."""
+            first_id: int, as_of: date | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """One cohort's columns and its NEET outcome 12 months later; the snapshot is dated
+    ``as_of`` (default 30 September of ``year``, which must be ``as_of``'s year)."""
     age = np.clip(np.round(15 + rng.gamma(2.2, 3.2, n)), 15, 29).astype(int)
     municipio = rng.choice(np.arange(1, 10), size=n, p=MUNICIPIO_WEIGHTS / MUNICIPIO_WEIGHTS.sum())
     citizenship = rng.choice(np.array(["italian", "eu", "non_eu"]), size=n, p=[0.78, 0.06, 0.16])
@@ -108,7 +109,7 @@ def _cohort(rng: np.random.Generator, n: int, year: int, index: int,
     ids = np.arange(first_id, first_id + n)
     columns = {
         "source_id": np.array([f"SYN{year}{i:08d}" for i in ids]),
-        "as_of": np.full(n, date(year, 9, 30).isoformat()),
+        "as_of": np.full(n, (as_of or date(year, 9, 30)).isoformat()),
         "birth_year": year - age,
         "municipio": municipio,
         "education": education,
@@ -152,14 +153,22 @@ def _rows(columns: dict[str, np.ndarray], contacts: bool) -> Iterator[list[str]]
 
 
 def write_synthetic(folder: Path, rows: int, seed: int, cohorts: int = 4,
-                    first_year: int = 2021, current_rows: int | None = None) -> SynthFiles:
+                    first_year: int = 2021, current_rows: int | None = None,
+                    current_as_of: date | None = None) -> SynthFiles:
     """Write ``records.csv`` + ``outcomes.csv`` (``cohorts`` years) and ``current.csv``.
 
     ``rows`` is spread over the cohorts; ``current.csv`` is one more snapshot, a year after
     the last cohort, without outcomes: the records to score today, ``current_rows`` of
     them (default a quarter of a cohort). It is written in chunks, so its size is bounded
     by the disk, not by memory.
+
+    ``current_as_of`` dates ``current.csv`` on that day instead (the demo dates it from the
+    clock, so its call windows are open); the cohorts then end with the last 30 September
+    whose outcomes are known by that day.
     """
+    if current_as_of is not None:
+        last_september = date(current_as_of.year, 9, 30)
+        first_year = current_as_of.year - cohorts - (current_as_of < last_september)
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     per_cohort = max(rows // cohorts, 1)
@@ -192,7 +201,11 @@ def write_synthetic(folder: Path, rows: int, seed: int, cohorts: int = 4,
         offset = total
         while left > 0:
             n = min(CHUNK, left)
-            columns, _neet = _cohort(rng, n, first_year + cohorts, cohorts, offset)
+            if current_as_of is None:
+                columns, _neet = _cohort(rng, n, first_year + cohorts, cohorts, offset)
+            else:
+                columns, _neet = _cohort(rng, n, current_as_of.year, cohorts, offset,
+                                         as_of=current_as_of)
             writer.writerows(_rows(columns, contacts=True))
             offset += n
             left -= n

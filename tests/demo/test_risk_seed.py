@@ -34,3 +34,24 @@ def test_demo_risk_seed_trains_activates_scores_and_flags_once(app: object) -> N
     scores = db.session.scalar(select(func.count()).select_from(RiskScore))
     assert seed_demo_risk() == 0  # a second seed changes nothing
     assert db.session.scalar(select(func.count()).select_from(RiskScore)) == scores
+
+
+def test_demo_current_snapshot_is_dated_from_the_clock_so_call_windows_are_open(
+        app: object) -> None:
+    from datetime import timedelta
+
+    from orientamento.core import clock
+    from orientamento.demo.risk import DEMO_SNAPSHOT_AGE_DAYS
+    from orientamento.outreach.calls.queries import WINDOW_CLOSES_AFTER, contract_ended_on
+    from orientamento.outreach.models import Trigger
+    from orientamento.risk.models import RiskSnapshot
+
+    seed_demo("demo-password-123", "2026/2027")
+    seed_demo_risk()
+    db.session.commit()
+    as_of = db.session.scalar(select(func.max(RiskSnapshot.as_of)))
+    assert as_of == clock.today() - timedelta(days=DEMO_SNAPSHOT_AGE_DAYS)
+    ended = [f for f in db.session.scalars(select(Flag)) if f.trigger == Trigger.CONTRACT_ENDED]
+    assert ended
+    days_left = [WINDOW_CLOSES_AFTER - (clock.today() - contract_ended_on(f)).days for f in ended]
+    assert any(left > 0 for left in days_left)
