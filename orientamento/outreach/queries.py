@@ -197,18 +197,21 @@ def worker_summary(worker: User, today: date, limit: int = 10) -> WorkerSummary:
         .group_by(Flag.trigger))}
     deferred = db.session.scalar(select(func.count()).select_from(Flag).where(
         mine, Flag.status == FlagStatus.DEFERRED)) or 0
-    contact_decided = (select(Decision.id).where(Decision.flag_id == Flag.id,
-                                                 Decision.kind == DecisionKind.CONTACT))
+    # Driven from the decisions to contact (few) rather than probing each of the municipi's
+    # flags for one: an IN list, not a correlated EXISTS (at a million records the EXISTS
+    # visited every open flag twice).
+    contact_decided = Flag.id.in_(select(Decision.flag_id)
+                                  .where(Decision.kind == DecisionKind.CONTACT))
     logged = (select(Contact.id).join(Decision, Decision.id == Contact.decision_id)
               .where(Decision.flag_id == Flag.id))
     contacts_due = list(db.session.scalars(
-        select(Flag).where(mine, contact_decided.exists(), ~logged.exists())
+        select(Flag).where(mine, contact_decided, ~logged.exists())
         .options(selectinload(Flag.person)).order_by(Flag.raised_at, Flag.id).limit(limit)))
     cutoff = clock.start_of_day(_months_before(today, FOLLOW_UP_MONTHS[0]) + timedelta(days=1))
     recorded = select(Outcome.id).where(Outcome.flag_id == Flag.id,
                                         Outcome.months == FOLLOW_UP_MONTHS[0])
     follow_ups = list(db.session.scalars(
-        select(Flag).where(mine, Flag.raised_at < cutoff, contact_decided.exists(),
+        select(Flag).where(mine, Flag.raised_at < cutoff, contact_decided,
                            ~recorded.exists())
         .options(selectinload(Flag.person)).order_by(Flag.raised_at, Flag.id).limit(limit)))
     return WorkerSummary(open_by_trigger={str(k): v for k, v in counts.items()},

@@ -1,0 +1,85 @@
+"""The queue's first page reads its rows in index order and stops, whatever the queue's size.
+
+At a million records the worker's municipi held 62,000 open flags; with an index on
+(status, priority) only, SQLite searched the municipio index and sorted all of them for each
+page (0.01 of the benchmark's floor). The plan is read from SQLite, whose planner decides
+from the statistics ANALYZE gathers; PostgreSQL's plan depends on its own cost model, so the
+test runs where the embedded default runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask import current_app
+from sqlalchemy import event, insert, select, text
+
+from orientamento.auth.models import User
+from orientamento.core import clock
+from orientamento.extensions import db
+from orientamento.outreach import queries
+from orientamento.outreach.models import Flag
+from orientamento.risk.models import RiskPerson
+from tests.conftest import is_postgres
+
+pytestmark = pytest.mark.skipif(is_postgres(), reason="reads SQLite's query plan")
+
+FLAGS = 3000
+
+
+def _many_contract_flags() -> None:
+    """``FLAGS`` open contract-ended flags over the nine municipi, few distinct priorities
+    (the rule's priority is 1 + months / 100), as the bench's million records have."""
+    now = clock.now()
+    start = db.session.scalar(select(RiskPerson.id).order_by(RiskPerson.id.desc()).limit(1)) or 0
+    db.session.execute(insert(RiskPerson), [
+        {"pseudonym": f"plan{i}", "municipio": 1 + i % 9, "birth_year": 2001}
+        for i in range(FLAGS)])
+    people = db.session.execute(select(RiskPerson.id, RiskPerson.municipio)
+                                .where(RiskPerson.id > start)).all()
+    db.session.execute(insert(Flag), [
+        {"person_id": person_id, "municipio": municipio, "trigger": "contract_ended",
+         "status": "open", "priority": 1 + (1 + n % 12) / 100, "months_since_contract": 1 + n % 12,
+         "as_of": date(2026, 9, 30), "raised_at": now - timedelta(minutes=n)}
+        for n, (person_id, municipio) in enumerate(people)])
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+
+
+def _statements(worker: User) -> list[tuple[str, Any]]:
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with current_app.test_request_context():
+            page = queries.queue(worker, queries.QueueFilter())
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(page.items) == queries.PAGE_SIZE
+    return seen
+
+
+def test_the_queue_page_reads_the_order_index_instead_of_sorting_every_flag(
+        worker: User) -> None:
+    _many_contract_flags()
+    statements = _statements(worker)
+    page_sql, parameters = next((s, p) for s, p in statements
+                                if "FROM outreach_flags" in s and "ORDER BY" in s)
+    plan = " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + page_sql, parameters))
+    assert "ix_outreach_flags_queue_order" in plan, plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_the_order_index_keeps_the_queue_order_ties_oldest_first(worker: User) -> None:
+    _many_contract_flags()
+    with current_app.test_request_context():
+        shown = list(queries.queue(worker, queries.QueueFilter()).items)
+    expected = sorted(db.session.scalars(select(Flag).where(Flag.municipio.in_([1, 2]))),
+                      key=lambda f: (-f.priority, f.raised_at, f.id))[:queries.PAGE_SIZE]
+    assert [f.id for f in shown] == [f.id for f in expected]
