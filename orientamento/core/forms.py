@@ -37,6 +37,10 @@ FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2099, 12, 31)
 #: The integers any integer field accepts: what a 32-bit database column holds.
 LARGEST_INTEGER = 2**31 - 1
+#: ``render_kw`` of fields holding phone numbers, e-mail and web addresses, codes: written left
+#: to right in every language (in an Arabic page a phone number's groups of digits would
+#: otherwise show in reverse order).
+LTR = {"dir": "ltr"}
 
 
 def plain_text(form: BaseForm, field: Field) -> None:

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from orientamento.core.forms import DayField, Form, QueryForm
+from orientamento.core.forms import LTR, DayField, Form, QueryForm
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
     CONTACT_OUTCOME_LABELS,
@@ -182,9 +182,9 @@ class SelfReferralForm(Form):
                          choices=[SelectChoice("phone", _l("By phone")),
                                   SelectChoice("email", _l("By e-mail"))])
     phone = TelField(_l("Phone number"), validators=[Length(max=PHONE_LENGTH)],
-                        description=_l("Needed if you chose phone."))
+                     description=_l("Needed if you chose phone."), render_kw=LTR)
     email = EmailField(_l("E-mail address"), validators=[Length(max=EMAIL_LENGTH)],
-                        description=_l("Needed if you chose e-mail."))
+                       description=_l("Needed if you chose e-mail."), render_kw=LTR)
     language = SelectField(_l("Language we should speak"), validators=[DataRequired()])
     preferred_time = RadioField(_l("When is a good time?"), default=PreferredTime.ANY.value,
                                 validators=[InputRequired()],

@@ -15,7 +15,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Optional
 
-from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm
+from orientamento.core.forms import LTR, DayField, Form, MultiCheckboxField, QueryForm
 from orientamento.support.fields import LIST_SEPARATOR, format_hours, split_list
 from orientamento.support.models import (
     ACCESS_MODE_LABELS,
@@ -40,9 +40,6 @@ from orientamento.support.records import (
 
 MUNICIPI = [str(n) for n in range(1, 10)]
 CHOOSE = _l("Choose one of the options in the list.")
-#: Phone numbers, addresses on the web, codes: written left to right in every language (in an
-#: Arabic page a phone number's groups of digits would otherwise show in reverse order).
-LTR = {"dir": "ltr"}
 
 
 def _choices(labels: dict[Any, Any]) -> list[SelectChoice]:

@@ -3,6 +3,7 @@ the queue of their municipio's team only."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -51,6 +52,16 @@ def test_the_public_page_links_to_the_form_which_needs_no_account(client: FlaskC
                  "consent"):
         assert f'name="{name}"' in html
     assert "I agree that the City of Milan" in html
+
+
+def test_phone_and_email_are_typed_left_to_right_on_the_arabic_form(client: FlaskClient) -> None:
+    # In a right-to-left page the groups of a phone number's digits would show in reverse.
+    client.post("/language", data={"language": "ar", "next": "/support/contact-me"})
+    html = client.get("/support/contact-me").get_data(as_text=True)
+    assert 'dir="rtl"' in html
+    for name in ("phone", "email"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+        assert tag is not None and 'dir="ltr"' in tag.group(0), name
 
 
 def test_a_request_becomes_an_open_flag_in_the_municipio_of_residence(
