@@ -46,9 +46,14 @@ CHROMIUM_ARGS = [
     # The live server speaks plain HTTP on 127.0.0.1. Chromium 156 sometimes tried it over TLS
     # first (its HTTPS-Upgrades and HTTPS-First features): the server got a ClientHello and the
     # page ERR_SSL_PROTOCOL_ERROR, failing a test that had just passed on its own.
+    # Every HTTPS-First, HTTPS-Only and HTTPS-Upgrades feature named in the Chromium binary
+    # (`grep -ao 'Https[A-Za-z]*'`); an unknown name is ignored, so older builds accept the list.
     "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,HttpsFirstModeIncognito,"
     "HttpsFirstModeV2ForTypicallySecureUsers,HttpsFirstModeV2ForEngagedSites,"
-    "HttpsFirstModeWithEngagementHeuristic,HttpsFirstBalancedMode",
+    "HttpsFirstModeWithEngagementHeuristic,HttpsFirstBalancedMode,HttpsFirstModeForEngagedSites,"
+    "HttpsFirstModeNewSettings,HttpsFirstModeWithEsbPairing,"
+    "HttpsFirstModeDefaultSettingPairsWithEsb,HttpsOnlyModeForAdvancedProtectionUsers,"
+    "HttpsUpgradesTypedSchemelessNavigationNoTimeoutFallback",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LANGUAGES = ("it", "en", "ar")
