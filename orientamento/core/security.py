@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, request
 from flask_login import current_user
-
-from orientamento.extensions import talisman
+from flask_talisman import Talisman
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -24,7 +23,11 @@ CONTENT_SECURITY_POLICY = {
 def init_security(app: Flask) -> None:
     """Apply the CSP with nonces, HSTS over HTTPS and no-store on personal pages."""
     force_https = bool(app.config.get("FORCE_HTTPS"))
-    talisman.init_app(
+    # One Talisman per app: ``init_app`` keeps its settings on the instance, so a shared one
+    # made every app in a process follow the last app's FORCE_HTTPS (in the test suite, the
+    # browser tests' plain-HTTP live server began redirecting to HTTPS once another test had
+    # built a production app: ERR_SSL_PROTOCOL_ERROR).
+    app.extensions["talisman"] = Talisman(
         app,
         content_security_policy=CONTENT_SECURITY_POLICY,
         content_security_policy_nonce_in=["script-src", "style-src"],
