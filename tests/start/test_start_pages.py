@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -127,7 +128,10 @@ def test_counsellor_sees_completion_visits_to_answer_and_hours(
     submitted_response(done)
     log_in(client, counsellor)
     html = page(client)
-    assert "3A" in html and "3B" not in html
+    # Class names are looked for in the text, not in attribute values: a random CSRF token or
+    # CSP nonce holds "3B" about once in a hundred pages (it failed a CI run).
+    text = re.sub(r'\s(?:value|nonce|content|href|src)="[^"]*"', "", html)
+    assert "3A" in text and "3B" not in text
     assert "1 of 2" in html
     assert "30 hours to go" in html
     assert "No visit request is waiting for you." in html
