@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,17 +42,6 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
-    # The live server speaks plain HTTP on 127.0.0.1. Chromium 156 sometimes tried it over TLS
-    # first (its HTTPS-Upgrades and HTTPS-First features): the server got a ClientHello and the
-    # page ERR_SSL_PROTOCOL_ERROR, failing a test that had just passed on its own.
-    # Every HTTPS-First, HTTPS-Only and HTTPS-Upgrades feature named in the Chromium binary
-    # (`grep -ao 'Https[A-Za-z]*'`); an unknown name is ignored, so older builds accept the list.
-    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,HttpsFirstModeIncognito,"
-    "HttpsFirstModeV2ForTypicallySecureUsers,HttpsFirstModeV2ForEngagedSites,"
-    "HttpsFirstModeWithEngagementHeuristic,HttpsFirstBalancedMode,HttpsFirstModeForEngagedSites,"
-    "HttpsFirstModeNewSettings,HttpsFirstModeWithEsbPairing,"
-    "HttpsFirstModeDefaultSettingPairsWithEsb,HttpsOnlyModeForAdvancedProtectionUsers,"
-    "HttpsUpgradesTypedSchemelessNavigationNoTimeoutFallback",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LANGUAGES = ("it", "en", "ar")
@@ -246,16 +234,9 @@ def query_all(app: Flask, sql: str, **params: Any) -> list[Any]:
 # --- browser -----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """A system Chromium for each test module.
-
-    Not one for the whole session: twice in CI, with HTTPS-Upgrades and HTTPS-First off, a
-    session's Chromium began to try every navigation to the plain-HTTP live server over TLS
-    (a ClientHello in the server's log, ERR_SSL_PROTOCOL_ERROR in the test) and every later
-    test in that process failed, each of which passes on its own. A fresh browser per module
-    keeps such a state from spreading; ``_retry_tls_mistake`` covers the test it starts in.
-    """
+    """One system Chromium for the session (each test gets its own context)."""
     executable = chromium_path()
     require(executable is not None, "Chromium (/usr/bin/chromium, Debian package 'chromium')")
     try:
@@ -302,6 +283,10 @@ def _watch(context: Any, watch: Watch) -> None:
         parts = urlsplit(request.url)
         if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname != "127.0.0.1":
             watch.problems.append(f"request left 127.0.0.1: {request.method} {request.url}")
+        elif parts.scheme in ("https", "wss"):
+            # The live server speaks plain HTTP: a request over TLS means the app redirected to
+            # HTTPS (an app built with FORCE_HTTPS leaking into it, as a shared Talisman once did).
+            watch.problems.append(f"request over TLS to the plain-HTTP server: {request.url}")
 
     def on_response(response: Any) -> None:
         if response.status >= 500:
@@ -317,34 +302,6 @@ def _watch(context: Any, watch: Watch) -> None:
     context.on("response", on_response)
 
 
-#: How often, and how far apart, a navigation Chromium wrongly tried over TLS is repeated.
-TLS_MISTAKE_RETRIES, TLS_MISTAKE_PAUSE_S = 4, 2.0
-
-
-def _retry_tls_mistake(page: Any) -> Any:
-    """``page`` whose ``goto`` repeats a navigation that failed with ERR_SSL_PROTOCOL_ERROR.
-
-    The live server never speaks TLS, so that error is the browser's mistake (see ``browser``),
-    never the application's; any other failure is raised at once.
-    """
-    from playwright.sync_api import Error as PlaywrightError
-
-    goto = page.goto
-
-    def patient_goto(url: str, **options: Any) -> Any:
-        for _ in range(TLS_MISTAKE_RETRIES):
-            try:
-                return goto(url, **options)
-            except PlaywrightError as error:
-                if "ERR_SSL_PROTOCOL_ERROR" not in str(error):
-                    raise
-                time.sleep(TLS_MISTAKE_PAUSE_S)
-        return goto(url, **options)
-
-    page.goto = patient_goto
-    return page
-
-
 @pytest.fixture
 def new_page(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Any]]:
     """Factory: a page in a fresh, watched context (Italian browser, desktop size)."""
@@ -358,7 +315,7 @@ def new_page(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., An
         watch = Watch()
         _watch(context, watch)
         contexts.append((context, watch))
-        return _retry_tls_mistake(context.new_page())
+        return context.new_page()
 
     yield factory
     failures = [problem for _, watch in contexts for problem in watch.failures()]
