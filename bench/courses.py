@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
@@ -293,38 +292,6 @@ def document(row: Mapping[str, Any], provider_name: str, jobs: list[tuple[str, s
     return fold(" ".join(p for p in parts if p))
 
 
-class _MemoStemmer:
-    """The app's Snowball stemmer with a cache: the catalogue's vocabulary is small."""
-
-    def __init__(self, stemmer: Any) -> None:
-        self._stemmer = stemmer
-        self._stems: dict[str, str] = {}
-
-    def stemWords(self, words: list[str]) -> list[str]:  # snowballstemmer's name
-        found = self._stems
-        for word in words:
-            if word not in found:
-                found[word] = self._stemmer.stemWord(word)
-        return [found[word] for word in words]
-
-
-@contextmanager
-def memoised_stemmer() -> Iterator[None]:
-    """Cache ``orientamento.courses.search``'s stems while seeding (same stems, ~50x faster).
-
-    The pure-Python stemmer takes about 0.1 ms a word, 15 ms a course: 20,000 documents
-    would take minutes to index.
-    """
-    from orientamento.courses import search
-
-    original = search._STEMMER
-    search._STEMMER = _MemoStemmer(original)
-    try:
-        yield
-    finally:
-        search._STEMMER = original
-
-
 def insert_courses(connection: Connection, count: int, names: Labels,
                    seed: int = SEED) -> int:
     """Insert providers and ``count`` courses with sites, occupations and search index.
@@ -354,8 +321,9 @@ def insert_courses(connection: Connection, count: int, names: Labels,
                  for j in jobs]
         if links:
             connection.execute(insert(course_occupations), links)
-        with memoised_stemmer():  # FTS5 rows on SQLite; the stored tsvector on PostgreSQL
-            backend.refresh(connection, documents)
+        # FTS5 rows on SQLite; the stored tsvector on PostgreSQL (the app remembers each
+        # word's stem, so the pure-Python stemmer runs once per distinct word).
+        backend.refresh(connection, documents)
     if connection.dialect.name == "postgresql":  # explicit ids: move the sequence past them
         connection.execute(text(
             "SELECT setval(pg_get_serial_sequence('courses', 'id'), (SELECT max(id) FROM courses))"

@@ -5,7 +5,8 @@ the seeded ids beside it in ``FILE.ids.json``), then, for every route whose name
 of the ``--only`` texts, sends its request through the app's test client (logged in through
 the real form as the route's account) a few times and prints the SQL statements per request,
 the mean time per request and the slowest statements; ``--profile`` adds cProfile's top
-functions by cumulative time for one request.
+functions by cumulative time over ``--times`` requests (``--match REGEX`` keeps the functions
+whose file or name matches, e.g. ``'orientamento|templates'``).
 
 ```
 .venv/bin/python -m bench.profile --db /tmp/profile.db --only "start page admin" --profile
@@ -75,6 +76,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--times", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="cumulative", help="cProfile's order (tottime...)")
+    parser.add_argument("--match", default="", metavar="REGEX",
+                        help="print only the profiled functions whose place matches (e.g. "
+                             "'orientamento|templates' for the project's own code)")
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--courses", type=int, default=20_000)
@@ -136,11 +140,14 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {spent * 1000:7.1f} ms  {statement}")
         if args.profile:
             profiler = cProfile.Profile()
-            profiler.enable()
-            client.open(route.path, method=route.method, data=body(client, route),
-                        headers=headers)
-            profiler.disable()
-            pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
+            for _ in range(args.times):
+                form = body(client, route)
+                profiler.enable()
+                client.open(route.path, method=route.method, data=form, headers=headers)
+                profiler.disable()
+            print(f"(cProfile over {args.times} requests)")
+            restrictions: list[str | int] = [args.match] if args.match else []
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(*restrictions, 30)
 
 
 if __name__ == "__main__":
