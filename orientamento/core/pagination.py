@@ -66,13 +66,28 @@ def paginate_capped(query: Select[Any], per_page: int, cap: int) -> CappedPage:
     page = requested_page()
     offset = (page - 1) * per_page
     items = list(db.session.scalars(query.limit(per_page).offset(offset)))
-    limit = offset + cap
+    counted = count_capped(query, offset + cap)
+    return CappedPage(items=items, page=page, per_page=per_page, total=counted.total,
+                      capped=counted.capped)
+
+
+@dataclass(frozen=True)
+class CappedCount:
+    """How many rows match, read up to a cap: ``total`` is exact unless ``capped``, when
+    more than ``total`` match."""
+
+    total: int
+    capped: bool
+
+
+def count_capped(query: Select[Any], cap: int) -> CappedCount:
+    """Count ``query``'s rows, reading at most ``cap + 1`` of them (its first column only and
+    without its order, so the database can stop early)."""
     rows = query.order_by(None).with_only_columns(*query.selected_columns[:1],
                                                   maintain_column_froms=True)
     counted = db.session.scalar(
-        select(func.count()).select_from(rows.limit(limit + 1).subquery())) or 0
-    return CappedPage(items=items, page=page, per_page=per_page, total=min(counted, limit),
-                      capped=counted > limit)
+        select(func.count()).select_from(rows.limit(cap + 1).subquery())) or 0
+    return CappedCount(total=min(counted, cap), capped=counted > cap)
 
 
 def page_window(page: int, pages: int, edge: int = 1, around: int = 2) -> list[int | None]:

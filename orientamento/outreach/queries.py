@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from orientamento.auth.models import Role, User, UserMunicipio
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
-from orientamento.core.pagination import CappedPage, paginate_capped
+from orientamento.core.pagination import CappedCount, CappedPage, count_capped, paginate_capped
 from orientamento.extensions import db
 from orientamento.outreach.models import (
     FOLLOW_UP_MONTHS,
@@ -26,6 +26,7 @@ from orientamento.outreach.models import (
     Flag,
     FlagStatus,
     Outcome,
+    Trigger,
 )
 from orientamento.outreach.referrals.models import Referral
 from orientamento.risk.models import RiskPerson, RiskRecord, RiskScore
@@ -164,7 +165,7 @@ def user_names(ids: set[int | None]) -> dict[int, str]:
 class WorkerSummary:
     """What waits for an outreach worker: the start page's panel."""
 
-    open_by_trigger: dict[str, int]
+    open_by_trigger: dict[Trigger, CappedCount]
     deferred: int
     contacts_due: list[Flag]
     follow_ups_due: list[Flag]
@@ -192,9 +193,11 @@ def worker_summary(worker: User, today: date, limit: int = 10) -> WorkerSummary:
                  .where(RiskPerson.id == Flag.person_id, RiskPerson.opted_out_at.is_not(None))
                  .exists())
     mine = and_(Flag.municipio.in_(covered_municipi(worker)), ~opted_out)
-    counts = {key: count for key, count in db.session.execute(
-        select(Flag.trigger, func.count()).where(mine, Flag.status == FlagStatus.OPEN)
-        .group_by(Flag.trigger))}
+    # One capped count per trigger, not a grouped count: that read every open flag of the
+    # municipi (17,600 at the bench's 100,000 records, 19 ms; 62,000 at a million).
+    counts = {trigger: count_capped(select(Flag.id).where(
+        mine, Flag.trigger == trigger, Flag.status == FlagStatus.OPEN), QUEUE_COUNT_CAP)
+        for trigger in Trigger}
     deferred = db.session.scalar(select(func.count()).select_from(Flag).where(
         mine, Flag.status == FlagStatus.DEFERRED)) or 0
     # Driven from the decisions to contact (few) rather than probing each of the municipi's
@@ -214,6 +217,6 @@ def worker_summary(worker: User, today: date, limit: int = 10) -> WorkerSummary:
         select(Flag).where(mine, Flag.raised_at < cutoff, contact_decided,
                            ~recorded.exists())
         .options(selectinload(Flag.person)).order_by(Flag.raised_at, Flag.id).limit(limit)))
-    return WorkerSummary(open_by_trigger={str(k): v for k, v in counts.items()},
+    return WorkerSummary(open_by_trigger=counts,
                          deferred=deferred, contacts_due=contacts_due,
                          follow_ups_due=follow_ups)

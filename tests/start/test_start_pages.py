@@ -218,6 +218,25 @@ def test_outreach_worker_sees_open_flags_contacts_and_follow_ups_due(
     assert f"/outreach/flags/{followed.id}#outcomes" in follow_ups
 
 
+def test_outreach_counts_stop_at_the_cap_and_say_more(
+        client: FlaskClient, make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch) -> None:
+    from orientamento.outreach import queries
+
+    monkeypatch.setattr(queries, "QUEUE_COUNT_CAP", 2)
+    worker = make_user(Role.OUTREACH, municipi=[4])
+    for _ in range(3):
+        make_flag(make_person(4), trigger="contract_ended")
+    person = make_person(4)
+    make_flag(person, make_score(person, make_version()))
+    db.session.commit()
+    log_in(client, worker)
+    html = page(client)
+    assert "no new enrolment or contract</a>: more than 2" in html
+    assert "Risk model (top of the municipio)</a>: 1" in html  # under the cap: exact
+    monkeypatch.setattr(queries, "QUEUE_COUNT_CAP", 3)
+    assert "no new enrolment or contract</a>: 3" in page(client)
+
+
 @given(raised=st.dates(date(2020, 1, 1), date(2030, 12, 31)),
        today=st.dates(date(2020, 1, 1), date(2031, 12, 31)))
 def test_the_follow_up_cut_off_matches_the_follow_up_rule(raised: date, today: date) -> None:
