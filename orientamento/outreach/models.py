@@ -232,6 +232,11 @@ class Flag(Base):
 # a descending column needs the column object.
 Index("ix_outreach_flags_queue_order", Flag.status, Flag.priority.desc(), Flag.raised_at,
       Flag.id)
+# The same order within one trigger: the queue filtered to the few model flags walked the
+# order index through every open contract-ended flag (15 ms a page at 100,000 records), since
+# SQLite plans for a bound trigger without knowing how rare it is.
+Index("ix_outreach_flags_trigger_order", Flag.trigger, Flag.status, Flag.priority.desc(),
+      Flag.raised_at, Flag.id)
 
 
 class DecisionKind(StrEnum):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from orientamento.auth.models import Role, User, UserMunicipio
@@ -78,6 +78,18 @@ def my_cases(worker: User) -> CappedPage:
     return paginate_capped(query, PAGE_SIZE, QUEUE_COUNT_CAP)
 
 
+def not_opted_out() -> ColumnElement[bool]:
+    """Flags of people who never refused help (and self-referrals, which have no person).
+
+    A NOT IN over the few who opted out, read once through their partial index, rather than a
+    correlated NOT EXISTS: that probed ``risk_people`` for each flag a list passed, about
+    5 µs a flag on SQLite and most of a queue page's time (counting a capped 1,000 flags
+    took 4.9 ms, 0.7 ms with NOT IN; PostgreSQL hashes the short list).
+    """
+    opted_out = select(RiskPerson.id).where(RiskPerson.opted_out_at.is_not(None))
+    return or_(Flag.person_id.is_(None), Flag.person_id.not_in(opted_out))
+
+
 def queue(worker: User, filters: QueueFilter) -> CappedPage:
     """Flags in the worker's municipi with the given status, highest priority first.
 
@@ -86,13 +98,9 @@ def queue(worker: User, filters: QueueFilter) -> CappedPage:
     municipi = covered_municipi(worker)
     if filters.municipio is not None:
         municipi = [n for n in municipi if n == filters.municipio]
-    # Both conditions on other tables are correlated EXISTS: per flag a primary-key look-up
-    # (or an anti-join with the few opted-out people), never a scan of everyone scored.
-    opted_out = (select(RiskPerson.id)
-                 .where(RiskPerson.id == Flag.person_id, RiskPerson.opted_out_at.is_not(None))
-                 .exists())
     query = (select(Flag)
-             .where(Flag.municipio.in_(municipi), Flag.status == filters.status, ~opted_out)
+             .where(Flag.municipio.in_(municipi), Flag.status == filters.status,
+                    not_opted_out())
              .options(selectinload(Flag.person), selectinload(Flag.score),
                       selectinload(Flag.decisions), selectinload(Flag.self_referral),
                       selectinload(Flag.assigned_to))
@@ -103,7 +111,7 @@ def queue(worker: User, filters: QueueFilter) -> CappedPage:
         query = query.where(Flag.assigned_to_id.is_(None))
     if filters.trigger:
         query = query.where(Flag.trigger == filters.trigger)
-    if filters.band:
+    if filters.band:  # a correlated EXISTS: per flag a primary-key look-up
         query = query.where(select(RiskScore.id)
                             .where(RiskScore.id == Flag.score_id,
                                    RiskScore.band == filters.band).exists())
@@ -189,10 +197,7 @@ def worker_summary(worker: User, today: date, limit: int = 10) -> WorkerSummary:
 
     Grouped counts and short lists: a fixed number of queries whatever the queue's size.
     """
-    opted_out = (select(RiskPerson.id)
-                 .where(RiskPerson.id == Flag.person_id, RiskPerson.opted_out_at.is_not(None))
-                 .exists())
-    mine = and_(Flag.municipio.in_(covered_municipi(worker)), ~opted_out)
+    mine = and_(Flag.municipio.in_(covered_municipi(worker)), not_opted_out())
     # One capped count per trigger, not a grouped count: that read every open flag of the
     # municipi (17,600 at the bench's 100,000 records, 19 ms; 62,000 at a million).
     counts = {trigger: count_capped(select(Flag.id).where(

@@ -48,7 +48,8 @@ def _many_contract_flags() -> None:
     db.session.execute(text("ANALYZE"))
 
 
-def _statements(worker: User) -> list[tuple[str, Any]]:
+def _statements(worker: User,
+                filters: queries.QueueFilter | None = None) -> list[tuple[str, Any]]:
     seen: list[tuple[str, Any]] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -57,7 +58,7 @@ def _statements(worker: User) -> list[tuple[str, Any]]:
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         with current_app.test_request_context():
-            page = queries.queue(worker, queries.QueueFilter())
+            page = queries.queue(worker, filters or queries.QueueFilter())
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert len(page.items) == queries.PAGE_SIZE
@@ -83,3 +84,14 @@ def test_the_order_index_keeps_the_queue_order_ties_oldest_first(worker: User) -
     expected = sorted(db.session.scalars(select(Flag).where(Flag.municipio.in_([1, 2]))),
                       key=lambda f: (-f.priority, f.raised_at, f.id))[:queries.PAGE_SIZE]
     assert [f.id for f in shown] == [f.id for f in expected]
+
+
+def test_the_queue_filtered_by_trigger_reads_the_trigger_order_index(worker: User) -> None:
+    _many_contract_flags()
+    statements = _statements(worker, queries.QueueFilter(trigger="contract_ended"))
+    page_sql, parameters = next((s, p) for s, p in statements
+                                if "FROM outreach_flags" in s and "ORDER BY" in s)
+    plan = " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + page_sql, parameters))
+    assert "ix_outreach_flags_trigger_order" in plan, plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan, plan

@@ -36,7 +36,7 @@ from orientamento.outreach.models import (
     FlagStatus,
     Trigger,
 )
-from orientamento.outreach.queries import QUEUE_COUNT_CAP, covered_municipi
+from orientamento.outreach.queries import QUEUE_COUNT_CAP, covered_municipi, not_opted_out
 from orientamento.risk.models import ContactDetails, RiskPerson
 
 PAGE_SIZE = 25
@@ -95,9 +95,6 @@ def call_list_query(worker: User, today: date) -> Any:
     latest_next = (select(CallAttempt.next_attempt_at).where(CallAttempt.flag_id == Flag.id)
                    .order_by(CallAttempt.number.desc()).limit(1).scalar_subquery())
     called = select(CallAttempt.id).where(CallAttempt.flag_id == Flag.id).exists()
-    unusable = (select(RiskPerson.id)
-                .where(RiskPerson.id == Flag.person_id, RiskPerson.opted_out_at.is_not(None))
-                .exists())
     with_phone = (select(ContactDetails.person_id)
                   .where(ContactDetails.person_id == Flag.person_id,
                          ContactDetails.phone.is_not(None)).exists())
@@ -105,7 +102,7 @@ def call_list_query(worker: User, today: date) -> Any:
             .where(Flag.municipio.in_(covered_municipi(worker)),
                    Flag.trigger == Trigger.CONTRACT_ENDED.value, Flag.status == FlagStatus.OPEN,
                    (Flag.assigned_to_id.is_(None)) | (Flag.assigned_to_id == worker.id),
-                   ~unusable, with_phone, ~reached_exists(),
+                   not_opted_out(), with_phone, ~reached_exists(),
                    ~called | (latest_next < clock.start_of_day(today + timedelta(days=1))))
             .options(selectinload(Flag.person).selectinload(RiskPerson.contact))
             .order_by(Flag.contract_ended_on, Flag.raised_at, Flag.id))
