@@ -13,11 +13,10 @@ from typing import Any
 from blinker import Namespace
 
 from orientamento.auth.models import User
-from orientamento.courses.models import Course
 
 _signals = Namespace()
 
-#: A course page is being shown (sender: the ``Course``, keyword ``now``). Receivers return
+#: A course page is being shown (sender: the course's id, keyword ``now``). Receivers return
 #: template values to add: ``{name: value}``.
 course_page = _signals.signal("course-page")
 
@@ -56,9 +55,9 @@ def interest_scores(student: User) -> dict[str, float] | None:
     return dict(profile.scores) if profile is not None and profile.scores is not None else None
 
 
-def course_page_values(course: Course, **values: Any) -> dict[str, Any]:
-    """Ask the receivers of ``course_page`` what to add to the course's page."""
+def course_page_values(course_id: int, **values: Any) -> dict[str, Any]:
+    """Ask the receivers of ``course_page`` what to add to the page of course ``course_id``."""
     added: dict[str, Any] = {}
-    for _receiver, section in course_page.send(course, **values):
+    for _receiver, section in course_page.send(course_id, **values):
         added.update(section)
     return added

@@ -3,6 +3,8 @@ providers' course management and the admin's catalogue import and export."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import (
@@ -18,6 +20,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from orientamento.auth.models import Role
 from orientamento.core import clock
@@ -86,14 +89,41 @@ def _search_content(fragment: bool) -> tuple[str, int]:
 @bp.get("/<int:course_id>")
 @public
 def show_course(course_id: int) -> ResponseReturnValue:
-    """Every field of a course, its sites and the occupations it leads to."""
-    course = queries.course_or_404(course_id)
-    saved = (current_user.is_authenticated and current_user.role == Role.STUDENT
-             and bool(queries.saved_course_ids(current_user.id, [course.id])))
-    return render_template("courses/show.html", course=course, saved=saved, form=EmptyForm(),
-                           results_url=_results_url(),
-                           **{"events": [], **signals.course_page_values(course,
+    """Every field of a course, its sites, the occupations it leads to and its events.
+
+    The course's own part is kept per catalogue version, language, Milan day and address
+    (``courses.cache``), except for students, whose saved courses are marked; its upcoming
+    events, which the catalogue version does not cover, are read on every view.
+    """
+    if current_user.is_authenticated and current_user.role == Role.STUDENT:
+        page = _course_page(course_id, student_id=current_user.id)
+    else:
+        key = ("course-html", cache.catalogue_version(), current_language(), clock.today(),
+               request.full_path)
+        page = cache.cached(key, lambda: _course_page(course_id))
+    return render_template("courses/show.html", page=page,
+                           **{"events": [], **signals.course_page_values(course_id,
                                                                          now=clock.now())})
+
+
+@dataclass(frozen=True)
+class _CoursePage:
+    """A course's own part of its page, rendered."""
+
+    course_id: int
+    title: str
+    details: Markup
+    updated_at: datetime
+
+
+def _course_page(course_id: int, student_id: int | None = None) -> _CoursePage:
+    course = queries.course_or_404(course_id)
+    saved = (student_id is not None
+             and bool(queries.saved_course_ids(student_id, [course.id])))
+    details = render_template("courses/_course.html", course=course, saved=saved,
+                              form=EmptyForm(), results_url=_results_url())
+    return _CoursePage(course.id, course.localized("title", current_language()),
+                       Markup(details), course.updated_at)  # noqa: S704 (our own template)
 
 
 def _results_url() -> str | None:

@@ -8,15 +8,14 @@ from typing import Any
 from flask import Flask
 
 from orientamento.courses import signals as course_signals
-from orientamento.courses.models import Course
 from orientamento.events.models import EventClass, EventStaff
 from orientamento.events.overlap import install_overlap_guards
 from orientamento.events.queries import course_events
 
 
-def course_page_events(course: Course, *, now: datetime, **_: Any) -> dict[str, Any]:
+def course_page_events(course_id: int, *, now: datetime, **_: Any) -> dict[str, Any]:
     """The course's upcoming events, for its page (courses never imports events)."""
-    return {"events": course_events(course.id, now)}
+    return {"events": course_events(course_id, now)}
 
 
 def init_events(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -127,3 +128,21 @@ def test_a_course_page_lists_its_upcoming_events_only(
     page = client.get(f"/courses/{course_id}").get_data(as_text=True)
     assert "Laboratori aperti" in page
     assert "Open day di ottobre" not in page and "Another course's day" not in page
+
+
+def test_a_kept_course_page_still_shows_new_events_and_catalogue_changes(
+        client: FlaskClient, staff: User, make_course: Callable[..., Any],
+        queries: list[str]) -> None:
+    course = make_course(staff.provider, title="Corso Zeta")
+    url = f"/courses/{course.id}"
+    assert "Corso Zeta" in client.get(url).get_data(as_text=True)
+    queries.clear()
+    assert "Corso Zeta" in client.get(url).get_data(as_text=True)
+    assert not any("FROM courses" in statement for statement in queries)  # the course's part kept
+    open_day(staff, title="Laboratori aperti", course_ids=[course.id])  # no catalogue write
+    assert "Laboratori aperti" in client.get(url).get_data(as_text=True)
+    course.title = "Corso Omega"
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Corso Omega" in page and "Corso Zeta" not in page and "Laboratori aperti" in page
+    assert client.get(f"/courses/{course.id + 1000}").status_code == 404
