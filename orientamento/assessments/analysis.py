@@ -14,7 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from orientamento.assessments.definitions import Questionnaire
 from orientamento.assessments.loader import Registry
@@ -96,11 +98,43 @@ def record_run(registry: Registry, now: datetime) -> PsychometricRun:
     return run
 
 
-def latest_run() -> PsychometricRun | None:
-    """The most recent run."""
-    return db.session.scalar(
-        select(PsychometricRun).order_by(PsychometricRun.computed_at.desc()).limit(1)
-    )
+def latest_run(with_results: bool = True) -> PsychometricRun | None:
+    """The most recent run (``with_results=False``: its results not read, for pages that only
+    say when it was computed)."""
+    query = select(PsychometricRun).order_by(PsychometricRun.computed_at.desc()).limit(1)
+    if not with_results:
+        query = query.options(defer(PsychometricRun.results))
+    return db.session.scalar(query)
+
+
+#: A run as ``live_interest_sem`` keys it: id and time (a restored backup may reuse an id).
+RunKey = tuple[int, datetime]
+_SEMS = "assessments_interest_sems"
+
+
+def latest_run_key() -> RunKey | None:
+    """The most recent run's id and time, without its results."""
+    row = db.session.execute(select(PsychometricRun.id, PsychometricRun.computed_at)
+                             .order_by(PsychometricRun.computed_at.desc()).limit(1)).first()
+    return (row.id, row.computed_at) if row is not None else None
+
+
+def live_interest_sem(questionnaire: Questionnaire, run: RunKey | None) -> float:
+    """``interest_sem`` of run ``run`` (the latest: ``latest_run_key()``), kept per run in the
+    application.
+
+    A run never changes once stored, and its results are large (54 KB of JSON on the demo
+    data): decoding them for every result and class page cost more than the pages' SQL.
+    """
+    if run is None:
+        return interest_sem(questionnaire, None)
+    kept: dict[tuple[RunKey, str, int], float] = current_app.extensions.setdefault(_SEMS, {})
+    key = (run, questionnaire.id, questionnaire.version)
+    if key not in kept:
+        if len(kept) > 256:  # runs come weekly or so; a bound all the same
+            kept.clear()
+        kept[key] = interest_sem(questionnaire, db.session.get(PsychometricRun, run[0]))
+    return kept[key]
 
 
 def interest_sem(questionnaire: Questionnaire, run: PsychometricRun | None) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from orientamento.assessments import queries, services
-from orientamento.assessments.analysis import interest_sem, latest_run
+from orientamento.assessments.analysis import latest_run_key, live_interest_sem
 from orientamento.assessments.headline import headline_of_scores
 from orientamento.assessments.scoring import DEFAULT_INTEREST_SEM
 from orientamento.auth.models import User
@@ -28,7 +28,7 @@ def interest_profile(student: User, **_: Any) -> InterestProfile:
     if response is None or any(value is None for value in percents.values()):
         return InterestProfile(None, can_take=can_take)
     questionnaire = services.registry().get(queries.INTERESTS, response.version)
-    sem = (interest_sem(questionnaire, latest_run()) if questionnaire is not None
+    sem = (live_interest_sem(questionnaire, latest_run_key()) if questionnaire is not None
            else DEFAULT_INTEREST_SEM)
     headline = headline_of_scores(stored, sem)
     scores = {k: float(v) for k, v in percents.items() if v is not None}

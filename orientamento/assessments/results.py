@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orientamento.assessments import services
-from orientamento.assessments.analysis import interest_sem, latest_run
+from orientamento.assessments.analysis import latest_run_key, live_interest_sem
 from orientamento.assessments.definitions import Questionnaire
 from orientamento.assessments.headline import Headline
 from orientamento.assessments.models import Response
@@ -43,19 +43,19 @@ def headline_for(questionnaire: Questionnaire, response: Response) -> Headline |
     if questionnaire.id != INTERESTS:
         return None
     return result_headline(questionnaire, response.scores or {},
-                           interest_sem(questionnaire, latest_run()))
+                           live_interest_sem(questionnaire, latest_run_key()))
 
 
 def class_headlines(responses: dict[int, Response]) -> dict[int, Headline]:
     """The interests headline of each pupil's submitted response, by pupil id (one query)."""
-    run = latest_run()
+    run = latest_run_key()
     found: dict[int, Headline] = {}
     for student_id, response in responses.items():
         questionnaire = services.registry().get(response.questionnaire_id, response.version)
         if not response.is_submitted or questionnaire is None:
             continue
         headline = result_headline(questionnaire, response.scores or {},
-                                   interest_sem(questionnaire, run))
+                                   live_interest_sem(questionnaire, run))
         if headline is not None:
             found[student_id] = headline
     return found

@@ -169,7 +169,7 @@ def admin_start(today: date) -> AdminStart:
     return AdminStart(versions=risk_queries.active_versions(),
                       snapshot=risk_queries.latest_snapshot(),
                       catalogue_changed=changed,
-                      outbox=backlog(), psychometrics=latest_run())
+                      outbox=backlog(), psychometrics=latest_run(with_results=False))
 
 
 def start_context(user: User, today: date, now: datetime, school_year: str) -> dict[str, Any]:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from orientamento.assessments.analysis import age_band, interest_sem, latest_run
+from orientamento.assessments.analysis import (
+    age_band,
+    interest_sem,
+    latest_run,
+    latest_run_key,
+    live_interest_sem,
+    record_run,
+)
 from orientamento.assessments.models import PsychometricRun
 from orientamento.assessments.scoring import DEFAULT_INTEREST_SEM
 from orientamento.assessments.services import registry
@@ -82,3 +90,29 @@ def test_admin_page_shows_the_last_run(
     assert db.session.scalar(select(PsychometricRun)) is not None
     assert "provisional" in page.lower() or "provvisori" in page.lower()
     assert page.count("<table") >= 19
+
+
+def test_the_live_sem_is_kept_per_run_and_follows_a_new_run(
+        app: Flask, queries: list[str]) -> None:
+    questionnaire = registry().latest("interests")
+    assert questionnaire is not None
+    assert live_interest_sem(questionnaire, latest_run_key()) == DEFAULT_INTEREST_SEM  # no run
+    seed_simulated_responses(registry(), 210, clock.today())
+    first = record_run(registry(), clock.now())
+    db.session.commit()
+    expected = interest_sem(questionnaire, first)
+    assert expected != DEFAULT_INTEREST_SEM
+    assert live_interest_sem(questionnaire, latest_run_key()) == expected
+    queries.clear()
+    assert live_interest_sem(questionnaire, latest_run_key()) == expected
+    assert not any("results" in statement for statement in queries)  # not read again
+    # A later run (here: the same one with every SEM doubled) is what the next page uses.
+    first.computed_at = clock.now() - timedelta(days=7)
+    results = copy.deepcopy(first.results)
+    for scale in results["interests@1"].values():
+        scale["all"]["sem"] *= 2
+    second = PsychometricRun(computed_at=clock.now(), responses=first.responses, results=results)
+    db.session.add(second)
+    db.session.commit()
+    assert live_interest_sem(questionnaire, latest_run_key()) == interest_sem(questionnaire, second)
+    assert interest_sem(questionnaire, second) != expected
