@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from orientamento.auth.models import Role, User, UserMunicipio
 from orientamento.core import clock
@@ -122,13 +122,14 @@ def flag_or_404(worker: User, flag_id: int) -> Flag:
     """A flag in one of the worker's municipi, with what its page shows."""
     flag = db.session.scalar(
         select(Flag).where(Flag.id == flag_id)
-        .options(selectinload(Flag.person).selectinload(RiskPerson.contact),
-                 selectinload(Flag.self_referral), selectinload(Flag.assigned_to),
-                 selectinload(Flag.referrals).selectinload(Referral.service)
-                 .selectinload(SupportService.organisation),
-                 selectinload(Flag.score).selectinload(RiskScore.version),
+        # What a flag has one of comes in the same statement; its lists in one more each.
+        .options(joinedload(Flag.person).joinedload(RiskPerson.contact),
+                 joinedload(Flag.self_referral), joinedload(Flag.assigned_to),
+                 joinedload(Flag.score).joinedload(RiskScore.version),
+                 selectinload(Flag.referrals).joinedload(Referral.service)
+                 .joinedload(SupportService.organisation),
                  selectinload(Flag.decisions).selectinload(Decision.contacts),
-                 selectinload(Flag.decisions).selectinload(Decision.decided_by)))
+                 selectinload(Flag.decisions).joinedload(Decision.decided_by)))
     if flag is None or flag.municipio not in covered_municipi(worker):
         raise NotFound(_l("No such flag in your municipi."))
     return flag
