@@ -134,7 +134,8 @@ def main(argv: list[str] | None = None) -> None:
         per_request = len(statements) / args.times
         sql_seconds = sum(s for _, s in statements) / args.times
         print(f"\n{route.name}: {route.method} {route.path} -> {status}, {seconds * 1000:.1f} ms "
-              f"per request ({cpu * 1000:.1f} ms of CPU), {per_request:.1f} statements ({sql_seconds * 1000:.1f} ms in SQL)")
+              f"per request ({cpu * 1000:.1f} ms of CPU), {per_request:.1f} statements "
+              f"({sql_seconds * 1000:.1f} ms in SQL)")
         slowest: Counter[str] = Counter()
         for statement, spent in statements:
             slowest[" ".join(statement.split())[:160]] += spent / args.times

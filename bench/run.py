@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +28,7 @@ from bench.report import (
     write_json,
 )
 from bench.routes import COURSE_ROUTES, FLOOR, OUTREACH_ROUTES, ROUTES, RouteSpec
-from bench.seed import SeededIds, SeedError, build_database
+from bench.seed import SeededIds, SeedError, build_database, run_flask
 from bench.server import WORKERS, Server, ServerError, app_environment, running_server
 from bench.session import (
     COOKIE_NAME,
@@ -73,9 +76,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=None,
                         help="SQLAlchemy URL of a database to create and drop "
                              "(default: a temporary SQLite file)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --database-url naming a SQLite file an earlier run seeded "
+                             "(its ids are beside it, FILE.ids.json): upgrade its schema and "
+                             "measure it again without seeding (a million records take half "
+                             "an hour to seed)")
     parser.add_argument("--out", type=Path, default=None,
                         help="JSON output (default bench/results/<date>-<database>.json)")
     args = parser.parse_args(argv)
+    if args.reuse and not (args.database_url or "").startswith("sqlite:///"):
+        parser.error("--reuse needs --database-url sqlite:///FILE")
     if args.responses > 0 and args.users <= 0:
         parser.error("--responses are spread over the extra students: give --users > 0 "
                      "or --responses 0")
@@ -204,20 +214,26 @@ def selected_routes(args: argparse.Namespace) -> tuple[RouteSpec, ...]:
     return routes
 
 
-def benchmark(args: argparse.Namespace, wrk: str
-              ) -> tuple[list[Measurement], str, str, SeededIds, dict[str, dict[str, int]]]:
-    """Build the database, run the server and measure.
-
-    Returns the results, the database kind, the tail of gunicorn's log, the seeded ids and
-    the seeding's counts (``course_matches`` and ``risk``).
-    """
-    with fresh_database(args.database_url) as url, tempfile.TemporaryDirectory() as tmp:
-        kind = database_kind(url)
+@contextmanager
+def _database(args: argparse.Namespace
+              ) -> Iterator[tuple[str, SeededIds, dict[str, dict[str, int]]]]:
+    """The database to measure, its seeded ids and the seeding's counts: a fresh one, seeded
+    (an explicit SQLite file is kept, its ids written beside it), or with ``--reuse`` that
+    file again, its schema upgraded."""
+    if args.reuse:
+        url = args.database_url
+        saved = json.loads(_ids_file(url).read_text())
+        env = app_environment(url)
+        say(f"reusing {url}: upgrading its schema")
+        run_flask(["db", "upgrade"], env)
+        yield url, saved["ids"], saved["stats"]
+        return
+    with fresh_database(args.database_url) as url:
         env = app_environment(url)
         env["ORIENTAMENTO_API_RATE_LIMIT"] = API_RATE_LIMIT
-        say(f"creating the schema and seeding {kind} with {args.users} extra students, "
-            f"{args.responses} responses, {args.courses} courses and {args.risk_records} "
-            "administrative records")
+        say(f"creating the schema and seeding {database_kind(url)} with {args.users} extra "
+            f"students, {args.responses} responses, {args.courses} courses and "
+            f"{args.risk_records} administrative records")
         started = time.monotonic()
         ids, inserted, course_stats, risk_stats = build_database(
             url, args.users, args.responses, env, args.courses, args.risk_records)
@@ -228,6 +244,27 @@ def benchmark(args: argparse.Namespace, wrk: str
         if risk_stats:
             say(f"risk records: {risk_stats}")
         stats = {"course_matches": course_stats, "risk": risk_stats}
+        if args.database_url and args.database_url.startswith("sqlite:///"):
+            _ids_file(url).write_text(json.dumps({"ids": ids, "stats": stats}))
+        yield url, ids, stats
+
+
+def _ids_file(url: str) -> Path:
+    """Where a kept SQLite file's seeded ids and counts are written."""
+    return Path(url.removeprefix("sqlite:///") + ".ids.json")
+
+
+def benchmark(args: argparse.Namespace, wrk: str
+              ) -> tuple[list[Measurement], str, str, SeededIds, dict[str, dict[str, int]]]:
+    """Build the database, run the server and measure.
+
+    Returns the results, the database kind, the tail of gunicorn's log, the seeded ids and
+    the seeding's counts (``course_matches`` and ``risk``).
+    """
+    with _database(args) as (url, ids, stats), tempfile.TemporaryDirectory() as tmp:
+        kind = database_kind(url)
+        env = app_environment(url)
+        env["ORIENTAMENTO_API_RATE_LIMIT"] = API_RATE_LIMIT
         routes = tuple(route.resolve(ids) for route in selected_routes(args))
         say(f"starting gunicorn with {WORKERS} workers")
         with running_server(env, Path(tmp) / "gunicorn.log") as server:
