@@ -78,6 +78,8 @@ def load_config(overrides: dict[str, Any] | None = None, *, check: bool = True
         "FORCE_HTTPS": environment == "production"
         and (env("FORCE_HTTPS", "true") or "").lower() == "true",
         "PAGE_SIZE": 25,
+        # Seconds a reverse proxy may serve an anonymous page it keeps (``core.http_cache``).
+        "HTTP_CACHE_SHARED_MAX_AGE": int(env("HTTP_CACHE_SHARED_MAX_AGE", "60") or 60),
         "RISK_PSEUDONYM_KEY": env("RISK_PSEUDONYM_KEY"),
         # Its own key, not SECRET_KEY: rotating the session secret keeps the audit pseudonyms.
         "AUDIT_PSEUDONYM_KEY": env("AUDIT_PSEUDONYM_KEY", DEFAULT_AUDIT_PSEUDONYM_KEY),

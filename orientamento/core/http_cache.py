@@ -1,23 +1,22 @@
-"""Conditional GETs for pages that are the same for every anonymous visitor of a session.
+"""Anonymous pages that are the same for every visitor: conditional GETs and shared caches.
 
 ``@revalidated(version)`` gives an anonymous page a strong ``ETag`` computed *before* the
-view runs, from what the page shows: the address, the locale, the page's data version
-(``version(**view_args)``, e.g. the catalogue version), the deployment (templates and
-translations) and the visitor's CSRF secret. A request whose ``If-None-Match`` carries it is
-answered ``304 Not Modified`` without rendering or querying anything else.
+view runs, from what the page shows: the address, the locale, htmx or not, the page's data
+version (``version(**view_args)``, e.g. the catalogue version) and the deployment (templates
+and translations). A request whose ``If-None-Match`` carries it is answered ``304 Not
+Modified`` without rendering or querying anything else.
 
-Why per session and ``private``: every page embeds a CSRF token (the language switch and
-htmx's headers in ``base.html``) tied to the visitor's session, so no HTML page is the same
-for everyone, and a shared cache (reverse proxy) must not store it: ``Cache-Control:
-private, no-cache`` lets the browser keep it and revalidate. (``public, max-age`` would
-need pages without a session-bound token, e.g. a token fetched by script.) The CSRF token
-inside a kept page must stay valid, so the tag changes every half of
-``WTF_CSRF_TIME_LIMIT``.
+Such a page holds nothing of the visitor's: anonymous pages carry no CSRF token (their one
+POST, the language switch, needs none; ``core.views.set_language``), so the same bytes suit
+everybody and the page is ``public``: a reverse proxy may keep it for
+``HTTP_CACHE_SHARED_MAX_AGE`` seconds (``s-maxage``; a catalogue edit shows there that much
+later at worst), a browser revalidates it every time (``max-age=0``). ``Vary: Cookie,
+Accept-Language`` keeps visitors with a chosen language (a session cookie) apart. A response
+that changes the session (and so sets a cookie) is kept ``private`` instead.
 
-The CSP nonce: a browser updates a kept page's headers from a 304, so the 304's
-``Content-Security-Policy`` must carry the nonce of the kept body. The nonce of such a page
-is therefore derived from its tag with the secret key (unpredictable, one per session and
-page version) instead of drawn at random.
+The CSP nonce: a nonce in a page many people receive would be public, so these pages carry
+none, and their policy allows no inline script or style at all (``'self'`` only): they have
+none. Every other page keeps a fresh nonce per response.
 
 Logged-in visitors, and visitors with flashed messages waiting, get the view as it is
 (``core.security`` keeps ``no-store`` for logged-in pages).
@@ -26,9 +25,6 @@ Logged-in visitors, and visitors with flashed messages waiting, get the view as 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import time
-from base64 import urlsafe_b64encode
 from collections.abc import Callable, Hashable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -36,7 +32,6 @@ from typing import Any, TypeVar, cast
 from flask import current_app, make_response, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from orientamento.config import TEMPLATES_DIR, TRANSLATIONS_DIR
 from orientamento.core.i18n import current_language
@@ -60,23 +55,11 @@ def deployment_tag() -> str:
     return tag
 
 
-def _csrf_period() -> int:
-    limit = current_app.config.get("WTF_CSRF_TIME_LIMIT") or 3600
-    return int(time.time() // max(1, int(limit) // 2))
-
-
-def page_tag(data_version: Hashable, secret: str | None) -> str:
-    """The entity tag of the current request's page for a data version and CSRF secret."""
-    secret_hash = hashlib.sha256(secret.encode()).hexdigest()[:16] if secret else "-"
+def page_tag(data_version: Hashable) -> str:
+    """The entity tag of the current request's page for a data version."""
     parts = (request.endpoint, request.full_path, request.headers.get("HX-Request", ""),
-             current_language(), data_version, deployment_tag(), _csrf_period(), secret_hash)
+             current_language(), data_version, deployment_tag())
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-
-
-def _nonce(tag: str) -> str:
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    return urlsafe_b64encode(hmac.new(key, f"csp-nonce:{tag}".encode(), "sha256").digest()
-                             )[:22].decode()
 
 
 def revalidated(version: Callable[..., Hashable] | None = None) -> Callable[[F], F]:
@@ -88,11 +71,11 @@ def revalidated(version: Callable[..., Hashable] | None = None) -> Callable[[F],
             if (request.method not in ("GET", "HEAD") or current_user.is_authenticated
                     or session.get("_flashes")):
                 return view(**kwargs)
-            data_version = version(**kwargs) if version is not None else None
-            # The page will hold a CSRF token: create the secret now so the tag knows it.
-            generate_csrf()
-            tag = page_tag(data_version, session.get("csrf_token"))
-            request.csp_nonce = _nonce(tag)  # type: ignore[attr-defined]
+            tag = page_tag(version(**kwargs) if version is not None else None)
+            # No nonce in the policy of a page many receive (see above); talisman adds one
+            # only when the request has it.
+            if hasattr(request, "csp_nonce"):
+                del request.csp_nonce
             if request.if_none_match.contains(tag):
                 response = current_app.response_class(status=304)
             else:
@@ -100,7 +83,11 @@ def revalidated(version: Callable[..., Hashable] | None = None) -> Callable[[F],
                 if response.status_code != 200 or session.get("_flashes"):
                     return response
             response.set_etag(tag)
-            response.headers["Cache-Control"] = "private, no-cache"
+            if session.modified:  # a cookie goes with it: this visitor's only
+                response.headers["Cache-Control"] = "private, no-cache"
+            else:
+                shared = int(current_app.config["HTTP_CACHE_SHARED_MAX_AGE"])
+                response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={shared}"
             response.vary.update(("Cookie", "Accept-Language"))
             return response
 

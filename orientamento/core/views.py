@@ -10,7 +10,7 @@ from sqlalchemy import text
 from orientamento.core.access import public
 from orientamento.core.http_cache import revalidated
 from orientamento.core.navigation import safe_next_url
-from orientamento.extensions import db
+from orientamento.extensions import csrf, db
 
 bp = Blueprint("core", __name__)
 
@@ -38,9 +38,17 @@ def privacy() -> ResponseReturnValue:
 
 
 @bp.post("/language")
+@csrf.exempt
 @public
 def set_language() -> ResponseReturnValue:
-    """Switch the interface language for the session and, if logged in, the profile."""
+    """Switch the interface language for the session and, if logged in, the profile.
+
+    CSRF is checked only for a logged-in visitor, whose account the switch changes: anonymous
+    pages carry no token, so that shared caches may keep them (``core.http_cache``), and a
+    forged switch could only change a visitor's display language.
+    """
+    if current_user.is_authenticated and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
     language = request.form.get("language", "")
     if language in current_app.config["LOCALES"]:
         session["locale"] = language

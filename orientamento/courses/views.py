@@ -121,7 +121,7 @@ def _course_page(course_id: int, student_id: int | None = None) -> _CoursePage:
     saved = (student_id is not None
              and bool(queries.saved_course_ids(student_id, [course.id])))
     details = render_template("courses/_course.html", course=course, saved=saved,
-                              form=EmptyForm(), results_url=_results_url())
+                              results_url=_results_url())
     return _CoursePage(course.id, course.localized("title", current_language()),
                        Markup(details), course.updated_at)  # noqa: S704 (our own template)
 

@@ -17,7 +17,7 @@ PRODUCTION_KEYS = {"SECRET_KEY": "x" * 40, "AUDIT_PSEUDONYM_KEY": "a" * 40}
 
 
 def test_strict_content_security_policy(client: FlaskClient) -> None:
-    policy = client.get("/").headers["Content-Security-Policy"]
+    policy = client.get("/account/login").headers["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
     assert directives["object-src"] == "'none'"
     assert directives["base-uri"] == "'none'"
