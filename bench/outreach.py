@@ -27,9 +27,12 @@ SEED = 2027
 def seed_outreach(engine: Engine, count: int, env: Mapping[str, str]
                   ) -> tuple[SeededIds, dict[str, int]]:
     """Import and score ``count`` records; return the routes' placeholders and counts."""
+    from orientamento import import_models
     from orientamento.auth.models import User, UserMunicipio
     from orientamento.outreach.models import Flag
     from orientamento.risk.models import ModelVersion, RiskScore
+
+    import_models()  # every model, so the mappers' relationships resolve (Flag.referrals)
 
     timings: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as folder:
