@@ -65,14 +65,18 @@ def _statements(worker: User,
     return seen
 
 
+def _page_plan(worker: User, filters: queries.QueueFilter | None = None) -> str:
+    """SQLite's plan for the statement reading the queue page's rows."""
+    page_sql, parameters = next((s, p) for s, p in _statements(worker, filters)
+                                if "FROM outreach_flags" in s and "ORDER BY" in s)
+    return " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + page_sql, parameters))
+
+
 def test_the_queue_page_reads_the_order_index_instead_of_sorting_every_flag(
         worker: User) -> None:
     _many_contract_flags()
-    statements = _statements(worker)
-    page_sql, parameters = next((s, p) for s, p in statements
-                                if "FROM outreach_flags" in s and "ORDER BY" in s)
-    plan = " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
-        "EXPLAIN QUERY PLAN " + page_sql, parameters))
+    plan = _page_plan(worker)
     assert "ix_outreach_flags_queue_order" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
 
@@ -88,10 +92,6 @@ def test_the_order_index_keeps_the_queue_order_ties_oldest_first(worker: User) -
 
 def test_the_queue_filtered_by_trigger_reads_the_trigger_order_index(worker: User) -> None:
     _many_contract_flags()
-    statements = _statements(worker, queries.QueueFilter(trigger="contract_ended"))
-    page_sql, parameters = next((s, p) for s, p in statements
-                                if "FROM outreach_flags" in s and "ORDER BY" in s)
-    plan = " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
-        "EXPLAIN QUERY PLAN " + page_sql, parameters))
+    plan = _page_plan(worker, queries.QueueFilter(trigger="contract_ended"))
     assert "ix_outreach_flags_trigger_order" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
