@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import segno
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -23,7 +25,7 @@ from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm, form_status, refusal_shown_on
+from orientamento.core.forms import EmptyForm, button_pressed, form_status, refusal_shown_on
 from orientamento.core.links import absolute_url
 from orientamento.extensions import db
 
@@ -72,24 +74,24 @@ def show_class(class_id: int) -> ResponseReturnValue:
 @role_required(Role.COUNSELLOR)
 def regenerate_code(class_id: int) -> ResponseReturnValue:
     """Replace the join code; the old one stops working."""
-    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
-    if EmptyForm().validate_on_submit():
-        services.regenerate_code(school_class)
-        db.session.commit()
-        flash(_("A new code has been created. The old code no longer works."), "success")
-    return redirect(url_for("classes.show_class", class_id=class_id))
+    return _class_button(class_id, services.regenerate_code,
+                         _("A new code has been created. The old code no longer works."))
 
 
 @bp.post("/<int:class_id>/close")
 @role_required(Role.COUNSELLOR)
 def close_code(class_id: int) -> ResponseReturnValue:
     """Stop pupils from joining with a code."""
+    return _class_button(class_id, services.close_code,
+                         _("The class is closed: nobody else can join with a code."))
+
+
+def _class_button(class_id: int, act: Callable[[SchoolClass], object],
+                  message: str) -> ResponseReturnValue:
+    """A button on the counsellor's class page: ``act`` on the class, then back to it."""
     school_class = queries.class_for_counsellor_or_404(current_user, class_id)
-    if EmptyForm().validate_on_submit():
-        services.close_code(school_class)
-        db.session.commit()
-        flash(_("The class is closed: nobody else can join with a code."), "success")
-    return redirect(url_for("classes.show_class", class_id=class_id))
+    return button_pressed(lambda: act(school_class), message,
+                          url_for("classes.show_class", class_id=class_id))
 
 
 def _consent_form(school_class: SchoolClass, pupil: User, withdraw: bool) -> ResponseReturnValue:
@@ -159,11 +161,9 @@ def remove_pupil(class_id: int, student_id: int) -> ResponseReturnValue:
     """Take a pupil off the roster."""
     school_class = queries.class_for_counsellor_or_404(current_user, class_id)
     pupil = queries.pupil_in_class_or_404(school_class, student_id)
-    if EmptyForm().validate_on_submit():
-        services.remove_pupil(school_class, pupil)
-        db.session.commit()
-        flash(_("%(name)s has been removed from the class.", name=pupil.display_name), "success")
-    return redirect(url_for("classes.show_class", class_id=class_id))
+    return button_pressed(lambda: services.remove_pupil(school_class, pupil),
+                          _("%(name)s has been removed from the class.", name=pupil.display_name),
+                          url_for("classes.show_class", class_id=class_id))
 
 
 @bp.route("/join", methods=["GET", "POST"])

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from flask import flash, redirect
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 from wtforms import (
     DateField,
     Field,
@@ -106,8 +109,33 @@ def form_status(form: FlaskForm) -> int:
     return refused or (400 if form.errors or form.form_errors else 200)
 
 
+def submitted(form: FlaskForm, act: Callable[[], str], to: str,
+              page: Callable[[int], ResponseReturnValue]) -> ResponseReturnValue:
+    """The POST idiom in one call: validate ``form``, run ``act`` (a service call that flushes
+    and returns the success message), commit, flash the message and go to ``to``; else
+    ``page(status)`` shows the form again with its errors or the refusal, nothing written
+    (after a refusal ``page`` should read its objects afresh: the rollback expired them)."""
+    if form.validate_on_submit():
+        with refusal_shown_on(form):
+            message = act()
+            db.session.commit()
+            flash(message, "success")
+            return redirect(to)
+    return page(form_status(form))
+
+
 class EmptyForm(Form):
     """A form with only the CSRF token, for buttons that POST."""
+
+
+def button_pressed(act: Callable[[], object], message: str, to: str) -> Response:
+    """A button's POST (an :class:`EmptyForm`): with a valid CSRF token run ``act`` (a service
+    call that flushes), commit and flash ``message``; go to ``to`` either way."""
+    if EmptyForm().validate_on_submit():
+        act()
+        db.session.commit()
+        flash(message, "success")
+    return redirect(to)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from orientamento.auth.models import Role
 from orientamento.core.access import role_required
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm
+from orientamento.core.forms import EmptyForm, button_pressed
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
 from orientamento.orgs import services
@@ -67,11 +67,7 @@ def _edit(kind: str, obj_id: int | None) -> ResponseReturnValue:
 def _delete(kind: str, obj_id: int) -> ResponseReturnValue:
     spec = KINDS[kind]
     obj = db.get_or_404(spec["model"], obj_id)
-    if EmptyForm().validate_on_submit():
-        spec["delete"](obj)
-        db.session.commit()
-        flash(_("Deleted."), "success")
-    return redirect(url_for(spec["list"]))
+    return button_pressed(lambda: spec["delete"](obj), _("Deleted."), url_for(spec["list"]))
 
 
 @bp.get("/schools")

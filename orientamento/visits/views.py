@@ -17,7 +17,7 @@ from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm, form_status, refusal_shown_on
+from orientamento.core.forms import EmptyForm, button_pressed, form_status, refusal_shown_on
 from orientamento.courses.queries import places
 from orientamento.events.forms import ReasonForm, forget_bad_dates
 from orientamento.events.queries import provider_course_choices, school_classes
@@ -80,11 +80,8 @@ def manage_availability() -> ResponseReturnValue:
 def withdraw_window(window_id: int) -> ResponseReturnValue:
     """Withdraw a window no school has asked for."""
     window = queries.window_or_404(window_id)
-    if EmptyForm().validate_on_submit():
-        availability.withdraw_window(acting_user().provider, window)
-        db.session.commit()
-        flash(_("Availability withdrawn."), "success")
-    return redirect(url_for("visits.manage_availability"))
+    return button_pressed(lambda: availability.withdraw_window(acting_user().provider, window),
+                          _("Availability withdrawn."), url_for("visits.manage_availability"))
 
 
 @bp.post("/availability/blocked")
@@ -319,8 +316,5 @@ def import_holidays() -> ResponseReturnValue:
 def delete_holiday(holiday_id: int) -> ResponseReturnValue:
     """Remove a school holiday period."""
     holiday = db.get_or_404(SchoolHoliday, holiday_id)
-    if EmptyForm().validate_on_submit():
-        availability.remove_school_holiday(holiday)
-        db.session.commit()
-        flash(_("Holiday removed."), "success")
-    return redirect(url_for("visits.school_holidays"))
+    return button_pressed(lambda: availability.remove_school_holiday(holiday),
+                          _("Holiday removed."), url_for("visits.school_holidays"))
