@@ -15,7 +15,10 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
+
+from orientamento.core.text import has_control_characters
 
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 URL_PATTERN = re.compile(r"https?://[^\s/]+\.[^\s]+")
@@ -30,6 +33,28 @@ def is_email(value: str) -> bool:
     """Whether ``value`` (stripped) looks like an e-mail address: the one rule of imports
     and forms."""
     return len(value) <= EMAIL_LENGTH and EMAIL_PATTERN.fullmatch(value) is not None
+
+
+def text_cell(limit: int, required: bool = True, lines: bool = False,
+              message: LazyString | None = None) -> Callable[[str], str]:
+    """Plain text of at most ``limit`` characters, stripped; line breaks and tabs only where
+    ``lines`` (then Windows line ends become ``\\n``). Control characters and text-direction
+    marks are refused with ``message`` (a lazy translation: parsers are built at import time),
+    by default the forms' words."""
+    def parse(value: str) -> str:
+        value = value.strip()
+        if required and not value:
+            raise ValueError(_("This value is required."))
+        if len(value) > limit:
+            raise ValueError(_("At most %(limit)d characters.", limit=limit))
+        if lines:
+            value = value.replace("\r\n", "\n")
+        if has_control_characters(
+                value.replace("\r", "").replace("\n", "").replace("\t", "") if lines else value):
+            raise ValueError(str(message) if message is not None else
+                             _("Use plain text: no control characters or text-direction marks."))
+        return value
+    return parse
 
 
 def email_cell(value: str) -> str | None:

@@ -20,9 +20,16 @@ from typing import Any, TypeVar
 
 from babel import Locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from orientamento.core.cells import date_cell, email_cell, integer_cell, member_cell, url_cell
-from orientamento.core.text import has_control_characters
+from orientamento.core.cells import (
+    date_cell,
+    email_cell,
+    integer_cell,
+    member_cell,
+    text_cell,
+    url_cell,
+)
 from orientamento.support.models import (
     MAX_AGE,
     MIN_AGE,
@@ -57,6 +64,7 @@ class HoursRecord:
 
 
 Parser = Callable[[str], Any]
+REFUSED_CHARACTERS = _l("Remove the control or text-direction characters.")
 
 
 def new_uid() -> str:
@@ -75,19 +83,8 @@ def _uid(value: str) -> str | None:
     return value
 
 
-def _text(limit: int, required: bool = True, lines: bool = False) -> Parser:
-    def parse(value: str) -> str:
-        value = value.strip()
-        if required and not value:
-            raise ValueError(_("This value is required."))
-        if len(value) > limit:
-            raise ValueError(_("At most %(limit)d characters.", limit=limit))
-        single = value.replace("\r\n", "\n").replace("\n", " ").replace("\t", " ") \
-            if lines else value
-        if has_control_characters(single):
-            raise ValueError(_("Remove the control or text-direction characters."))
-        return value.replace("\r\n", "\n") if lines else value
-    return parse
+def _text_cell(limit: int, required: bool = True, lines: bool = False) -> Parser:
+    return text_cell(limit, required, lines, REFUSED_CHARACTERS)
 
 
 def _optional(parse: Parser) -> Parser:
@@ -218,15 +215,15 @@ def split_list(value: str) -> list[str]:
 
 PARSERS: dict[str, Parser] = {
     "organisation_id": _uid,
-    "organisation_name": _text(200),
+    "organisation_name": _text_cell(200),
     "organisation_kind": member_cell(OrganisationKind, lower=True),
     "organisation_website": url_cell,
     "organisation_email": email_cell,
     "organisation_phone": _phone,
-    "organisation_description": _text(4000, required=False, lines=True),
+    "organisation_description": _text_cell(4000, required=False, lines=True),
     "service_id": _uid,
-    "service_name": _text(200),
-    "service_description": _text(4000, required=False, lines=True),
+    "service_name": _text_cell(200),
+    "service_description": _text_cell(4000, required=False, lines=True),
     "help": _members(HelpKind),
     "min_age": integer_cell(MIN_AGE, MAX_AGE, required=False),
     "max_age": integer_cell(MIN_AGE, MAX_AGE, required=False),
@@ -238,10 +235,10 @@ PARSERS: dict[str, Parser] = {
     "service_phone": _phone,
     "service_website": url_cell,
     "location_id": _uid,
-    "location_name": _text(200, required=False),
-    "address": _text(200),
+    "location_name": _text_cell(200, required=False),
+    "address": _text_cell(200),
     "postal_code": _postal_code,
-    "city": _optional(_text(100)),
+    "city": _optional(_text_cell(100)),
     "municipio": integer_cell(1, 9, required=False),
     "place_code": _place_code,
     "latitude": _decimal(-90, 90),

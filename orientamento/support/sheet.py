@@ -8,15 +8,13 @@ location must describe it alike. An empty identifier means "new": the row is mat
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask_babel import gettext as _
 
-from orientamento.core.imports import ErrorList
+from orientamento.core.imports import ErrorList, FileProblem, csv_rows
 from orientamento.core.spreadsheet import csv_text, unescape_cell
 from orientamento.support.fields import new_uid, parse_cells
 from orientamento.support.records import (
@@ -40,10 +38,6 @@ from orientamento.support.records import (
 )
 
 COLUMNS = ORGANISATION_COLUMNS + SERVICE_COLUMNS + LOCATION_COLUMNS + SITE_COLUMNS
-
-
-class SheetProblem(ValueError):
-    """The file cannot be read as the catalogue's spreadsheet at all."""
 
 
 @dataclass
@@ -74,35 +68,10 @@ class KnownNames:
         return self.sites.setdefault((service_uid, location_uid), new_uid())
 
 
-def delimiter_of(text: str) -> str:
-    """A semicolon when the header has more of them than commas (Italian Excel), else a comma."""
-    header = text.split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
-
-
 def read_sheet(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of the spreadsheet as (line number, cells as written); SheetProblem if the header
+    """Rows of the spreadsheet as (line number, cells as written); FileProblem if the header
     is wrong or the CSV is malformed."""
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter_of(text),
-                            strict=True)
-    try:
-        header = reader.fieldnames or []
-        missing = [c for c in COLUMNS if c not in header]
-        if missing:
-            raise SheetProblem(_("Missing columns: %(columns)s.", columns=", ".join(missing)))
-        unknown = [c for c in header if c not in COLUMNS]
-        if unknown:
-            raise SheetProblem(_("Unknown columns: %(columns)s.", columns=", ".join(unknown)))
-        if len(set(header)) != len(header):
-            raise SheetProblem(_("A column appears twice in the header."))
-        for row in reader:
-            if None in row:
-                raise SheetProblem(_("Line %(line)d has more cells than the header.",
-                                     line=reader.line_num))
-            yield reader.line_num, {k: v or "" for k, v in row.items()}
-    except csv.Error as error:
-        raise SheetProblem(_("The CSV cannot be read near line %(line)d (%(problem)s).",
-                             line=reader.line_num, problem=str(error))) from None
+    return csv_rows(text, COLUMNS, COLUMNS)
 
 
 class _Rows:
@@ -243,7 +212,7 @@ def catalogue_from_rows(rows: Iterable[tuple[int, dict[str, str]]], names: Known
     for number, cells in rows:
         count += 1
         if count > max_rows:
-            raise SheetProblem(_("The file has more than %(limit)d rows.", limit=max_rows))
+            raise FileProblem(_("The file has more than %(limit)d rows.", limit=max_rows))
         reader.add(number, cells)
     return reader.finish(), count
 
