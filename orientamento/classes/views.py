@@ -11,7 +11,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from orientamento.auth.models import Role, User
+from orientamento.auth.models import Role
 from orientamento.classes import queries, services
 from orientamento.classes.forms import (
     ClassForm,
@@ -25,7 +25,13 @@ from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm, button_pressed, form_status, refusal_shown_on
+from orientamento.core.forms import (
+    EmptyForm,
+    button_pressed,
+    form_status,
+    refusal_shown_on,
+    submitted,
+)
 from orientamento.core.links import absolute_url
 from orientamento.extensions import db
 
@@ -94,8 +100,10 @@ def _class_button(class_id: int, act: Callable[[SchoolClass], object],
                           url_for("classes.show_class", class_id=class_id))
 
 
-def _consent_form(school_class: SchoolClass, pupil: User, withdraw: bool) -> ResponseReturnValue:
+def _consent_form(class_id: int, student_id: int, withdraw: bool) -> ResponseReturnValue:
     """Show and handle the form recording a signed consent (or its withdrawal)."""
+    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
+    pupil = queries.pupil_in_class_or_404(school_class, student_id)
     today = clock.today()
     if withdraw:
         form: ParentalConsentForm = ConsentWithdrawalForm(
@@ -103,41 +111,40 @@ def _consent_form(school_class: SchoolClass, pupil: User, withdraw: bool) -> Res
     else:
         form = ParentalConsentForm(earliest=services.earliest_consent_form(school_class),
                                    today=today)
-    act = services.withdraw_parental_consent if withdraw else services.record_parental_consent
-    if form.validate_on_submit():
-        with refusal_shown_on(form):
-            act(acting_user(), school_class, pupil, signed_on=form.signed_on.data,
-                reference=form.reference.data or "", today=today)
-            db.session.commit()
-            done = {"name": pupil.display_name, "reference": form.reference.data,
-                    "date": format_date(form.signed_on.data, "long")}
-            flash(_("Withdrawal of parental consent recorded for %(name)s: signed on "
-                    "%(date)s, reference %(reference)s.", **done) if withdraw else
-                  _("Parental consent recorded for %(name)s: form signed on %(date)s, "
-                    "reference %(reference)s.", **done), "success")
-            return redirect(url_for("classes.show_class", class_id=school_class.id))
-    can_act = pupil.parental_consent_at is not None if withdraw else \
-        services.can_record_consent(pupil, today)
-    return render_template("classes/consent.html", school_class=school_class, pupil=pupil,
-                           form=form, withdraw=withdraw, can_act=can_act), form_status(form)
+
+    def act() -> str:
+        record = (services.withdraw_parental_consent if withdraw
+                  else services.record_parental_consent)
+        record(acting_user(), school_class, pupil, signed_on=form.signed_on.data,
+               reference=form.reference.data or "", today=today)
+        done = {"name": pupil.display_name, "reference": form.reference.data,
+                "date": format_date(form.signed_on.data, "long")}
+        return (_("Withdrawal of parental consent recorded for %(name)s: signed on "
+                  "%(date)s, reference %(reference)s.", **done) if withdraw else
+                _("Parental consent recorded for %(name)s: form signed on %(date)s, "
+                  "reference %(reference)s.", **done))
+
+    def page(status: int) -> ResponseReturnValue:
+        can_act = pupil.parental_consent_at is not None if withdraw else \
+            services.can_record_consent(pupil, today)
+        return render_template("classes/consent.html", school_class=school_class, pupil=pupil,
+                               form=form, withdraw=withdraw, can_act=can_act), status
+
+    return submitted(form, act, url_for("classes.show_class", class_id=class_id), page)
 
 
 @bp.route("/<int:class_id>/pupils/<int:student_id>/consent", methods=["GET", "POST"])
 @role_required(Role.COUNSELLOR)
 def record_consent(class_id: int, student_id: int) -> ResponseReturnValue:
     """Record a parent's signed consent form (date, reference) for a pupil under 14."""
-    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
-    return _consent_form(school_class, queries.pupil_in_class_or_404(school_class, student_id),
-                         withdraw=False)
+    return _consent_form(class_id, student_id, withdraw=False)
 
 
 @bp.route("/<int:class_id>/pupils/<int:student_id>/consent/withdraw", methods=["GET", "POST"])
 @role_required(Role.COUNSELLOR)
 def withdraw_consent(class_id: int, student_id: int) -> ResponseReturnValue:
     """Record a parent's signed withdrawal of consent (date, reference)."""
-    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
-    return _consent_form(school_class, queries.pupil_in_class_or_404(school_class, student_id),
-                         withdraw=True)
+    return _consent_form(class_id, student_id, withdraw=True)
 
 
 @bp.get("/<int:class_id>/handout")

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from orientamento.core.text import has_control_characters
 
@@ -57,24 +58,25 @@ def text_cell(limit: int, required: bool = True, lines: bool = False,
     return parse
 
 
-def email_cell(value: str) -> str | None:
-    """An e-mail address, or None for an empty cell."""
-    value = value.strip()
-    if not value:
-        return None
-    if not is_email(value):
-        raise ValueError(_("Write an e-mail address such as name@example.org."))
-    return value
+def checked_cell(check: Callable[[str], object], message: LazyString
+                 ) -> Callable[[str], str | None]:
+    """Text (stripped) that ``check`` accepts, or None for an empty cell; else a ValueError
+    with ``message`` (a lazy translation: parsers are built at import time)."""
+    def parse(value: str) -> str | None:
+        value = value.strip()
+        if not value:
+            return None
+        if not check(value):
+            raise ValueError(str(message))
+        return value
+    return parse
 
 
-def url_cell(value: str) -> str | None:
-    """A web address starting with http:// or https://, or None for an empty cell."""
-    value = value.strip()
-    if not value:
-        return None
-    if len(value) > URL_LENGTH or not URL_PATTERN.fullmatch(value):
-        raise ValueError(_("Write a web address starting with https://."))
-    return value
+#: An e-mail address, or None for an empty cell.
+email_cell = checked_cell(is_email, _l("Write an e-mail address such as name@example.org."))
+#: A web address starting with http:// or https://, or None for an empty cell.
+url_cell = checked_cell(lambda value: len(value) <= URL_LENGTH and URL_PATTERN.fullmatch(value),
+                        _l("Write a web address starting with https://."))
 
 
 def integer_cell(low: int, high: int, required: bool = True) -> Callable[[str], int | None]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -103,13 +103,23 @@ def add_import_command(group: click.Group, do_import: Callable[[bytes, str, bool
         click.echo(import_counts(report, getattr(report, "format", "")))
 
 
-def write_export(body: str, output: Path | None, what: str) -> None:
-    """Write an export to ``output`` and say so, or to standard output."""
-    if output is None:
-        sys.stdout.write(body)
-    else:
-        output.write_text(body, encoding="utf-8", newline="")
-        click.echo(f"{what} written to {output}")
+def add_export_command(group: click.Group, export: Callable[[str], tuple[str, str, str]],
+                       formats: Sequence[str], what: str, help: str) -> None:
+    """Give ``group`` its ``export [--format F] [--output FILE]`` command: ``export(format)``
+    (body, media type, file name) written to the file, or to standard output."""
+    @group.command("export", help=help)
+    @click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
+                  show_default=True)
+    @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+                  help="File to write (default: standard output).")
+    @with_appcontext
+    def export_command(fmt: str, output: Path | None) -> None:
+        body, _mimetype, _filename = export(fmt)
+        if output is None:
+            sys.stdout.write(body)
+        else:
+            output.write_text(body, encoding="utf-8", newline="")
+            click.echo(f"{what} written to {output}")
 
 
 @click.group("translate", help="Message catalogues.")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from flask.cli import with_appcontext
 
-from orientamento.core.cli import add_import_command, write_export
+from orientamento.core.cli import add_export_command, add_import_command
 from orientamento.courses import services, transfer
 from orientamento.extensions import db
 
@@ -31,12 +29,5 @@ add_import_command(
     "Import a CSV or JSON catalogue, all or nothing, keyed by provider + course code.")
 
 
-@courses_cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: standard output).")
-@with_appcontext
-def export_command(fmt: str, output: Path | None) -> None:
-    """Export the whole catalogue in the import format."""
-    write_export(transfer.export_csv() if fmt == "csv" else transfer.export_json(), output,
-                 "Catalogue")
+add_export_command(courses_cli, transfer.export, ("csv", "json"), "Catalogue",
+                   "Export the whole catalogue in the import format.")

@@ -257,3 +257,10 @@ def export_json() -> str:
     """The whole catalogue as a JSON list in the import format."""
     return json.dumps([record_json(record_of(c)) for c in _all_courses()],
                       ensure_ascii=False, indent=1)
+
+
+def export(fmt: str) -> tuple[str, str, str]:
+    """The export in ``fmt`` ("csv" or "json"): body, media type and file name."""
+    if fmt == "json":
+        return export_json(), "application/json", "catalogue.json"
+    return export_csv(), "text/csv", "catalogue.csv"

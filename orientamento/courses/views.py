@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     make_response,
     redirect,
@@ -26,7 +25,7 @@ from orientamento.core.errors import DomainError
 from orientamento.core.forms import EmptyForm, button_pressed
 from orientamento.core.http_cache import revalidated
 from orientamento.core.i18n import current_language
-from orientamento.core.import_page import import_page
+from orientamento.core.import_page import export_download, import_page
 from orientamento.core.navigation import safe_next_url
 from orientamento.courses import (
     cache,
@@ -234,7 +233,4 @@ def import_catalogue() -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def export_catalogue(fmt: str) -> ResponseReturnValue:
     """Download the whole catalogue as CSV or JSON, in the import format."""
-    body = transfer.export_csv() if fmt == "csv" else transfer.export_json()
-    mimetype = "text/csv" if fmt == "csv" else "application/json"
-    return Response(body, content_type=f"{mimetype}; charset=utf-8", headers={
-        "Content-Disposition": f"attachment; filename=catalogue.{fmt}"})
+    return export_download(*transfer.export(fmt))

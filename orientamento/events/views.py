@@ -19,6 +19,7 @@ from orientamento.core.forms import (
     csv_flavour,
     form_status,
     refusal_shown_on,
+    validated,
 )
 from orientamento.core.links import absolute_url
 from orientamento.core.spreadsheet import csv_download
@@ -121,8 +122,7 @@ def register(event_id: int) -> ResponseReturnValue:
         registration = registrations.register(user, event, school_class=school_class,
                                               seats=form.seats.data or 0)
     else:
-        if not EmptyForm().validate_on_submit():
-            raise DomainError(_("The form has expired: reload the page and try again."))
+        validated(EmptyForm())
         registration = registrations.register(user, event)
     db.session.commit()
     if registration.status == RegistrationStatus.WAITLISTED:
