@@ -58,9 +58,10 @@ class FileProblem(ValueError):
     """An uploaded file cannot be read at all."""
 
 
-def decode_upload(data: bytes, max_bytes: int) -> str:
+def decode_upload(data: bytes, max_bytes: int, nul_allowed: bool = False) -> str:
     """The text of an uploaded CSV or JSON file: UTF-8 (a BOM allowed), at most ``max_bytes``,
-    no binary data; else a ``FileProblem`` with a localized message."""
+    no binary data (unless ``nul_allowed``: the caller reports each cell's control characters
+    by row and column); else a ``FileProblem`` with a localized message."""
     if len(data) > max_bytes:
         raise FileProblem(_("The file is larger than %(size)d MB.",
                             size=max_bytes // (1024 * 1024)))
@@ -69,7 +70,7 @@ def decode_upload(data: bytes, max_bytes: int) -> str:
     except UnicodeDecodeError as error:
         raise FileProblem(_("The file is not UTF-8 text (a problem at byte %(position)d). "
                             "Save it as \"CSV UTF-8\".", position=error.start)) from None
-    if "\x00" in text:
+    if "\x00" in text and not nul_allowed:
         raise FileProblem(_("The file contains binary data: save it as CSV or JSON text."))
     return text
 

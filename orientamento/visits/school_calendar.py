@@ -94,7 +94,7 @@ def days_error(first_day: date, last_day: date) -> str | None:
 # --- reading ----------------------------------------------------------------------------
 
 def _decode(data: bytes) -> str:
-    text = decode_upload(data, MAX_CALENDAR_BYTES)
+    text = decode_upload(data, MAX_CALENDAR_BYTES, nul_allowed=True)
     if not text.strip():
         raise FileProblem(_("The file is empty."))
     return text
