@@ -11,7 +11,7 @@ from orientamento.admin.forms import InviteForm, RoleForm, UserSearchForm
 from orientamento.auth.models import AUDIT_ACTION_LABELS, Role, User
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm
+from orientamento.core.forms import EmptyForm, button_pressed, submitted
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
 
@@ -75,22 +75,20 @@ def change_role(user_id: int) -> ResponseReturnValue:
     """Change a user's role and organisation."""
     user = _user_or_404(user_id)
     form = RoleForm()
-    if form.validate_on_submit():
-        try:
-            services.change_role(
-                acting_user(), user, role=Role(form.role.data),
-                school_id=form.school_id.data or None,
-                provider_id=form.provider_id.data or None, municipi=form.municipi.data or [],
-                support_organisation_id=form.support_organisation_id.data or None,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.role.errors = [str(error.message)]
-        else:
-            db.session.commit()
-            flash(_("The role has been changed."), "success")
-            return redirect(url_for("admin.show_user", user_id=user.id))
-    return render_template("admin/user.html", user=user, form=form, action_form=EmptyForm()), 400
+
+    def act() -> str:
+        services.change_role(
+            acting_user(), user, role=Role(form.role.data),
+            school_id=form.school_id.data or None,
+            provider_id=form.provider_id.data or None, municipi=form.municipi.data or [],
+            support_organisation_id=form.support_organisation_id.data or None,
+        )
+        return _("The role has been changed.")
+
+    return submitted(form, act, url_for("admin.show_user", user_id=user.id),
+                     lambda status: (render_template("admin/user.html", user=user, form=form,
+                                                     action_form=EmptyForm()), status),
+                     field=form.role)
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -98,13 +96,11 @@ def change_role(user_id: int) -> ResponseReturnValue:
 def set_active(user_id: int) -> ResponseReturnValue:
     """Deactivate or reactivate an account."""
     user = _user_or_404(user_id)
-    if EmptyForm().validate_on_submit():
-        active = request.form.get("active") == "1"
-        services.set_active(acting_user(), user, active)
-        db.session.commit()
-        flash(_("The account is active again.") if active else
-              _("The account has been deactivated and its sessions ended."), "success")
-    return redirect(url_for("admin.show_user", user_id=user.id))
+    active = request.form.get("active") == "1"
+    return button_pressed(lambda: services.set_active(acting_user(), user, active),
+                          _("The account is active again.") if active else
+                          _("The account has been deactivated and its sessions ended."),
+                          url_for("admin.show_user", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/invitation")
@@ -112,11 +108,9 @@ def set_active(user_id: int) -> ResponseReturnValue:
 def resend_invitation(user_id: int) -> ResponseReturnValue:
     """Send a fresh invitation link."""
     user = _user_or_404(user_id)
-    if EmptyForm().validate_on_submit():
-        services.send_invitation(acting_user(), user)
-        db.session.commit()
-        flash(_("A new invitation has been sent."), "success")
-    return redirect(url_for("admin.show_user", user_id=user.id))
+    return button_pressed(lambda: services.send_invitation(acting_user(), user),
+                          _("A new invitation has been sent."),
+                          url_for("admin.show_user", user_id=user.id))
 
 
 @bp.get("/audit")

@@ -21,7 +21,7 @@ from orientamento.classes.queries import class_for_counsellor_or_404
 from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm, csv_flavour
+from orientamento.core.forms import EmptyForm, button_pressed, csv_flavour, submitted
 from orientamento.core.i18n import current_language
 from orientamento.core.spreadsheet import csv_download
 from orientamento.extensions import db
@@ -159,10 +159,19 @@ def _questionnaire_choices(locale: str) -> list[tuple[str, str]]:
 def class_overview(class_id: int) -> ResponseReturnValue:
     """Assign instruments to a class and follow completion and the class profile."""
     school_class = class_for_counsellor_or_404(current_user, class_id)
-    locale = current_language()
-    form = AssignForm(choices=_questionnaire_choices(locale))
-    return render_template("assessments/class.html", **_class_context(school_class, locale),
-                           form=form, action_form=EmptyForm())
+    return _class_page(school_class, _assign_form())
+
+
+def _assign_form() -> AssignForm:
+    return AssignForm(choices=_questionnaire_choices(current_language()))
+
+
+def _class_page(school_class: SchoolClass, form: AssignForm,
+                status: int = 200) -> ResponseReturnValue:
+    """The class page with ``form`` (empty, or with its errors)."""
+    return render_template("assessments/class.html",
+                           **_class_context(school_class, current_language()),
+                           form=form, action_form=EmptyForm()), status
 
 
 def _class_context(school_class: SchoolClass, locale: str) -> dict[str, Any]:
@@ -185,16 +194,15 @@ def _class_context(school_class: SchoolClass, locale: str) -> dict[str, Any]:
 def assign(class_id: int) -> ResponseReturnValue:
     """Assign an instrument to the class (or change its due date)."""
     school_class = class_for_counsellor_or_404(current_user, class_id)
-    locale = current_language()
-    form = AssignForm(choices=_questionnaire_choices(locale))
-    if form.validate_on_submit():
+    form = _assign_form()
+
+    def act() -> str:
         services.assign(acting_user(), school_class, form.questionnaire_id.data or "",
                         form.due_on.data)
-        db.session.commit()
-        flash(_("The questionnaire has been assigned to the class."), "success")
-        return redirect(url_for("assessments.class_overview", class_id=class_id))
-    return render_template("assessments/class.html", **_class_context(school_class, locale),
-                           form=form, action_form=EmptyForm()), 400
+        return _("The questionnaire has been assigned to the class.")
+
+    return submitted(form, act, url_for("assessments.class_overview", class_id=class_id),
+                     lambda status: _class_page(school_class, form, status))
 
 
 @bp.post("/classes/<int:class_id>/assignments/<int:assignment_id>/delete")
@@ -206,11 +214,9 @@ def unassign(class_id: int, assignment_id: int) -> ResponseReturnValue:
                        if a.id == assignment_id), None)
     if assignment is None:
         abort(404)
-    if EmptyForm().validate_on_submit():
-        services.unassign(assignment)
-        db.session.commit()
-        flash(_("The assignment has been withdrawn."), "success")
-    return redirect(url_for("assessments.class_overview", class_id=class_id))
+    return button_pressed(lambda: services.unassign(assignment),
+                          _("The assignment has been withdrawn."),
+                          url_for("assessments.class_overview", class_id=class_id))
 
 
 @bp.get("/classes/<int:class_id>/results/<questionnaire_id>.csv")

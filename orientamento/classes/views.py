@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import segno
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -9,7 +11,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from orientamento.auth.models import Role, User
+from orientamento.auth.models import Role
 from orientamento.classes import queries, services
 from orientamento.classes.forms import (
     ClassForm,
@@ -23,7 +25,13 @@ from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm, form_status, refusal_shown_on
+from orientamento.core.forms import (
+    EmptyForm,
+    button_pressed,
+    form_status,
+    refusal_shown_on,
+    submitted,
+)
 from orientamento.core.links import absolute_url
 from orientamento.extensions import db
 
@@ -72,28 +80,30 @@ def show_class(class_id: int) -> ResponseReturnValue:
 @role_required(Role.COUNSELLOR)
 def regenerate_code(class_id: int) -> ResponseReturnValue:
     """Replace the join code; the old one stops working."""
-    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
-    if EmptyForm().validate_on_submit():
-        services.regenerate_code(school_class)
-        db.session.commit()
-        flash(_("A new code has been created. The old code no longer works."), "success")
-    return redirect(url_for("classes.show_class", class_id=class_id))
+    return _class_button(class_id, services.regenerate_code,
+                         _("A new code has been created. The old code no longer works."))
 
 
 @bp.post("/<int:class_id>/close")
 @role_required(Role.COUNSELLOR)
 def close_code(class_id: int) -> ResponseReturnValue:
     """Stop pupils from joining with a code."""
+    return _class_button(class_id, services.close_code,
+                         _("The class is closed: nobody else can join with a code."))
+
+
+def _class_button(class_id: int, act: Callable[[SchoolClass], object],
+                  message: str) -> ResponseReturnValue:
+    """A button on the counsellor's class page: ``act`` on the class, then back to it."""
     school_class = queries.class_for_counsellor_or_404(current_user, class_id)
-    if EmptyForm().validate_on_submit():
-        services.close_code(school_class)
-        db.session.commit()
-        flash(_("The class is closed: nobody else can join with a code."), "success")
-    return redirect(url_for("classes.show_class", class_id=class_id))
+    return button_pressed(lambda: act(school_class), message,
+                          url_for("classes.show_class", class_id=class_id))
 
 
-def _consent_form(school_class: SchoolClass, pupil: User, withdraw: bool) -> ResponseReturnValue:
+def _consent_form(class_id: int, student_id: int, withdraw: bool) -> ResponseReturnValue:
     """Show and handle the form recording a signed consent (or its withdrawal)."""
+    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
+    pupil = queries.pupil_in_class_or_404(school_class, student_id)
     today = clock.today()
     if withdraw:
         form: ParentalConsentForm = ConsentWithdrawalForm(
@@ -101,41 +111,40 @@ def _consent_form(school_class: SchoolClass, pupil: User, withdraw: bool) -> Res
     else:
         form = ParentalConsentForm(earliest=services.earliest_consent_form(school_class),
                                    today=today)
-    act = services.withdraw_parental_consent if withdraw else services.record_parental_consent
-    if form.validate_on_submit():
-        with refusal_shown_on(form):
-            act(acting_user(), school_class, pupil, signed_on=form.signed_on.data,
-                reference=form.reference.data or "", today=today)
-            db.session.commit()
-            done = {"name": pupil.display_name, "reference": form.reference.data,
-                    "date": format_date(form.signed_on.data, "long")}
-            flash(_("Withdrawal of parental consent recorded for %(name)s: signed on "
-                    "%(date)s, reference %(reference)s.", **done) if withdraw else
-                  _("Parental consent recorded for %(name)s: form signed on %(date)s, "
-                    "reference %(reference)s.", **done), "success")
-            return redirect(url_for("classes.show_class", class_id=school_class.id))
-    can_act = pupil.parental_consent_at is not None if withdraw else \
-        services.can_record_consent(pupil, today)
-    return render_template("classes/consent.html", school_class=school_class, pupil=pupil,
-                           form=form, withdraw=withdraw, can_act=can_act), form_status(form)
+
+    def act() -> str:
+        record = (services.withdraw_parental_consent if withdraw
+                  else services.record_parental_consent)
+        record(acting_user(), school_class, pupil, signed_on=form.signed_on.data,
+               reference=form.reference.data or "", today=today)
+        done = {"name": pupil.display_name, "reference": form.reference.data,
+                "date": format_date(form.signed_on.data, "long")}
+        return (_("Withdrawal of parental consent recorded for %(name)s: signed on "
+                  "%(date)s, reference %(reference)s.", **done) if withdraw else
+                _("Parental consent recorded for %(name)s: form signed on %(date)s, "
+                  "reference %(reference)s.", **done))
+
+    def page(status: int) -> ResponseReturnValue:
+        can_act = pupil.parental_consent_at is not None if withdraw else \
+            services.can_record_consent(pupil, today)
+        return render_template("classes/consent.html", school_class=school_class, pupil=pupil,
+                               form=form, withdraw=withdraw, can_act=can_act), status
+
+    return submitted(form, act, url_for("classes.show_class", class_id=class_id), page)
 
 
 @bp.route("/<int:class_id>/pupils/<int:student_id>/consent", methods=["GET", "POST"])
 @role_required(Role.COUNSELLOR)
 def record_consent(class_id: int, student_id: int) -> ResponseReturnValue:
     """Record a parent's signed consent form (date, reference) for a pupil under 14."""
-    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
-    return _consent_form(school_class, queries.pupil_in_class_or_404(school_class, student_id),
-                         withdraw=False)
+    return _consent_form(class_id, student_id, withdraw=False)
 
 
 @bp.route("/<int:class_id>/pupils/<int:student_id>/consent/withdraw", methods=["GET", "POST"])
 @role_required(Role.COUNSELLOR)
 def withdraw_consent(class_id: int, student_id: int) -> ResponseReturnValue:
     """Record a parent's signed withdrawal of consent (date, reference)."""
-    school_class = queries.class_for_counsellor_or_404(current_user, class_id)
-    return _consent_form(school_class, queries.pupil_in_class_or_404(school_class, student_id),
-                         withdraw=True)
+    return _consent_form(class_id, student_id, withdraw=True)
 
 
 @bp.get("/<int:class_id>/handout")
@@ -159,11 +168,9 @@ def remove_pupil(class_id: int, student_id: int) -> ResponseReturnValue:
     """Take a pupil off the roster."""
     school_class = queries.class_for_counsellor_or_404(current_user, class_id)
     pupil = queries.pupil_in_class_or_404(school_class, student_id)
-    if EmptyForm().validate_on_submit():
-        services.remove_pupil(school_class, pupil)
-        db.session.commit()
-        flash(_("%(name)s has been removed from the class.", name=pupil.display_name), "success")
-    return redirect(url_for("classes.show_class", class_id=class_id))
+    return button_pressed(lambda: services.remove_pupil(school_class, pupil),
+                          _("%(name)s has been removed from the class.", name=pupil.display_name),
+                          url_for("classes.show_class", class_id=class_id))
 
 
 @bp.route("/join", methods=["GET", "POST"])

@@ -15,7 +15,11 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from orientamento.core.text import has_control_characters
 
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 URL_PATTERN = re.compile(r"https?://[^\s/]+\.[^\s]+")
@@ -32,24 +36,47 @@ def is_email(value: str) -> bool:
     return len(value) <= EMAIL_LENGTH and EMAIL_PATTERN.fullmatch(value) is not None
 
 
-def email_cell(value: str) -> str | None:
-    """An e-mail address, or None for an empty cell."""
-    value = value.strip()
-    if not value:
-        return None
-    if not is_email(value):
-        raise ValueError(_("Write an e-mail address such as name@example.org."))
-    return value
+def text_cell(limit: int, required: bool = True, lines: bool = False,
+              message: LazyString | None = None) -> Callable[[str], str]:
+    """Plain text of at most ``limit`` characters, stripped; line breaks and tabs only where
+    ``lines`` (then Windows line ends become ``\\n``). Control characters and text-direction
+    marks are refused with ``message`` (a lazy translation: parsers are built at import time),
+    by default the forms' words."""
+    def parse(value: str) -> str:
+        value = value.strip()
+        if required and not value:
+            raise ValueError(_("This value is required."))
+        if len(value) > limit:
+            raise ValueError(_("At most %(limit)d characters.", limit=limit))
+        if lines:
+            value = value.replace("\r\n", "\n")
+        if has_control_characters(
+                value.replace("\r", "").replace("\n", "").replace("\t", "") if lines else value):
+            raise ValueError(str(message) if message is not None else
+                             _("Use plain text: no control characters or text-direction marks."))
+        return value
+    return parse
 
 
-def url_cell(value: str) -> str | None:
-    """A web address starting with http:// or https://, or None for an empty cell."""
-    value = value.strip()
-    if not value:
-        return None
-    if len(value) > URL_LENGTH or not URL_PATTERN.fullmatch(value):
-        raise ValueError(_("Write a web address starting with https://."))
-    return value
+def checked_cell(check: Callable[[str], object], message: LazyString
+                 ) -> Callable[[str], str | None]:
+    """Text (stripped) that ``check`` accepts, or None for an empty cell; else a ValueError
+    with ``message`` (a lazy translation: parsers are built at import time)."""
+    def parse(value: str) -> str | None:
+        value = value.strip()
+        if not value:
+            return None
+        if not check(value):
+            raise ValueError(str(message))
+        return value
+    return parse
+
+
+#: An e-mail address, or None for an empty cell.
+email_cell = checked_cell(is_email, _l("Write an e-mail address such as name@example.org."))
+#: A web address starting with http:// or https://, or None for an empty cell.
+url_cell = checked_cell(lambda value: len(value) <= URL_LENGTH and URL_PATTERN.fullmatch(value),
+                        _l("Write a web address starting with https://."))
 
 
 def integer_cell(low: int, high: int, required: bool = True) -> Callable[[str], int | None]:

@@ -6,19 +6,19 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
 from babel.messages.pofile import read_po, write_po
 from flask import Flask
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from flask_babel import gettext, ngettext
 
 from orientamento.config import PROJECT_ROOT, TRANSLATIONS_DIR
 from orientamento.core.errors import DomainError
-from orientamento.core.imports import ErrorList
+from orientamento.core.imports import ErrorList, ImportReport
 from orientamento.database import begin_immediate
 from orientamento.extensions import db
 
@@ -77,6 +77,49 @@ def run_import(do_import: Callable[[], ReportT], *, dry_run: bool) -> ReportT:
     else:
         db.session.commit()
     return report
+
+
+def import_counts(report: ImportReport, kind: str = "") -> str:
+    """The line a command prints after an import: rows read (as ``kind``, when given) and
+    records created, updated and unchanged."""
+    verb = "would be" if report.dry_run else "were"
+    rows = f"{report.rows} rows ({kind})" if kind else f"{report.rows} rows"
+    return (f"{rows}: {report.created} {verb} created, {report.updated} {verb} updated, "
+            f"{report.unchanged} unchanged")
+
+
+def add_import_command(group: click.Group, do_import: Callable[[bytes, str, bool], Any],
+                       max_bytes: int, help: str) -> None:
+    """Give ``group`` its ``import FILE [--dry-run]`` command: ``do_import(data, file name,
+    dry run)`` through :func:`run_import`, then the counts (and the format the report names)."""
+    @group.command("import", help=help)
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help="Check the file and change nothing.")
+    @with_appcontext
+    def import_command(file: Path, dry_run: bool) -> None:
+        with file.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+        report = run_import(lambda: do_import(data, file.name, dry_run), dry_run=dry_run)
+        click.echo(import_counts(report, getattr(report, "format", "")))
+
+
+def add_export_command(group: click.Group, export: Callable[[str], tuple[str, str, str]],
+                       formats: Sequence[str], what: str, help: str) -> None:
+    """Give ``group`` its ``export [--format F] [--output FILE]`` command: ``export(format)``
+    (body, media type, file name) written to the file, or to standard output."""
+    @group.command("export", help=help)
+    @click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
+                  show_default=True)
+    @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+                  help="File to write (default: standard output).")
+    @with_appcontext
+    def export_command(fmt: str, output: Path | None) -> None:
+        body, _mimetype, _filename = export(fmt)
+        if output is None:
+            sys.stdout.write(body)
+        else:
+            output.write_text(body, encoding="utf-8", newline="")
+            click.echo(f"{what} written to {output}")
 
 
 @click.group("translate", help="Message catalogues.")

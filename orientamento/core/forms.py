@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+from flask import flash, redirect
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 from wtforms import (
     DateField,
     Field,
@@ -79,7 +83,7 @@ class QueryForm(FlaskForm):
 
 
 @contextmanager
-def refusal_shown_on(form: FlaskForm) -> Iterator[None]:
+def refusal_shown_on(form: FlaskForm, field: Field | None = None) -> Iterator[None]:
     """The project's POST idiom, around a service call and its commit::
 
         if form.validate_on_submit():
@@ -90,14 +94,19 @@ def refusal_shown_on(form: FlaskForm) -> Iterator[None]:
         return render_template(...), form_status(form)
 
     A refusal (DomainError) rolls back what the service flushed and becomes the form's error,
-    with its status (409 for a conflict); the view then shows the form again.
+    with its status (409 for a conflict); the view then shows the form again. With ``field``
+    the refusal is that field's error instead (a code already taken), and the status 400 of
+    any field error.
     """
     try:
         yield
     except DomainError as error:
         db.session.rollback()
-        form.form_errors.append(str(error.message))
-        form.refusal_status = error.status_code
+        if field is not None:
+            field.errors = [*field.errors, str(error.message)]
+        else:
+            form.form_errors.append(str(error.message))
+            form.refusal_status = error.status_code
 
 
 def form_status(form: FlaskForm) -> int:
@@ -106,8 +115,46 @@ def form_status(form: FlaskForm) -> int:
     return refused or (400 if form.errors or form.form_errors else 200)
 
 
+def submitted(form: FlaskForm, act: Callable[[], str], to: str,
+              page: Callable[[int], ResponseReturnValue],
+              field: Field | None = None) -> ResponseReturnValue:
+    """The POST idiom in one call: validate ``form``, run ``act`` (a service call that flushes
+    and returns the success message), commit, flash the message and go to ``to``; else
+    ``page(status)`` shows the form again with its errors or the refusal, nothing written
+    (after a refusal ``page`` should read its objects afresh: the rollback expired them; with
+    ``field``, the refusal shows on that field)."""
+    if form.validate_on_submit():
+        with refusal_shown_on(form, field):
+            message = act()
+            db.session.commit()
+            flash(message, "success")
+            return redirect(to)
+    return page(form_status(form))
+
+
 class EmptyForm(Form):
     """A form with only the CSRF token, for buttons that POST."""
+
+
+F = TypeVar("F", bound=FlaskForm)
+
+
+def validated(form: F, refusal: str | None = None) -> F:
+    """``form`` when its POST is valid; else a DomainError with ``refusal`` (by default: the
+    form has expired), for an action whose page shows a problem as a message, not on a form."""
+    if not form.validate_on_submit():
+        raise DomainError(refusal or _("The form has expired: reload the page and try again."))
+    return form
+
+
+def button_pressed(act: Callable[[], object], message: str, to: str) -> Response:
+    """A button's POST (an :class:`EmptyForm`): with a valid CSRF token run ``act`` (a service
+    call that flushes), commit and flash ``message``; go to ``to`` either way."""
+    if EmptyForm().validate_on_submit():
+        act()
+        db.session.commit()
+        flash(message, "success")
+    return redirect(to)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from flask import flash, render_template
+from flask import Response, flash, render_template
 from flask.typing import ResponseReturnValue
 
 from orientamento.extensions import db
@@ -59,3 +59,9 @@ def import_page(form: UploadForm, template: str, run: FileImport, max_bytes: int
         db.session.rollback()
     return render_template(template, form=form, report=report, **context), \
         200 if report.ok else 422
+
+
+def export_download(body: str, mimetype: str, filename: str) -> Response:
+    """A catalogue's export as a download, in a format its import reads."""
+    return Response(body, content_type=f"{mimetype}; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename={filename}"})

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -40,13 +43,25 @@ class ErrorList:
             self.errors.append(RowError(row, column, message))
 
 
+@dataclass
+class ImportReport(ErrorList):
+    """What a catalogue import found and, unless it was a dry run or had errors, did."""
+
+    dry_run: bool
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
 class FileProblem(ValueError):
     """An uploaded file cannot be read at all."""
 
 
-def decode_upload(data: bytes, max_bytes: int) -> str:
+def decode_upload(data: bytes, max_bytes: int, nul_allowed: bool = False) -> str:
     """The text of an uploaded CSV or JSON file: UTF-8 (a BOM allowed), at most ``max_bytes``,
-    no binary data; else a ``FileProblem`` with a localized message."""
+    no binary data (unless ``nul_allowed``: the caller reports each cell's control characters
+    by row and column); else a ``FileProblem`` with a localized message."""
     if len(data) > max_bytes:
         raise FileProblem(_("The file is larger than %(size)d MB.",
                             size=max_bytes // (1024 * 1024)))
@@ -55,10 +70,9 @@ def decode_upload(data: bytes, max_bytes: int) -> str:
     except UnicodeDecodeError as error:
         raise FileProblem(_("The file is not UTF-8 text (a problem at byte %(position)d). "
                             "Save it as \"CSV UTF-8\".", position=error.start)) from None
-    if "\x00" in text:
+    if "\x00" in text and not nul_allowed:
         raise FileProblem(_("The file contains binary data: save it as CSV or JSON text."))
     return text
-
 
 
 #: Names an error lists before "and N more": a header can have a million columns.
@@ -73,3 +87,37 @@ def listed(names: list[str], limit: int = LISTED_NAMES) -> str:
         return shown
     more = len(names) - limit
     return f"{shown} " + ngettext("and %(num)d more", "and %(num)d more", more)
+
+
+def csv_delimiter(text: str) -> str:
+    """The delimiter of a CSV file, from its header line: a semicolon when it has more
+    semicolons than commas (Italian Excel saves "CSV" so: the comma is its decimal mark)."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def csv_rows(text: str, required: Collection[str], known: Collection[str]
+             ) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV file with a header, as (line number, cells as written); a FileProblem
+    when the header lacks a ``required`` column, has one not ``known`` or one twice, when a
+    row has more cells than the header, or when the CSV is malformed."""
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text),
+                            strict=True)
+    try:
+        header = reader.fieldnames or []
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise FileProblem(_("Missing columns: %(columns)s.", columns=", ".join(missing)))
+        unknown = [c for c in header if c not in known]
+        if unknown:
+            raise FileProblem(_("Unknown columns: %(columns)s.", columns=listed(unknown)))
+        if len(set(header)) != len(header):
+            raise FileProblem(_("A column appears twice in the header."))
+        for row in reader:
+            if None in row:
+                raise FileProblem(_("Line %(line)d has more cells than the header.",
+                                    line=reader.line_num))
+            yield reader.line_num, {k: v or "" for k, v in row.items()}
+    except csv.Error as error:
+        raise FileProblem(_("The CSV cannot be read near line %(line)d (%(problem)s).",
+                            line=reader.line_num, problem=str(error))) from None

@@ -50,11 +50,12 @@ def _json(model: BaseModel | str, last_modified: datetime | None) -> ResponseRet
     return response.make_conditional(request)
 
 
-def _per_page() -> int:
+def _paging() -> tuple[int, int]:
+    """The page size and the page number a list asks for (BadParameter when out of range)."""
     value = request.args.get("per_page", "20")
     if not schema.is_number(value) or not 1 <= int(value) <= MAX_PER_PAGE:
         raise schema.BadParameter({"per_page": [f"an integer from 1 to {MAX_PER_PAGE}"]})
-    return int(value)
+    return int(value), schema.page_number(request.args.get("page"))
 
 
 @bp.errorhandler(schema.BadParameter)
@@ -99,7 +100,7 @@ def list_courses() -> ResponseReturnValue:
 
 def _course_list() -> tuple[str, datetime | None]:
     """The JSON of the requested page of courses and when the catalogue last changed."""
-    per_page, page = _per_page(), schema.page_number(request.args.get("page"))
+    per_page, page = _paging()
     form = CourseSearchForm(request.args, places=queries.places())
     if not form.validate():
         raise schema.BadParameter({k: [str(m) for m in v] for k, v in form.errors.items()})
@@ -136,8 +137,7 @@ def _course_detail(course_id: int, today: date) -> tuple[str, datetime]:
 @public
 def list_occupations() -> ResponseReturnValue:
     """The occupation reference list, by CP2021 code."""
-    per_page = _per_page()
-    page = schema.page_number(request.args.get("page"))
+    per_page, page = _paging()
     total = db.session.scalar(select(func.count(Occupation.id))) or 0
     items = db.session.scalars(select(Occupation).order_by(Occupation.cp2021)
                                .limit(per_page).offset((page - 1) * per_page)).all()
@@ -151,8 +151,7 @@ def list_occupations() -> ResponseReturnValue:
 @public
 def list_providers() -> ResponseReturnValue:
     """Providers with the number of active courses each offers."""
-    per_page = _per_page()
-    page = schema.page_number(request.args.get("page"))
+    per_page, page = _paging()
     total = db.session.scalar(select(func.count(Provider.id))) or 0
     counts = (select(Course.provider_id, func.count().label("n"))
               .where(Course.status == CourseStatus.ACTIVE)

@@ -18,7 +18,14 @@ from typing import Any
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from orientamento.core.cells import date_cell, email_cell, integer_cell, member_cell, url_cell
+from orientamento.core.cells import (
+    date_cell,
+    email_cell,
+    integer_cell,
+    member_cell,
+    text_cell,
+    url_cell,
+)
 from orientamento.core.forms import FIRST_DAY, LAST_DAY
 from orientamento.core.spreadsheet import escape_cell, unescape_cell
 from orientamento.core.text import has_control_characters
@@ -71,20 +78,6 @@ class CourseRecord:
 
 
 # --- cell parsers -------------------------------------------------------------------------
-
-def _text(limit: int, required: bool = True, lines: bool = False) -> Callable[[str], str]:
-    """Plain text of at most ``limit`` characters; line breaks only where ``lines``."""
-    def parse(value: str) -> str:
-        value = value.strip()
-        if required and not value:
-            raise ValueError(_("This value is required."))
-        if len(value) > limit:
-            raise ValueError(_("At most %(limit)d characters.", limit=limit))
-        if has_control_characters(value.replace("\r", "").replace("\n", "") if lines else value):
-            raise ValueError(_("Use plain text: no control characters or text-direction marks."))
-        return value
-    return parse
-
 
 def _code(value: str) -> str:
     value = value.strip()
@@ -153,27 +146,27 @@ SCALAR_COLUMNS: dict[str, Callable[[str], Any]] = {
     "kind": member_cell(CourseKind),
     "area": _choice(AREA_LABELS),
     "eqf_level": integer_cell(3, 6),
-    "title": _text(200),
-    "description": _text(4000, required=False, lines=True),
-    "title_en": _text(200, required=False),
-    "description_en": _text(4000, required=False, lines=True),
-    "title_ar": _text(200, required=False),
-    "description_ar": _text(4000, required=False, lines=True),
+    "title": text_cell(200),
+    "description": text_cell(4000, required=False, lines=True),
+    "title_en": text_cell(200, required=False),
+    "description_en": text_cell(4000, required=False, lines=True),
+    "title_ar": text_cell(200, required=False),
+    "description_ar": text_cell(4000, required=False, lines=True),
     "hours": integer_cell(1, 10_000),
     "semesters": integer_cell(1, 12),
     "start_date": _date,
     "application_deadline": _date,
     "cost_eur": _cost,
-    "admission": _text(2000, required=False, lines=True),
+    "admission": text_cell(2000, required=False, lines=True),
     "language": _choice(LANGUAGES),
     "seats": integer_cell(1, 10_000, required=False),
 }
 SITE_COLUMNS = ("site_addresses", "site_place_codes", "site_latitudes", "site_longitudes")
 TAIL_COLUMNS: dict[str, Callable[[str], Any]] = {
-    "occupation_codes": _text(2000, required=False),
+    "occupation_codes": text_cell(2000, required=False),
     **{f"riasec_{k}": _weight for k in RIASEC},
     "contact_email": email_cell,
-    "contact_phone": _text(40, required=False),
+    "contact_phone": text_cell(40, required=False),
     "web_url": url_cell,
     "status": member_cell(CourseStatus),
 }

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,7 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from orientamento.core.errors import Conflict
-from orientamento.core.imports import ErrorList, FileProblem, decode_upload, listed
+from orientamento.core.imports import (
+    FileProblem,
+    ImportReport,
+    csv_rows,
+    decode_upload,
+)
 from orientamento.core.spreadsheet import escape_cell
 from orientamento.courses.models import RIASEC, Course, Occupation, Place
 from orientamento.courses.records import (
@@ -41,15 +45,6 @@ from orientamento.orgs.models import Provider
 #: Largest file accepted (bytes) and most rows: a city catalogue is a few thousand courses.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 50_000
-@dataclass
-class ImportReport(ErrorList):
-    """What an import found and, unless it was a dry run or had errors, did."""
-
-    dry_run: bool
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -58,34 +53,8 @@ def _decode(data: bytes) -> str:
     return decode_upload(data, MAX_IMPORT_BYTES)
 
 
-def csv_delimiter(text: str) -> str:
-    """The delimiter of a CSV file, from its header line: a semicolon when it has more
-    semicolons than commas (Italian Excel saves "CSV" so: the comma is its decimal mark)."""
-    header = text.split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
-
-
 def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text),
-                            strict=True)
-    try:
-        header = reader.fieldnames or []
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        if missing:
-            raise FileProblem(_("Missing columns: %(columns)s.", columns=", ".join(missing)))
-        unknown = [c for c in header if c not in COLUMNS]
-        if unknown:
-            raise FileProblem(_("Unknown columns: %(columns)s.", columns=listed(unknown)))
-        if len(set(header)) != len(header):
-            raise FileProblem(_("A column appears twice in the header."))
-        for row in reader:
-            if None in row:
-                raise FileProblem(_("Line %(line)d has more cells than the header.",
-                                    line=reader.line_num))
-            yield reader.line_num, {k: v or "" for k, v in row.items()}
-    except csv.Error as error:
-        raise FileProblem(_("The CSV cannot be read near line %(line)d (%(problem)s).",
-                            line=reader.line_num, problem=str(error))) from None
+    return csv_rows(text, REQUIRED_COLUMNS, COLUMNS)
 
 
 def json_to_cells(item: Any) -> dict[str, str]:
@@ -288,3 +257,10 @@ def export_json() -> str:
     """The whole catalogue as a JSON list in the import format."""
     return json.dumps([record_json(record_of(c)) for c in _all_courses()],
                       ensure_ascii=False, indent=1)
+
+
+def export(fmt: str) -> tuple[str, str, str]:
+    """The export in ``fmt`` ("csv" or "json"): body, media type and file name."""
+    if fmt == "json":
+        return export_json(), "application/json", "catalogue.json"
+    return export_csv(), "text/csv", "catalogue.csv"

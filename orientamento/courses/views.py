@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     make_response,
     redirect,
@@ -26,10 +25,10 @@ from orientamento.auth.models import Role
 from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm
+from orientamento.core.forms import EmptyForm, button_pressed
 from orientamento.core.http_cache import revalidated
 from orientamento.core.i18n import current_language
-from orientamento.core.import_page import import_page
+from orientamento.core.import_page import export_download, import_page
 from orientamento.core.navigation import safe_next_url
 from orientamento.courses import (
     cache,
@@ -147,26 +146,22 @@ def show_occupation(occupation_id: int) -> ResponseReturnValue:
 def save_course(course_id: int) -> ResponseReturnValue:
     """Bookmark a course (saving twice keeps one bookmark)."""
     course = queries.course_or_404(course_id)
-    if EmptyForm().validate_on_submit():
-        services.save_course(acting_user(), course)
-        db.session.commit()
-        flash(_("Course saved. You find it under \"Saved courses\"."), "success")
-    return redirect(url_for("courses.show_course", course_id=course_id,
-                            back=request.form.get("search")))
+    return button_pressed(lambda: services.save_course(acting_user(), course),
+                          _("Course saved. You find it under \"Saved courses\"."),
+                          url_for("courses.show_course", course_id=course_id,
+                                  back=request.form.get("search")))
 
 
 @bp.post("/<int:course_id>/unsave")
 @role_required(Role.STUDENT)
 def unsave_course(course_id: int) -> ResponseReturnValue:
     """Remove a bookmark."""
-    if EmptyForm().validate_on_submit():
-        services.unsave_course(acting_user(), course_id)
-        db.session.commit()
-        flash(_("Course removed from your saved courses."), "success")
     target = request.form.get("back") == "saved"
-    return redirect(url_for("courses.saved_courses") if target
-                    else url_for("courses.show_course", course_id=course_id,
-                                 back=request.form.get("search")))
+    return button_pressed(lambda: services.unsave_course(acting_user(), course_id),
+                          _("Course removed from your saved courses."),
+                          url_for("courses.saved_courses") if target
+                          else url_for("courses.show_course", course_id=course_id,
+                                       back=request.form.get("search")))
 
 
 @bp.get("/saved")
@@ -268,7 +263,4 @@ def import_catalogue() -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def export_catalogue(fmt: str) -> ResponseReturnValue:
     """Download the whole catalogue as CSV or JSON, in the import format."""
-    body = transfer.export_csv() if fmt == "csv" else transfer.export_json()
-    mimetype = "text/csv" if fmt == "csv" else "application/json"
-    return Response(body, content_type=f"{mimetype}; charset=utf-8", headers={
-        "Content-Disposition": f"attachment; filename=catalogue.{fmt}"})
+    return export_download(*transfer.export(fmt))

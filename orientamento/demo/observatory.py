@@ -12,11 +12,12 @@ import math
 import random
 from datetime import date
 
+from orientamento.core.imports import ImportReport
 from orientamento.observatory.crosswalk import load_crosswalk
 from orientamento.observatory.pages import recent_quarters
 from orientamento.observatory.periods import add_months
 from orientamento.observatory.published import refresh_aggregates
-from orientamento.observatory.transfer import DemandImportReport, import_file
+from orientamento.observatory.transfer import import_file
 
 YEARS = 5
 SOURCE = "Synthetic demo data (not Excelsior)"
@@ -55,12 +56,12 @@ def demand_csv(today: date, seed: int = 13) -> str:
     return "\n".join(lines) + "\n"
 
 
-def seed_demo_demand(today: date) -> DemandImportReport:
+def seed_demo_demand(today: date) -> ImportReport:
     """Import the synthetic history (idempotent: unchanged rows stay); flushes."""
     return import_file(demand_csv(today).encode(), source=SOURCE, synthetic=True)
 
 
-def seed_demo_observatory(today: date) -> DemandImportReport:
+def seed_demo_observatory(today: date) -> ImportReport:
     """The synthetic demand, and the counts and published tables (interest, NEET path) the
     pages read (projections take a minute: ``flask observatory refresh`` computes them)."""
     report = seed_demo_demand(today)

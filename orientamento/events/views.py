@@ -13,7 +13,14 @@ from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, login_required, public, role_required
 from orientamento.core.errors import DomainError, NotFound
-from orientamento.core.forms import EmptyForm, csv_flavour, form_status, refusal_shown_on
+from orientamento.core.forms import (
+    EmptyForm,
+    button_pressed,
+    csv_flavour,
+    form_status,
+    refusal_shown_on,
+    validated,
+)
 from orientamento.core.links import absolute_url
 from orientamento.core.spreadsheet import csv_download
 from orientamento.courses.queries import places
@@ -115,8 +122,7 @@ def register(event_id: int) -> ResponseReturnValue:
         registration = registrations.register(user, event, school_class=school_class,
                                               seats=form.seats.data or 0)
     else:
-        if not EmptyForm().validate_on_submit():
-            raise DomainError(_("The form has expired: reload the page and try again."))
+        validated(EmptyForm())
         registration = registrations.register(user, event)
     db.session.commit()
     if registration.status == RegistrationStatus.WAITLISTED:
@@ -133,11 +139,9 @@ def register(event_id: int) -> ResponseReturnValue:
 def cancel_registration(registration_id: int) -> ResponseReturnValue:
     """Give up a seat or a place in the queue before the start."""
     registration = queries.registration_or_404(acting_user(), registration_id)
-    if EmptyForm().validate_on_submit():
-        registrations.cancel_registration(acting_user(), registration)
-        db.session.commit()
-        flash(_("Your registration is cancelled."), "success")
-    return redirect(url_for("events.show_event", event_id=registration.event_id))
+    return button_pressed(lambda: registrations.cancel_registration(acting_user(), registration),
+                          _("Your registration is cancelled."),
+                          url_for("events.show_event", event_id=registration.event_id))
 
 
 @bp.get("/registrations/<int:registration_id>")
@@ -172,23 +176,19 @@ def my_events() -> ResponseReturnValue:
 @login_required
 def regenerate_feed() -> ResponseReturnValue:
     """Create the feed address, or replace it (the old one stops working)."""
-    if EmptyForm().validate_on_submit():
-        calendars.regenerate_feed(acting_user())
-        db.session.commit()
-        flash(_("Your calendar address is ready. Any older address no longer works."),
-              "success")
-    return redirect(url_for("events.my_events") + "#calendar")
+    return button_pressed(
+        lambda: calendars.regenerate_feed(acting_user()),
+        _("Your calendar address is ready. Any older address no longer works."),
+        url_for("events.my_events") + "#calendar")
 
 
 @bp.post("/mine/feed/revoke")
 @login_required
 def revoke_feed() -> ResponseReturnValue:
     """Switch the feed off."""
-    if EmptyForm().validate_on_submit():
-        calendars.revoke_feed(acting_user())
-        db.session.commit()
-        flash(_("Your calendar address is switched off."), "success")
-    return redirect(url_for("events.my_events") + "#calendar")
+    return button_pressed(lambda: calendars.revoke_feed(acting_user()),
+                          _("Your calendar address is switched off."),
+                          url_for("events.my_events") + "#calendar")
 
 
 @bp.get("/manage")

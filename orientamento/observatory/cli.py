@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from orientamento.core.cli import run_import
+from orientamento.core.cli import import_counts, run_import
 from orientamento.extensions import db
 from orientamento.observatory import transfer
 from orientamento.observatory.records import MappingProblem, parse_mapping
@@ -44,9 +44,7 @@ def import_demand_command(file: Path, mappings: tuple[str, ...], territory: str,
                                      source=source or file.name, synthetic=synthetic,
                                      dry_run=dry_run),
         dry_run=dry_run)
-    verb = "would be" if dry_run else "were"
-    click.echo(f"{report.rows} rows: {report.created} {verb} created, {report.updated} {verb} "
-               f"updated, {report.unchanged} unchanged")
+    click.echo(import_counts(report))
 
 
 @observatory_cli.command("refresh")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -15,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from orientamento.core import clock
 from orientamento.core.errors import Conflict
-from orientamento.core.imports import ErrorList, FileProblem, decode_upload
+from orientamento.core.imports import FileProblem, ImportReport, decode_upload
 from orientamento.extensions import db
 from orientamento.observatory.models import LabourDemand
 from orientamento.observatory.records import (
@@ -31,15 +30,6 @@ MAX_IMPORT_ROWS = 200_000
 MILAN_PROVINCE = "015"
 
 
-@dataclass
-class DemandImportReport(ErrorList):
-    """What an import found and, unless it was a dry run or had errors, did."""
-
-    dry_run: bool
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 def _rows(text: str) -> list[list[str]]:
@@ -60,7 +50,7 @@ def _plain(cell: str) -> str:
 
 
 def read_records(text: str, mapping: Mapping[str, str], territory: str,
-                 report: DemandImportReport) -> list[DemandRecord]:
+                 report: ImportReport) -> list[DemandRecord]:
     """Parse every row into records, adding each bad cell to ``report``."""
     rows = [row for row in _rows(text)]
     if not rows:
@@ -99,9 +89,9 @@ def read_records(text: str, mapping: Mapping[str, str], territory: str,
 
 def import_file(data: bytes, *, mapping: Mapping[str, str] | None = None,
                 territory: str = MILAN_PROVINCE, source: str = "", synthetic: bool = False,
-                dry_run: bool = False) -> DemandImportReport:
+                dry_run: bool = False) -> ImportReport:
     """Check a labour-demand CSV and, when every row is valid, store it (flush only)."""
-    report = DemandImportReport(dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run)
     try:
         records = read_records(decode_upload(data, MAX_IMPORT_BYTES), mapping or {},
                                territory, report)
@@ -114,7 +104,7 @@ def import_file(data: bytes, *, mapping: Mapping[str, str] | None = None,
 
 
 def _store(records: list[DemandRecord], source: str, synthetic: bool,
-           report: DemandImportReport) -> None:
+           report: ImportReport) -> None:
     if not records:
         return
     periods = [r.period for r in records]

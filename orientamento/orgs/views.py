@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from orientamento.auth.models import Role
 from orientamento.core.access import role_required
-from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm
+from orientamento.core.forms import EmptyForm, button_pressed, submitted
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
 from orientamento.orgs import services
@@ -44,34 +43,21 @@ def _edit(kind: str, obj_id: int | None) -> ResponseReturnValue:
     spec = KINDS[kind]
     obj = db.get_or_404(spec["model"], obj_id) if obj_id is not None else None
     form = spec["form"](obj=obj)
-    if form.validate_on_submit():
-        fields = {
-            name: (None if field.data == "" else field.data)
-            for name, field in form._fields.items() if name != "csrf_token"
-        }
-        try:
-            spec["save"](obj, **fields)
-        except DomainError as error:
-            db.session.rollback()
-            form.code.errors = [str(error.message)]
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for(spec["list"]))
-    status = 400 if form.errors else 200
-    return render_template(
-        "orgs/edit.html", kind=kind, form=form, obj=obj, delete_form=EmptyForm()
-    ), status
+
+    def act() -> str:
+        spec["save"](obj, **{name: None if field.data == "" else field.data
+                             for name, field in form._fields.items() if name != "csrf_token"})
+        return _("Saved.")
+
+    return submitted(form, act, url_for(spec["list"]), lambda status: (render_template(
+        "orgs/edit.html", kind=kind, form=form, obj=obj, delete_form=EmptyForm()), status),
+        field=form.code)
 
 
 def _delete(kind: str, obj_id: int) -> ResponseReturnValue:
     spec = KINDS[kind]
     obj = db.get_or_404(spec["model"], obj_id)
-    if EmptyForm().validate_on_submit():
-        spec["delete"](obj)
-        db.session.commit()
-        flash(_("Deleted."), "success")
-    return redirect(url_for(spec["list"]))
+    return button_pressed(lambda: spec["delete"](obj), _("Deleted."), url_for(spec["list"]))
 
 
 @bp.get("/schools")

@@ -10,8 +10,6 @@ from typing import Any
 from flask import (
     abort,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     url_for,
@@ -25,7 +23,7 @@ from flask_wtf import FlaskForm
 from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
-from orientamento.core.forms import EmptyForm, form_status, refusal_shown_on
+from orientamento.core.forms import EmptyForm, submitted
 from orientamento.core.i18n import current_language
 from orientamento.database import writes_on_read
 from orientamento.extensions import db, limiter
@@ -164,19 +162,15 @@ def show_flag(flag_id: int) -> ResponseReturnValue:
 
 
 def _submit(flag_id: int, name: str, form: FlaskForm, act: Callable[[User, Flag], str],
-            anchor: str) -> ResponseReturnValue:
-    """Validate ``form``, run ``act``, commit, flash its message and redirect to the flag;
-    else show the flag again with the errors and nothing written."""
+            anchor: str, to: str | None = None) -> ResponseReturnValue:
+    """Submit ``form`` with ``act`` on the flag, then go back to the flag at ``anchor`` (or
+    to ``to``)."""
     worker = acting_user()
     flag = queries.flag_or_404(worker, flag_id)
-    if form.validate_on_submit():
-        with refusal_shown_on(form):
-            message = act(worker, flag)
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("outreach.show_flag", flag_id=flag_id) + anchor)
-        flag = queries.flag_or_404(worker, flag_id)  # read afresh after the rollback
-    return _show(flag, form_status(form), **{name: form})
+    return submitted(form, lambda: act(worker, flag),
+                     to or url_for("outreach.show_flag", flag_id=flag_id) + anchor,
+                     lambda status: _show(queries.flag_or_404(worker, flag_id), status,
+                                          **{name: form}))
 
 
 @bp.post("/flags/<int:flag_id>/decide")
@@ -243,17 +237,13 @@ def assign(flag_id: int) -> ResponseReturnValue:
 @role_required(Role.OUTREACH)
 def erase_self_referral(flag_id: int) -> ResponseReturnValue:
     """Erase a self-referral and everything recorded on it, at the person's request."""
-    worker = acting_user()
-    flag = queries.flag_or_404(worker, flag_id)
-    form = EmptyForm(prefix="erase")
-    if form.validate_on_submit():
-        with refusal_shown_on(form):
-            self_referrals.erase_self_referral(worker, flag)
-            db.session.commit()
-            flash(_("The request and everything recorded on it are erased."), "success")
-            return redirect(url_for("outreach.queue"))
-        flag = queries.flag_or_404(worker, flag_id)  # read afresh after the rollback
-    return _show(flag, form_status(form), erase_form=form)
+
+    def act(worker: User, flag: Flag) -> str:
+        self_referrals.erase_self_referral(worker, flag)
+        return _("The request and everything recorded on it are erased.")
+
+    return _submit(flag_id, "erase_form", EmptyForm(prefix="erase"), act, "",
+                   to=url_for("outreach.queue"))
 
 
 @bp.post("/flags/<int:flag_id>/referrals")
@@ -315,15 +305,16 @@ def show_version_overview(version_id: int) -> ResponseReturnValue:
 def contact_me() -> ResponseReturnValue:
     """A young person asks, without an account, to be contacted by their municipio's team."""
     form = SelfReferralForm(language=current_language())
-    if form.validate_on_submit():
-        with refusal_shown_on(form):
-            if not form.is_spam():  # a program gets the same answer and nothing is stored
-                self_referrals.refer_oneself(form.data_for_service(), clock.now())
-                db.session.commit()
-            flash(_("Thank you: your request has reached the outreach team of your municipio. "
-                    "Someone will contact you within a few working days."), "success")
-            return redirect(url_for("support.find_help"))
-    return render_template("outreach/contact_me.html", form=form), form_status(form)
+
+    def act() -> str:
+        if not form.is_spam():  # a program gets the same answer and nothing is stored
+            self_referrals.refer_oneself(form.data_for_service(), clock.now())
+        return _("Thank you: your request has reached the outreach team of your municipio. "
+                 "Someone will contact you within a few working days.")
+
+    return submitted(form, act, url_for("support.find_help"),
+                     lambda status: (render_template("outreach/contact_me.html", form=form),
+                                     status))
 
 
 @bp.record_once

@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 
 from babel import Locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from orientamento.core.cells import date_cell, email_cell, integer_cell, member_cell, url_cell
-from orientamento.core.text import has_control_characters
+from orientamento.core import cells
 from orientamento.support.models import (
     MAX_AGE,
     MIN_AGE,
@@ -38,8 +38,9 @@ LIST_SEPARATOR = ";"
 #: RFC 5545 day codes, Monday first (as ``date.weekday()``), used by the hours and by HSDS.
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
-PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ./()-]{3,38}$")
+PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ./()-]{3,38}")
 UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+PLACE_CODE_PATTERN = re.compile(r"\d{6}(-[1-9])?")
 HOURS_ENTRY = re.compile(r"^([A-Za-z]{2})\s+(\d{1,2}[:.]\d{2})\s*-\s*(\d{1,2}[:.]\d{2})$")
 #: ISO 639-1 codes Babel knows (two letters), e.g. "it", "ar", "uk".
 ISO_639_1 = frozenset(str(code) for code in Locale("en").languages
@@ -57,6 +58,7 @@ class HoursRecord:
 
 
 Parser = Callable[[str], Any]
+REFUSED_CHARACTERS = _l("Remove the control or text-direction characters.")
 
 
 def new_uid() -> str:
@@ -75,19 +77,8 @@ def _uid(value: str) -> str | None:
     return value
 
 
-def _text(limit: int, required: bool = True, lines: bool = False) -> Parser:
-    def parse(value: str) -> str:
-        value = value.strip()
-        if required and not value:
-            raise ValueError(_("This value is required."))
-        if len(value) > limit:
-            raise ValueError(_("At most %(limit)d characters.", limit=limit))
-        single = value.replace("\r\n", "\n").replace("\n", " ").replace("\t", " ") \
-            if lines else value
-        if has_control_characters(single):
-            raise ValueError(_("Remove the control or text-direction characters."))
-        return value.replace("\r\n", "\n") if lines else value
-    return parse
+def _text_cell(limit: int, required: bool = True, lines: bool = False) -> Parser:
+    return cells.text_cell(limit, required, lines, REFUSED_CHARACTERS)
 
 
 def _optional(parse: Parser) -> Parser:
@@ -114,7 +105,7 @@ def _decimal(low: float, high: float) -> Parser:
 
 
 def _date(value: str) -> date | None:
-    day = date_cell(value)
+    day = cells.date_cell(value)
     if day is not None and not 1900 <= day.year <= 2099:
         raise ValueError(_("Write a date as YYYY-MM-DD."))
     return day
@@ -145,14 +136,8 @@ def _languages(value: str) -> tuple[str, ...]:
     return tuple(sorted(codes))
 
 
-def _phone(value: str) -> str | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not PHONE_PATTERN.match(value):
-        raise ValueError(_("Write a phone number with digits, spaces and an optional +, "
-                           "such as 02 8846 1234."))
-    return value
+_phone = cells.checked_cell(PHONE_PATTERN.fullmatch, _l(
+    "Write a phone number with digits, spaces and an optional +, such as 02 8846 1234."))
 
 
 def _postal_code(value: str) -> str:
@@ -162,14 +147,8 @@ def _postal_code(value: str) -> str:
     return value
 
 
-def _place_code(value: str) -> str | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not re.fullmatch(r"\d{6}(-[1-9])?", value):
-        raise ValueError(_("Write the ISTAT code of the municipality, such as 015146 for "
-                           "Milano."))
-    return value
+_place_code = cells.checked_cell(PLACE_CODE_PATTERN.fullmatch, _l(
+    "Write the ISTAT code of the municipality, such as 015146 for Milano."))
 
 
 def _clock(text: str) -> time:
@@ -218,31 +197,31 @@ def split_list(value: str) -> list[str]:
 
 PARSERS: dict[str, Parser] = {
     "organisation_id": _uid,
-    "organisation_name": _text(200),
-    "organisation_kind": member_cell(OrganisationKind, lower=True),
-    "organisation_website": url_cell,
-    "organisation_email": email_cell,
+    "organisation_name": _text_cell(200),
+    "organisation_kind": cells.member_cell(OrganisationKind, lower=True),
+    "organisation_website": cells.url_cell,
+    "organisation_email": cells.email_cell,
     "organisation_phone": _phone,
-    "organisation_description": _text(4000, required=False, lines=True),
+    "organisation_description": _text_cell(4000, required=False, lines=True),
     "service_id": _uid,
-    "service_name": _text(200),
-    "service_description": _text(4000, required=False, lines=True),
+    "service_name": _text_cell(200),
+    "service_description": _text_cell(4000, required=False, lines=True),
     "help": _members(HelpKind),
-    "min_age": integer_cell(MIN_AGE, MAX_AGE, required=False),
-    "max_age": integer_cell(MIN_AGE, MAX_AGE, required=False),
+    "min_age": cells.integer_cell(MIN_AGE, MAX_AGE, required=False),
+    "max_age": cells.integer_cell(MIN_AGE, MAX_AGE, required=False),
     "statuses": _members(EligibleStatus),
-    "residence": _optional(member_cell(Residence, lower=True)),
+    "residence": _optional(cells.member_cell(Residence, lower=True)),
     "languages": _languages,
-    "access": member_cell(AccessMode, lower=True),
-    "service_email": email_cell,
+    "access": cells.member_cell(AccessMode, lower=True),
+    "service_email": cells.email_cell,
     "service_phone": _phone,
-    "service_website": url_cell,
+    "service_website": cells.url_cell,
     "location_id": _uid,
-    "location_name": _text(200, required=False),
-    "address": _text(200),
+    "location_name": _text_cell(200, required=False),
+    "address": _text_cell(200),
     "postal_code": _postal_code,
-    "city": _optional(_text(100)),
-    "municipio": integer_cell(1, 9, required=False),
+    "city": _optional(_text_cell(100)),
+    "municipio": cells.integer_cell(1, 9, required=False),
     "place_code": _place_code,
     "latitude": _decimal(-90, 90),
     "longitude": _decimal(-180, 180),

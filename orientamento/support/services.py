@@ -3,8 +3,9 @@ and deletions. Functions flush, never commit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -46,6 +47,7 @@ from orientamento.support.records import (
 )
 
 Outcome = Literal["created", "updated", "unchanged"]
+T = TypeVar("T")
 
 
 @dataclass
@@ -113,15 +115,24 @@ def known_place_codes(codes: set[str]) -> set[str]:
 
 # --- applying records ----------------------------------------------------------------------
 
-def apply_organisation(record: OrganisationRecord, organisation: SupportOrganisation | None,
+def _target(existing: T | None, record: object, record_of: Callable[[T], object],
+            new: Callable[[], T]) -> tuple[T, Outcome]:
+    """What a record is written to: ``existing`` ("unchanged" when it already matches the
+    record, else "updated"), or ``new()`` added to the session ("created")."""
+    if existing is not None:
+        return existing, "unchanged" if record_of(existing) == record else "updated"
+    created = new()
+    db.session.add(created)
+    return created, "created"
+
+
+def apply_organisation(record: OrganisationRecord, existing: SupportOrganisation | None,
                        demo: bool = False) -> tuple[SupportOrganisation, Outcome]:
     """Create the organisation or bring it in line with ``record``."""
-    if organisation is not None and record_of_organisation(organisation) == record:
-        return organisation, "unchanged"
-    outcome: Outcome = "updated" if organisation else "created"
-    if organisation is None:
-        organisation = SupportOrganisation(uid=record.uid, is_demo=demo)
-        db.session.add(organisation)
+    organisation, outcome = _target(existing, record, record_of_organisation,
+                                    lambda: SupportOrganisation(uid=record.uid, is_demo=demo))
+    if outcome == "unchanged":
+        return organisation, outcome
     organisation.name, organisation.kind = record.name, record.kind
     organisation.website, organisation.email = record.website, record.email
     organisation.phone, organisation.description = record.phone, record.description
@@ -129,16 +140,14 @@ def apply_organisation(record: OrganisationRecord, organisation: SupportOrganisa
     return organisation, outcome
 
 
-def apply_location(record: LocationRecord, location: SupportLocation | None,
+def apply_location(record: LocationRecord, existing: SupportLocation | None,
                    organisation: SupportOrganisation, demo: bool = False
                    ) -> tuple[SupportLocation, Outcome]:
     """Create the location or bring it in line with ``record``."""
-    if location is not None and record_of_location(location) == record:
-        return location, "unchanged"
-    outcome: Outcome = "updated" if location else "created"
-    if location is None:
-        location = SupportLocation(uid=record.uid, is_demo=demo)
-        db.session.add(location)
+    location, outcome = _target(existing, record, record_of_location,
+                                lambda: SupportLocation(uid=record.uid, is_demo=demo))
+    if outcome == "unchanged":
+        return location, outcome
     location.organisation = organisation
     location.name, location.address = record.name, record.address
     location.postal_code, location.city = record.postal_code, record.city
@@ -186,17 +195,14 @@ def apply_sites(service: SupportService, records: tuple[SiteRecord, ...],
         _apply_hours(site, record)
 
 
-def apply_service(record: ServiceRecord, service: SupportService | None,
+def apply_service(record: ServiceRecord, existing: SupportService | None,
                   organisation: SupportOrganisation, locations: dict[str, SupportLocation],
                   demo: bool = False) -> tuple[SupportService, Outcome]:
     """Create the service or bring it, its sites and hours in line with ``record``."""
-    if service is not None and record_of_service(service) == record:
-        return service, "unchanged"
-    outcome: Outcome = "updated" if service else "created"
-    if service is None:
-        service = SupportService(uid=record.uid, is_demo=demo, help_rows=[], status_rows=[],
-                                 language_rows=[], sites=[])
-        db.session.add(service)
+    service, outcome = _target(existing, record, record_of_service, lambda: SupportService(
+        uid=record.uid, is_demo=demo, help_rows=[], status_rows=[], language_rows=[], sites=[]))
+    if outcome == "unchanged":
+        return service, outcome
     service.organisation = organisation
     service.name, service.description = record.name, record.description
     service.min_age, service.max_age = record.min_age, record.max_age

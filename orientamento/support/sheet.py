@@ -8,15 +8,13 @@ location must describe it alike. An empty identifier means "new": the row is mat
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 
-from orientamento.core.imports import ErrorList
+from orientamento.core.imports import ErrorList, FileProblem, csv_rows
 from orientamento.core.spreadsheet import csv_text, unescape_cell
 from orientamento.support.fields import new_uid, parse_cells
 from orientamento.support.records import (
@@ -40,10 +38,7 @@ from orientamento.support.records import (
 )
 
 COLUMNS = ORGANISATION_COLUMNS + SERVICE_COLUMNS + LOCATION_COLUMNS + SITE_COLUMNS
-
-
-class SheetProblem(ValueError):
-    """The file cannot be read as the catalogue's spreadsheet at all."""
+T = TypeVar("T")
 
 
 @dataclass
@@ -74,35 +69,10 @@ class KnownNames:
         return self.sites.setdefault((service_uid, location_uid), new_uid())
 
 
-def delimiter_of(text: str) -> str:
-    """A semicolon when the header has more of them than commas (Italian Excel), else a comma."""
-    header = text.split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
-
-
 def read_sheet(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of the spreadsheet as (line number, cells as written); SheetProblem if the header
+    """Rows of the spreadsheet as (line number, cells as written); FileProblem if the header
     is wrong or the CSV is malformed."""
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter_of(text),
-                            strict=True)
-    try:
-        header = reader.fieldnames or []
-        missing = [c for c in COLUMNS if c not in header]
-        if missing:
-            raise SheetProblem(_("Missing columns: %(columns)s.", columns=", ".join(missing)))
-        unknown = [c for c in header if c not in COLUMNS]
-        if unknown:
-            raise SheetProblem(_("Unknown columns: %(columns)s.", columns=", ".join(unknown)))
-        if len(set(header)) != len(header):
-            raise SheetProblem(_("A column appears twice in the header."))
-        for row in reader:
-            if None in row:
-                raise SheetProblem(_("Line %(line)d has more cells than the header.",
-                                     line=reader.line_num))
-            yield reader.line_num, {k: v or "" for k, v in row.items()}
-    except csv.Error as error:
-        raise SheetProblem(_("The CSV cannot be read near line %(line)d (%(problem)s).",
-                             line=reader.line_num, problem=str(error))) from None
+    return csv_rows(text, COLUMNS, COLUMNS)
 
 
 class _Rows:
@@ -115,17 +85,36 @@ class _Rows:
         self.sites: dict[str, list[SiteRecord]] = {}
         self.site_rows: dict[tuple[str, str], int] = {}
 
-    def _same(self, number: int, uid: str, record: Any, earlier: Any, column: str) -> bool:
+    def _read(self, number: int, clean: dict[str, str], columns: tuple[str, ...],
+              build: Callable[[dict[str, Any], dict[str, str]], T | None],
+              kept: dict[str, T]) -> T | None:
+        """The record of the row's ``columns`` (see ``_parsed``), kept in ``kept`` by its uid;
+        None when it has errors or an earlier row described the same thing differently (an
+        error on the identifier, the first of ``columns``)."""
+        record: Any = self._parsed(number, clean, columns, build)
+        if record is None:
+            return None
+        earlier = kept.get(record.uid)
         if earlier is None:
-            self.first_row[uid] = number
-            self.catalogue.origins.setdefault(uid, (number, ""))
-            return True
-        if earlier != record:
-            self.report.add_error(number, column, _(
+            self.first_row[record.uid] = number
+            self.catalogue.origins.setdefault(record.uid, (number, ""))
+        elif earlier != record:
+            self.report.add_error(number, columns[0], _(
                 "This is described differently on row %(row)d: rows naming the same thing "
-                "must agree.", row=self.first_row[uid]))
-            return False
-        return True
+                "must agree.", row=self.first_row[record.uid]))
+            return None
+        kept[record.uid] = record
+        return record
+
+    def _parsed(self, number: int, clean: dict[str, str], columns: tuple[str, ...],
+                build: Callable[[dict[str, Any], dict[str, str]], T | None]) -> T | None:
+        """The record ``build(values, errors)`` makes of the row's ``columns`` when they parse
+        (it may add errors and give None), every error reported."""
+        values, errors = parse_cells(clean, columns)
+        record = None if errors else build(values, errors)
+        for column, message in errors.items():
+            self.report.add_error(number, column, message)
+        return record
 
     def add(self, number: int, cells: dict[str, str]) -> None:
         """Read one row."""
@@ -151,40 +140,29 @@ class _Rows:
         self._site(number, clean, service, location)
 
     def _organisation(self, number: int, clean: dict[str, str]) -> OrganisationRecord | None:
-        values, errors = parse_cells(clean, ORGANISATION_COLUMNS)
-        for column, message in errors.items():
-            self.report.add_error(number, column, message)
-        if errors:
-            return None
-        uid = values["organisation_id"] or self.names.organisation(values["organisation_name"])
-        self.names.organisations.setdefault(values["organisation_name"].casefold(), uid)
-        record = organisation_from(values, uid)
-        earlier = self.catalogue.organisations.get(uid)
-        if not self._same(number, uid, record, earlier, "organisation_id"):
-            return None
-        self.catalogue.organisations[uid] = record
-        return record
+        def build(values: dict[str, Any], errors: dict[str, str]) -> OrganisationRecord:
+            name = values["organisation_name"]
+            uid = values["organisation_id"] or self.names.organisation(name)
+            self.names.organisations.setdefault(name.casefold(), uid)
+            return organisation_from(values, uid)
+
+        return self._read(number, clean, ORGANISATION_COLUMNS, build,
+                          self.catalogue.organisations)
 
     def _service(self, number: int, clean: dict[str, str],
                  organisation: OrganisationRecord) -> ServiceRecord | str | None:
         if not any(clean[c] for c in SERVICE_COLUMNS):
             return None
-        values, errors = parse_cells(clean, SERVICE_COLUMNS)
-        record = None
-        if not errors:
-            uid = values["service_id"] or self.names.service(organisation.uid,
-                                                             values["service_name"])
-            self.names.services.setdefault((organisation.uid, values["service_name"].casefold()),
-                                           uid)
-            record = service_from(values, uid, organisation.uid, errors)
-        for column, message in errors.items():
-            self.report.add_error(number, column, message)
+
+        def build(values: dict[str, Any], errors: dict[str, str]) -> ServiceRecord | None:
+            name = values["service_name"]
+            uid = values["service_id"] or self.names.service(organisation.uid, name)
+            self.names.services.setdefault((organisation.uid, name.casefold()), uid)
+            return service_from(values, uid, organisation.uid, errors)
+
+        record = self._read(number, clean, SERVICE_COLUMNS, build, self.catalogue.services)
         if record is None:
             return ""
-        earlier = self.catalogue.services.get(record.uid)
-        if not self._same(number, record.uid, record, earlier, "service_id"):
-            return ""
-        self.catalogue.services[record.uid] = record
         self.sites.setdefault(record.uid, [])
         return record
 
@@ -192,30 +170,20 @@ class _Rows:
                   organisation: OrganisationRecord) -> LocationRecord | str | None:
         if not any(clean[c] for c in LOCATION_COLUMNS):
             return None
-        values, errors = parse_cells(clean, LOCATION_COLUMNS)
-        record = None
-        if not errors:
+
+        def build(values: dict[str, Any], errors: dict[str, str]) -> LocationRecord | None:
             uid = values["location_id"] or self.names.location(
                 organisation.uid, values["address"], values["postal_code"])
-            record = location_from(values, uid, organisation.uid, errors)
-        for column, message in errors.items():
-            self.report.add_error(number, column, message)
-        if record is None:
-            return ""
-        earlier = self.catalogue.locations.get(record.uid)
-        if not self._same(number, record.uid, record, earlier, "location_id"):
-            return ""
-        self.catalogue.locations[record.uid] = record
-        return record
+            return location_from(values, uid, organisation.uid, errors)
+
+        return self._read(number, clean, LOCATION_COLUMNS, build, self.catalogue.locations) or ""
 
     def _site(self, number: int, clean: dict[str, str], service: Any, location: Any) -> None:
-        values, errors = parse_cells(clean, SITE_COLUMNS)
-        record = None
-        if not errors:
+        def build(values: dict[str, Any], errors: dict[str, str]) -> SiteRecord | None:
             uid = values["site_id"] or self.names.site(service.uid, location.uid)
-            record = site_from(values, uid, location.uid, errors)
-        for column, message in errors.items():
-            self.report.add_error(number, column, message)
+            return site_from(values, uid, location.uid, errors)
+
+        record = self._parsed(number, clean, SITE_COLUMNS, build)
         if record is None:
             return
         key = (service.uid, location.uid)
@@ -243,7 +211,7 @@ def catalogue_from_rows(rows: Iterable[tuple[int, dict[str, str]]], names: Known
     for number, cells in rows:
         count += 1
         if count > max_rows:
-            raise SheetProblem(_("The file has more than %(limit)d rows.", limit=max_rows))
+            raise FileProblem(_("The file has more than %(limit)d rows.", limit=max_rows))
         reader.add(number, cells)
     return reader.finish(), count
 

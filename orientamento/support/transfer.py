@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from orientamento.core import imports
 from orientamento.core.errors import Conflict
-from orientamento.core.imports import ErrorList, FileProblem, decode_upload
+from orientamento.core.imports import FileProblem, decode_upload
 from orientamento.extensions import db
 from orientamento.support import openreferral, openreferral_export, services
 from orientamento.support.models import (
@@ -30,7 +31,6 @@ from orientamento.support.records import (
 )
 from orientamento.support.sheet import (
     KnownNames,
-    SheetProblem,
     catalogue_from_rows,
     read_sheet,
     sheet_of,
@@ -43,15 +43,10 @@ FORMATS = ("hsds", "csv")
 
 
 @dataclass
-class ImportReport(ErrorList):
-    """What an import found and, unless it was a dry run or had errors, did."""
+class ImportReport(imports.ImportReport):
+    """A catalogue import's report, with the format the file was read as."""
 
-    dry_run: bool
     format: str = ""
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 def _decode(data: bytes) -> str:
@@ -120,11 +115,8 @@ def _read_hsds(text: str, report: ImportReport) -> Catalogue:
 
 
 def _read_csv(text: str, report: ImportReport) -> Catalogue:
-    try:
-        catalogue, report.rows = catalogue_from_rows(read_sheet(text), _known_names(), report,
-                                                     MAX_IMPORT_ROWS)
-    except SheetProblem as problem:
-        raise FileProblem(str(problem)) from None
+    catalogue, report.rows = catalogue_from_rows(read_sheet(text), _known_names(), report,
+                                                 MAX_IMPORT_ROWS)
     return catalogue
 
 

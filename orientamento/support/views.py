@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from babel.dates import get_day_names
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -17,7 +17,7 @@ from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.forms import EmptyForm
 from orientamento.core.i18n import current_language, language_name
-from orientamento.core.import_page import import_page
+from orientamento.core.import_page import export_download, import_page
 from orientamento.extensions import db
 from orientamento.support import queries, services, transfer
 from orientamento.support.forms import (
@@ -34,6 +34,8 @@ from orientamento.support.models import (
     RESIDENCE_LABELS,
     HelpKind,
     SupportLocation,
+    SupportOrganisation,
+    SupportService,
     SupportSite,
 )
 
@@ -77,10 +79,12 @@ def _render(template: str, status: int = 200, **values: Any) -> ResponseReturnVa
     return render_template(f"support/{template}", labels=LABELS, **values), status
 
 
-def _saved(save: Any, form: Any, template: str, target: Any, **values: Any
-           ) -> ResponseReturnValue:
-    """Run ``save`` with the form's cells; commit and go to ``target(saved)``, or show the
-    form again with the parser's messages."""
+def _saved(save: Any, form: Any, template: str, target: Any, shown: object = None,
+           **values: Any) -> ResponseReturnValue:
+    """Show ``form`` (filled from ``shown`` on a GET); on a POST run ``save`` with its cells,
+    commit and go to ``target(saved)``, or show the form again with the parser's messages."""
+    if request.method == "GET" and shown is not None:
+        form.fill_from(shown)
     if not form.validate_on_submit():
         return _render(template, 400 if form.errors else 200, form=form, **values)
     try:
@@ -108,15 +112,11 @@ def create_organisation() -> ResponseReturnValue:
 @role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def edit_organisation(organisation_id: int) -> ResponseReturnValue:
     """Change an organisation; list its services and locations (admins, and its own staff)."""
-    organisation = queries.organisation_or_404(organisation_id)
-    _editable(organisation.id)
-    form = OrganisationForm()
-    if request.method == "GET":
-        form.fill_from(organisation)
-    return _saved(lambda cells: services.save_organisation(organisation, cells), form,
+    organisation = _editable_organisation(organisation_id)
+    return _saved(lambda cells: services.save_organisation(organisation, cells), OrganisationForm(),
                   "organisation.html",
                   lambda o: url_for("support.edit_organisation", organisation_id=o.id),
-                  organisation=organisation)
+                  organisation=organisation, shown=organisation)
 
 
 def _delete(thing: object, delete: Any, what: str, name: str, back: str, done: str
@@ -151,14 +151,27 @@ def _editable(organisation_id: int) -> None:
     queries.check_editor(acting_user(), organisation_id)
 
 
+def _editable_organisation(organisation_id: int) -> SupportOrganisation:
+    """The organisation, when the user may edit its entries (else 404 or 403)."""
+    organisation = queries.organisation_or_404(organisation_id)
+    _editable(organisation.id)
+    return organisation
+
+
+def _editable_service(service_id: int) -> SupportService:
+    """The service, when the user may edit its organisation's entries (else 404 or 403)."""
+    service = queries.service_or_404(service_id)
+    _editable(service.organisation_id)
+    return service
+
+
 # --- services ------------------------------------------------------------------------------
 
 @bp.route("/admin/organisations/<int:organisation_id>/services/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def create_service(organisation_id: int) -> ResponseReturnValue:
     """Add a service to an organisation."""
-    organisation = queries.organisation_or_404(organisation_id)
-    _editable(organisation.id)
+    organisation = _editable_organisation(organisation_id)
     return _saved(lambda cells: services.save_service(organisation, None, cells),
                   ServiceForm(), "service.html",
                   lambda s: url_for("support.edit_service", service_id=s.id),
@@ -169,23 +182,18 @@ def create_service(organisation_id: int) -> ResponseReturnValue:
 @role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def edit_service(service_id: int) -> ResponseReturnValue:
     """Change a service; list where and when it is offered."""
-    service = queries.service_or_404(service_id)
-    _editable(service.organisation_id)
-    form = ServiceForm()
-    if request.method == "GET":
-        form.fill_from(service)
+    service = _editable_service(service_id)
     return _saved(lambda cells: services.save_service(service.organisation, service, cells),
-                  form, "service.html",
+                  ServiceForm(), "service.html",
                   lambda s: url_for("support.edit_service", service_id=s.id),
-                  organisation=service.organisation, service=service)
+                  organisation=service.organisation, service=service, shown=service)
 
 
 @bp.route("/admin/services/<int:service_id>/delete", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def delete_service(service_id: int) -> ResponseReturnValue:
     """Delete a service with its sites and hours, after confirmation."""
-    service = queries.service_or_404(service_id)
-    _editable(service.organisation_id)
+    service = _editable_service(service_id)
     return _delete(service, services.delete_service, "service", service.name,
                    url_for("support.edit_service", service_id=service_id),
                    url_for("support.edit_organisation",
@@ -199,8 +207,7 @@ def delete_service(service_id: int) -> ResponseReturnValue:
 @role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def create_location(organisation_id: int) -> ResponseReturnValue:
     """Add a location to an organisation."""
-    organisation = queries.organisation_or_404(organisation_id)
-    _editable(organisation.id)
+    organisation = _editable_organisation(organisation_id)
     return _saved(lambda cells: services.save_location(organisation, None, cells),
                   LocationForm(), "location.html",
                   lambda loc: url_for("support.edit_organisation",
@@ -214,14 +221,11 @@ def edit_location(location_id: int) -> ResponseReturnValue:
     """Change a location."""
     location = db.get_or_404(SupportLocation, location_id)
     _editable(location.organisation_id)
-    form = LocationForm()
-    if request.method == "GET":
-        form.fill_from(location)
     return _saved(lambda cells: services.save_location(location.organisation, location, cells),
-                  form, "location.html",
+                  LocationForm(), "location.html",
                   lambda loc: url_for("support.edit_organisation",
                                       organisation_id=loc.organisation_id),
-                  organisation=location.organisation, location=location)
+                  organisation=location.organisation, location=location, shown=location)
 
 
 @bp.route("/admin/locations/<int:location_id>/delete", methods=["GET", "POST"])
@@ -241,8 +245,7 @@ def delete_location(location_id: int) -> ResponseReturnValue:
 @role_required(Role.ADMIN, Role.SERVICE_OPERATOR)
 def create_site(service_id: int) -> ResponseReturnValue:
     """Offer a service at one of its organisation's locations, with opening hours."""
-    service = queries.service_or_404(service_id)
-    _editable(service.organisation_id)
+    service = _editable_service(service_id)
     form = SiteForm(locations=service.organisation.locations)
     return _saved(lambda cells: services.save_site(service, None, cells), form, "site.html",
                   lambda site: url_for("support.edit_service", service_id=service.id),
@@ -254,14 +257,11 @@ def create_site(service_id: int) -> ResponseReturnValue:
 def edit_site(site_id: int) -> ResponseReturnValue:
     """Change where a service is offered and its opening hours."""
     site = db.get_or_404(SupportSite, site_id)
-    service = queries.service_or_404(site.service_id)
-    _editable(service.organisation_id)
+    service = _editable_service(site.service_id)
     form = SiteForm(locations=service.organisation.locations)
-    if request.method == "GET":
-        form.fill_from(site)
     return _saved(lambda cells: services.save_site(service, site, cells), form, "site.html",
                   lambda saved: url_for("support.edit_service", service_id=service.id),
-                  service=service, site=site)
+                  service=service, site=site, shown=site)
 
 
 @bp.route("/admin/sites/<int:site_id>/delete", methods=["GET", "POST"])
@@ -289,6 +289,4 @@ def import_catalogue() -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def export_catalogue(fmt: str) -> ResponseReturnValue:
     """Download the whole catalogue as HSDS JSON or as the spreadsheet (the import formats)."""
-    body, mimetype, filename = transfer.export(fmt)
-    return Response(body, content_type=f"{mimetype}; charset=utf-8", headers={
-        "Content-Disposition": f"attachment; filename={filename}"})
+    return export_download(*transfer.export(fmt))

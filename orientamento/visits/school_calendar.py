@@ -18,7 +18,7 @@ import icalendar
 from flask_babel import gettext as _
 
 from orientamento.core import clock
-from orientamento.core.imports import ErrorList
+from orientamento.core.imports import ErrorList, FileProblem, csv_delimiter, decode_upload
 from orientamento.core.text import has_control_characters
 
 #: Largest file accepted: a year's calendar is a few kilobytes.
@@ -51,10 +51,6 @@ class CalendarReport(ErrorList):
     school_years: list[str] = field(default_factory=list)
     replaced: int = 0
     withdrawn: int = 0
-
-
-class FileProblem(ValueError):
-    """The file cannot be read as a school calendar at all."""
 
 
 def school_year_start(day: date) -> int:
@@ -98,14 +94,7 @@ def days_error(first_day: date, last_day: date) -> str | None:
 # --- reading ----------------------------------------------------------------------------
 
 def _decode(data: bytes) -> str:
-    if len(data) > MAX_CALENDAR_BYTES:
-        raise FileProblem(_("The file is larger than %(size)d MB.",
-                            size=MAX_CALENDAR_BYTES // (1024 * 1024)))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise FileProblem(_("The file is not UTF-8 text (a problem at byte %(position)d). "
-                            "Save it as \"CSV UTF-8\".", position=error.start)) from None
+    text = decode_upload(data, MAX_CALENDAR_BYTES, nul_allowed=True)
     if not text.strip():
         raise FileProblem(_("The file is empty."))
     return text
@@ -119,9 +108,8 @@ def _csv_day(value: str) -> date:
 
 
 def _csv_periods(text: str, report: CalendarReport) -> Iterator[tuple[int, CalendarPeriod]]:
-    header_line = text.split("\n", 1)[0]
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text),
+                        strict=True)
     try:
         header = [cell.strip() for cell in next(reader, [])]
         missing = [c for c in CSV_COLUMNS if c not in header]

@@ -17,7 +17,13 @@ from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
-from orientamento.core.forms import EmptyForm, form_status, refusal_shown_on
+from orientamento.core.forms import (
+    EmptyForm,
+    button_pressed,
+    form_status,
+    refusal_shown_on,
+    validated,
+)
 from orientamento.courses.queries import places
 from orientamento.events.forms import ReasonForm, forget_bad_dates
 from orientamento.events.queries import provider_course_choices, school_classes
@@ -80,20 +86,15 @@ def manage_availability() -> ResponseReturnValue:
 def withdraw_window(window_id: int) -> ResponseReturnValue:
     """Withdraw a window no school has asked for."""
     window = queries.window_or_404(window_id)
-    if EmptyForm().validate_on_submit():
-        availability.withdraw_window(acting_user().provider, window)
-        db.session.commit()
-        flash(_("Availability withdrawn."), "success")
-    return redirect(url_for("visits.manage_availability"))
+    return button_pressed(lambda: availability.withdraw_window(acting_user().provider, window),
+                          _("Availability withdrawn."), url_for("visits.manage_availability"))
 
 
 @bp.post("/availability/blocked")
 @role_required(Role.PROVIDER)
 def block_day() -> ResponseReturnValue:
     """Block a day; free windows on it are withdrawn."""
-    form = BlockDayForm(prefix="block")
-    if not form.validate_on_submit():
-        raise DomainError(_("Choose a day."))
+    form = validated(BlockDayForm(prefix="block"), _("Choose a day."))
     removed = availability.block_day(acting_user().provider, form.day.data,
                                      form.reason.data or "", clock.today())
     db.session.commit()
@@ -105,9 +106,7 @@ def block_day() -> ResponseReturnValue:
 @role_required(Role.PROVIDER)
 def unblock_day() -> ResponseReturnValue:
     """Make a blocked day available again."""
-    form = BlockDayForm()
-    if not form.validate_on_submit():
-        raise DomainError(_("Choose a day."))
+    form = validated(BlockDayForm(), _("Choose a day."))
     availability.unblock_day(acting_user().provider, form.day.data)
     db.session.commit()
     flash(_("The day is available again."), "success")
@@ -205,15 +204,12 @@ def confirm_visit(visit_id: int) -> ResponseReturnValue:
 
     def act(user: User, visit: VisitRequest) -> str:
         if user.role == Role.PROVIDER:
-            form = ConfirmVisitForm(ambassadors=queries.provider_staff_choices(
-                visit.provider_id), prefix="confirm")
-            if not form.validate_on_submit():
-                raise DomainError(_("Choose at least one ambassador."))
+            form = validated(ConfirmVisitForm(ambassadors=queries.provider_staff_choices(
+                visit.provider_id), prefix="confirm"), _("Choose at least one ambassador."))
             visit_requests.confirm_visit(user, visit, form.ambassadors.data or [],
                                          form.reply.data or "")
         else:
-            if not EmptyForm().validate_on_submit():
-                raise DomainError(_("The form has expired: reload the page and try again."))
+            validated(EmptyForm())
             visit_requests.confirm_visit(user, visit, [])
         return _("Visit confirmed: it is now in everyone's calendar.")
 
@@ -226,10 +222,8 @@ def propose_time(visit_id: int) -> ResponseReturnValue:
     """Propose another time."""
 
     def act(user: User, visit: VisitRequest) -> str:
-        form = ProposeTimeForm(ambassadors=queries.provider_staff_choices(visit.provider_id),
-                               prefix="propose")
-        if not form.validate_on_submit():
-            raise DomainError(_("Give a day, a start and an end."))
+        form = validated(ProposeTimeForm(ambassadors=queries.provider_staff_choices(
+            visit.provider_id), prefix="propose"), _("Give a day, a start and an end."))
         starts, ends = form.times()
         visit_requests.propose_time(user, visit, starts, ends, form.reply.data or "",
                             form.ambassadors.data or [])
@@ -238,35 +232,32 @@ def propose_time(visit_id: int) -> ResponseReturnValue:
     return _answer(visit_id, act)
 
 
-def _reason(prefix: str) -> str:
-    form = ReasonForm(prefix=prefix)
-    if not form.validate_on_submit():
-        raise DomainError(_("Give a reason."))
-    return form.reason.data or ""
+def _with_reason(visit_id: int, prefix: str, end: Callable[[User, VisitRequest, str], object],
+                 message: str) -> ResponseReturnValue:
+    """Answer a visit request with ``end`` and the reason given in the form ``prefix``."""
+
+    def act(user: User, visit: VisitRequest) -> str:
+        end(user, visit,
+            validated(ReasonForm(prefix=prefix), _("Give a reason.")).reason.data or "")
+        return message
+
+    return _answer(visit_id, act)
 
 
 @bp.post("/visits/<int:visit_id>/decline")
 @role_required(Role.PROVIDER)
 def decline_visit(visit_id: int) -> ResponseReturnValue:
     """Decline a request with a reason."""
-
-    def act(user: User, visit: VisitRequest) -> str:
-        visit_requests.decline_visit(user, visit, _reason("decline"))
-        return _("Request declined.")
-
-    return _answer(visit_id, act)
+    return _with_reason(visit_id, "decline", visit_requests.decline_visit,
+                        _("Request declined."))
 
 
 @bp.post("/visits/<int:visit_id>/cancel")
 @role_required(Role.COUNSELLOR, Role.PROVIDER)
 def cancel_visit(visit_id: int) -> ResponseReturnValue:
     """Cancel a request or a confirmed visit, with a reason."""
-
-    def act(user: User, visit: VisitRequest) -> str:
-        visit_requests.cancel_visit(user, visit, _reason("cancel"))
-        return _("Cancelled; everyone involved is told.")
-
-    return _answer(visit_id, act)
+    return _with_reason(visit_id, "cancel", visit_requests.cancel_visit,
+                        _("Cancelled; everyone involved is told."))
 
 
 def _holidays_page(form: HolidayForm, calendar_form: SchoolCalendarForm,
@@ -319,8 +310,5 @@ def import_holidays() -> ResponseReturnValue:
 def delete_holiday(holiday_id: int) -> ResponseReturnValue:
     """Remove a school holiday period."""
     holiday = db.get_or_404(SchoolHoliday, holiday_id)
-    if EmptyForm().validate_on_submit():
-        availability.remove_school_holiday(holiday)
-        db.session.commit()
-        flash(_("Holiday removed."), "success")
-    return redirect(url_for("visits.school_holidays"))
+    return button_pressed(lambda: availability.remove_school_holiday(holiday),
+                          _("Holiday removed."), url_for("visits.school_holidays"))

@@ -378,7 +378,7 @@ def test_a_semicolon_csv_with_a_bom_from_italian_excel_is_imported(en: None,
 
 
 def test_the_delimiter_is_read_from_the_header_line(en: None, providers: None) -> None:
-    from orientamento.courses.transfer import csv_delimiter
+    from orientamento.core.imports import csv_delimiter
 
     assert csv_delimiter("a,b,c\r\n1;2;3;4\r\n") == ","
     assert csv_delimiter("\ufeffa;b;c\r\n1,2,3,4,5\r\n") == ";"

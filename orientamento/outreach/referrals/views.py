@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
-from orientamento.core.forms import EmptyForm, form_status, refusal_shown_on
+from orientamento.core.forms import EmptyForm, submitted
 from orientamento.core.i18n import current_language
 from orientamento.database import writes_on_read
 from orientamento.extensions import db
@@ -82,18 +82,14 @@ def show_referral(referral_id: int) -> ResponseReturnValue:
 
 def _answer(referral_id: int, name: str, form: FlaskForm,
             act: Callable[[User, Referral], str]) -> ResponseReturnValue:
-    """Validate ``form``, run ``act``, commit and go back to the referral; else show it again
-    with the errors and nothing written."""
+    """Submit ``form`` with ``act`` on the referral, then go back to the referral."""
     operator = acting_user()
     referral = referral_queries.referral_or_404(operator, referral_id)
-    if form.validate_on_submit():
-        with refusal_shown_on(form):
-            message = act(operator, referral)
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("outreach.show_referral", referral_id=referral_id))
-        referral = referral_queries.referral_or_404(operator, referral_id)  # afresh
-    return _show_referral(referral, form_status(form), **{name: form})
+    return submitted(
+        form, lambda: act(operator, referral),
+        url_for("outreach.show_referral", referral_id=referral_id),
+        lambda status: _show_referral(referral_queries.referral_or_404(operator, referral_id),
+                                      status, **{name: form}))
 
 
 @bp.post("/referrals/<int:referral_id>/accept")
