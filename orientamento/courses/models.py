@@ -14,12 +14,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    Column,
     Float,
     ForeignKey,
     Index,
     String,
-    Table,
     Text,
     UniqueConstraint,
     and_,
@@ -34,7 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from orientamento.core import clock
 from orientamento.core.enums import LabelledEnum
 from orientamento.courses.areas import AREA_LABELS, CourseKind
-from orientamento.database import Base, StrEnumType
+from orientamento.database import Base, StrEnumType, link_table
 from orientamento.orgs.models import Provider
 
 RIASEC = ("r", "i", "a", "s", "e", "c")
@@ -95,13 +93,8 @@ class Place(Base):
         return f"<Place {self.code} {self.name}>"
 
 
-course_occupations = Table(
-    "course_occupations",
-    Base.metadata,
-    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
-    Column("occupation_id", ForeignKey("occupations.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
-)
+course_occupations = link_table("course_occupations", ("course_id", "courses.id"),
+                                ("occupation_id", "occupations.id"))
 
 
 class Occupation(Base):

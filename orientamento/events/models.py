@@ -25,12 +25,10 @@ from typing import TYPE_CHECKING
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
-    Column,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     String,
-    Table,
     Text,
     UniqueConstraint,
     text,
@@ -39,7 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
 from orientamento.core.enums import LabelledEnum
-from orientamento.database import Base, StrEnumType
+from orientamento.database import Base, StrEnumType, link_table
 from orientamento.orgs.models import Provider, School
 
 if TYPE_CHECKING:
@@ -78,13 +76,7 @@ class EventStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-event_courses = Table(
-    "event_courses",
-    Base.metadata,
-    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
-    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
-)
+event_courses = link_table("event_courses", ("event_id", "events.id"), ("course_id", "courses.id"))
 
 
 class Event(Base):

@@ -11,12 +11,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
 from orientamento.core.enums import LabelledEnum
-from orientamento.database import Base, StrEnumType
+from orientamento.database import Base, StrEnumType, link_table
 from orientamento.events.models import Event
 from orientamento.orgs.models import Provider, School
 
@@ -56,27 +56,12 @@ class VisitMode(LabelledEnum):
     ONLINE = "online", _l("Online")
 
 
-window_ambassadors = Table(
-    "visit_window_ambassadors",
-    Base.metadata,
-    Column("window_id", ForeignKey("visit_windows.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
-
-window_courses = Table(
-    "visit_window_courses",
-    Base.metadata,
-    Column("window_id", ForeignKey("visit_windows.id", ondelete="CASCADE"), primary_key=True),
-    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
-)
-
-window_places = Table(
-    "visit_window_places",
-    Base.metadata,
-    Column("window_id", ForeignKey("visit_windows.id", ondelete="CASCADE"), primary_key=True),
-    Column("place_code", ForeignKey("places.code", ondelete="CASCADE"), primary_key=True),
-)
+window_ambassadors = link_table("visit_window_ambassadors", ("window_id", "visit_windows.id"),
+                                ("user_id", "users.id"))
+window_courses = link_table("visit_window_courses", ("window_id", "visit_windows.id"),
+                            ("course_id", "courses.id"))
+window_places = link_table("visit_window_places", ("window_id", "visit_windows.id"),
+                           ("place_code", "places.code"), index_right=False)
 
 
 class VisitWindow(Base):
@@ -154,12 +139,8 @@ class VisitRequestClass(Base):
 
 
 #: Ambassadors a provider names when proposing another time: accepting confirms with them.
-proposed_ambassadors = Table(
-    "visit_request_ambassadors",
-    Base.metadata,
-    Column("request_id", ForeignKey("visit_requests.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+proposed_ambassadors = link_table("visit_request_ambassadors",
+                                  ("request_id", "visit_requests.id"), ("user_id", "users.id"))
 
 
 class VisitRequest(Base):
