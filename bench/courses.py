@@ -93,11 +93,11 @@ def labels() -> Labels:
     """Area and kind labels as ``search_document`` renders them (needs an app context)."""
     from flask_babel import force_locale
 
-    from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS
+    from orientamento.courses.areas import AREA_LABELS, CourseKind
 
     with force_locale("it"):
         area_it = {k: str(v) for k, v in AREA_LABELS.items()}
-        kind_it = {k.value: str(v) for k, v in COURSE_KIND_LABELS.items()}
+        kind_it = {k.value: str(k.label) for k in CourseKind}
     with force_locale("en"):
         area_en = {k: str(v) for k, v in AREA_LABELS.items()}
     return Labels(area_it, area_en, kind_it)

@@ -205,7 +205,6 @@ def init_features(app: Flask) -> None:
 
 def register_templating(app: Flask) -> None:
     """Template globals shared by every page."""
-    from orientamento.auth.models import ROLE_LABELS
     from orientamento.core.i18n import LANGUAGE_NAMES, current_language, text_direction
     from orientamento.core.navigation import navigation_items, return_path
     from orientamento.core.templating import init_templating
@@ -218,7 +217,6 @@ def register_templating(app: Flask) -> None:
         navigation_items=navigation_items,
         return_path=return_path,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
-        ROLE_LABELS=ROLE_LABELS,
     )
 
 

@@ -7,7 +7,17 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, event
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapper, registry
 
 NAMING_CONVENTION = {
@@ -107,6 +117,20 @@ class Base(DeclarativeBase):
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+def link_table(name: str, left: tuple[str, str], right: tuple[str, str], *,
+               index_right: bool = True) -> Table:
+    """A many-to-many table: ``(column, "table.column")`` for each side, both foreign keys
+    cascading on delete and together the primary key, which serves look-ups from the left;
+    the right column has its own index (unless ``index_right`` is False) for the other way."""
+    return Table(
+        name,
+        Base.metadata,
+        Column(left[0], ForeignKey(left[1], ondelete="CASCADE"), primary_key=True),
+        Column(right[0], ForeignKey(right[1], ondelete="CASCADE"), primary_key=True,
+               index=index_right),
     )
 
 

@@ -10,7 +10,7 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from orientamento.auth.models import PROVIDER_ROLES, ROLE_LABELS, STAFF_ROLES, Role
+from orientamento.auth.models import PROVIDER_ROLES, STAFF_ROLES, Role
 from orientamento.core.forms import Form, MultiCheckboxField, QueryForm
 from orientamento.extensions import db
 from orientamento.orgs.models import MUNICIPI, Provider, School
@@ -42,7 +42,7 @@ class AssignmentForm(Form):
 
     def __init__(self, *args: Any, roles: tuple[Role, ...] = STAFF_ROLES, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.role.choices = [SelectChoice(role.value, ROLE_LABELS[role]) for role in roles]
+        self.role.choices = [SelectChoice(role.value, role.label) for role in roles]
         none = SelectChoice(0, _l("None"))
         self.school_id.choices = [none] + [
             SelectChoice(school.id, f"{school.name} ({school.code})")
@@ -101,6 +101,4 @@ class UserSearchForm(QueryForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.role.choices = [SelectChoice("", _l("All roles"))] + [
-            SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()
-        ]
+        self.role.choices = Role.choices(_l("All roles"))

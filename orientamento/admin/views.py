@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from orientamento.admin import queries, services
 from orientamento.admin.forms import InviteForm, RoleForm, UserSearchForm
-from orientamento.auth.models import AUDIT_ACTION_LABELS, Role, User
+from orientamento.auth.models import AuditAction, Role, User
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.forms import EmptyForm, button_pressed, submitted
@@ -118,9 +118,9 @@ def resend_invitation(user_id: int) -> ResponseReturnValue:
 def audit_log() -> ResponseReturnValue:
     """Read the audit log."""
     action = request.args.get("action") or None
-    if action and action not in {a.value for a in AUDIT_ACTION_LABELS}:
+    if action and action not in {a.value for a in AuditAction}:
         action = None
     pagination = paginate(queries.audit_entries(action), per_page=50)
     return render_template(
-        "admin/audit.html", pagination=pagination, action=action, labels=AUDIT_ACTION_LABELS
+        "admin/audit.html", pagination=pagination, action=action, actions=list(AuditAction)
     )

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
+from orientamento.core.enums import LabelledEnum
 from orientamento.database import Base
 from orientamento.orgs.models import Provider, School
 
@@ -22,29 +23,19 @@ if TYPE_CHECKING:
 DIGITAL_CONSENT_AGE = 14
 
 
-class Role(StrEnum):
+class Role(LabelledEnum):
     """What a user does on the platform."""
 
-    STUDENT = "student"
-    COUNSELLOR = "counsellor"
-    PROVIDER = "provider"
+    STUDENT = "student", _l("Student")
+    COUNSELLOR = "counsellor", _l("School counsellor")
+    PROVIDER = "provider", _l("Training provider")
     #: A provider's student ambassador: sees the visits and events assigned to them, edits nothing.
-    AMBASSADOR = "ambassador"
-    OUTREACH = "outreach"
-    ADMIN = "admin"
+    AMBASSADOR = "ambassador", _l("Student ambassador")
+    OUTREACH = "outreach", _l("Outreach worker")
+    ADMIN = "admin", _l("Administrator")
     #: Staff of a support organisation: answers the referrals sent to its services, nothing else.
-    SERVICE_OPERATOR = "service_operator"
+    SERVICE_OPERATOR = "service_operator", _l("Service operator")
 
-
-ROLE_LABELS = {
-    Role.STUDENT: _l("Student"),
-    Role.COUNSELLOR: _l("School counsellor"),
-    Role.PROVIDER: _l("Training provider"),
-    Role.AMBASSADOR: _l("Student ambassador"),
-    Role.OUTREACH: _l("Outreach worker"),
-    Role.ADMIN: _l("Administrator"),
-    Role.SERVICE_OPERATOR: _l("Service operator"),
-}
 
 STAFF_ROLES = (Role.COUNSELLOR, Role.PROVIDER, Role.AMBASSADOR, Role.OUTREACH,
                Role.SERVICE_OPERATOR, Role.ADMIN)
@@ -170,7 +161,7 @@ class User(Base):
     @property
     def role_label(self) -> str:
         """Translated label of the role."""
-        return str(ROLE_LABELS[self.role_enum])
+        return str(self.role_enum.label)
 
     @property
     def login_name(self) -> str:
@@ -244,77 +235,42 @@ class UserToken(Base):
     user: Mapped[User] = relationship()
 
 
-class AuditAction(StrEnum):
+class AuditAction(LabelledEnum):
     """Events the audit log records."""
 
-    LOGIN = "login"
-    LOGIN_FAILED = "login_failed"
-    LOGIN_LOCKED = "login_locked"
-    LOGOUT = "logout"
-    REGISTER = "register"
-    PASSWORD_CHANGED = "password_changed"  # noqa: S105
-    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105
-    PASSWORD_RESET = "password_reset"  # noqa: S105
-    INVITATION_SENT = "invitation_sent"
-    INVITATION_ACCEPTED = "invitation_accepted"
-    ROLE_CHANGED = "role_changed"
-    DEACTIVATED = "deactivated"
-    REACTIVATED = "reactivated"
-    DATA_EXPORTED = "data_exported"
-    ACCOUNT_DELETED = "account_deleted"
-    CONSENT_RECORDED = "consent_recorded"
-    CONSENT_WITHDRAWN = "consent_withdrawn"
-    RISK_RECORDS_IMPORTED = "risk_records_imported"
-    RISK_MODEL_TRAINED = "risk_model_trained"
-    RISK_MODEL_ACTIVATED = "risk_model_activated"
-    RISK_MODEL_ROLLED_BACK = "risk_model_rolled_back"
-    RISK_SCORED = "risk_scored"
-    RISK_FLAG_VIEWED = "risk_flag_viewed"
-    RISK_DECISION = "risk_decision"
-    RISK_CONTACT = "risk_contact"
-    RISK_OUTCOME = "risk_outcome"
-    RISK_SUBJECT_REPORT = "risk_subject_report"
-    REFERRAL_MADE = "referral_made"
-    REFERRAL_VIEWED = "referral_viewed"
-    REFERRAL_UPDATED = "referral_updated"
-    FLAG_ASSIGNED = "flag_assigned"
-    SELF_REFERRAL_ERASED = "self_referral_erased"
-
-
-AUDIT_ACTION_LABELS = {
-    AuditAction.LOGIN: _l("Login"),
-    AuditAction.LOGIN_FAILED: _l("Failed login"),
-    AuditAction.LOGIN_LOCKED: _l("Account locked"),
-    AuditAction.LOGOUT: _l("Logout"),
-    AuditAction.REGISTER: _l("Registration"),
-    AuditAction.PASSWORD_CHANGED: _l("Password changed"),
-    AuditAction.PASSWORD_RESET_REQUESTED: _l("Password reset requested"),
-    AuditAction.PASSWORD_RESET: _l("Password reset"),
-    AuditAction.INVITATION_SENT: _l("Invitation sent"),
-    AuditAction.INVITATION_ACCEPTED: _l("Invitation accepted"),
-    AuditAction.ROLE_CHANGED: _l("Role changed"),
-    AuditAction.DEACTIVATED: _l("Account deactivated"),
-    AuditAction.REACTIVATED: _l("Account reactivated"),
-    AuditAction.DATA_EXPORTED: _l("Data exported"),
-    AuditAction.ACCOUNT_DELETED: _l("Account deleted"),
-    AuditAction.CONSENT_RECORDED: _l("Parental consent recorded"),
-    AuditAction.CONSENT_WITHDRAWN: _l("Parental consent withdrawn"),
-    AuditAction.RISK_RECORDS_IMPORTED: _l("Administrative records imported"),
-    AuditAction.RISK_MODEL_TRAINED: _l("Risk model trained"),
-    AuditAction.RISK_MODEL_ACTIVATED: _l("Risk model activated"),
-    AuditAction.RISK_MODEL_ROLLED_BACK: _l("Risk model rolled back"),
-    AuditAction.RISK_SCORED: _l("Records scored"),
-    AuditAction.RISK_FLAG_VIEWED: _l("Outreach flag opened"),
-    AuditAction.RISK_DECISION: _l("Outreach decision recorded"),
-    AuditAction.RISK_CONTACT: _l("Outreach contact recorded"),
-    AuditAction.RISK_OUTCOME: _l("Outreach outcome recorded"),
-    AuditAction.RISK_SUBJECT_REPORT: _l("Risk data report generated"),
-    AuditAction.REFERRAL_MADE: _l("Referral to a service made"),
-    AuditAction.REFERRAL_VIEWED: _l("Referral opened by the service"),
-    AuditAction.REFERRAL_UPDATED: _l("Referral answered or updated by the service"),
-    AuditAction.FLAG_ASSIGNED: _l("Outreach flag assigned"),
-    AuditAction.SELF_REFERRAL_ERASED: _l("Self-referral erased at the person's request"),
-}
+    LOGIN = "login", _l("Login")
+    LOGIN_FAILED = "login_failed", _l("Failed login")
+    LOGIN_LOCKED = "login_locked", _l("Account locked")
+    LOGOUT = "logout", _l("Logout")
+    REGISTER = "register", _l("Registration")
+    PASSWORD_CHANGED = "password_changed", _l("Password changed")
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", _l("Password reset requested")
+    PASSWORD_RESET = "password_reset", _l("Password reset")
+    INVITATION_SENT = "invitation_sent", _l("Invitation sent")
+    INVITATION_ACCEPTED = "invitation_accepted", _l("Invitation accepted")
+    ROLE_CHANGED = "role_changed", _l("Role changed")
+    DEACTIVATED = "deactivated", _l("Account deactivated")
+    REACTIVATED = "reactivated", _l("Account reactivated")
+    DATA_EXPORTED = "data_exported", _l("Data exported")
+    ACCOUNT_DELETED = "account_deleted", _l("Account deleted")
+    CONSENT_RECORDED = "consent_recorded", _l("Parental consent recorded")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _l("Parental consent withdrawn")
+    RISK_RECORDS_IMPORTED = "risk_records_imported", _l("Administrative records imported")
+    RISK_MODEL_TRAINED = "risk_model_trained", _l("Risk model trained")
+    RISK_MODEL_ACTIVATED = "risk_model_activated", _l("Risk model activated")
+    RISK_MODEL_ROLLED_BACK = "risk_model_rolled_back", _l("Risk model rolled back")
+    RISK_SCORED = "risk_scored", _l("Records scored")
+    RISK_FLAG_VIEWED = "risk_flag_viewed", _l("Outreach flag opened")
+    RISK_DECISION = "risk_decision", _l("Outreach decision recorded")
+    RISK_CONTACT = "risk_contact", _l("Outreach contact recorded")
+    RISK_OUTCOME = "risk_outcome", _l("Outreach outcome recorded")
+    RISK_SUBJECT_REPORT = "risk_subject_report", _l("Risk data report generated")
+    REFERRAL_MADE = "referral_made", _l("Referral to a service made")
+    REFERRAL_VIEWED = "referral_viewed", _l("Referral opened by the service")
+    REFERRAL_UPDATED = "referral_updated", _l("Referral answered or updated by the service")
+    FLAG_ASSIGNED = "flag_assigned", _l("Outreach flag assigned")
+    SELF_REFERRAL_ERASED = ("self_referral_erased",
+                            _l("Self-referral erased at the person's request"))
 
 
 class AuditEntry(Base):
@@ -347,6 +303,6 @@ class AuditEntry(Base):
     def action_label(self) -> str:
         """Translated label of the action."""
         try:
-            return str(AUDIT_ACTION_LABELS[AuditAction(self.action)])
+            return str(AuditAction(self.action).label)
         except ValueError:
             return self.action

@@ -8,11 +8,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from orientamento.auth.forms import NewPasswordMixin, new_password_fields
-from orientamento.classes.models import SCHOOL_LEVEL_LABELS, SchoolLevel
+from orientamento.classes.models import SchoolLevel
 from orientamento.classes.services import CONSENT_REFERENCE_LENGTH, check_form_date
 from orientamento.core.errors import DomainError
 from orientamento.core.forms import DayField, Form, WholeNumberField
@@ -39,9 +38,7 @@ class ClassForm(Form):
     )
     level = SelectField(
         _l("School level"),
-        choices=[
-            SelectChoice(level.value, label) for level, label in SCHOOL_LEVEL_LABELS.items()
-        ],
+        choices=SchoolLevel.choices(),
         validators=[DataRequired()],
     )
     year = WholeNumberField(

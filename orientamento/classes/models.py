@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
+from orientamento.core.enums import LabelledEnum
 from orientamento.database import Base
 from orientamento.orgs.models import School
 
@@ -18,17 +18,11 @@ if TYPE_CHECKING:
     from orientamento.auth.models import User
 
 
-class SchoolLevel(StrEnum):
+class SchoolLevel(LabelledEnum):
     """Lower secondary (scuola media, years 1-3) or upper secondary (years 1-5)."""
 
-    LOWER_SECONDARY = "lower_secondary"
-    UPPER_SECONDARY = "upper_secondary"
-
-
-SCHOOL_LEVEL_LABELS = {
-    SchoolLevel.LOWER_SECONDARY: _l("Lower secondary school"),
-    SchoolLevel.UPPER_SECONDARY: _l("Upper secondary school"),
-}
+    LOWER_SECONDARY = "lower_secondary", _l("Lower secondary school")
+    UPPER_SECONDARY = "upper_secondary", _l("Upper secondary school")
 
 
 class SchoolClass(Base):
@@ -66,7 +60,7 @@ class SchoolClass(Base):
     @property
     def grade_label(self) -> str:
         """Human label of the grade, e.g. "3 - Lower secondary school"."""
-        return f"{self.year} - {SCHOOL_LEVEL_LABELS[SchoolLevel(self.level)]}"
+        return f"{self.year} - {SchoolLevel(self.level).label}"
 
     @property
     def first_school_year(self) -> int:

@@ -11,26 +11,19 @@ Sources:
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from flask_babel import lazy_gettext as _l
 
+from orientamento.core.enums import LabelledEnum
 
-class CourseKind(StrEnum):
+
+class CourseKind(LabelledEnum):
     """The four kinds of course in the directory."""
 
-    ITS = "its"
-    IFTS = "ifts"
-    IEFP_QUALIFICA = "iefp_qualifica"
-    IEFP_DIPLOMA = "iefp_diploma"
+    ITS = "its", _l("ITS Academy")
+    IFTS = "ifts", _l("IFTS")
+    IEFP_QUALIFICA = "iefp_qualifica", _l("IeFP three-year qualification")
+    IEFP_DIPLOMA = "iefp_diploma", _l("IeFP fourth-year diploma")
 
-
-COURSE_KIND_LABELS = {
-    CourseKind.ITS: _l("ITS Academy"),
-    CourseKind.IFTS: _l("IFTS"),
-    CourseKind.IEFP_QUALIFICA: _l("IeFP three-year qualification"),
-    CourseKind.IEFP_DIPLOMA: _l("IeFP fourth-year diploma"),
-}
 
 #: EQF levels each kind may carry.
 KIND_EQF_LEVELS: dict[CourseKind, tuple[int, ...]] = {

@@ -18,7 +18,7 @@ from wtforms.validators import AnyOf, Length, NumberRange, Optional
 
 from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm, WholeNumberField
 from orientamento.core.spreadsheet import escape_cell, unescape_cell
-from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS
+from orientamento.courses.areas import AREA_LABELS, CourseKind
 from orientamento.courses.models import Course, CourseStatus, Enrolment, Place
 from orientamento.courses.queries import ENROLMENT_FILTERS
 from orientamento.courses.recommendations import LETTER_LABELS
@@ -44,8 +44,7 @@ class CourseSearchForm(QueryForm):
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)],
                     description=_l("Words from the title, the subject, the provider or a job."))
-    kind = MultiCheckboxField(_l("Kind of course"), choices=[
-        SelectChoice(str(k), label) for k, label in COURSE_KIND_LABELS.items()])
+    kind = MultiCheckboxField(_l("Kind of course"), choices=CourseKind.choices())
     area = MultiCheckboxField(_l("Area"), choices=[
         SelectChoice(key, label) for key, label in AREA_LABELS.items()])
     eqf = MultiCheckboxField(_l("EQF level"), coerce=int, choices=[
@@ -84,8 +83,7 @@ class CourseForm(Form):
     course_code = StringField(_l("Course code"), validators=[Length(max=40)],
                               filters=[lambda v: v.strip().upper() if v else v],
                               description=_l("Your own code, unique among your courses."))
-    kind = SelectField(_l("Kind of course"), choices=[
-        SelectChoice(str(k), label) for k, label in COURSE_KIND_LABELS.items()])
+    kind = SelectField(_l("Kind of course"), choices=CourseKind.choices())
     area = SelectField(_l("Area"), choices=[
         SelectChoice(key, label) for key, label in AREA_LABELS.items()],
         description=_l("ITS areas for ITS and IFTS courses, sectors for IeFP courses."))

@@ -14,12 +14,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    Column,
     Float,
     ForeignKey,
     Index,
     String,
-    Table,
     Text,
     UniqueConstraint,
     and_,
@@ -32,24 +30,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from orientamento.core import clock
-from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS, CourseKind
-from orientamento.database import Base, StrEnumType
+from orientamento.core.enums import LabelledEnum
+from orientamento.courses.areas import AREA_LABELS, CourseKind
+from orientamento.database import Base, StrEnumType, link_table
 from orientamento.orgs.models import Provider
 
 RIASEC = ("r", "i", "a", "s", "e", "c")
 
 
-class CourseStatus(StrEnum):
+class CourseStatus(LabelledEnum):
     """Whether a course is listed."""
 
-    ACTIVE = "active"
-    ARCHIVED = "archived"
-
-
-COURSE_STATUS_LABELS = {
-    CourseStatus.ACTIVE: _l("Active"),
-    CourseStatus.ARCHIVED: _l("Archived"),
-}
+    ACTIVE = "active", _l("Active")
+    ARCHIVED = "archived", _l("Archived")
 
 
 class Enrolment(StrEnum):
@@ -73,17 +66,11 @@ ENROLMENT_RULE: tuple[tuple[Enrolment, str, Callable[[Any, Any], Any]], ...] = (
 )
 
 
-class PlaceKind(StrEnum):
+class PlaceKind(LabelledEnum):
     """A municipality of the metropolitan city, or one of Milan's municipi."""
 
-    COMUNE = "comune"
-    MUNICIPIO = "municipio"
-
-
-PLACE_KIND_LABELS = {
-    PlaceKind.COMUNE: _l("Municipality"),
-    PlaceKind.MUNICIPIO: _l("Municipio"),
-}
+    COMUNE = "comune", _l("Municipality")
+    MUNICIPIO = "municipio", _l("Municipio")
 
 
 class Place(Base):
@@ -106,13 +93,8 @@ class Place(Base):
         return f"<Place {self.code} {self.name}>"
 
 
-course_occupations = Table(
-    "course_occupations",
-    Base.metadata,
-    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
-    Column("occupation_id", ForeignKey("occupations.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
-)
+course_occupations = link_table("course_occupations", ("course_id", "courses.id"),
+                                ("occupation_id", "occupations.id"))
 
 
 class Occupation(Base):
@@ -235,7 +217,7 @@ class Course(Base):
     @property
     def kind_label(self) -> str:
         """Translated name of the course's kind."""
-        return str(COURSE_KIND_LABELS[self.kind])
+        return str(self.kind.label)
 
     @property
     def area_label(self) -> str:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
 
+from orientamento.core.enums import LabelledEnum
 from orientamento.courses.areas import CourseKind
 
 RIASEC_LETTERS = ("R", "I", "A", "S", "E", "C")
@@ -28,23 +28,17 @@ LETTER_LABELS = {
 }
 
 
-class Education(StrEnum):
+class Education(LabelledEnum):
     """The highest step of education reached (or in progress), which decides entry."""
 
-    LOWER_SECONDARY_IN_PROGRESS = "lower_secondary_in_progress"
-    LOWER_SECONDARY = "lower_secondary"
-    UPPER_SECONDARY_IN_PROGRESS = "upper_secondary_in_progress"
-    IEFP_QUALIFICA = "iefp_qualifica"
-    DIPLOMA = "diploma"
+    LOWER_SECONDARY_IN_PROGRESS = ("lower_secondary_in_progress",
+                                   _l("I am in lower secondary school (scuola media)"))
+    LOWER_SECONDARY = "lower_secondary", _l("I have the lower secondary diploma (licenza media)")
+    UPPER_SECONDARY_IN_PROGRESS = ("upper_secondary_in_progress",
+                                   _l("I am in upper secondary school"))
+    IEFP_QUALIFICA = "iefp_qualifica", _l("I have a three-year IeFP qualification")
+    DIPLOMA = "diploma", _l("I have an upper secondary diploma or a four-year IeFP diploma")
 
-
-EDUCATION_LABELS = {
-    Education.LOWER_SECONDARY_IN_PROGRESS: _l("I am in lower secondary school (scuola media)"),
-    Education.LOWER_SECONDARY: _l("I have the lower secondary diploma (licenza media)"),
-    Education.UPPER_SECONDARY_IN_PROGRESS: _l("I am in upper secondary school"),
-    Education.IEFP_QUALIFICA: _l("I have a three-year IeFP qualification"),
-    Education.DIPLOMA: _l("I have an upper secondary diploma or a four-year IeFP diploma"),
-}
 
 #: Entry rules (REFERENCE.md): IeFP after lower secondary school; the IeFP fourth year after
 #: the three-year qualification; ITS Academy and IFTS after a diploma or a four-year IeFP diploma.

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from orientamento.auth.models import User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
-from orientamento.courses.areas import AREA_LABELS, COURSE_KIND_LABELS
+from orientamento.courses.areas import AREA_LABELS, CourseKind
 from orientamento.courses.models import (
     RIASEC,
     Course,
@@ -40,7 +40,7 @@ def search_document(course: Course) -> str:
     """Accent-folded text indexed for a course: titles, description, area, provider, jobs."""
     with force_locale("it"):
         labels = [str(AREA_LABELS.get(course.area, "")),
-                  str(COURSE_KIND_LABELS[course.kind])]
+                  str(CourseKind(course.kind).label)]
     with force_locale("en"):
         labels += [str(AREA_LABELS.get(course.area, ""))]
     parts = [course.title, course.description, *labels, course.provider.name]

@@ -41,7 +41,6 @@ from orientamento.courses.models import (
 )
 from orientamento.courses.queries import load_courses, nearest_sites, place_or_none
 from orientamento.courses.recommendations import (
-    EDUCATION_LABELS,
     ELIGIBLE_KINDS,
     LETTER_LABELS,
     Candidate,
@@ -65,7 +64,7 @@ REASON_JOBS = 2
 
 def education_choices() -> dict[str, Any]:
     """Education options for the form."""
-    return {e.value: label for e, label in EDUCATION_LABELS.items()}
+    return Education.labels()
 
 
 @dataclass

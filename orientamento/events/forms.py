@@ -20,7 +20,7 @@ from orientamento.core import clock
 from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm, WholeNumberField
 from orientamento.courses.forms import place_choices
 from orientamento.courses.models import Place
-from orientamento.events.models import EVENT_KIND_LABELS, OPEN_KINDS
+from orientamento.events.models import OPEN_KINDS
 from orientamento.events.services import EventData
 
 SCHOOL_LEVEL_CHOICES = [
@@ -38,7 +38,7 @@ def forget_bad_dates(form: Form) -> None:
 
 
 def _kind_choices(empty: Any = None) -> list[SelectChoice]:
-    choices = [SelectChoice(str(k), EVENT_KIND_LABELS[k]) for k in OPEN_KINDS]
+    choices = [SelectChoice(k.value, k.label) for k in OPEN_KINDS]
     return [SelectChoice("", empty), *choices] if empty else choices
 
 

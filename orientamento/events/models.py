@@ -25,12 +25,10 @@ from typing import TYPE_CHECKING
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
-    Column,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     String,
-    Table,
     Text,
     UniqueConstraint,
     text,
@@ -38,7 +36,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
-from orientamento.database import Base, StrEnumType
+from orientamento.core.enums import LabelledEnum
+from orientamento.database import Base, StrEnumType, link_table
 from orientamento.orgs.models import Provider, School
 
 if TYPE_CHECKING:
@@ -57,21 +56,14 @@ def new_uid() -> str:
     return str(uuid.uuid4())
 
 
-class EventKind(StrEnum):
+class EventKind(LabelledEnum):
     """What kind of event it is."""
 
-    SCHOOL_VISIT = "school_visit"
-    OPEN_DAY = "open_day"
-    WEBINAR = "webinar"
-    WORKSHOP = "workshop"
+    SCHOOL_VISIT = "school_visit", _l("Peer visit at school")
+    OPEN_DAY = "open_day", _l("Open day")
+    WEBINAR = "webinar", _l("Webinar")
+    WORKSHOP = "workshop", _l("Workshop")
 
-
-EVENT_KIND_LABELS = {
-    EventKind.SCHOOL_VISIT: _l("Peer visit at school"),
-    EventKind.OPEN_DAY: _l("Open day"),
-    EventKind.WEBINAR: _l("Webinar"),
-    EventKind.WORKSHOP: _l("Workshop"),
-}
 
 #: Kinds anyone can register for (a school visit is arranged through a visit request).
 OPEN_KINDS = (EventKind.OPEN_DAY, EventKind.WEBINAR, EventKind.WORKSHOP)
@@ -84,13 +76,7 @@ class EventStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-event_courses = Table(
-    "event_courses",
-    Base.metadata,
-    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
-    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
-)
+event_courses = link_table("event_courses", ("event_id", "events.id"), ("course_id", "courses.id"))
 
 
 class Event(Base):
@@ -167,7 +153,7 @@ class Event(Base):
     @property
     def kind_label(self) -> str:
         """Translated label of the kind."""
-        return str(EVENT_KIND_LABELS[self.kind])
+        return str(self.kind.label)
 
     @property
     def is_cancelled(self) -> bool:
@@ -250,21 +236,14 @@ class EventClass(Base):
     school_class: Mapped[SchoolClass] = relationship()
 
 
-class RegistrationStatus(StrEnum):
+class RegistrationStatus(LabelledEnum):
     """Where a registration stands."""
 
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-    CANCELLED = "cancelled"
-    ATTENDED = "attended"
+    CONFIRMED = "confirmed", _l("Confirmed")
+    WAITLISTED = "waitlisted", _l("On the waiting list")
+    CANCELLED = "cancelled", _l("Cancelled")
+    ATTENDED = "attended", _l("Attended")
 
-
-REGISTRATION_STATUS_LABELS = {
-    RegistrationStatus.CONFIRMED: _l("Confirmed"),
-    RegistrationStatus.WAITLISTED: _l("On the waiting list"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
-    RegistrationStatus.ATTENDED: _l("Attended"),
-}
 
 #: The registration state machine: every allowed move, nothing else. Registering starts in
 #: confirmed (a seat) or waitlisted (a queue number); each move is one conditional UPDATE.
@@ -325,7 +304,7 @@ class Registration(Base):
     @property
     def status_label(self) -> str:
         """Translated label of the status."""
-        return str(REGISTRATION_STATUS_LABELS[self.status])
+        return str(self.status.label)
 
     @property
     def is_active(self) -> bool:

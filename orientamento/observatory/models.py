@@ -4,7 +4,6 @@ stores for the pages to read."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -12,28 +11,19 @@ from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orientamento.core import clock
+from orientamento.core.enums import LabelledEnum
 from orientamento.database import Base, StrEnumType
 
 
-class EducationAsked(StrEnum):
+class EducationAsked(LabelledEnum):
     """The education level firms ask for a planned hire (Excelsior's levels)."""
 
-    ANY = "any"
-    COMPULSORY = "compulsory"
-    VOCATIONAL = "vocational"
-    UPPER_SECONDARY = "upper_secondary"
-    ITS = "its"
-    UNIVERSITY = "university"
-
-
-EDUCATION_ASKED_LABELS = {
-    EducationAsked.ANY: _l("Any level (all hires)"),
-    EducationAsked.COMPULSORY: _l("Compulsory schooling only"),
-    EducationAsked.VOCATIONAL: _l("Vocational qualification or diploma (IeFP)"),
-    EducationAsked.UPPER_SECONDARY: _l("Upper secondary diploma"),
-    EducationAsked.ITS: _l("ITS Academy diploma"),
-    EducationAsked.UNIVERSITY: _l("University degree"),
-}
+    ANY = "any", _l("Any level (all hires)")
+    COMPULSORY = "compulsory", _l("Compulsory schooling only")
+    VOCATIONAL = "vocational", _l("Vocational qualification or diploma (IeFP)")
+    UPPER_SECONDARY = "upper_secondary", _l("Upper secondary diploma")
+    ITS = "its", _l("ITS Academy diploma")
+    UNIVERSITY = "university", _l("University degree")
 
 
 class LabourDemand(Base):

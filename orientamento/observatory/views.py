@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from orientamento.auth.models import Role
-from orientamento.classes.models import SCHOOL_LEVEL_LABELS
+from orientamento.classes.models import SchoolLevel
 from orientamento.core import clock
 from orientamento.core.access import public, role_required
 from orientamento.core.errors import DomainError
@@ -24,7 +24,7 @@ from orientamento.observatory import (
     transfer,
 )
 from orientamento.observatory.forms import DemandImportForm, FilterForm, NeetFilterForm
-from orientamento.observatory.models import EDUCATION_ASKED_LABELS
+from orientamento.observatory.models import EducationAsked
 from orientamento.observatory.periods import Quarter
 from orientamento.observatory.records import MappingProblem, parse_mapping
 
@@ -47,7 +47,7 @@ def _common() -> dict[str, object]:
 def _reach() -> dict[str, object]:
     school_year = reach.school_year_of(clock.today())
     return {"reach_rows": reach.reach(school_year), "school_year": school_year,
-            "level_labels": {str(k): v for k, v in SCHOOL_LEVEL_LABELS.items()}}
+            "level_labels": SchoolLevel.labels()}
 
 
 @bp.get("/")
@@ -117,7 +117,7 @@ def staff() -> ResponseReturnValue:
 def import_demand() -> ResponseReturnValue:
     """Check (dry run) or import a labour-demand CSV, all or nothing."""
     form = DemandImportForm()
-    shown = {"form": form, "education_labels": EDUCATION_ASKED_LABELS}
+    shown = {"form": form, "education_levels": list(EducationAsked)}
     if not form.validate_on_submit():
         return render_template("observatory/import.html", report=None, **shown), \
             400 if form.errors else 200

@@ -6,11 +6,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, URLField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from orientamento.core.forms import Form, WholeNumberField
-from orientamento.orgs.models import PROVIDER_KIND_LABELS, SCHOOL_CODE_PATTERN
+from orientamento.orgs.models import SCHOOL_CODE_PATTERN, ProviderKind
 
 
 def _code(value: str | None) -> str | None:
@@ -61,11 +60,7 @@ class ProviderForm(Form):
         description=_l("A short stable code used in catalogue imports, for example ITS-MI-01."),
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(
-        _l("Kind"), choices=[
-            SelectChoice(str(kind), label) for kind, label in PROVIDER_KIND_LABELS.items()
-        ]
-    )
+    kind = SelectField(_l("Kind"), choices=ProviderKind.choices())
     municipality = StringField(
         _l("Municipality"), validators=[DataRequired(), Length(max=100)], default="Milano"
     )

@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orientamento.core import clock
+from orientamento.core.enums import LabelledEnum
 from orientamento.database import Base, StrEnumType
 
 #: Milan is divided into nine municipi, numbered 1 to 9.
 MUNICIPI = tuple(range(1, 10))
 
 
-class ProviderKind(StrEnum):
+class ProviderKind(LabelledEnum):
     """What kind of organisation a training provider is."""
 
-    ITS_FOUNDATION = "its_foundation"
-    TRAINING_CENTRE = "training_centre"
+    ITS_FOUNDATION = "its_foundation", _l("ITS Academy foundation")
+    TRAINING_CENTRE = "training_centre", _l("IeFP / IFTS training centre")
 
-
-PROVIDER_KIND_LABELS = {
-    ProviderKind.ITS_FOUNDATION: _l("ITS Academy foundation"),
-    ProviderKind.TRAINING_CENTRE: _l("IeFP / IFTS training centre"),
-}
 
 #: Codice meccanografico: province (2 letters), school type (2 letters), 6 letters or digits.
 SCHOOL_CODE_PATTERN = r"^[A-Z]{4}[A-Z0-9]{6}$"
@@ -82,7 +77,7 @@ class Provider(Base):
     @property
     def kind_label(self) -> str:
         """Translated label of the provider's kind."""
-        return str(PROVIDER_KIND_LABELS[self.kind])
+        return str(self.kind.label)
 
     def __repr__(self) -> str:
         return f"<Provider {self.code}>"

@@ -24,15 +24,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from orientamento.core.forms import LTR, DayField, Form, QueryForm
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
-    CONTACT_OUTCOME_LABELS,
-    DECISION_LABELS,
     FOLLOW_UP_MONTHS,
-    PREFERRED_TIME_LABELS,
     REASON_CODES,
     SITUATION_LABELS,
-    TRIGGER_LABELS,
     ContactOutcome,
+    DecisionKind,
     PreferredTime,
+    Trigger,
 )
 from orientamento.outreach.self_referrals import (
     CONTACT_LANGUAGES,
@@ -45,7 +43,7 @@ from orientamento.outreach.self_referrals import (
     phone_problem,
 )
 from orientamento.outreach.services import EXPLAINED_REASONS, ContactData
-from orientamento.risk.models import BAND_LABELS
+from orientamento.risk.models import Band
 
 NOTE_LENGTH = 2000
 
@@ -65,8 +63,8 @@ class QueueFilterForm(QueryForm):
     """Filters of the outreach queue (query string)."""
 
     trigger = SelectField(_l("Why flagged"), default="",
-                          choices=label_choices(TRIGGER_LABELS, _l("Any reason")))
-    band = SelectField(_l("Band"), default="", choices=label_choices(BAND_LABELS, _l("Any band")))
+                          choices=Trigger.choices(_l("Any reason")))
+    band = SelectField(_l("Band"), default="", choices=Band.choices(_l("Any band")))
     municipio = SelectField(_l("Municipio"), default="")
     assigned = SelectField(_l("Assigned to"), default="", choices=[
         SelectChoice("", _l("Anyone or no one")), SelectChoice("mine", _l("Me")),
@@ -86,7 +84,7 @@ class DecisionForm(Form):
     """Contact, do not contact or defer, with a reason and the worker's view of the priority."""
 
     kind = RadioField(_l("Decision"), validators=[InputRequired()],
-                      choices=label_choices(DECISION_LABELS))
+                      choices=DecisionKind.choices())
     reason_code = SelectField(_l("Reason"), validators=[DataRequired()],
                               choices=label_choices(REASON_CODES, _l("Choose a reason")))
     agrees = RadioField(
@@ -130,7 +128,7 @@ class ContactForm(Form):
                           choices=label_choices(CHANNEL_LABELS, _l("Choose a channel")))
     contacted_on = DayField(_l("Date of the contact"), validators=[InputRequired()])
     outcome = SelectField(_l("Outcome"), validators=[DataRequired()],
-                          choices=label_choices(CONTACT_OUTCOME_LABELS, _l("Choose an outcome")))
+                          choices=ContactOutcome.choices(_l("Choose an outcome")))
     consent = RadioField(_l("Consent"), default="", choices=CONSENT_CHOICES,
                          description=_l("Only when the person was reached. A refusal closes "
                                         "every flag of the person for good."))
@@ -188,7 +186,7 @@ class SelfReferralForm(Form):
     language = SelectField(_l("Language we should speak"), validators=[DataRequired()])
     preferred_time = RadioField(_l("When is a good time?"), default=PreferredTime.ANY.value,
                                 validators=[InputRequired()],
-                                choices=label_choices(PREFERRED_TIME_LABELS))
+                                choices=PreferredTime.choices())
     message = TextAreaField(_l("Anything you want to tell us (optional)"),
                             validators=[Optional(), Length(max=MESSAGE_LENGTH)],
                             description=_l("For example what you would like help with. Do not "

@@ -9,7 +9,6 @@ human decision to make it. One open flag per person and trigger (partial unique 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -28,6 +27,7 @@ from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
+from orientamento.core.enums import LabelledEnum
 from orientamento.database import Base, StrEnumType
 from orientamento.risk.models import ModelVersion, RiskPerson, RiskScore
 
@@ -36,40 +36,28 @@ if TYPE_CHECKING:
     from orientamento.outreach.referrals.models import Referral
 
 
-class Trigger(StrEnum):
+class Trigger(LabelledEnum):
     """What raised a flag."""
 
-    MODEL = "model"
-    CONTRACT_ENDED = "contract_ended"
+    MODEL = "model", _l("Risk model (top of the municipio)")
+    CONTRACT_ENDED = ("contract_ended",
+                      _l("Job contract ended 30+ days ago, no new enrolment or contract"))
     #: The person asked to be contacted, on the public page of support services.
-    SELF_REFERRAL = "self_referral"
+    SELF_REFERRAL = "self_referral", _l("Asked to be contacted (self-referral)")
 
-
-TRIGGER_LABELS = {
-    Trigger.MODEL: _l("Risk model (top of the municipio)"),
-    Trigger.CONTRACT_ENDED: _l("Job contract ended 30+ days ago, no new enrolment or contract"),
-    Trigger.SELF_REFERRAL: _l("Asked to be contacted (self-referral)"),
-}
 
 #: Self-referrals come first in the queue (someone asked for help), oldest first among them.
 SELF_REFERRAL_PRIORITY = 2.0
 
 
-class PreferredTime(StrEnum):
+class PreferredTime(LabelledEnum):
     """When a person who asked to be contacted prefers a call or a message."""
 
-    MORNING = "morning"
-    AFTERNOON = "afternoon"
-    EVENING = "evening"
-    ANY = "any"
+    MORNING = "morning", _l("In the morning (9-13)")
+    AFTERNOON = "afternoon", _l("In the afternoon (14-18)")
+    EVENING = "evening", _l("In the early evening (18-20)")
+    ANY = "any", _l("Any time")
 
-
-PREFERRED_TIME_LABELS = {
-    PreferredTime.MORNING: _l("In the morning (9-13)"),
-    PreferredTime.AFTERNOON: _l("In the afternoon (14-18)"),
-    PreferredTime.EVENING: _l("In the early evening (18-20)"),
-    PreferredTime.ANY: _l("Any time"),
-}
 
 #: The channels a person can ask to be contacted by.
 SELF_REFERRAL_CHANNELS = ("phone", "email")
@@ -114,22 +102,15 @@ class SelfReferral(Base):
     @property
     def preferred_time_label(self) -> str:
         """Translated preferred time."""
-        return str(PREFERRED_TIME_LABELS[self.preferred_time])
+        return str(self.preferred_time.label)
 
 
-class FlagStatus(StrEnum):
+class FlagStatus(LabelledEnum):
     """Open until someone decides; deferred flags come back to the queue."""
 
-    OPEN = "open"
-    DEFERRED = "deferred"
-    CLOSED = "closed"
-
-
-FLAG_STATUS_LABELS = {
-    FlagStatus.OPEN: _l("Open flag"),
-    FlagStatus.DEFERRED: _l("Deferred"),
-    FlagStatus.CLOSED: _l("Closed flag"),
-}
+    OPEN = "open", _l("Open flag")
+    DEFERRED = "deferred", _l("Deferred")
+    CLOSED = "closed", _l("Closed flag")
 
 
 #: Days a month of the records counts for: the contract-ended rule reads "a month ago" as 30 days.
@@ -218,12 +199,12 @@ class Flag(Base):
     @property
     def trigger_label(self) -> str:
         """Translated trigger."""
-        return str(TRIGGER_LABELS[Trigger(self.trigger)])
+        return str(Trigger(self.trigger).label)
 
     @property
     def status_label(self) -> str:
         """Translated status."""
-        return str(FLAG_STATUS_LABELS[self.status])
+        return str(self.status.label)
 
 
 # The queue's whole order, ties included, so a page reads its rows and stops. With only
@@ -239,19 +220,13 @@ Index("ix_outreach_flags_trigger_order", Flag.trigger, Flag.status, Flag.priorit
       Flag.raised_at, Flag.id)
 
 
-class DecisionKind(StrEnum):
+class DecisionKind(LabelledEnum):
     """What the worker decided."""
 
-    CONTACT = "contact"
-    NO_CONTACT = "no_contact"
-    DEFER = "defer"
+    CONTACT = "contact", _l("Contact the person")
+    NO_CONTACT = "no_contact", _l("Do not contact")
+    DEFER = "defer", _l("Defer")
 
-
-DECISION_LABELS = {
-    DecisionKind.CONTACT: _l("Contact the person"),
-    DecisionKind.NO_CONTACT: _l("Do not contact"),
-    DecisionKind.DEFER: _l("Defer"),
-}
 
 #: Reason codes for a decision; "disagree_model" records disagreement with the model.
 REASON_CODES = {
@@ -294,7 +269,7 @@ class Decision(Base):
     @property
     def kind_label(self) -> str:
         """Translated decision."""
-        return str(DECISION_LABELS[self.kind])
+        return str(self.kind.label)
 
     @property
     def reason_label(self) -> str:
@@ -310,19 +285,12 @@ CHANNEL_LABELS = {
     "meeting": _l("Meeting at a service"),
 }
 
-class ContactOutcome(StrEnum):
+class ContactOutcome(LabelledEnum):
     """Whether an attempt reached the person."""
 
-    REACHED = "reached"
-    NOT_REACHED = "not_reached"
-    WRONG_DETAILS = "wrong_details"
-
-
-CONTACT_OUTCOME_LABELS = {
-    ContactOutcome.REACHED: _l("Reached"),
-    ContactOutcome.NOT_REACHED: _l("Not reached"),
-    ContactOutcome.WRONG_DETAILS: _l("Wrong contact details"),
-}
+    REACHED = "reached", _l("Reached")
+    NOT_REACHED = "not_reached", _l("Not reached")
+    WRONG_DETAILS = "wrong_details", _l("Wrong contact details")
 
 
 class Contact(Base):

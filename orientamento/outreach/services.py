@@ -25,7 +25,6 @@ from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.extensions import db
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
-    CONTACT_OUTCOME_LABELS,
     FOLLOW_UP_MONTHS,
     REASON_CODES,
     SITUATION_LABELS,
@@ -126,7 +125,7 @@ def check_contact(data: ContactData, today: date) -> None:
     """Refuse a contact report with unknown values, a future date or misplaced consent."""
     if data.channel not in CHANNEL_LABELS:
         raise DomainError(_l("Choose how you tried to reach the person."))
-    if data.outcome not in CONTACT_OUTCOME_LABELS:
+    if data.outcome not in {o.value for o in ContactOutcome}:
         raise DomainError(_l("Choose whether the person was reached."))
     if data.contacted_on > today:
         raise DomainError(_l("The date of the contact cannot be in the future."))

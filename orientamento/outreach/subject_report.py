@@ -13,7 +13,6 @@ from orientamento.extensions import db
 from orientamento.outreach.calls.models import CallAttempt
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
-    CONTACT_OUTCOME_LABELS,
     SITUATION_LABELS,
     Decision,
     Flag,
@@ -42,7 +41,7 @@ def _flag_entry(flag: Flag, outcomes: list[Outcome], calls: list[CallAttempt]
                 "channel": contact.channel,
                 "channel_label": str(CHANNEL_LABELS.get(contact.channel, contact.channel)),
                 "contacted_on": contact.contacted_on, "outcome": str(contact.outcome),
-                "outcome_label": str(CONTACT_OUTCOME_LABELS[contact.outcome]),
+                "outcome_label": str(contact.outcome.label),
                 "consent": contact.consent, "note": contact.note,
             } for contact in decision.contacts],
         } for decision in flag.decisions],

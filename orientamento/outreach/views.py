@@ -42,27 +42,26 @@ from orientamento.outreach.forms import (
 )
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
-    CONTACT_OUTCOME_LABELS,
-    DECISION_LABELS,
     SITUATION_LABELS,
-    TRIGGER_LABELS,
+    DecisionKind,
     Flag,
     FlagStatus,
+    Trigger,
 )
 from orientamento.outreach.referrals import queries as referral_queries
 from orientamento.outreach.referrals import services as referrals
 from orientamento.outreach.referrals.forms import ReferralForm, WithdrawReferralForm
-from orientamento.risk.models import BAND_LABELS, RiskScore
+from orientamento.risk.models import Band, RiskScore
 from orientamento.risk.queries import version_or_404
 from orientamento.risk.reasons import reason_lines, version_spec
 from orientamento.risk.views import GROUPING_LABELS, number, percent
 
-LABELS = {"channel_labels": CHANNEL_LABELS, "outcome_labels": CONTACT_OUTCOME_LABELS,
-          "consent_labels": CONSENT_LABELS, "situation_labels": SITUATION_LABELS}
+LABELS = {"channel_labels": CHANNEL_LABELS, "consent_labels": CONSENT_LABELS,
+          "situation_labels": SITUATION_LABELS}
 
 #: Codes the version overview names, by kind.
 OVERVIEW_LABELS: dict[str, Mapping[Any, object]] = {
-    "trigger": TRIGGER_LABELS, "decision": DECISION_LABELS, "band": BAND_LABELS,
+    "trigger": Trigger.labels(), "decision": DecisionKind.labels(), "band": Band.labels(),
     "grouping": GROUPING_LABELS,
 }
 

@@ -9,7 +9,6 @@ outreach workers for people in their municipi.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
@@ -28,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
+from orientamento.core.enums import LabelledEnum
 from orientamento.database import Base, StrEnumType
 
 if TYPE_CHECKING:
@@ -138,19 +138,12 @@ class ContactDetails(Base):
     person: Mapped[RiskPerson] = relationship(back_populates="contact")
 
 
-class VersionStatus(StrEnum):
+class VersionStatus(LabelledEnum):
     """A model version's life: draft until an admin activates it."""
 
-    DRAFT = "draft"
-    ACTIVE = "active"
-    RETIRED = "retired"
-
-
-VERSION_STATUS_LABELS = {
-    VersionStatus.DRAFT: _l("Draft"),
-    VersionStatus.ACTIVE: _l("Active"),
-    VersionStatus.RETIRED: _l("Retired"),
-}
+    DRAFT = "draft", _l("Draft")
+    ACTIVE = "active", _l("Active")
+    RETIRED = "retired", _l("Retired")
 
 
 #: Longest justification an admin can write to activate a version the fairness gate stops.
@@ -200,18 +193,16 @@ class ModelVersion(Base):
     @property
     def status_label(self) -> str:
         """Translated status."""
-        return str(VERSION_STATUS_LABELS[self.status])
+        return str(self.status.label)
 
 
-class Band(StrEnum):
+class Band(LabelledEnum):
     """Score bands: cut-offs on the calibrated probability (see docs/risk-model.md)."""
 
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+    LOW = "low", _l("Low")
+    MEDIUM = "medium", _l("Medium")
+    HIGH = "high", _l("High")
 
-
-BAND_LABELS = {Band.LOW: _l("Low"), Band.MEDIUM: _l("Medium"), Band.HIGH: _l("High")}
 
 #: Lower bounds of the medium and high bands.
 BAND_CUTS = (0.15, 0.35)
@@ -262,4 +253,4 @@ class RiskScore(Base):
     @property
     def band_label(self) -> str:
         """Translated band."""
-        return str(BAND_LABELS[Band(self.band)]) if self.band else ""
+        return str(Band(self.band).label) if self.band else ""

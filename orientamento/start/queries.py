@@ -22,7 +22,7 @@ from orientamento.events import queries as event_queries
 from orientamento.events.models import Event, Registration
 from orientamento.extensions import db
 from orientamento.outbox.queries import Backlog, backlog
-from orientamento.outreach.models import TRIGGER_LABELS
+from orientamento.outreach.models import Trigger
 from orientamento.outreach.queries import WorkerSummary, worker_summary
 from orientamento.outreach.referrals.queries import needs_attention, operator_summary
 from orientamento.risk import queries as risk_queries
@@ -185,7 +185,7 @@ def start_context(user: User, today: date, now: datetime, school_year: str) -> d
         return {"events": event_queries.staffed_events(user, now)}
     if role == Role.OUTREACH:
         summary: WorkerSummary = worker_summary(user, today)
-        return {"start": summary, "trigger_labels": TRIGGER_LABELS,
+        return {"start": summary, "triggers": list(Trigger),
                 "referrals_back": needs_attention(user, today)}
     if role == Role.SERVICE_OPERATOR:
         return {"start": operator_summary(user, today)}

@@ -18,11 +18,11 @@ from wtforms.validators import AnyOf, Optional
 from orientamento.core.forms import LTR, DayField, Form, MultiCheckboxField, QueryForm
 from orientamento.support.fields import LIST_SEPARATOR, format_hours, split_list
 from orientamento.support.models import (
-    ACCESS_MODE_LABELS,
-    ELIGIBLE_STATUS_LABELS,
-    HELP_KIND_LABELS,
-    ORGANISATION_KIND_LABELS,
-    RESIDENCE_LABELS,
+    AccessMode,
+    EligibleStatus,
+    HelpKind,
+    OrganisationKind,
+    Residence,
     SupportLocation,
     SupportOrganisation,
     SupportService,
@@ -42,15 +42,11 @@ MUNICIPI = [str(n) for n in range(1, 10)]
 CHOOSE = _l("Choose one of the options in the list.")
 
 
-def _choices(labels: dict[Any, Any]) -> list[SelectChoice]:
-    return [SelectChoice(str(value), label) for value, label in labels.items()]
-
-
 class HelpFilterForm(QueryForm):
     """The public page's filters, read from the query string."""
 
     need = SelectField(_l("What do you need?"), validate_choice=False, default="",
-                       validators=[Optional(), AnyOf([str(k) for k in HELP_KIND_LABELS],
+                       validators=[Optional(), AnyOf([k.value for k in HelpKind],
                                                      message=CHOOSE)])
     language = SelectField(_l("Language spoken"), validate_choice=False, default="")
     municipio = SelectField(_l("Municipio of Milan"), validate_choice=False, default="",
@@ -58,8 +54,7 @@ class HelpFilterForm(QueryForm):
 
     def __init__(self, *args: Any, languages: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.need.choices = [SelectChoice("", _l("Any kind of help")),
-                             *_choices(HELP_KIND_LABELS)]
+        self.need.choices = HelpKind.choices(_l("Any kind of help"))
         self.language.choices = [SelectChoice("", _l("Any language")),
                                  *(SelectChoice(code, name) for code, name in languages)]
         self.language.validators = [Optional(), AnyOf([code for code, _name in languages],
@@ -108,7 +103,7 @@ class OrganisationForm(CellsForm):
     """An organisation."""
 
     organisation_name = StringField(_l("Name"), render_kw={"required": True})
-    organisation_kind = SelectField(_l("Kind"), choices=_choices(ORGANISATION_KIND_LABELS))
+    organisation_kind = SelectField(_l("Kind"), choices=OrganisationKind.choices())
     organisation_website = StringField(_l("Website"), render_kw=LTR,
                                        description=_l("A full address, starting with https://."))
     organisation_email = StringField(_l("E-mail"), render_kw=LTR)
@@ -125,16 +120,16 @@ class ServiceForm(CellsForm):
 
     service_name = StringField(_l("Name"), render_kw={"required": True})
     service_description = TextAreaField(_l("Description"))
-    help = MultiCheckboxField(_l("Kinds of help"), choices=_choices(HELP_KIND_LABELS))
+    help = MultiCheckboxField(_l("Kinds of help"), choices=HelpKind.choices())
     min_age = StringField(_l("Minimum age"), render_kw={"inputmode": "numeric"},
                           description=_l("Leave empty if there is no lower limit."))
     max_age = StringField(_l("Maximum age"), render_kw={"inputmode": "numeric"},
                           description=_l("Leave empty if there is no upper limit."))
-    statuses = MultiCheckboxField(_l("Who it is for"), choices=_choices(ELIGIBLE_STATUS_LABELS))
-    residence = SelectField(_l("Residence"), choices=_choices(RESIDENCE_LABELS))
+    statuses = MultiCheckboxField(_l("Who it is for"), choices=EligibleStatus.choices())
+    residence = SelectField(_l("Residence"), choices=Residence.choices())
     languages = StringField(_l("Languages spoken"), render_kw=LTR, description=_l(
         "Two-letter ISO 639-1 codes separated by semicolons, such as it; en; ar."))
-    access = SelectField(_l("How to get to it"), choices=_choices(ACCESS_MODE_LABELS))
+    access = SelectField(_l("How to get to it"), choices=AccessMode.choices())
     service_email = StringField(_l("E-mail"), render_kw=LTR)
     service_phone = StringField(_l("Phone"), render_kw=LTR)
     service_website = StringField(_l("Website"), render_kw=LTR,

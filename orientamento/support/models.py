@@ -15,104 +15,60 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
+from orientamento.core.enums import LabelledEnum
 from orientamento.database import Base, StrEnumType
 
 
-class OrganisationKind(StrEnum):
+class OrganisationKind(LabelledEnum):
     """What kind of organisation offers the services."""
 
-    EMPLOYMENT_CENTRE = "employment_centre"
-    INFORMAGIOVANI = "informagiovani"
-    YOUTH_GUARANTEE = "youth_guarantee"
-    CPIA = "cpia"
-    YOUTH_HUB = "youth_hub"
-    CENTRO_MILANO_DONNA = "centro_milano_donna"
-    SOCIAL_SERVICES = "social_services"
-    TRAINING_CENTRE = "training_centre"
-    OTHER = "other"
+    EMPLOYMENT_CENTRE = "employment_centre", _l("Employment centre (CPI)")
+    INFORMAGIOVANI = "informagiovani", _l("Informagiovani")
+    YOUTH_GUARANTEE = "youth_guarantee", _l("Youth Guarantee operator")
+    CPIA = "cpia", _l("Adult education centre (CPIA)")
+    YOUTH_HUB = "youth_hub", _l("Youth hub")
+    CENTRO_MILANO_DONNA = "centro_milano_donna", _l("Centro Milano Donna")
+    SOCIAL_SERVICES = "social_services", _l("Social services")
+    TRAINING_CENTRE = "training_centre", _l("Training centre")
+    OTHER = "other", _l("Other organisation")
 
 
-ORGANISATION_KIND_LABELS = {
-    OrganisationKind.EMPLOYMENT_CENTRE: _l("Employment centre (CPI)"),
-    OrganisationKind.INFORMAGIOVANI: _l("Informagiovani"),
-    OrganisationKind.YOUTH_GUARANTEE: _l("Youth Guarantee operator"),
-    OrganisationKind.CPIA: _l("Adult education centre (CPIA)"),
-    OrganisationKind.YOUTH_HUB: _l("Youth hub"),
-    OrganisationKind.CENTRO_MILANO_DONNA: _l("Centro Milano Donna"),
-    OrganisationKind.SOCIAL_SERVICES: _l("Social services"),
-    OrganisationKind.TRAINING_CENTRE: _l("Training centre"),
-    OrganisationKind.OTHER: _l("Other organisation"),
-}
-
-
-class HelpKind(StrEnum):
+class HelpKind(LabelledEnum):
     """A kind of help a service gives."""
 
-    ORIENTATION = "orientation"
-    JOB_SEARCH = "job_search"
-    TRAINING = "training"
-    ITALIAN_LANGUAGE = "italian_language"
-    MENTORING = "mentoring"
-    PSYCHOLOGICAL_SUPPORT = "psychological_support"
-    HOUSING = "housing"
-    OTHER = "other"
+    ORIENTATION = "orientation", _l("Orientation")
+    JOB_SEARCH = "job_search", _l("Looking for a job")
+    TRAINING = "training", _l("Training and courses")
+    ITALIAN_LANGUAGE = "italian_language", _l("Learning Italian")
+    MENTORING = "mentoring", _l("Mentoring")
+    PSYCHOLOGICAL_SUPPORT = "psychological_support", _l("Psychological support")
+    HOUSING = "housing", _l("Housing")
+    OTHER = "other", _l("Other help")
 
 
-HELP_KIND_LABELS = {
-    HelpKind.ORIENTATION: _l("Orientation"),
-    HelpKind.JOB_SEARCH: _l("Looking for a job"),
-    HelpKind.TRAINING: _l("Training and courses"),
-    HelpKind.ITALIAN_LANGUAGE: _l("Learning Italian"),
-    HelpKind.MENTORING: _l("Mentoring"),
-    HelpKind.PSYCHOLOGICAL_SUPPORT: _l("Psychological support"),
-    HelpKind.HOUSING: _l("Housing"),
-    HelpKind.OTHER: _l("Other help"),
-}
-
-
-class EligibleStatus(StrEnum):
+class EligibleStatus(LabelledEnum):
     """Whom a service is for, by what they do today."""
 
-    NEET = "neet"
-    UNEMPLOYED = "unemployed"
-    STUDENT = "student"
-    ANY = "any"
+    NEET = "neet", _l("Not studying or working")
+    UNEMPLOYED = "unemployed", _l("Unemployed")
+    STUDENT = "student", _l("Students")
+    ANY = "any", _l("Anyone")
 
 
-ELIGIBLE_STATUS_LABELS = {
-    EligibleStatus.NEET: _l("Not studying or working"),
-    EligibleStatus.UNEMPLOYED: _l("Unemployed"),
-    EligibleStatus.STUDENT: _l("Students"),
-    EligibleStatus.ANY: _l("Anyone"),
-}
-
-
-class Residence(StrEnum):
+class Residence(LabelledEnum):
     """Where the people a service is for must live."""
 
-    MILAN = "milan"
-    ANY = "any"
+    MILAN = "milan", _l("Residents of Milan")
+    ANY = "any", _l("Wherever you live")
 
 
-RESIDENCE_LABELS = {
-    Residence.MILAN: _l("Residents of Milan"),
-    Residence.ANY: _l("Wherever you live"),
-}
-
-
-class AccessMode(StrEnum):
+class AccessMode(LabelledEnum):
     """How a person gets to the service."""
 
-    WALK_IN = "walk_in"
-    BOOKING = "booking"
-    REFERRAL_ONLY = "referral_only"
+    WALK_IN = "walk_in", _l("Walk in, no appointment needed")
+    BOOKING = "booking", _l("By appointment")
+    REFERRAL_ONLY = "referral_only", _l("Only when referred by another service")
 
-
-ACCESS_MODE_LABELS = {
-    AccessMode.WALK_IN: _l("Walk in, no appointment needed"),
-    AccessMode.BOOKING: _l("By appointment"),
-    AccessMode.REFERRAL_ONLY: _l("Only when referred by another service"),
-}
 
 #: Ages a service can name (a typing mistake beyond them).
 MIN_AGE, MAX_AGE = 0, 120
@@ -154,7 +110,7 @@ class SupportOrganisation(Base):
     @property
     def kind_label(self) -> str:
         """Translated name of the organisation's kind."""
-        return str(ORGANISATION_KIND_LABELS[self.kind])
+        return str(self.kind.label)
 
     def __repr__(self) -> str:
         return f"<SupportOrganisation {self.name}>"
@@ -260,7 +216,7 @@ class SupportService(Base):
     @property
     def access_label(self) -> str:
         """Translated way to get to the service."""
-        return str(ACCESS_MODE_LABELS[self.access])
+        return str(self.access.label)
 
     def __repr__(self) -> str:
         return f"<SupportService {self.name}>"

@@ -29,9 +29,6 @@ from orientamento.support.forms import (
     SiteForm,
 )
 from orientamento.support.models import (
-    ELIGIBLE_STATUS_LABELS,
-    HELP_KIND_LABELS,
-    RESIDENCE_LABELS,
     HelpKind,
     SupportLocation,
     SupportOrganisation,
@@ -41,17 +38,13 @@ from orientamento.support.models import (
 
 bp = Blueprint("support", __name__)
 
-LABELS = {"help": HELP_KIND_LABELS, "statuses": ELIGIBLE_STATUS_LABELS,
-          "residence": RESIDENCE_LABELS}
-
-
 @bp.get("/")
 @public
 def find_help() -> ResponseReturnValue:
     """Services for young people who are not studying or working, by need, language, place."""
     locale = current_language()
     form = HelpFilterForm(request.args, languages=queries.spoken_languages(locale))
-    shown = {"form": form, "labels": LABELS, "days": get_day_names("wide", locale=locale),
+    shown = {"form": form, "days": get_day_names("wide", locale=locale),
              "language_names": lambda codes: [language_name(c, locale) for c in codes]}
     if not form.validate():
         return render_template("support/find_help.html", page=None, **shown), 400
@@ -76,7 +69,7 @@ def list_organisations() -> ResponseReturnValue:
 
 
 def _render(template: str, status: int = 200, **values: Any) -> ResponseReturnValue:
-    return render_template(f"support/{template}", labels=LABELS, **values), status
+    return render_template(f"support/{template}", **values), status
 
 
 def _saved(save: Any, form: Any, template: str, target: Any, shown: object = None,

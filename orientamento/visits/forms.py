@@ -22,7 +22,7 @@ from orientamento.core import clock
 from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm, WholeNumberField
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.courses.models import Place
-from orientamento.visits.models import VISIT_MODE_LABELS, VisitWindow
+from orientamento.visits.models import VisitMode, VisitWindow
 
 WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
                   _l("Saturday"))
@@ -92,7 +92,7 @@ class WindowSearchForm(QueryForm):
         SelectChoice("", _l("Every area"))] + [SelectChoice(k, v) for k, v in AREA_LABELS.items()])
     mode = SelectField(_l("Visit"), default="", choices=[
         SelectChoice("", _l("At the school or online")),
-        *(SelectChoice(k.value, v) for k, v in VISIT_MODE_LABELS.items())])
+        *VisitMode.choices()])
     from_day = DayField(_l("From"), validators=[Optional()])
     to_day = DayField(_l("To"), validators=[Optional()])
     km = WholeNumberField(_l("Provider within (km)"), validators=[Optional(), NumberRange(1, 200)])
@@ -101,8 +101,7 @@ class WindowSearchForm(QueryForm):
 class VisitRequestForm(Form):
     """A counsellor's request: time inside the window, pupils per class, a message."""
 
-    mode = SelectField(_l("Visit"), choices=[
-        SelectChoice(k.value, v) for k, v in VISIT_MODE_LABELS.items()])
+    mode = SelectField(_l("Visit"), choices=VisitMode.choices())
     start = TimeField(_l("Starts at"), validators=[InputRequired()])
     end = TimeField(_l("Ends at"), validators=[InputRequired()])
     message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=1000)],
@@ -132,8 +131,8 @@ def visit_request_form(classes: list[Any], window: VisitWindow,
             school_class.name, default=0, validators=[Optional(), NumberRange(0, 60)]))
     form = Form(formdata=formdata, start=clock.rome_local(window.starts_at).time(),
                 end=clock.rome_local(window.ends_at).time())
-    form.mode.choices = [SelectChoice(mode.value, label)
-                         for mode, label in VISIT_MODE_LABELS.items() if window.offers(mode)]
+    form.mode.choices = [SelectChoice(mode.value, mode.label)
+                         for mode in VisitMode if window.offers(mode)]
     return form
 
 

@@ -8,15 +8,15 @@ its event (CHECK); the request state machine is ``VISIT_TRANSITIONS``.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
-from orientamento.database import Base, StrEnumType
+from orientamento.core.enums import LabelledEnum
+from orientamento.database import Base, StrEnumType, link_table
 from orientamento.events.models import Event
 from orientamento.orgs.models import Provider, School
 
@@ -49,39 +49,19 @@ class BlockedDay(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
 
 
-class VisitMode(StrEnum):
+class VisitMode(LabelledEnum):
     """How ambassadors meet a class."""
 
-    IN_PERSON = "in_person"
-    ONLINE = "online"
+    IN_PERSON = "in_person", _l("At the school")
+    ONLINE = "online", _l("Online")
 
 
-VISIT_MODE_LABELS = {
-    VisitMode.IN_PERSON: _l("At the school"),
-    VisitMode.ONLINE: _l("Online"),
-}
-
-window_ambassadors = Table(
-    "visit_window_ambassadors",
-    Base.metadata,
-    Column("window_id", ForeignKey("visit_windows.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
-
-window_courses = Table(
-    "visit_window_courses",
-    Base.metadata,
-    Column("window_id", ForeignKey("visit_windows.id", ondelete="CASCADE"), primary_key=True),
-    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
-)
-
-window_places = Table(
-    "visit_window_places",
-    Base.metadata,
-    Column("window_id", ForeignKey("visit_windows.id", ondelete="CASCADE"), primary_key=True),
-    Column("place_code", ForeignKey("places.code", ondelete="CASCADE"), primary_key=True),
-)
+window_ambassadors = link_table("visit_window_ambassadors", ("window_id", "visit_windows.id"),
+                                ("user_id", "users.id"))
+window_courses = link_table("visit_window_courses", ("window_id", "visit_windows.id"),
+                            ("course_id", "courses.id"))
+window_places = link_table("visit_window_places", ("window_id", "visit_windows.id"),
+                           ("place_code", "places.code"), index_right=False)
 
 
 class VisitWindow(Base):
@@ -122,23 +102,15 @@ class VisitWindow(Base):
         return self.booked >= self.max_visits
 
 
-class VisitStatus(StrEnum):
+class VisitStatus(LabelledEnum):
     """Where a visit request stands."""
 
-    REQUESTED = "requested"
-    COUNTER_PROPOSED = "counter_proposed"
-    CONFIRMED = "confirmed"
-    DECLINED = "declined"
-    CANCELLED = "cancelled"
+    REQUESTED = "requested", _l("Waiting for the provider")
+    COUNTER_PROPOSED = "counter_proposed", _l("New time proposed: waiting for the school")
+    CONFIRMED = "confirmed", _l("Confirmed")
+    DECLINED = "declined", _l("Declined")
+    CANCELLED = "cancelled", _l("Cancelled")
 
-
-VISIT_STATUS_LABELS = {
-    VisitStatus.REQUESTED: _l("Waiting for the provider"),
-    VisitStatus.COUNTER_PROPOSED: _l("New time proposed: waiting for the school"),
-    VisitStatus.CONFIRMED: _l("Confirmed"),
-    VisitStatus.DECLINED: _l("Declined"),
-    VisitStatus.CANCELLED: _l("Cancelled"),
-}
 
 #: The visit request state machine: every allowed move, nothing else.
 VISIT_TRANSITIONS: dict[VisitStatus, frozenset[VisitStatus]] = {
@@ -167,12 +139,8 @@ class VisitRequestClass(Base):
 
 
 #: Ambassadors a provider names when proposing another time: accepting confirms with them.
-proposed_ambassadors = Table(
-    "visit_request_ambassadors",
-    Base.metadata,
-    Column("request_id", ForeignKey("visit_requests.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+proposed_ambassadors = link_table("visit_request_ambassadors",
+                                  ("request_id", "visit_requests.id"), ("user_id", "users.id"))
 
 
 class VisitRequest(Base):
@@ -223,12 +191,12 @@ class VisitRequest(Base):
     @property
     def status_label(self) -> str:
         """Translated label of the status."""
-        return str(VISIT_STATUS_LABELS[self.status])
+        return str(self.status.label)
 
     @property
     def mode_label(self) -> str:
         """Translated label of the mode."""
-        return str(VISIT_MODE_LABELS[VisitMode(self.mode)])
+        return str(VisitMode(self.mode).label)
 
     def can_become(self, status: VisitStatus) -> bool:
         """Whether the state machine allows moving to ``status``."""

@@ -75,3 +75,27 @@ def test_utc_datetime_refuses_naive_values() -> None:
     # What SQLite hands back: a naive value, read as UTC.
     read = column.process_result_value(datetime(2026, 1, 1, 12), None)  # noqa: DTZ001
     assert read is not None and read.utcoffset() is not None
+
+
+def test_link_tables_cascade_from_both_sides_and_index_the_right_one() -> None:
+    """Every many-to-many table of the models: a composite key of two cascading foreign keys,
+    an index on the second column unless the table says otherwise."""
+    from orientamento.courses.models import course_occupations
+    from orientamento.events.models import event_courses
+    from orientamento.visits.models import (
+        proposed_ambassadors,
+        window_ambassadors,
+        window_courses,
+        window_places,
+    )
+
+    for table in (course_occupations, event_courses, window_ambassadors, window_courses,
+                  window_places, proposed_ambassadors):
+        left, right = table.columns
+        assert [c.name for c in table.primary_key.columns] == [left.name, right.name]
+        assert all(fk.ondelete == "CASCADE" for fk in table.foreign_keys)
+        assert {fk.parent.name for fk in table.foreign_keys} == {left.name, right.name}
+        indexed = {tuple(c.name for c in index.columns) for index in table.indexes}
+        assert indexed == (set() if table is window_places else {(right.name,)}), table.name
+    assert {fk.parent.name: fk.target_fullname for fk in event_courses.foreign_keys} == {
+        "event_id": "events.id", "course_id": "courses.id"}

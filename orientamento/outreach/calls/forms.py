@@ -6,12 +6,11 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, RadioField, TextAreaField, TimeField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from orientamento.core import clock
 from orientamento.core.forms import DayField, Form
-from orientamento.outreach.calls.models import CALL_OUTCOME_LABELS, NOTE_LENGTH, CallOutcome
+from orientamento.outreach.calls.models import NOTE_LENGTH, CallOutcome
 from orientamento.outreach.calls.services import AttemptData
 
 
@@ -19,8 +18,7 @@ class CallAttemptForm(Form):
     """What came of a call; the day and time to call back when the person asked for it."""
 
     outcome = RadioField(_l("Outcome of the call"), validators=[DataRequired()],
-                         choices=[SelectChoice(code.value, label) for code, label in
-                                  CALL_OUTCOME_LABELS.items()])
+                         choices=CallOutcome.choices())
     call_back_on = DayField(_l("Day to call back"), validators=[Optional()],
                             description=_l("Only when the person asked to be called back."))
     call_back_time = TimeField(_l("Time to call back (Milan time)"), validators=[Optional()])

@@ -11,7 +11,6 @@ flag without a gap or a double (a double submit is refused, not counted twice).
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -19,27 +18,20 @@ from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
+from orientamento.core.enums import LabelledEnum
 from orientamento.database import Base, StrEnumType
 
 if TYPE_CHECKING:
     from orientamento.outreach.models import Contact, Flag
 
 
-class CallOutcome(StrEnum):
+class CallOutcome(LabelledEnum):
     """What came of one call."""
 
-    REACHED = "reached"
-    NO_ANSWER = "no_answer"
-    WRONG_NUMBER = "wrong_number"
-    CALL_BACK = "call_back"
-
-
-CALL_OUTCOME_LABELS = {
-    CallOutcome.REACHED: _l("Reached: we talked"),
-    CallOutcome.NO_ANSWER: _l("No answer"),
-    CallOutcome.WRONG_NUMBER: _l("Wrong number"),
-    CallOutcome.CALL_BACK: _l("Call back at a time the person gave"),
-}
+    REACHED = "reached", _l("Reached: we talked")
+    NO_ANSWER = "no_answer", _l("No answer")
+    WRONG_NUMBER = "wrong_number", _l("Wrong number")
+    CALL_BACK = "call_back", _l("Call back at a time the person gave")
 
 
 class CallAttempt(Base):
@@ -81,7 +73,7 @@ class CallAttempt(Base):
     @property
     def outcome_label(self) -> str:
         """Translated outcome."""
-        return str(CALL_OUTCOME_LABELS[self.outcome])
+        return str(self.outcome.label)
 
 
 #: Longest a person's reason to call back may wait.

@@ -6,41 +6,33 @@ tie each status to the fields it needs.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
+from orientamento.core.enums import LabelledEnum
 from orientamento.database import Base, StrEnumType
 from orientamento.outreach.models import Flag
 from orientamento.support.models import SupportService
 
 
-class ReferralStatus(StrEnum):
+class ReferralStatus(LabelledEnum):
     """Where a referral to a service stands: sent, then accepted or declined; accepted, then
     closed with an outcome. The worker may withdraw it while it is sent or accepted."""
 
-    SENT = "sent"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
+    SENT = "sent", _l("Waiting for the service's answer")
+    ACCEPTED = "accepted", _l("Accepted by the service")
+    DECLINED = "declined", _l("Declined by the service")
+    CLOSED = "closed", _l("Closed with an outcome")
+    WITHDRAWN = "withdrawn", _l("Withdrawn by the outreach worker")
 
 
 #: A live referral: the service is still to answer or working with the person.
 LIVE = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 #: An answered or ended one.
 DONE = (ReferralStatus.DECLINED, ReferralStatus.CLOSED, ReferralStatus.WITHDRAWN)
-
-REFERRAL_STATUS_LABELS = {
-    ReferralStatus.SENT: _l("Waiting for the service's answer"),
-    ReferralStatus.ACCEPTED: _l("Accepted by the service"),
-    ReferralStatus.DECLINED: _l("Declined by the service"),
-    ReferralStatus.CLOSED: _l("Closed with an outcome"),
-    ReferralStatus.WITHDRAWN: _l("Withdrawn by the outreach worker"),
-}
 
 WITHDRAW_REASONS = {
     "consent_withdrawn": _l("The person withdrew their consent"),
@@ -150,7 +142,7 @@ class Referral(Base):
     @property
     def status_label(self) -> str:
         """Translated status."""
-        return str(REFERRAL_STATUS_LABELS[self.status])
+        return str(self.status.label)
 
     @property
     def decline_label(self) -> str:
