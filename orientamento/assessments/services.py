@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -95,17 +96,22 @@ def start_or_resume(student: User, questionnaire_id: str, locale: str, today: da
     return response
 
 
-def parse_answer(item: Item, form: Any) -> Any:
-    """Read one item's answer from submitted form data (None when missing or invalid)."""
+#: What a page of items sends: each field's values, by field name.
+Submitted = Mapping[str, Sequence[str]]
+
+
+def parse_answer(item: Item, submitted: Submitted) -> Any:
+    """Read one item's answer from a page's values (None when missing or invalid)."""
+    values = submitted.get(item.id, ())
     if item.type == "multiple_choice":
-        answer: Any = sorted(set(form.getlist(item.id)))
+        answer: Any = sorted(set(values))
     else:
-        raw = (form.get(item.id) or "").strip()
+        raw = (values[0] if values else "").strip()
         answer = int(raw) if item.type == "likert5" and raw.isascii() and raw.isdigit() else raw
     return answer if item_value(item, answer) is not None else None
 
 
-def save_section(response: Response, section: Section, form: Any) -> list[str]:
+def save_section(response: Response, section: Section, submitted: Submitted) -> list[str]:
     """Store the answers given on one page; return the ids of items still unanswered.
 
     Items absent from the request keep their stored answer, so a late autosave of an
@@ -117,10 +123,10 @@ def save_section(response: Response, section: Section, form: Any) -> list[str]:
     answers = dict(response.answers or {})
     missing = []
     for item in section.items:
-        answer = parse_answer(item, form)
+        answer = parse_answer(item, submitted)
         if answer is not None:
             answers[item.id] = answer
-        elif item.type == "multiple_choice" and f"{item.id}__present" in form:
+        elif item.type == "multiple_choice" and f"{item.id}__present" in submitted:
             answers.pop(item.id, None)
         if item.id not in answers:
             missing.append(item.id)

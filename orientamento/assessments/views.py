@@ -73,7 +73,8 @@ def answer(response_id: int, number: int) -> ResponseReturnValue:
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
-        missing = services.save_section(response, questionnaire.sections[number], request.form)
+        submitted = {name: request.form.getlist(name) for name in request.form}
+        missing = services.save_section(response, questionnaire.sections[number], submitted)
         target = services.destination(questionnaire, number, move, missing)
         response.section = number if target is None else target
         db.session.commit()
