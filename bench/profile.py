@@ -39,7 +39,8 @@ def seed(path: Path, args: argparse.Namespace) -> dict[str, Any]:
 
     ids_file = path.with_suffix(path.suffix + ".ids.json")
     if path.exists() and ids_file.exists():
-        return dict(json.loads(ids_file.read_text()))
+        kept = json.loads(ids_file.read_text())
+        return dict(kept.get("ids", kept))  # bench.run --database-url keeps {"ids", "stats"}
     url = f"sqlite:///{path}"
     ids, _inserted, _courses, _risk = build_database(
         url, args.users, args.responses, app_environment(url), args.courses, args.risk_records)
