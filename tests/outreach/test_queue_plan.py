@@ -19,7 +19,7 @@ from sqlalchemy import event, insert, select, text
 from orientamento.auth.models import User
 from orientamento.core import clock
 from orientamento.extensions import db
-from orientamento.outreach import queries
+from orientamento.outreach import queries, services
 from orientamento.outreach.models import Flag
 from orientamento.risk.models import RiskPerson
 from tests.conftest import is_postgres
@@ -95,3 +95,15 @@ def test_the_queue_filtered_by_trigger_reads_the_trigger_order_index(worker: Use
     plan = _page_plan(worker, queries.QueueFilter(trigger="contract_ended"))
     assert "ix_outreach_flags_trigger_order" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_contacts_due_are_the_decided_flags_of_the_municipi(worker: User) -> None:
+    # Among thousands of flags, only the two the team decided to contact (the list reads the
+    # municipi through ``municipio + 0``, which no index serves, and the decisions by id).
+    _many_contract_flags()
+    decided = db.session.scalars(select(Flag).where(Flag.municipio == 1).limit(2)).all()
+    for flag in decided:
+        services.decide(worker, flag, "contact", "priority_confirmed", "", True)
+    db.session.commit()
+    summary = queries.worker_summary(worker, clock.today())
+    assert {flag.id for flag in summary.contacts_due} == {flag.id for flag in decided}
