@@ -83,8 +83,7 @@ def init_database(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint or "")
         if getattr(view, "locks_when_writing", False):
             return
-        if (request.method not in ("GET", "HEAD", "OPTIONS")
-                or getattr(view, "writes_on_read", False)):
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
             begin_immediate(db.session())
 
 

@@ -192,8 +192,25 @@ def locks_when_writing(view: F) -> F:
     return view
 
 
-def writes_on_read(view: F) -> F:
-    """Mark a GET view that writes (an audited read): on SQLite it runs under the write
-    lock, like every POST, so its insert queues on the busy timeout instead of failing."""
-    view.writes_on_read = True  # type: ignore[attr-defined]
-    return view
+T = TypeVar("T")
+
+
+def audited_read(session: Any, page: Callable[[], T], record: Callable[[], None]) -> T:
+    """Build an audited page, then write its audit entry and commit, before it is sent.
+
+    The page is built in the request's read transaction; only then does SQLite's write lock
+    come in (``begin_immediate`` ends the read first), so views of audited pages queue on the
+    lock for one insert, not for the whole render. Other databases write in the same
+    transaction. If the entry cannot be written the page is never sent: no unaudited view.
+    The objects the page read stay loaded for ``record`` (the entry is about what was shown),
+    instead of being read again under the lock.
+    """
+    built = page()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        begin_immediate(session)
+    finally:
+        session.expire_on_commit = expire
+    record()
+    session.commit()
+    return built

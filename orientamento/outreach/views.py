@@ -25,7 +25,7 @@ from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.forms import EmptyForm, submitted
 from orientamento.core.i18n import current_language
-from orientamento.database import writes_on_read
+from orientamento.database import audited_read
 from orientamento.extensions import db, limiter
 from orientamento.outreach import overview, queries, self_referrals, services
 from orientamento.outreach.blueprint import bp
@@ -148,16 +148,14 @@ def _show(flag: Flag, status: int = 200, **forms: FlaskForm) -> ResponseReturnVa
 
 
 @bp.get("/flags/<int:flag_id>")
-@writes_on_read  # the view is audited
 @role_required(Role.OUTREACH)
 def show_flag(flag_id: int) -> ResponseReturnValue:
-    """A flag: why, the score and its reasons, the person's history and contact details."""
+    """A flag: why, the score and its reasons, the person's history and contact details
+    (every view audited)."""
     worker = acting_user()
     flag = queries.flag_or_404(worker, flag_id)
-    services.record_view(worker, flag)
-    page = _show(flag)  # before the commit, which would expire what the page loaded
-    db.session.commit()
-    return page
+    return audited_read(db.session(), lambda: _show(flag),
+                        lambda: services.record_view(worker, flag))
 
 
 def _submit(flag_id: int, name: str, form: FlaskForm, act: Callable[[User, Flag], str],

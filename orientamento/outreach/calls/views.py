@@ -16,7 +16,7 @@ from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import NotFound
 from orientamento.core.forms import form_status, refusal_shown_on
 from orientamento.core.i18n import current_language
-from orientamento.database import writes_on_read
+from orientamento.database import audited_read
 from orientamento.extensions import db
 from orientamento.outreach import queries, services
 from orientamento.outreach.blueprint import bp
@@ -54,7 +54,6 @@ def _show_call(flag: Flag, form: CallAttemptForm, status: int = 200) -> Response
 
 
 @bp.get("/calls/<int:flag_id>")
-@writes_on_read  # the view is audited: it shows contact details
 @role_required(Role.OUTREACH)
 def show_call(flag_id: int) -> ResponseReturnValue:
     """One call: who to ask for, the number, the script in their language, the outcome form;
@@ -62,10 +61,9 @@ def show_call(flag_id: int) -> ResponseReturnValue:
     flag = queries.flag_or_404(acting_user(), flag_id)
     if flag.trigger != Trigger.CONTRACT_ENDED:
         return redirect(url_for("outreach.show_flag", flag_id=flag_id))
-    services.record_view(acting_user(), flag)
-    page = _show_call(flag, CallAttemptForm(prefix="call"))
-    db.session.commit()
-    return page
+    # Audited: it shows contact details.
+    return audited_read(db.session(), lambda: _show_call(flag, CallAttemptForm(prefix="call")),
+                        lambda: services.record_view(acting_user(), flag))
 
 
 @bp.post("/calls/<int:flag_id>")

@@ -16,7 +16,7 @@ from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.forms import EmptyForm, submitted
 from orientamento.core.i18n import current_language
-from orientamento.database import writes_on_read
+from orientamento.database import audited_read
 from orientamento.extensions import db
 from orientamento.outreach.blueprint import bp
 from orientamento.outreach.contacts import contact_card
@@ -68,16 +68,13 @@ def _show_referral(referral: Referral, status: int = 200,
 
 
 @bp.get("/referrals/<int:referral_id>")
-@writes_on_read  # the view is audited
 @role_required(Role.SERVICE_OPERATOR)
 def show_referral(referral_id: int) -> ResponseReturnValue:
     """A referral: the service, the person's contact details and the worker's note."""
     operator = acting_user()
     referral = referral_queries.referral_or_404(operator, referral_id)
-    referrals.record_view(operator, referral)
-    page = _show_referral(referral)
-    db.session.commit()
-    return page
+    return audited_read(db.session(), lambda: _show_referral(referral),
+                        lambda: referrals.record_view(operator, referral))
 
 
 def _answer(referral_id: int, name: str, form: FlaskForm,
