@@ -128,11 +128,12 @@ def init_auth(app: Flask) -> None:
 
 def init_i18n(app: Flask) -> None:
     """Configure Flask-Babel with our locale selector and Europe/Rome."""
-    from orientamento.core.i18n import install_request_domain, select_locale
+    from orientamento.core.i18n import install_date_filters, install_request_domain, select_locale
     from orientamento.extensions import babel
 
     babel.init_app(app, locale_selector=select_locale)
     install_request_domain(app)
+    install_date_filters(app)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
 

@@ -1,14 +1,18 @@
-"""Locale selection (the user's setting, then the session, the browser, Italian), and the
-translations looked up once per request."""
+"""Locale selection (the user's setting, then the session, the browser, Italian), the
+translations looked up once per request, and dates formatted once per day shown."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
+import flask_babel
 from babel import Locale
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import Domain, get_locale
+from flask_babel import Domain, get_locale, get_timezone
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
@@ -139,3 +143,36 @@ def _template_npgettext(eval_context: EvalContext, context: str, singular: str, 
     variables.setdefault("num", num)
     return _formatted(eval_context, _translations().unpgettext(context, singular, plural, num),
                       variables)
+
+
+DateLike = date | datetime | time
+
+
+def _kept(formatter: Callable[..., str]) -> Callable[..., str]:
+    """``formatter`` (one of Flask-Babel's date filters) with its answers kept per value,
+    format, locale and time zone: Babel takes 25 to 30 µs a date (the locale's pattern, the
+    time zone, the formatting), and a list page shows dozens of dates, mostly the same days.
+    The answer depends on nothing else; "now" (no value) is never kept."""
+
+    @lru_cache(maxsize=8192)
+    def kept(value: DateLike, format: str | None, _locale: Any, _timezone: Any) -> str:
+        return formatter(value, format)
+
+    def format_value(value: DateLike | None = None, format: str | None = None,
+                     rebase: bool = True) -> str:
+        if value is None or not rebase:
+            return formatter(value, format, rebase)
+        state = _babel_state()  # where get_locale() and get_timezone() keep theirs
+        return kept(value, format, getattr(state, "babel_locale", None) or get_locale(),
+                    getattr(state, "babel_tzinfo", None) or get_timezone())
+
+    format_value.__doc__ = formatter.__doc__
+    return format_value
+
+
+def install_date_filters(app: Flask) -> None:
+    """Make the templates' ``dateformat``, ``datetimeformat`` and ``timeformat`` filters keep
+    what they formatted (``_kept``)."""
+    app.jinja_env.filters.update(dateformat=_kept(flask_babel.format_date),
+                                 datetimeformat=_kept(flask_babel.format_datetime),
+                                 timeformat=_kept(flask_babel.format_time))
