@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort
 from sqlalchemy import and_, distinct, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer
 
 from orientamento.assessments.models import Assignment, Response, ResponseStatus
 from orientamento.auth.models import Role, User
@@ -79,10 +79,11 @@ def class_responses(school_class: SchoolClass, questionnaire_id: str) -> dict[in
         .where(Response.questionnaire_id == questionnaire_id)
         .subquery()
     )
+    # The pupils come with the class's roster; the answers are not shown (only the scores).
     rows = db.session.scalars(
         select(Response)
         .join(ranked, and_(ranked.c.id == Response.id, ranked.c.rank == 1))
-        .options(selectinload(Response.student))
+        .options(defer(Response.answers, raiseload=True))
     )
     return {response.student_id: response for response in rows}
 

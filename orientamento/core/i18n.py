@@ -116,7 +116,8 @@ def _formatted(eval_context: EvalContext, message: str, variables: dict[str, Any
     # The catalogue is the project's own, trusted as the template text is (as Jinja does).
     template: str = (Markup(message)  # noqa: S704  # nosec B704
                      if eval_context.autoescape else message)
-    return template % variables
+    # Without a "%" the formatting would give the same text back, slowly (most messages).
+    return template % variables if "%" in message else template
 
 
 @pass_eval_context

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Subquery, select, union_all
 from sqlalchemy.orm import selectinload
 
 from orientamento.auth.models import User
@@ -26,6 +25,7 @@ from orientamento.events.models import (
     EventStatus,
     Registration,
     RegistrationStatus,
+    length_in_hours,
 )
 from orientamento.extensions import db
 
@@ -97,33 +97,41 @@ def school_hours(school_id: int, school_year: str | None = None) -> list[ClassHo
 
 def class_hours(school_id: int, school_year: str) -> dict[int, float]:
     """Each class's orientation hours in a school year, by class id (``ClassHours.hours``),
-    without reading the rosters: what the counsellor's start page shows."""
+    from the events' times alone, without reading the rosters or the events: what the
+    counsellor's start page shows."""
     ids = list(db.session.scalars(select(SchoolClass.id).where(
         SchoolClass.school_id == school_id, SchoolClass.school_year == school_year)))
-    credits = _class_credits(ids)
-    return {class_id: total_hours(credits[class_id]) for class_id in ids}
+    taken = _taken_part(ids)
+    lengths: dict[int, list[float]] = defaultdict(list)
+    for class_id, starts_at, ends_at in db.session.execute(
+            select(taken.c.class_id, Event.starts_at, Event.ends_at)
+            .join(Event, Event.id == taken.c.event_id)):
+        lengths[class_id].append(length_in_hours(starts_at, ends_at))
+    return {class_id: round(sum(lengths[class_id]), 2) for class_id in ids}
+
+
+def _taken_part(ids: list[int]) -> Subquery:
+    """(class id, event id) of the events the classes took part in: peer visits attended,
+    group registrations checked in."""
+    return union_all(
+        select(EventClass.class_id, EventClass.event_id)
+        .where(EventClass.class_id.in_(ids), EventClass.attended > 0,
+               EventClass.status == EventStatus.SCHEDULED),
+        select(Registration.class_id, Registration.event_id)
+        .where(Registration.class_id.in_(ids),
+               Registration.status == RegistrationStatus.ATTENDED),
+    ).subquery()
 
 
 def _class_credits(ids: list[int], with_provider: bool = False) -> dict[int, list[Credit]]:
-    """The events each class took part in: peer visits attended, group registrations checked
-    in."""
-    def event_of(relationship: Any) -> Any:
-        load = selectinload(relationship)
-        return load.selectinload(Event.provider) if with_provider else load
-
+    """The events each class took part in (``_taken_part``), with their providers if asked."""
+    taken = _taken_part(ids)
+    query = select(taken.c.class_id, Event).join(Event, Event.id == taken.c.event_id)
+    if with_provider:
+        query = query.options(selectinload(Event.provider))
     credits: dict[int, list[Credit]] = defaultdict(list)
-    for row in db.session.scalars(
-            select(EventClass).where(EventClass.class_id.in_(ids), EventClass.attended > 0,
-                                     EventClass.status == EventStatus.SCHEDULED)
-            .options(event_of(EventClass.event))):
-        credits[row.class_id].append(Credit(row.event, row.event.hours))
-    for registration in db.session.scalars(
-            select(Registration).where(Registration.class_id.in_(ids),
-                                       Registration.status == RegistrationStatus.ATTENDED)
-            .options(event_of(Registration.event))):
-        assert registration.class_id is not None  # noqa: S101 - filtered above
-        credits[registration.class_id].append(
-            Credit(registration.event, registration.event.hours))
+    for class_id, event in db.session.execute(query):
+        credits[class_id].append(Credit(event, event.hours))
     return credits
 
 

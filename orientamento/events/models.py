@@ -79,6 +79,12 @@ class EventStatus(StrEnum):
 event_courses = link_table("event_courses", ("event_id", "events.id"), ("course_id", "courses.id"))
 
 
+
+def length_in_hours(starts_at: datetime, ends_at: datetime) -> float:
+    """An event's length in hours, to the hundredth (``Event.hours``)."""
+    return round((ends_at - starts_at) / timedelta(hours=1), 2)
+
+
 class Event(Base):
     """An open day, webinar, workshop or a confirmed peer visit at a school."""
 
@@ -168,7 +174,7 @@ class Event(Base):
     @property
     def hours(self) -> float:
         """Length in hours: what attending counts towards the school's orientation hours."""
-        return round((self.ends_at - self.starts_at) / timedelta(hours=1), 2)
+        return length_in_hours(self.starts_at, self.ends_at)
 
     @property
     def seats_left(self) -> int | None:
