@@ -61,7 +61,7 @@ def configure_logging(app: Flask) -> None:
 
 def init_database(app: Flask) -> None:
     """Bind SQLAlchemy and migrations; tune SQLite; serialize SQLite writers."""
-    from orientamento.database import begin_immediate, configure_sqlite
+    from orientamento.database import begin_immediate, configure_sqlite, ping_when_idle
     from orientamento.extensions import db, migrate
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
@@ -75,6 +75,7 @@ def init_database(app: Flask) -> None:
     import_models()
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        ping_when_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
 
     @app.before_request
     def _serialize_sqlite_writes() -> None:

@@ -41,7 +41,11 @@ def load_config(overrides: dict[str, Any] | None = None, *, check: bool = True
         "ENV_NAME": environment,
         "SECRET_KEY": env("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL", f"sqlite:///{sqlite_path}"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # A pooled database connection idle this long is checked before use
+        # (database.ping_when_idle); one in steady use is not.
+        "DATABASE_PING_AFTER_IDLE_SECONDS": float(
+            env("DATABASE_PING_AFTER_IDLE_SECONDS", "10") or 10),
         # How long a SQLite writer waits for the write lock before the request gets a 503.
         "SQLITE_BUSY_TIMEOUT_MS": int(env("SQLITE_BUSY_TIMEOUT_MS", "15000") or 15000),
         "BABEL_DEFAULT_LOCALE": "it",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -18,6 +19,7 @@ from sqlalchemy import (
     TypeDecorator,
     event,
 )
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapper, registry
 
 NAMING_CONVENTION = {
@@ -163,6 +165,37 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 15000) -> None:
         if mode not in ("DEFERRED", "IMMEDIATE"):
             raise ValueError(f"unknown SQLite begin mode {mode!r}")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def ping_when_idle(engine: Engine, after_seconds: float) -> None:
+    """Check a pooled connection before use only when it has been idle ``after_seconds``.
+
+    SQLAlchemy's ``pool_pre_ping`` checks it before every use: on PostgreSQL a round trip
+    that cost a third of a millisecond a request here (a checkout and a statement: 584 µs with
+    the ping, 216 µs without), a tenth of a light page. A connection found dead is replaced
+    before the request uses it (the pool retries on ``DisconnectionError``). One in steady
+    use is not checked: if the database restarts under load, its next statement fails,
+    SQLAlchemy recognises the disconnect and empties the pool, so each worker answers one
+    request with an error page; connections idle through a restart (at night, say) are
+    checked and replaced first. SQLite has no server to lose.
+    """
+    if engine.dialect.name == "sqlite":
+        return
+    disconnected = engine.dialect.loaded_dbapi.Error
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < after_seconds:
+            return  # new, or in steady use
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except disconnected as error:
+            raise DisconnectionError("the idle connection was lost") from error
 
 
 def begin_immediate(session: Any) -> None:

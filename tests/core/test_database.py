@@ -9,11 +9,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from orientamento.database import UTCDateTime, begin_immediate
 from orientamento.extensions import db
-from tests.conftest import make_app
+from tests.conftest import is_postgres, make_app
 
 
 @pytest.fixture
@@ -99,3 +101,28 @@ def test_link_tables_cascade_from_both_sides_and_index_the_right_one() -> None:
         assert indexed == (set() if table is window_places else {(right.name,)}), table.name
     assert {fk.parent.name: fk.target_fullname for fk in event_courses.foreign_keys} == {
         "event_id": "events.id", "course_id": "courses.id"}
+
+
+@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL only: SQLite has no server to lose")
+@pytest.mark.parametrize(("after_seconds", "recovers"), [(0.0, True), (3600.0, False)])
+def test_a_connection_idle_long_enough_is_checked_and_replaced_before_use(
+        database_url: str, after_seconds: float, recovers: bool) -> None:
+    app = make_app(database_url, DATABASE_PING_AFTER_IDLE_SECONDS=after_seconds)
+    with app.app_context():
+        engine = db.engine
+        with engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        # The server drops the pooled (idle) connection, as a restart would.
+        outside = create_engine(database_url, poolclass=NullPool)
+        with outside.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            other.commit()
+        time.sleep(0.2)
+        if recovers:  # checked at checkout: a new connection serves the statement
+            with engine.connect() as connection:
+                assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+        else:  # in steady use: the statement finds the connection gone
+            with pytest.raises(DBAPIError) as raised, engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            assert raised.value.connection_invalidated
+        engine.dispose()
