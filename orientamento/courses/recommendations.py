@@ -13,7 +13,7 @@ keeps the first results from filling up with one sector).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
@@ -72,6 +72,12 @@ class Candidate:
     profile: Mapping[str, float]
     group: str = ""
     area: str = ""
+    #: ``profile`` in RIASEC order, made once: kept candidates (the occupations, per
+    #: catalogue version) are ranked on every result page.
+    vector: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "vector", _vector(self.profile))
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,7 @@ def rank(scores: Mapping[str, float], candidates: Sequence[Candidate], limit: in
     if not candidates:
         return []
     student_top = top_letters(scores)
-    matrix = np.array([_vector(c.profile) for c in candidates])
+    matrix = np.array([c.vector for c in candidates])
     centred = matrix - matrix.mean(axis=1, keepdims=True)
     x = _vector(scores) - _vector(scores).mean()
     norms = np.sqrt((centred * centred).sum(axis=1) * float((x * x).sum()))
