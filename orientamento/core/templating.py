@@ -8,7 +8,7 @@ from babel.lists import format_list
 from flask import Flask
 from flask_babel import format_currency, format_decimal, format_time, get_locale
 
-from orientamento.core import clock
+from orientamento.core import clock, widgets
 from orientamento.core.i18n import language_name
 from orientamento.core.pagination import page_window
 
@@ -22,6 +22,7 @@ def init_templating(app: Flask) -> None:
     filters["language_name"] = language_name
     app.jinja_env.globals["now_local_time"] = lambda: format_time(clock.now(), "short")
     app.jinja_env.globals["page_window"] = page_window
+    widgets.install()
 
 
 def _list_join(items: Any) -> str:
