@@ -6,12 +6,12 @@ report in subject_report.py, the referrals' read side in referrals/queries.py.
 from __future__ import annotations
 
 from calendar import monthrange
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from orientamento.auth.models import Role, User, UserMunicipio
 from orientamento.core import clock
@@ -26,10 +26,11 @@ from orientamento.outreach.models import (
     Flag,
     FlagStatus,
     Outcome,
+    SelfReferral,
     Trigger,
 )
 from orientamento.outreach.referrals.models import Referral
-from orientamento.risk.models import RiskPerson, RiskRecord, RiskScore
+from orientamento.risk.models import Band, RiskPerson, RiskRecord, RiskScore
 from orientamento.support.models import SupportService
 
 PAGE_SIZE = 25
@@ -66,16 +67,63 @@ def team(municipio: int) -> list[User]:
 
 
 def my_cases(worker: User) -> CappedPage:
-    """The open and deferred flags assigned to the worker, in the queue's order."""
-    query = (select(Flag)
-             .where(Flag.assigned_to_id == worker.id,
-                    Flag.municipio.in_(covered_municipi(worker)),
-                    Flag.status != FlagStatus.CLOSED)
-             .options(selectinload(Flag.person), selectinload(Flag.score),
-                      selectinload(Flag.decisions), selectinload(Flag.self_referral),
-                      selectinload(Flag.assigned_to))
-             .order_by(Flag.priority.desc(), Flag.raised_at, Flag.id))
-    return paginate_capped(query, PAGE_SIZE, QUEUE_COUNT_CAP)
+    """The open and deferred flags assigned to the worker, in the queue's order (QueueRow)."""
+    return _queue_page([Flag.assigned_to_id == worker.id,
+                        Flag.municipio.in_(covered_municipi(worker)),
+                        Flag.status != FlagStatus.CLOSED])
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A flag as a queue line shows it, read as plain columns rather than loaded objects
+    (a page of flags with their people, scores, decisions and assignees took six
+    statements and most of the page's time)."""
+
+    id: int
+    trigger: Trigger
+    status: FlagStatus
+    municipio: int
+    raised_at: datetime
+    self_referral_id: int | None
+    self_referral_name: str | None
+    pseudonym: str | None
+    band: Band | None
+    latest_decision: DecisionKind | None
+    assignee: str | None
+
+
+#: The queue's order: highest priority first, then the oldest (index ix_flags_queue_order).
+QUEUE_ORDER = (Flag.priority.desc(), Flag.raised_at, Flag.id)
+
+
+def _queue_page(conditions: list[ColumnElement[bool]]) -> CappedPage:
+    """One page of the flags meeting ``conditions``, as QueueRow, in the queue's order.
+
+    The page's ids come first, from the order index alone; the lines are then read by id, so
+    no join is made for the rows a later page skips.
+    """
+    page = paginate_capped(select(Flag.id).where(*conditions).order_by(*QUEUE_ORDER),
+                           PAGE_SIZE, QUEUE_COUNT_CAP)
+    if not page.items:
+        return page
+    assignee = aliased(User)
+    latest_decision = (select(Decision.kind).where(Decision.flag_id == Flag.id)
+                       .order_by(Decision.id.desc()).limit(1).scalar_subquery())
+    rows = db.session.execute(
+        select(Flag.id, Flag.trigger, Flag.status, Flag.municipio, Flag.raised_at,
+               Flag.self_referral_id, SelfReferral.name, RiskPerson.pseudonym, RiskScore.band,
+               latest_decision, assignee.display_name)
+        .outerjoin(SelfReferral, SelfReferral.id == Flag.self_referral_id)
+        .outerjoin(RiskPerson, RiskPerson.id == Flag.person_id)
+        .outerjoin(RiskScore, RiskScore.id == Flag.score_id)
+        .outerjoin(assignee, assignee.id == Flag.assigned_to_id)
+        .where(Flag.id.in_(page.items)).order_by(*QUEUE_ORDER))
+    lines = [QueueRow(id_, trigger, status, municipio, raised_at, referral_id, name,
+                      pseudonym, Band(band) if band else None,
+                      DecisionKind(decision) if decision else None, assignee_name)
+             for (id_, trigger, status, municipio, raised_at, referral_id, name, pseudonym,
+                  band, decision, assignee_name) in rows]
+    return replace(page, items=lines)
 
 
 def not_opted_out() -> ColumnElement[bool]:
@@ -91,31 +139,25 @@ def not_opted_out() -> ColumnElement[bool]:
 
 
 def queue(worker: User, filters: QueueFilter) -> CappedPage:
-    """Flags in the worker's municipi with the given status, highest priority first.
+    """Flags in the worker's municipi with the given status, highest priority first (QueueRow).
 
     People who refused help never appear, whatever their flags say.
     """
     municipi = covered_municipi(worker)
     if filters.municipio is not None:
         municipi = [n for n in municipi if n == filters.municipio]
-    query = (select(Flag)
-             .where(Flag.municipio.in_(municipi), Flag.status == filters.status,
-                    not_opted_out())
-             .options(selectinload(Flag.person), selectinload(Flag.score),
-                      selectinload(Flag.decisions), selectinload(Flag.self_referral),
-                      selectinload(Flag.assigned_to))
-             .order_by(Flag.priority.desc(), Flag.raised_at, Flag.id))
+    conditions = [Flag.municipio.in_(municipi), Flag.status == filters.status, not_opted_out()]
     if filters.assigned == "mine":
-        query = query.where(Flag.assigned_to_id == worker.id)
+        conditions.append(Flag.assigned_to_id == worker.id)
     elif filters.assigned == "none":
-        query = query.where(Flag.assigned_to_id.is_(None))
+        conditions.append(Flag.assigned_to_id.is_(None))
     if filters.trigger:
-        query = query.where(Flag.trigger == filters.trigger)
+        conditions.append(Flag.trigger == filters.trigger)
     if filters.band:  # a correlated EXISTS: per flag a primary-key look-up
-        query = query.where(select(RiskScore.id)
-                            .where(RiskScore.id == Flag.score_id,
-                                   RiskScore.band == filters.band).exists())
-    return paginate_capped(query, PAGE_SIZE, QUEUE_COUNT_CAP)
+        conditions.append(select(RiskScore.id)
+                          .where(RiskScore.id == Flag.score_id, RiskScore.band == filters.band)
+                          .exists())
+    return _queue_page(conditions)
 
 
 def flag_or_404(worker: User, flag_id: int) -> Flag:

@@ -50,7 +50,7 @@ def _decide(worker: User, flag: Flag, kind: str = "contact", reason: str = "prio
 # --------------------------------------------------------------------------- the queue
 
 
-def _queue(worker: User, **filters: object) -> list[Flag]:
+def _queue(worker: User, **filters: object) -> list[queries.QueueRow]:
     """The first page of the worker's queue (pagination reads the request's page number)."""
     with current_app.test_request_context():
         return list(queries.queue(worker, queries.QueueFilter(**filters)).items)  # type: ignore[arg-type]
@@ -72,7 +72,27 @@ def test_queue_lists_open_flags_of_the_workers_municipi_by_priority(
 
     assert _queue_ids(worker) == [rule.id, high.id, low.id]
     assert _queue_ids(worker, status="deferred") == [deferred.id]
-    assert closed.person_id not in {f.person_id for f in _queue(worker)}
+    assert closed.id not in {f.id for f in _queue(worker)}
+
+
+def test_a_queue_line_shows_the_flags_person_band_latest_decision_and_assignee(
+    worker: User, flagged: MakeFlag
+) -> None:
+    plain = flagged(1, probability=0.3, trigger="contract_ended")
+    decided = flagged(1, probability=0.8)
+    _decide(worker, decided, kind="defer")
+    _decide(worker, decided, kind="contact")  # the latest decision is the one shown
+    services.assign(worker, decided, worker.id)
+    db.session.commit()
+    lines = {line.id: line for line in _queue(worker)}
+    first, second = lines[decided.id], lines[plain.id]
+    assert decided.score is not None and plain.score is None
+    assert (first.trigger, first.band, first.latest_decision, first.assignee) == (
+        "model", decided.score.band, "contact", worker.display_name)
+    assert first.pseudonym == decided.person.pseudonym and first.self_referral_id is None
+    assert (second.trigger, second.band, second.latest_decision, second.assignee) == (
+        "contract_ended", None, None, None)
+    assert first.band is not None and first.band.label  # a member, translated in pages
 
 
 def test_queue_filters_by_trigger_band_and_municipio(worker: User, flagged: MakeFlag) -> None:
