@@ -97,21 +97,29 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class ParentalConsentForm(Form):
-    """A parent's signed form: the day it was signed and the school's reference to it."""
-
+def _signed_form_fields(date_label: Any, reference_label: Any) -> tuple[DayField, StringField]:
+    """The day a parent's paper was signed and the school's reference to it, labelled for
+    the paper (a consent form or a withdrawal)."""
     signed_on = DayField(
-        _l("Date the form was signed"),
+        date_label,
         validators=[InputRequired(message=_l("Give the date written on the signed form."))],
     )
     reference = StringField(
-        _l("Reference of the signed form"),
+        reference_label,
         validators=[DataRequired(message=_l("Give the form's reference.")),
                     Length(max=CONSENT_REFERENCE_LENGTH)],
         filters=[_strip],
         description=_l("Where the school keeps the paper, for example its protocol number."),
         render_kw={"autocomplete": "off"},
     )
+    return signed_on, reference
+
+
+class ParentalConsentForm(Form):
+    """A parent's signed form: the day it was signed and the school's reference to it."""
+
+    signed_on, reference = _signed_form_fields(_l("Date the form was signed"),
+                                              _l("Reference of the signed form"))
 
     def __init__(self, *args: Any, earliest: date, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,15 +137,5 @@ class ParentalConsentForm(Form):
 class ConsentWithdrawalForm(ParentalConsentForm):
     """A parent's signed withdrawal of consent: its date and the school's reference."""
 
-    signed_on = DayField(
-        _l("Date the withdrawal was signed"),
-        validators=[InputRequired(message=_l("Give the date written on the signed form."))],
-    )
-    reference = StringField(
-        _l("Reference of the signed withdrawal"),
-        validators=[DataRequired(message=_l("Give the form's reference.")),
-                    Length(max=CONSENT_REFERENCE_LENGTH)],
-        filters=[_strip],
-        description=_l("Where the school keeps the paper, for example its protocol number."),
-        render_kw={"autocomplete": "off"},
-    )
+    signed_on, reference = _signed_form_fields(_l("Date the withdrawal was signed"),
+                                              _l("Reference of the signed withdrawal"))
