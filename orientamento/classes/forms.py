@@ -10,7 +10,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from orientamento.auth.forms import NewPasswordMixin, new_password_fields
+from orientamento.auth.forms import (
+    NewPasswordMixin,
+    date_of_birth_field,
+    first_name_field,
+    new_password_fields,
+)
 from orientamento.classes.models import SchoolLevel
 from orientamento.classes.services import CONSENT_REFERENCE_LENGTH, check_form_date
 from orientamento.core.errors import DomainError
@@ -71,12 +76,7 @@ class JoinCodeForm(Form):
 class JoinWithCodeForm(NewPasswordMixin, JoinCodeForm):
     """Create a pupil account with a class code, without e-mail."""
 
-    display_name = StringField(
-        _l("First name"),
-        validators=[DataRequired(), Length(max=100)],
-        description=_l("Your teacher will see it in the class list."),
-        render_kw={"autocomplete": "given-name"},
-    )
+    display_name = first_name_field(_l("Your teacher will see it in the class list."))
     username = StringField(
         _l("Username"),
         validators=[DataRequired(), Length(min=3, max=40)],
@@ -85,11 +85,7 @@ class JoinWithCodeForm(NewPasswordMixin, JoinCodeForm):
         ),
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )
-    date_of_birth = DayField(
-        _l("Date of birth"),
-        validators=[InputRequired(message=_l("Enter your date of birth."))],
-        render_kw={"autocomplete": "bday"},
-    )
+    date_of_birth = date_of_birth_field()
     password, confirm = new_password_fields()
 
 
