@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, EmailField, PasswordField, StringField
@@ -70,27 +72,39 @@ class LoginForm(Form):
     )
 
 
+def first_name_field(description: Any) -> StringField:
+    """A student's first name, how the platform addresses them; ``description`` says who sees
+    it."""
+    return StringField(
+        _l("First name"),
+        validators=[DataRequired(), Length(max=100)],
+        description=description,
+        render_kw={"autocomplete": "given-name"},
+    )
+
+
+def date_of_birth_field(description: Any = "") -> DayField:
+    """A student's date of birth."""
+    return DayField(
+        _l("Date of birth"),
+        validators=[InputRequired(message=_l("Enter your date of birth."))],
+        description=description,
+        render_kw={"autocomplete": "bday"},
+    )
+
+
 class RegisterForm(NewPasswordMixin, Form):
     """Self-registration of a student aged 14 or more."""
 
-    display_name = StringField(
-        _l("First name"),
-        validators=[DataRequired(), Length(max=100)],
-        description=_l("How we address you. Your surname is not needed."),
-        render_kw={"autocomplete": "given-name"},
-    )
+    display_name = first_name_field(_l("How we address you. Your surname is not needed."))
     email = EmailField(
         _l("E-mail"),
         validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
                     Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
-    date_of_birth = DayField(
-        _l("Date of birth"),
-        validators=[InputRequired(message=_l("Enter your date of birth."))],
-        description=_l("Under 14 you join with a code from your school instead."),
-        render_kw={"autocomplete": "bday"},
-    )
+    date_of_birth = date_of_birth_field(
+        _l("Under 14 you join with a code from your school instead."))
     password, confirm = new_password_fields()
     accept_privacy = BooleanField(
         _l("I have read the privacy notice"),

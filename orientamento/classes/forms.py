@@ -10,7 +10,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from orientamento.auth.forms import NewPasswordMixin, new_password_fields
+from orientamento.auth.forms import (
+    NewPasswordMixin,
+    date_of_birth_field,
+    first_name_field,
+    new_password_fields,
+)
 from orientamento.classes.models import SchoolLevel
 from orientamento.classes.services import CONSENT_REFERENCE_LENGTH, check_form_date
 from orientamento.core.errors import DomainError
@@ -71,12 +76,7 @@ class JoinCodeForm(Form):
 class JoinWithCodeForm(NewPasswordMixin, JoinCodeForm):
     """Create a pupil account with a class code, without e-mail."""
 
-    display_name = StringField(
-        _l("First name"),
-        validators=[DataRequired(), Length(max=100)],
-        description=_l("Your teacher will see it in the class list."),
-        render_kw={"autocomplete": "given-name"},
-    )
+    display_name = first_name_field(_l("Your teacher will see it in the class list."))
     username = StringField(
         _l("Username"),
         validators=[DataRequired(), Length(min=3, max=40)],
@@ -85,11 +85,7 @@ class JoinWithCodeForm(NewPasswordMixin, JoinCodeForm):
         ),
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )
-    date_of_birth = DayField(
-        _l("Date of birth"),
-        validators=[InputRequired(message=_l("Enter your date of birth."))],
-        render_kw={"autocomplete": "bday"},
-    )
+    date_of_birth = date_of_birth_field()
     password, confirm = new_password_fields()
 
 
@@ -97,21 +93,29 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class ParentalConsentForm(Form):
-    """A parent's signed form: the day it was signed and the school's reference to it."""
-
+def _signed_form_fields(date_label: Any, reference_label: Any) -> tuple[DayField, StringField]:
+    """The day a parent's paper was signed and the school's reference to it, labelled for
+    the paper (a consent form or a withdrawal)."""
     signed_on = DayField(
-        _l("Date the form was signed"),
+        date_label,
         validators=[InputRequired(message=_l("Give the date written on the signed form."))],
     )
     reference = StringField(
-        _l("Reference of the signed form"),
+        reference_label,
         validators=[DataRequired(message=_l("Give the form's reference.")),
                     Length(max=CONSENT_REFERENCE_LENGTH)],
         filters=[_strip],
         description=_l("Where the school keeps the paper, for example its protocol number."),
         render_kw={"autocomplete": "off"},
     )
+    return signed_on, reference
+
+
+class ParentalConsentForm(Form):
+    """A parent's signed form: the day it was signed and the school's reference to it."""
+
+    signed_on, reference = _signed_form_fields(_l("Date the form was signed"),
+                                              _l("Reference of the signed form"))
 
     def __init__(self, *args: Any, earliest: date, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,15 +133,5 @@ class ParentalConsentForm(Form):
 class ConsentWithdrawalForm(ParentalConsentForm):
     """A parent's signed withdrawal of consent: its date and the school's reference."""
 
-    signed_on = DayField(
-        _l("Date the withdrawal was signed"),
-        validators=[InputRequired(message=_l("Give the date written on the signed form."))],
-    )
-    reference = StringField(
-        _l("Reference of the signed withdrawal"),
-        validators=[DataRequired(message=_l("Give the form's reference.")),
-                    Length(max=CONSENT_REFERENCE_LENGTH)],
-        filters=[_strip],
-        description=_l("Where the school keeps the paper, for example its protocol number."),
-        render_kw={"autocomplete": "off"},
-    )
+    signed_on, reference = _signed_form_fields(_l("Date the withdrawal was signed"),
+                                              _l("Reference of the signed withdrawal"))

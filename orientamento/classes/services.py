@@ -175,16 +175,7 @@ def record_parental_consent(counsellor: User, school_class: SchoolClass, pupil: 
         raise Conflict(_l("%(name)s does not need a parent's consent: pupils of 14 and over "
                           "consent for themselves.", name=pupil.display_name))
     check_form_date(signed_on, earliest=earliest_consent_form(school_class), today=today)
-    reference = _clean_reference(reference)
-    pupil.parental_consent_at = clock.now()
-    pupil.parental_consent_by_id = counsellor.id
-    pupil.parental_consent_signed_on = signed_on
-    pupil.parental_consent_reference = reference
-    pupil.parental_consent_withdrawn_on = None
-    pupil.parental_consent_withdrawal_reference = None
-    audit.record(AuditAction.CONSENT_RECORDED, actor=counsellor, subject=pupil,
-                 signed_on=signed_on.isoformat(), reference=reference)
-    db.session.flush()
+    _file_signed_form(counsellor, pupil, consent=True, signed_on=signed_on, reference=reference)
 
 
 def earliest_withdrawal(school_class: SchoolClass, pupil: User) -> date:
@@ -199,15 +190,23 @@ def withdraw_parental_consent(counsellor: User, school_class: SchoolClass, pupil
         raise Conflict(_l("No parental consent is recorded for %(name)s.",
                           name=pupil.display_name))
     check_form_date(signed_on, earliest=earliest_withdrawal(school_class, pupil), today=today)
+    _file_signed_form(counsellor, pupil, consent=False, signed_on=signed_on, reference=reference)
+
+
+def _file_signed_form(counsellor: User, pupil: User, *, consent: bool, signed_on: date,
+                      reference: str) -> None:
+    """Keep a parent's signed form on the pupil, a consent or its withdrawal (each clears
+    the other), and audit it."""
     reference = _clean_reference(reference)
-    pupil.parental_consent_at = None
-    pupil.parental_consent_by_id = None
-    pupil.parental_consent_signed_on = None
-    pupil.parental_consent_reference = None
-    pupil.parental_consent_withdrawn_on = signed_on
-    pupil.parental_consent_withdrawal_reference = reference
-    audit.record(AuditAction.CONSENT_WITHDRAWN, actor=counsellor, subject=pupil,
-                 signed_on=signed_on.isoformat(), reference=reference)
+    pupil.parental_consent_at = clock.now() if consent else None
+    pupil.parental_consent_by_id = counsellor.id if consent else None
+    pupil.parental_consent_signed_on = signed_on if consent else None
+    pupil.parental_consent_reference = reference if consent else None
+    pupil.parental_consent_withdrawn_on = None if consent else signed_on
+    pupil.parental_consent_withdrawal_reference = None if consent else reference
+    audit.record(AuditAction.CONSENT_RECORDED if consent else AuditAction.CONSENT_WITHDRAWN,
+                 actor=counsellor, subject=pupil, signed_on=signed_on.isoformat(),
+                 reference=reference)
     db.session.flush()
 
 

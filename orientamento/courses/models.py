@@ -215,11 +215,6 @@ class Course(Base):
         return self.cost_cents == 0
 
     @property
-    def kind_label(self) -> str:
-        """Translated name of the course's kind."""
-        return str(self.kind.label)
-
-    @property
     def area_label(self) -> str:
         """Translated name of the course's area or sector."""
         return str(AREA_LABELS.get(self.area, self.area))

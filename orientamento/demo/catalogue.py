@@ -6,10 +6,12 @@ invented for the demo; rows use the course import format, every value a string.
 
 from __future__ import annotations
 
+import csv
 import itertools
 import random
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from pathlib import Path
 from typing import NamedTuple
 
 from orientamento.courses.areas import IEFP_SECTORS, KIND_EQF_LEVELS, CourseKind
@@ -47,88 +49,31 @@ class _Course(NamedTuple):
     title_en: str
 
 
-_FOUNDATION, _CENTRE = ProviderKind.ITS_FOUNDATION, ProviderKind.TRAINING_CENTRE
-_PROVIDERS = (
-    _Provider("DEMO-ITS-MECC", "Fondazione ITS Demo Meccatronica Lombardia", _FOUNDATION,
-              "Sesto San Giovanni", ("mechatronics", "energy")),
-    _Provider("DEMO-ITS-DIGI", "Fondazione ITS Demo Tecnologie Digitali Milano", _FOUNDATION,
-              "Milano", ("ict_data", "business_services")),
-    _Provider("DEMO-ITS-MODA", "Fondazione ITS Demo Moda e Design", _FOUNDATION,
-              "Milano", ("fashion", "culture_tourism")),
-    _Provider("DEMO-ITS-MOBI", "Fondazione ITS Demo Mobilità Sostenibile", _FOUNDATION,
-              "Segrate", ("sustainable_mobility",)),
-    _Provider("DEMO-ITS-VITA", "Fondazione ITS Demo Nuove Tecnologie della Vita", _FOUNDATION,
-              "Bresso", ("chemistry_life",)),
-    _Provider("DEMO-ITS-AGRI", "Fondazione ITS Demo Agroalimentare Sud Milano", _FOUNDATION,
-              "Abbiategrasso", ("agrifood",)),
-    _Provider("DEMO-ITS-TURI", "Fondazione ITS Demo Turismo e Cultura", _FOUNDATION,
-              "Milano", ("culture_tourism", "business_services")),
-    _Provider("DEMO-ITS-CASA", "Fondazione ITS Demo Casa e Ambiente Costruito", _FOUNDATION,
-              "Legnano", ("built_environment", "energy")),
-    _Provider("DEMO-CFP-SESTO", "Centro di Formazione Demo Sesto", _CENTRE,
-              "Sesto San Giovanni", ("iefp_mechanics", "iefp_it", "mechatronics")),
-    _Provider("DEMO-CFP-RHO", "Centro di Formazione Demo Rho", _CENTRE,
-              "Rho", ("iefp_logistics", "iefp_retail", "sustainable_mobility")),
-    _Provider("DEMO-CFP-CINISELLO", "Centro di Formazione Demo Cinisello", _CENTRE,
-              "Cinisello Balsamo", ("iefp_tourism", "iefp_food", "agrifood")),
-    _Provider("DEMO-CFP-ROZZANO", "Centro di Formazione Demo Rozzano", _CENTRE,
-              "Rozzano", ("iefp_personal_care", "iefp_fashion", "fashion")),
-    _Provider("DEMO-CFP-LEGNANO", "Centro di Formazione Demo Alto Milanese", _CENTRE, "Legnano",
-              ("iefp_mechanics", "iefp_construction", "iefp_wood", "built_environment")),
-    _Provider("DEMO-CFP-MAGENTA", "Centro di Formazione Demo Magenta", _CENTRE,
-              "Magenta", ("iefp_agriculture", "iefp_food")),
-    _Provider("DEMO-CFP-MI-NORD", "Centro di Formazione Demo Milano Nord", _CENTRE, "Milano",
-              ("iefp_printing", "iefp_culture", "iefp_it", "ict_data")),
-    _Provider("DEMO-CFP-MI-SUD", "Centro di Formazione Demo Milano Sud", _CENTRE, "Milano",
-              ("iefp_personal_care", "iefp_business", "iefp_tourism", "business_services")),
-    _Provider("DEMO-CFP-PIOLTELLO", "Centro di Formazione Demo Martesana", _CENTRE,
-              "Pioltello", ("iefp_chemistry", "iefp_logistics", "chemistry_life")),
-    _Provider("DEMO-CFP-SDONATO", "Centro di Formazione Demo San Donato", _CENTRE,
-              "San Donato Milanese", ("iefp_business", "iefp_it", "energy")),
-    _Provider("DEMO-CFP-CORSICO", "Centro di Formazione Demo Corsico", _CENTRE,
-              "Corsico", ("iefp_sport", "iefp_tourism", "culture_tourism")),
-    _Provider("DEMO-CFP-PADERNO", "Centro di Formazione Demo Paderno Dugnano", _CENTRE,
-              "Paderno Dugnano", ("iefp_mechanics", "iefp_construction", "energy")),
-    _Provider("DEMO-CFP-CASTANO", "Centro di Formazione Demo Castano Primo", _CENTRE,
-              "Castano Primo", ("iefp_wood", "iefp_agriculture", "iefp_sport")),
-    _Provider("DEMO-CFP-MELZO", "Centro di Formazione Demo Melzo", _CENTRE,
-              "Melzo", ("iefp_retail", "iefp_personal_care", "iefp_printing")),
-)
+DATA_DIR = Path(__file__).parent / "data"
+_CENTRE = ProviderKind.TRAINING_CENTRE
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+#: The demo providers (``data/providers.csv``); ``areas`` are separated by "|".
+_PROVIDERS = tuple(_Provider(row["code"], row["name"], ProviderKind(row["kind"]),
+                             row["municipality"], tuple(row["areas"].split("|")))
+                   for row in _read("providers.csv"))
 
 DEMO_CATALOGUE_PROVIDERS: tuple[dict[str, str], ...] = tuple(
     {"code": p.code, "name": p.name, "kind": p.kind, "municipality": p.municipality}
     for p in _PROVIDERS
 )
 
-#: Typical interest profile (R, I, A, S, E, C) per area; the top letter leads by >= 0.10.
+#: Typical interest profile (R, I, A, S, E, C) per area, from ``data/area_riasec.csv``; the
+#: top letter leads by >= 0.10.
 AREA_RIASEC: dict[str, tuple[float, float, float, float, float, float]] = {
-    "energy": (0.80, 0.62, 0.20, 0.25, 0.35, 0.48),
-    "sustainable_mobility": (0.62, 0.35, 0.15, 0.35, 0.48, 0.78),
-    "chemistry_life": (0.55, 0.85, 0.20, 0.35, 0.25, 0.58),
-    "agrifood": (0.75, 0.55, 0.30, 0.30, 0.48, 0.45),
-    "built_environment": (0.80, 0.55, 0.45, 0.25, 0.40, 0.52),
-    "mechatronics": (0.86, 0.66, 0.20, 0.20, 0.30, 0.45),
-    "fashion": (0.50, 0.25, 0.85, 0.30, 0.58, 0.35),
-    "business_services": (0.15, 0.35, 0.25, 0.45, 0.66, 0.82),
-    "culture_tourism": (0.30, 0.40, 0.76, 0.62, 0.55, 0.30),
-    "ict_data": (0.50, 0.85, 0.35, 0.20, 0.30, 0.62),
-    "iefp_agriculture": (0.85, 0.40, 0.25, 0.30, 0.35, 0.35),
-    "iefp_food": (0.80, 0.30, 0.48, 0.35, 0.35, 0.45),
-    "iefp_chemistry": (0.72, 0.58, 0.15, 0.20, 0.25, 0.55),
-    "iefp_wood": (0.85, 0.35, 0.58, 0.20, 0.30, 0.35),
-    "iefp_fashion": (0.64, 0.20, 0.78, 0.30, 0.40, 0.35),
-    "iefp_mechanics": (0.90, 0.50, 0.15, 0.20, 0.25, 0.45),
-    "iefp_construction": (0.90, 0.40, 0.30, 0.25, 0.30, 0.40),
-    "iefp_printing": (0.50, 0.30, 0.80, 0.30, 0.40, 0.48),
-    "iefp_it": (0.60, 0.72, 0.30, 0.30, 0.25, 0.50),
-    "iefp_culture": (0.55, 0.30, 0.85, 0.45, 0.35, 0.25),
-    "iefp_retail": (0.30, 0.20, 0.35, 0.62, 0.80, 0.50),
-    "iefp_logistics": (0.64, 0.30, 0.10, 0.30, 0.40, 0.76),
-    "iefp_tourism": (0.55, 0.25, 0.40, 0.76, 0.58, 0.35),
-    "iefp_sport": (0.62, 0.30, 0.30, 0.85, 0.50, 0.20),
-    "iefp_personal_care": (0.55, 0.25, 0.64, 0.76, 0.45, 0.30),
-    "iefp_business": (0.15, 0.30, 0.20, 0.40, 0.55, 0.85),
-}
+    row["area"]: (float(row["r"]), float(row["i"]), float(row["a"]), float(row["s"]),
+                  float(row["e"]), float(row["c"]))
+    for row in _read("area_riasec.csv")}
 
 #: Specialisations per ITS area: "Tecnico superiore <it>" / "Higher technician <en>".
 _HOURS = {CourseKind.IFTS: (800, 900, 1000), CourseKind.IEFP_QUALIFICA: (2970, 3168),

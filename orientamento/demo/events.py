@@ -7,7 +7,10 @@ fall in them, as they do in real life, but not on weekends or public holidays).
 
 from __future__ import annotations
 
+import csv
 from datetime import date, time, timedelta
+from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -25,27 +28,30 @@ from orientamento.visits.services.availability import WindowPlan, publish_window
 
 ACCESS_NOTE = "Ingresso senza gradini, ascensore, bagno accessibile."
 
-#: (kind, title, description, days ahead, start hour, hours, capacity, online)
-DEMO_EVENTS = (
-    (EventKind.OPEN_DAY, "Open day: laboratori di meccatronica",
-     "Visita ai laboratori, incontro con studenti e docenti, prove pratiche con i robot.",
-     12, 15, 3, 40, False),
-    (EventKind.WEBINAR, "Webinar: come funziona un ITS Academy",
-     "Due anni, stage in azienda, diploma EQF 5: domande e risposte in diretta.",
-     8, 17, 1.5, 100, True),
-    (EventKind.WORKSHOP, "Laboratorio di robotica (posti limitati)",
-     "Programma un braccio robotico in piccoli gruppi. Pochi posti: c'è la lista d'attesa.",
-     19, 10, 2, 3, False),
-    (EventKind.OPEN_DAY, "Open day: cucina e accoglienza turistica",
-     "Scopri i percorsi IeFP di ristorazione e turismo, con una prova in cucina.",
-     26, 9, 4, 60, False),
-    (EventKind.WORKSHOP, "Workshop: il tuo primo curriculum",
-     "Per chi cerca lavoro o formazione: scrivere il curriculum e prepararsi al colloquio.",
-     33, 14, 2, 20, False),
-    (EventKind.WEBINAR, "Webinar: lavorare nell'ICT dopo il diploma",
-     "Sviluppo software, reti, dati: cosa si studia e dove si lavora.",
-     40, 18, 1, 150, True),
-)
+
+class DemoEvent(NamedTuple):
+    """One demo event: when it comes (days after the seeding day), how long and how big."""
+
+    kind: EventKind
+    title: str
+    description: str
+    days_ahead: int
+    start_hour: int
+    hours: float
+    capacity: int
+    online: bool
+
+
+def _demo_events() -> tuple[DemoEvent, ...]:
+    """The demo events of ``data/events.csv``."""
+    with (Path(__file__).parent / "data" / "events.csv").open(encoding="utf-8") as file:
+        return tuple(DemoEvent(
+            EventKind(row["kind"]), row["title"], row["description"], int(row["days_ahead"]),
+            int(row["start_hour"]), float(row["hours"]), int(row["capacity"]),
+            row["online"] == "yes") for row in csv.DictReader(file))
+
+
+DEMO_EVENTS = _demo_events()
 
 
 #: How far to look for a day open to visits: the summer break lasts about 100 days.

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from orientamento.auth.models import Role, User
 from orientamento.auth.passwords import hash_password
 from orientamento.core import clock
-from orientamento.demo.support import ORGANISATIONS
+from orientamento.demo.support import DEMO_DATA
 from orientamento.extensions import db
 from orientamento.outreach.models import Decision, DecisionKind, Flag, FlagStatus
 from orientamento.outreach.referrals.days import add_working_days
@@ -20,14 +20,15 @@ from orientamento.support.models import SupportOrganisation, SupportService
 
 OPERATOR = ("operator@demo.example.org", "Sofia Servizi")
 OUTREACH = "outreach@demo.example.org"
-#: The demo organisation the operator works for, by its key in ``demo.support``.
+#: The demo organisation the operator works for, by its key in ``demo/data/support.json``.
 ORGANISATION_KEY = "informagiovani"
 NOTE = ("Ha lasciato la scuola l'anno scorso e cerca un corso; preferisce essere chiamata il "
         "pomeriggio.")
 
 
 def _organisation() -> SupportOrganisation | None:
-    name = next(row[1] for row in ORGANISATIONS if row[0] == ORGANISATION_KEY)
+    name = next(row["name"] for row in DEMO_DATA["organisations"]
+                if row["key"] == ORGANISATION_KEY)
     return db.session.scalar(select(SupportOrganisation).where(SupportOrganisation.name == name))
 
 

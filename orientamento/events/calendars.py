@@ -120,7 +120,7 @@ def _vevent(item: FeedItem, stamp: datetime) -> icalendar.Event:
     vevent.add("dtstamp", stamp)
     vevent.add("dtstart", event.starts_at.astimezone(clock.ROME))
     vevent.add("dtend", event.ends_at.astimezone(clock.ROME))
-    vevent.add("summary", f"{event.kind_label}: {event.title}")
+    vevent.add("summary", f"{event.kind.label!s}: {event.title}")
     vevent.add("sequence", event.sequence + (1 if item.cancelled_for_me else 0))
     vevent.add("last-modified", event.updated_at)
     cancelled = event.status == EventStatus.CANCELLED or item.cancelled_for_me

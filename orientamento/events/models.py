@@ -157,11 +157,6 @@ class Event(Base):
         back_populates="event", cascade="all, delete-orphan", passive_deletes=True)
 
     @property
-    def kind_label(self) -> str:
-        """Translated label of the kind."""
-        return str(self.kind.label)
-
-    @property
     def is_cancelled(self) -> bool:
         """Whether the event was cancelled."""
         return self.status == EventStatus.CANCELLED
@@ -306,11 +301,6 @@ class Registration(Base):
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship()
     school_class: Mapped[SchoolClass | None] = relationship()
-
-    @property
-    def status_label(self) -> str:
-        """Translated label of the status."""
-        return str(self.status.label)
 
     @property
     def is_active(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,15 @@ MUNICIPI = [str(n) for n in range(1, 10)]
 CHOOSE = _l("Choose one of the options in the list.")
 
 
+def _offer(field: SelectField, anything: Any, options: Iterable[tuple[str, Any]]) -> None:
+    """Offer ``options`` (value, label) after an empty one that means ``anything``, and
+    refuse any other value."""
+    options = list(options)
+    field.choices = [SelectChoice("", anything),
+                     *(SelectChoice(value, label) for value, label in options)]
+    field.validators = [Optional(), AnyOf([value for value, _ in options], message=CHOOSE)]
+
+
 class FilterForm(QueryForm):
     """The pages' filters: a quarter and, for staff, a municipio."""
 
@@ -27,10 +37,7 @@ class FilterForm(QueryForm):
 
     def __init__(self, *args: Any, quarters: list[Quarter], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        names = [str(q) for q in quarters]
-        self.quarter.choices = [SelectChoice("", _l("Latest 12 months")),
-                                *(SelectChoice(name, name) for name in names)]
-        self.quarter.validators = [Optional(), AnyOf(names, message=CHOOSE)]
+        _offer(self.quarter, _l("Latest 12 months"), ((str(q), str(q)) for q in quarters))
         self.municipio.choices = [SelectChoice("", _l("All of Milan")), *(
             SelectChoice(n, _l("Municipio %(n)d", n=int(n))) for n in MUNICIPI)]
 
@@ -46,13 +53,8 @@ class NeetFilterForm(QueryForm):
         from orientamento.observatory.neet import TRIGGER_LABELS
 
         super().__init__(*args, **kwargs)
-        names = [str(q) for q in quarters]
-        self.quarter.choices = [SelectChoice("", _l("The quarters shown")),
-                                *(SelectChoice(name, name) for name in names)]
-        self.quarter.validators = [Optional(), AnyOf(names, message=CHOOSE)]
-        self.trigger.choices = [SelectChoice("", _l("All triggers")), *(
-            SelectChoice(key, label) for key, label in TRIGGER_LABELS.items())]
-        self.trigger.validators = [Optional(), AnyOf(list(TRIGGER_LABELS), message=CHOOSE)]
+        _offer(self.quarter, _l("The quarters shown"), ((str(q), str(q)) for q in quarters))
+        _offer(self.trigger, _l("All triggers"), TRIGGER_LABELS.items())
 
 
 class DemandImportForm(Form):

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Response
 
+from orientamento.classes.forms import current_school_year
 from orientamento.core import clock
 from orientamento.core.links import absolute_url
 from orientamento.core.spreadsheet import csv_download, csv_text
@@ -159,9 +160,9 @@ def _projection_rows(_crosswalk: Crosswalk) -> list[Row]:
 
 
 def _reach_rows(_crosswalk: Crosswalk) -> list[Row]:
-    from orientamento.observatory.reach import reach, school_year_of
+    from orientamento.observatory.reach import reach
 
-    school_year = school_year_of(clock.today())
+    school_year = current_school_year(clock.today())
     return [{"school_year": school_year, "municipio": r.municipio, "school_level": r.level,
              "schools": r.schools, "schools_reached": r.schools_reached, "classes": r.classes,
              "classes_reached": r.classes_reached, "hours_done": r.hours_done,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 
@@ -25,12 +24,6 @@ from orientamento.events.models import (
 )
 from orientamento.extensions import db
 from orientamento.orgs.models import School
-
-
-def school_year_of(day: date) -> str:
-    """The Italian school year of a day (September to August), such as 2026/2027."""
-    start = day.year if day.month >= 9 else day.year - 1
-    return f"{start}/{start + 1}"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from orientamento.auth.models import Role
+from orientamento.classes.forms import current_school_year
 from orientamento.classes.models import SchoolLevel
 from orientamento.core import clock
 from orientamento.core.access import public, role_required
@@ -45,7 +46,7 @@ def _common() -> dict[str, object]:
 
 
 def _reach() -> dict[str, object]:
-    school_year = reach.school_year_of(clock.today())
+    school_year = current_school_year(clock.today())
     return {"reach_rows": reach.reach(school_year), "school_year": school_year,
             "level_labels": SchoolLevel.labels()}
 

@@ -74,10 +74,5 @@ class Provider(Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, server_default=func.now())
 
-    @property
-    def kind_label(self) -> str:
-        """Translated label of the provider's kind."""
-        return str(self.kind.label)
-
     def __repr__(self) -> str:
         return f"<Provider {self.code}>"

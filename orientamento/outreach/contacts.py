@@ -34,7 +34,7 @@ def contact_card(flag: Flag, locale: str) -> ContactCard | None:
     if asked is not None:
         return ContactCard(name=asked.name, phone=asked.phone, email=asked.email,
                            language=language_name(asked.language, locale),
-                           preferred_time=asked.preferred_time_label)
+                           preferred_time=str(asked.preferred_time.label))
     person = flag.person
     if person is None or person.opted_out_at is not None or person.contact is None:
         return None

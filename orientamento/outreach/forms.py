@@ -3,6 +3,7 @@ public "contact me" form. The referral forms are in ``referrals/forms.py``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -213,23 +214,24 @@ class SelfReferralForm(Form):
 
     def validate_phone(self, field: Field) -> None:
         """A phone number when the person chose a call (and a valid one whenever given)."""
-        value = (field.data or "").strip()
-        if not value:
-            if self.channel.data == "phone":
-                raise ValidationError(_l("Write the phone number we should call."))
-            return
-        problem = phone_problem(value)
-        if problem:
-            raise ValidationError(problem)
+        self._check_contact(field, "phone", phone_problem,
+                            _l("Write the phone number we should call."))
 
     def validate_email(self, field: Field) -> None:
         """An e-mail address when the person chose e-mail (and a valid one whenever given)."""
+        self._check_contact(field, "email", email_problem,
+                            _l("Write the e-mail address we should write to."))
+
+    def _check_contact(self, field: Field, channel: str, problem_of: Callable[[str], str | None],
+                       missing: Any) -> None:
+        """Refuse the way to reach the person if it is missing for the channel they chose,
+        or is given and not valid."""
         value = (field.data or "").strip()
         if not value:
-            if self.channel.data == "email":
-                raise ValidationError(_l("Write the e-mail address we should write to."))
+            if self.channel.data == channel:
+                raise ValidationError(missing)
             return
-        problem = email_problem(value)
+        problem = problem_of(value)
         if problem:
             raise ValidationError(problem)
 

@@ -99,11 +99,6 @@ class SelfReferral(Base):
     consented_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
-    @property
-    def preferred_time_label(self) -> str:
-        """Translated preferred time."""
-        return str(self.preferred_time.label)
-
 
 class FlagStatus(LabelledEnum):
     """Open until someone decides; deferred flags come back to the queue."""
@@ -201,11 +196,6 @@ class Flag(Base):
         """Translated trigger."""
         return str(Trigger(self.trigger).label)
 
-    @property
-    def status_label(self) -> str:
-        """Translated status."""
-        return str(self.status.label)
-
 
 # The queue's whole order, ties included, so a page reads its rows and stops. With only
 # (status, priority), SQLite chose the municipio index for the worker's municipi and sorted
@@ -265,11 +255,6 @@ class Decision(Base):
     decided_by: Mapped[User | None] = relationship()
     contacts: Mapped[list[Contact]] = relationship(back_populates="decision",
                                                    order_by="Contact.id")
-
-    @property
-    def kind_label(self) -> str:
-        """Translated decision."""
-        return str(self.kind.label)
 
     @property
     def reason_label(self) -> str:

@@ -27,12 +27,13 @@ def _flag_entry(flag: Flag, outcomes: list[Outcome], calls: list[CallAttempt]
                 ) -> dict[str, Any]:
     return {
         "id": flag.id, "trigger": flag.trigger, "trigger_label": flag.trigger_label,
-        "status": str(flag.status), "status_label": flag.status_label, "municipio": flag.municipio,
+        "status": str(flag.status), "status_label": str(flag.status.label),
+        "municipio": flag.municipio,
         "model_version_id": flag.version_id, "records_of": flag.as_of,
         "raised_at": flag.raised_at,
         "closed_at": flag.closed_at,
         "decisions": [{
-            "kind": str(decision.kind), "kind_label": decision.kind_label,
+            "kind": str(decision.kind), "kind_label": str(decision.kind.label),
             "reason": decision.reason_code, "reason_label": decision.reason_label,
             "reason_text": decision.reason_text,
             "agrees_with_model": decision.agrees_with_model,
@@ -48,7 +49,7 @@ def _flag_entry(flag: Flag, outcomes: list[Outcome], calls: list[CallAttempt]
         "referrals": [{
             "service": referral.service.name,
             "organisation": referral.service.organisation.name,
-            "status": str(referral.status), "status_label": referral.status_label,
+            "status": str(referral.status), "status_label": str(referral.status.label),
             "consent_on": referral.consent_on, "note": referral.note,
             "referred_at": referral.referred_at, "answered_at": referral.answered_at,
             "decline_reason": referral.decline_reason, "decline_label": referral.decline_label,
@@ -59,7 +60,7 @@ def _flag_entry(flag: Flag, outcomes: list[Outcome], calls: list[CallAttempt]
         } for referral in flag.referrals],
         "call_attempts": [{
             "number": call.number, "outcome": str(call.outcome),
-            "outcome_label": call.outcome_label, "called_at": call.called_at,
+            "outcome_label": str(call.outcome.label), "called_at": call.called_at,
             "call_back_at": call.call_back_at, "next_attempt_at": call.next_attempt_at,
             "note": call.note,
         } for call in calls],

@@ -190,11 +190,6 @@ class ModelVersion(Base):
 
     activated_by: Mapped[User | None] = relationship(foreign_keys=[activated_by_id])
 
-    @property
-    def status_label(self) -> str:
-        """Translated status."""
-        return str(self.status.label)
-
 
 class Band(LabelledEnum):
     """Score bands: cut-offs on the calibrated probability (see docs/risk-model.md)."""

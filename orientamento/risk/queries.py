@@ -90,7 +90,7 @@ def _score_entry(score: RiskScore, locale: str) -> dict[str, Any]:
                     for line in reason_lines(version_spec(version), score.reasons, locale)],
         "model_version": {"id": version.id, "spec_name": version.spec_name,
                           "algorithm": version.algorithm, "status": str(version.status),
-                          "status_label": version.status_label},
+                          "status_label": str(version.status.label)},
     }
 
 

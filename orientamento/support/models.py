@@ -107,11 +107,6 @@ class SupportOrganisation(Base):
         back_populates="organisation", cascade="all, delete-orphan",
         passive_deletes=True, order_by="SupportLocation.address")
 
-    @property
-    def kind_label(self) -> str:
-        """Translated name of the organisation's kind."""
-        return str(self.kind.label)
-
     def __repr__(self) -> str:
         return f"<SupportOrganisation {self.name}>"
 
@@ -212,11 +207,6 @@ class SupportService(Base):
     def languages(self) -> list[str]:
         """ISO 639-1 codes of the languages spoken, in a stable order."""
         return sorted(row.code for row in self.language_rows)
-
-    @property
-    def access_label(self) -> str:
-        """Translated way to get to the service."""
-        return str(self.access.label)
 
     def __repr__(self) -> str:
         return f"<SupportService {self.name}>"

@@ -189,11 +189,6 @@ class VisitRequest(Base):
     event: Mapped[Event | None] = relationship()
 
     @property
-    def status_label(self) -> str:
-        """Translated label of the status."""
-        return str(self.status.label)
-
-    @property
     def mode_label(self) -> str:
         """Translated label of the mode."""
         return str(VisitMode(self.mode).label)

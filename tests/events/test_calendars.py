@@ -159,4 +159,4 @@ def test_a_provider_feed_has_its_own_events_only(
     colleague = make_user(Role.PROVIDER, provider_id=staff.provider_id)
     make_event(title="Altrui")
     summaries = feed(colleague)
-    assert list(summaries) == [f"{ours.kind_label}: Nostro"]
+    assert list(summaries) == [f"{ours.kind.label}: Nostro"]

@@ -9,11 +9,12 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from orientamento.auth.models import Role, User
+from orientamento.classes.forms import current_school_year
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.events.models import Event, EventClass, EventKind, EventStatus
 from orientamento.extensions import db
-from orientamento.observatory.reach import reach, school_year_of
+from orientamento.observatory.reach import reach
 from orientamento.orgs.models import School
 
 
@@ -39,7 +40,7 @@ def test_reach_counts_schools_classes_and_hours_by_municipio(
     provider = make_provider()
     school = make_school(municipio=6)
     counsellor = make_user(Role.COUNSELLOR, school_id=school.id)
-    year = school_year_of(clock.today())
+    year = current_school_year(clock.today())
     reached = make_class(counsellor, school_year=year)
     make_class(counsellor, school_year=year, name="3C")
     _visit(provider.id, reached, 2, attended=18, days_ago=3)
@@ -54,5 +55,5 @@ def test_reach_counts_schools_classes_and_hours_by_municipio(
 
 
 def test_the_school_year_turns_in_september() -> None:
-    assert school_year_of(date(2026, 8, 31)) == "2025/2026"
-    assert school_year_of(date(2026, 9, 1)) == "2026/2027"
+    assert current_school_year(date(2026, 8, 31)) == "2025/2026"
+    assert current_school_year(date(2026, 9, 1)) == "2026/2027"

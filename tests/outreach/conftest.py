@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import insert, select, text
 
 from orientamento.auth.models import Role, User
+from orientamento.core import clock
 from orientamento.extensions import db
 from orientamento.outreach.models import Flag
-from orientamento.risk.models import ContactDetails, ModelVersion
+from orientamento.risk.models import ContactDetails, ModelVersion, RiskPerson
 from orientamento.support.models import (
     AccessMode,
     OrganisationKind,
@@ -60,6 +62,33 @@ def flagged(version: ModelVersion) -> MakeFlag:
             fields["raised_at"] = raised_at
         return make_flag(person, score if trigger == "model" else None, trigger=trigger,
                          **fields)
+
+    return factory
+
+
+@pytest.fixture
+def many_contract_flags(app: Flask) -> Callable[[], None]:
+    """Factory: 3,000 open contract-ended flags over the nine municipi with few distinct
+    priorities (the rule's priority is 1 + months / 100), as the bench's million records have;
+    committed, then ANALYZE, so the planner sees them."""
+
+    def factory() -> None:
+        now = clock.now()
+        start = db.session.scalar(
+            select(RiskPerson.id).order_by(RiskPerson.id.desc()).limit(1)) or 0
+        db.session.execute(insert(RiskPerson), [
+            {"pseudonym": f"plan{i}", "municipio": 1 + i % 9, "birth_year": 2001}
+            for i in range(3000)])
+        people = db.session.execute(select(RiskPerson.id, RiskPerson.municipio)
+                                    .where(RiskPerson.id > start)).all()
+        db.session.execute(insert(Flag), [
+            {"person_id": person_id, "municipio": municipio, "trigger": "contract_ended",
+             "status": "open", "priority": 1 + (1 + n % 12) / 100,
+             "months_since_contract": 1 + n % 12, "as_of": date(2026, 9, 30),
+             "raised_at": now - timedelta(minutes=n)}
+            for n, (person_id, municipio) in enumerate(people)])
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
 
     return factory
 

@@ -4,49 +4,26 @@ At a million records the worker's municipi held 62,000 open flags; with an index
 (status, priority) only, SQLite searched the municipio index and sorted all of them for each
 page (0.01 of the benchmark's floor). The plan is read from SQLite, whose planner decides
 from the statistics ANALYZE gathers; PostgreSQL's plan depends on its own cost model, so the
-test runs where the embedded default runs.
+test runs where the embedded default runs. What the start page's lists show is tested on both
+databases in test_services.py.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import current_app
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, select
 
 from orientamento.auth.models import User
-from orientamento.core import clock
 from orientamento.extensions import db
-from orientamento.outreach import queries, services
+from orientamento.outreach import queries
 from orientamento.outreach.models import Flag
-from orientamento.risk.models import RiskPerson
 from tests.conftest import is_postgres
 
 pytestmark = pytest.mark.skipif(is_postgres(), reason="reads SQLite's query plan")
-
-FLAGS = 3000
-
-
-def _many_contract_flags() -> None:
-    """``FLAGS`` open contract-ended flags over the nine municipi, few distinct priorities
-    (the rule's priority is 1 + months / 100), as the bench's million records have."""
-    now = clock.now()
-    start = db.session.scalar(select(RiskPerson.id).order_by(RiskPerson.id.desc()).limit(1)) or 0
-    db.session.execute(insert(RiskPerson), [
-        {"pseudonym": f"plan{i}", "municipio": 1 + i % 9, "birth_year": 2001}
-        for i in range(FLAGS)])
-    people = db.session.execute(select(RiskPerson.id, RiskPerson.municipio)
-                                .where(RiskPerson.id > start)).all()
-    db.session.execute(insert(Flag), [
-        {"person_id": person_id, "municipio": municipio, "trigger": "contract_ended",
-         "status": "open", "priority": 1 + (1 + n % 12) / 100, "months_since_contract": 1 + n % 12,
-         "as_of": date(2026, 9, 30), "raised_at": now - timedelta(minutes=n)}
-        for n, (person_id, municipio) in enumerate(people)])
-    db.session.commit()
-    db.session.execute(text("ANALYZE"))
-
 
 def _statements(worker: User,
                 filters: queries.QueueFilter | None = None) -> list[tuple[str, Any]]:
@@ -74,15 +51,16 @@ def _page_plan(worker: User, filters: queries.QueueFilter | None = None) -> str:
 
 
 def test_the_queue_page_reads_the_order_index_instead_of_sorting_every_flag(
-        worker: User) -> None:
-    _many_contract_flags()
+        worker: User, many_contract_flags: Callable[[], None]) -> None:
+    many_contract_flags()
     plan = _page_plan(worker)
     assert "ix_outreach_flags_queue_order" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
 
 
-def test_the_order_index_keeps_the_queue_order_ties_oldest_first(worker: User) -> None:
-    _many_contract_flags()
+def test_the_order_index_keeps_the_queue_order_ties_oldest_first(
+        worker: User, many_contract_flags: Callable[[], None]) -> None:
+    many_contract_flags()
     with current_app.test_request_context():
         shown = list(queries.queue(worker, queries.QueueFilter()).items)
     expected = sorted(db.session.scalars(select(Flag).where(Flag.municipio.in_([1, 2]))),
@@ -90,20 +68,9 @@ def test_the_order_index_keeps_the_queue_order_ties_oldest_first(worker: User) -
     assert [f.id for f in shown] == [f.id for f in expected]
 
 
-def test_the_queue_filtered_by_trigger_reads_the_trigger_order_index(worker: User) -> None:
-    _many_contract_flags()
+def test_the_queue_filtered_by_trigger_reads_the_trigger_order_index(
+        worker: User, many_contract_flags: Callable[[], None]) -> None:
+    many_contract_flags()
     plan = _page_plan(worker, queries.QueueFilter(trigger="contract_ended"))
     assert "ix_outreach_flags_trigger_order" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
-
-
-def test_contacts_due_are_the_decided_flags_of_the_municipi(worker: User) -> None:
-    # Among thousands of flags, only the two the team decided to contact (the list reads the
-    # municipi through ``municipio + 0``, which no index serves, and the decisions by id).
-    _many_contract_flags()
-    decided = db.session.scalars(select(Flag).where(Flag.municipio == 1).limit(2)).all()
-    for flag in decided:
-        services.decide(worker, flag, "contact", "priority_confirmed", "", True)
-    db.session.commit()
-    summary = queries.worker_summary(worker, clock.today())
-    assert {flag.id for flag in summary.contacts_due} == {flag.id for flag in decided}

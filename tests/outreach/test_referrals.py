@@ -155,7 +155,7 @@ def test_the_flag_page_refers_and_shows_the_status(
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/outreach/flags/{flag.id}#referrals")
     page = client.get(f"/outreach/flags/{flag.id}?lang=en").get_data(as_text=True)
-    assert "Waiting for the service&#39;s answer" in page and service.name in page
+    assert "Waiting for the service's answer" in page and service.name in page
     missing = client.post(f"/outreach/flags/{flag.id}/referrals?lang=en", data={
         "referral-services": str(service.id),
         "referral-consent_on": clock.today().isoformat()})

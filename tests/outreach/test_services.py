@@ -466,3 +466,16 @@ def test_follow_ups_fall_due_months_after_the_flag_in_milan(
     version: ModelVersion, raised: datetime, months: int, due: date
 ) -> None:
     assert services.follow_up_due(Flag(raised_at=raised), months) == due
+
+
+def test_contacts_due_are_the_decided_flags_of_the_municipi(
+        worker: User, many_contract_flags: Callable[[], None]) -> None:
+    # Among thousands of flags, only the two the team decided to contact (the list reads the
+    # municipi through ``municipio + 0``, which no index serves, and the decisions by id).
+    many_contract_flags()
+    decided = db.session.scalars(select(Flag).where(Flag.municipio == 1).limit(2)).all()
+    for flag in decided:
+        services.decide(worker, flag, "contact", "priority_confirmed", "", True)
+    db.session.commit()
+    summary = queries.worker_summary(worker, clock.today())
+    assert {flag.id for flag in summary.contacts_due} == {flag.id for flag in decided}

@@ -70,11 +70,6 @@ class CallAttempt(Base):
     flag: Mapped[Flag] = relationship()
     contact: Mapped[Contact] = relationship()
 
-    @property
-    def outcome_label(self) -> str:
-        """Translated outcome."""
-        return str(self.outcome.label)
-
 
 #: Longest a person's reason to call back may wait.
 CALL_BACK_HORIZON_DAYS = 30

@@ -140,11 +140,6 @@ class Referral(Base):
     service: Mapped[SupportService] = relationship()
 
     @property
-    def status_label(self) -> str:
-        """Translated status."""
-        return str(self.status.label)
-
-    @property
     def decline_label(self) -> str:
         """Translated reason for a decline ("" when not declined)."""
         return str(DECLINE_REASONS.get(self.decline_reason or "", ""))

@@ -5,10 +5,12 @@ travel with it, and the answer, the take-up and the closing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from orientamento.auth.models import Role, User
@@ -44,12 +46,43 @@ def past_referrals() -> ResponseReturnValue:
                            today=clock.today())
 
 
+class _Answer(NamedTuple):
+    """An operator's answer to a referral: the form it posts, the service call it makes with
+    the form's values, and what it says when done."""
+
+    form: Callable[[], FlaskForm]
+    act: Callable[[User, Referral, Any], object]
+    done: LazyString
+
+
+#: The answers by the name of their form on the referral page (``<name>_form``).
+_ANSWERS = {
+    "accept": _Answer(
+        lambda: EmptyForm(prefix="accept"),
+        lambda operator, referral, _form: referrals.accept(operator, referral, clock.now()),
+        _l("Referral accepted. Contact the person and record the first appointment.")),
+    "decline": _Answer(
+        lambda: DeclineForm(prefix="decline"),
+        lambda operator, referral, form: referrals.decline(
+            operator, referral, form.reason.data or "", form.note.data or "", clock.now()),
+        _l("Referral declined. The outreach worker will see your reason.")),
+    "take_up": _Answer(
+        lambda: TakeUpForm(prefix="take-up"),
+        lambda operator, referral, form: referrals.record_take_up(
+            operator, referral, form.first_appointment_on.data, form.took_up_value(),
+            clock.today()),
+        _l("Appointment saved.")),
+    "close": _Answer(
+        lambda: CloseReferralForm(prefix="close"),
+        lambda operator, referral, form: referrals.close(
+            operator, referral, form.outcome.data or "", form.note.data or "", clock.now()),
+        _l("Referral closed with its outcome.")),
+}
+
+
 def _referral_forms() -> dict[str, FlaskForm]:
     """The referral page's forms, empty."""
-    return {"accept_form": EmptyForm(prefix="accept"),
-            "decline_form": DeclineForm(prefix="decline"),
-            "take_up_form": TakeUpForm(prefix="take-up"),
-            "close_form": CloseReferralForm(prefix="close")}
+    return {f"{name}_form": answer.form() for name, answer in _ANSWERS.items()}
 
 
 def _show_referral(referral: Referral, status: int = 200,
@@ -77,66 +110,45 @@ def show_referral(referral_id: int) -> ResponseReturnValue:
                         lambda: referrals.record_view(operator, referral))
 
 
-def _answer(referral_id: int, name: str, form: FlaskForm,
-            act: Callable[[User, Referral], str]) -> ResponseReturnValue:
-    """Submit ``form`` with ``act`` on the referral, then go back to the referral."""
-    operator = acting_user()
+def _answer(referral_id: int, name: str) -> ResponseReturnValue:
+    """Submit the answer's form on the referral, then go back to the referral."""
+    answer, operator = _ANSWERS[name], acting_user()
+    form = answer.form()
     referral = referral_queries.referral_or_404(operator, referral_id)
+
+    def act() -> str:
+        answer.act(operator, referral, form)
+        return str(answer.done)
+
     return submitted(
-        form, lambda: act(operator, referral),
-        url_for("outreach.show_referral", referral_id=referral_id),
+        form, act, url_for("outreach.show_referral", referral_id=referral_id),
         lambda status: _show_referral(referral_queries.referral_or_404(operator, referral_id),
-                                      status, **{name: form}))
+                                      status, **{f"{name}_form": form}))
 
 
 @bp.post("/referrals/<int:referral_id>/accept")
 @role_required(Role.SERVICE_OPERATOR)
 def accept_referral(referral_id: int) -> ResponseReturnValue:
     """Accept a referral: the service will contact the person."""
-    def act(operator: User, referral: Referral) -> str:
-        referrals.accept(operator, referral, clock.now())
-        return _("Referral accepted. Contact the person and record the first appointment.")
-
-    return _answer(referral_id, "accept_form", EmptyForm(prefix="accept"), act)
+    return _answer(referral_id, "accept")
 
 
 @bp.post("/referrals/<int:referral_id>/decline")
 @role_required(Role.SERVICE_OPERATOR)
 def decline_referral(referral_id: int) -> ResponseReturnValue:
     """Decline a referral with a reason; it goes back to the outreach worker."""
-    form = DeclineForm(prefix="decline")
-
-    def act(operator: User, referral: Referral) -> str:
-        referrals.decline(operator, referral, form.reason.data or "", form.note.data or "",
-                          clock.now())
-        return _("Referral declined. The outreach worker will see your reason.")
-
-    return _answer(referral_id, "decline_form", form, act)
+    return _answer(referral_id, "decline")
 
 
 @bp.post("/referrals/<int:referral_id>/take-up")
 @role_required(Role.SERVICE_OPERATOR)
 def record_take_up(referral_id: int) -> ResponseReturnValue:
     """Record the first appointment and whether the person came."""
-    form = TakeUpForm(prefix="take-up")
-
-    def act(operator: User, referral: Referral) -> str:
-        referrals.record_take_up(operator, referral, form.first_appointment_on.data,
-                                 form.took_up_value(), clock.today())
-        return _("Appointment saved.")
-
-    return _answer(referral_id, "take_up_form", form, act)
+    return _answer(referral_id, "take_up")
 
 
 @bp.post("/referrals/<int:referral_id>/close")
 @role_required(Role.SERVICE_OPERATOR)
 def close_referral(referral_id: int) -> ResponseReturnValue:
     """Close an accepted referral with its outcome."""
-    form = CloseReferralForm(prefix="close")
-
-    def act(operator: User, referral: Referral) -> str:
-        referrals.close(operator, referral, form.outcome.data or "", form.note.data or "",
-                        clock.now())
-        return _("Referral closed with its outcome.")
-
-    return _answer(referral_id, "close_form", form, act)
+    return _answer(referral_id, "close")

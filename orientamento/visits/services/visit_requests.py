@@ -107,7 +107,7 @@ def request_visit(counsellor: User, window: VisitWindow, pupils_by_class: dict[i
 def _move(visit: VisitRequest, status: VisitStatus) -> None:
     if not visit.can_become(status):
         raise Conflict(_l("This request is \"%(status)s\" and cannot change that way.",
-                          status=visit.status_label))
+                          status=visit.status.label))
     visit.status = status
     visit.updated_at = clock.now()
 
@@ -135,7 +135,7 @@ def confirm_visit(actor: User, visit: VisitRequest, ambassador_ids: Sequence[int
     if (side, visit.status) not in (("provider", VisitStatus.REQUESTED),
                                     ("school", VisitStatus.COUNTER_PROPOSED)):
         raise Conflict(_l("This request is \"%(status)s\" and cannot change that way.",
-                          status=visit.status_label))
+                          status=visit.status.label))
     if visit.starts_at <= now:
         raise Conflict(_l("The time of this request has passed."))
     provider = visit.provider
@@ -191,7 +191,7 @@ def propose_time(actor: User, visit: VisitRequest, starts_at: datetime, ends_at:
     expected = VisitStatus.REQUESTED if side == "provider" else VisitStatus.COUNTER_PROPOSED
     if visit.status != expected:
         raise Conflict(_l("This request is \"%(status)s\" and cannot change that way.",
-                          status=visit.status_label))
+                          status=visit.status.label))
     _check_time(starts_at, ends_at, visit.provider_id, now)
     if side == "provider":
         ambassadors = provider_staff_members(visit.provider, ambassador_ids)
