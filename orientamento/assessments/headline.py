@@ -22,8 +22,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from babel import Locale
 from babel.lists import format_list
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -90,7 +92,16 @@ def interest_headline(percents: Mapping[str, float | None],
 
 
 def headline_of_scores(scores: Mapping[str, Any], sem: float) -> Headline:
-    """The headline of stored scores (``{"R": {"percent": ...}, ...}``)."""
-    return interest_headline({area: (value or {}).get("percent")
-                              for area, value in scores.items()}, sem)
+    """The headline of stored scores (``{"R": {"percent": ...}, ...}``), in the current
+    language."""
+    percents = tuple((area, (value or {}).get("percent")) for area, value in scores.items())
+    return _kept_headline(percents, sem, get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _kept_headline(percents: tuple[tuple[str, float | None], ...], sem: float,
+                   _locale: Locale | None) -> Headline:
+    """``interest_headline``, kept per scores, SEM and language: a class page shows one for
+    each pupil, and the same profiles come back on every view."""
+    return interest_headline(dict(percents), sem)
 

@@ -27,7 +27,8 @@ def class_for_counsellor_or_404(counsellor: User, class_id: int) -> SchoolClass:
     school_class = db.session.scalar(
         select(SchoolClass)
         .where(SchoolClass.id == class_id, SchoolClass.school_id == counsellor.school_id)
-        .options(selectinload(SchoolClass.memberships).selectinload(ClassMembership.student))
+        # The roster with its pupils in one more statement.
+        .options(selectinload(SchoolClass.memberships).joinedload(ClassMembership.student))
     )
     if school_class is None:
         abort(404)

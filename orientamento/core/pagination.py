@@ -83,11 +83,23 @@ class CappedCount:
 def count_capped(query: Select[Any], cap: int) -> CappedCount:
     """Count ``query``'s rows, reading at most ``cap + 1`` of them (its first column only and
     without its order, so the database can stop early)."""
-    rows = query.order_by(None).with_only_columns(*query.selected_columns[:1],
-                                                  maintain_column_froms=True)
-    counted = db.session.scalar(
-        select(func.count()).select_from(rows.limit(cap + 1).subquery())) or 0
-    return CappedCount(total=min(counted, cap), capped=counted > cap)
+    return counts_capped([(query, cap)])[0]
+
+
+def counts_capped(queries: list[tuple[Select[Any], int | None]]) -> list[CappedCount]:
+    """``count_capped`` of each (query, cap) in one statement, one round trip however many;
+    a cap of None counts every row."""
+    columns = []
+    for query, cap in queries:
+        rows = query.order_by(None).with_only_columns(*query.selected_columns[:1],
+                                                      maintain_column_froms=True)
+        if cap is not None:
+            rows = rows.limit(cap + 1)
+        columns.append(select(func.count()).select_from(rows.subquery()).scalar_subquery())
+    counted = db.session.execute(select(*columns)).one()
+    return [CappedCount(total=n if cap is None else min(n, cap),
+                        capped=cap is not None and n > cap)
+            for n, (_query, cap) in zip(counted, queries, strict=True)]
 
 
 def page_window(page: int, pages: int, edge: int = 1, around: int = 2) -> list[int | None]:

@@ -10,13 +10,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from orientamento.auth.models import Role, User, UserMunicipio
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
-from orientamento.core.pagination import CappedCount, CappedPage, count_capped, paginate_capped
+from orientamento.core.pagination import CappedCount, CappedPage, counts_capped, paginate_capped
 from orientamento.extensions import db
 from orientamento.outreach.models import (
     FOLLOW_UP_MONTHS,
@@ -181,8 +181,9 @@ def person_scores(person_id: int) -> list[RiskScore]:
     """Every score of a person, newest first, with its version and the records' date."""
     return list(db.session.scalars(
         select(RiskScore).where(RiskScore.person_id == person_id)
-        .options(selectinload(RiskScore.version),
-                 selectinload(RiskScore.record).selectinload(RiskRecord.snapshot))
+        # Each score has one of each: in the same statement.
+        .options(joinedload(RiskScore.version),
+                 joinedload(RiskScore.record).joinedload(RiskRecord.snapshot))
         .order_by(RiskScore.scored_at.desc(), RiskScore.id.desc())))
 
 
@@ -233,6 +234,10 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
+#: Who a listed flag is about (``subject_name``), in the list's own statement.
+_SUBJECT = (joinedload(Flag.person), joinedload(Flag.self_referral))
+
+
 def worker_summary(worker: User, today: date, limit: int = 10) -> WorkerSummary:
     """Open flags by trigger, deferred ones, contacts decided but not logged, and flags the
     team decided to contact whose 3-month follow-up is due and not recorded, in the worker's
@@ -244,11 +249,14 @@ def worker_summary(worker: User, today: date, limit: int = 10) -> WorkerSummary:
     mine = and_(Flag.municipio.in_(municipi), consenting)
     # One capped count per trigger, not a grouped count: that read every open flag of the
     # municipi (17,600 at the bench's 100,000 records, 19 ms; 62,000 at a million).
-    counts = {trigger: count_capped(select(Flag.id).where(
-        mine, Flag.trigger == trigger, Flag.status == FlagStatus.OPEN), QUEUE_COUNT_CAP)
-        for trigger in Trigger}
-    deferred = db.session.scalar(select(func.count()).select_from(Flag).where(
-        mine, Flag.status == FlagStatus.DEFERRED)) or 0
+    # In one statement; the deferred flags are few, counted to the last.
+    *capped, deferred_count = counts_capped(
+        [(select(Flag.id).where(mine, Flag.trigger == trigger,
+                                Flag.status == FlagStatus.OPEN), QUEUE_COUNT_CAP)
+         for trigger in Trigger]
+        + [(select(Flag.id).where(mine, Flag.status == FlagStatus.DEFERRED), None)])
+    counts = dict(zip(Trigger, capped, strict=True))
+    deferred = deferred_count.total
     # Driven from the decisions to contact (few) rather than probing each of the municipi's
     # flags for one: an IN list, not a correlated EXISTS (at a million records the EXISTS
     # visited every open flag twice).
@@ -263,13 +271,13 @@ def worker_summary(worker: User, today: date, limit: int = 10) -> WorkerSummary:
               .where(Decision.flag_id == Flag.id))
     contacts_due = list(db.session.scalars(
         select(Flag).where(decided_mine, ~logged.exists())
-        .options(selectinload(Flag.person)).order_by(Flag.raised_at, Flag.id).limit(limit)))
+        .options(*_SUBJECT).order_by(Flag.raised_at, Flag.id).limit(limit)))
     cutoff = clock.start_of_day(_months_before(today, FOLLOW_UP_MONTHS[0]) + timedelta(days=1))
     recorded = select(Outcome.id).where(Outcome.flag_id == Flag.id,
                                         Outcome.months == FOLLOW_UP_MONTHS[0])
     follow_ups = list(db.session.scalars(
         select(Flag).where(decided_mine, Flag.raised_at < cutoff, ~recorded.exists())
-        .options(selectinload(Flag.person)).order_by(Flag.raised_at, Flag.id).limit(limit)))
+        .options(*_SUBJECT).order_by(Flag.raised_at, Flag.id).limit(limit)))
     return WorkerSummary(open_by_trigger=counts,
                          deferred=deferred, contacts_due=contacts_due,
                          follow_ups_due=follow_ups)

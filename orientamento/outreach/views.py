@@ -107,13 +107,16 @@ def my_cases() -> ResponseReturnValue:
     return render_template("outreach/mine.html", page=queries.my_cases(acting_user()))
 
 
-def _forms() -> dict[str, FlaskForm]:
-    """The flag page's forms, empty (the contact and the consent dated today)."""
+def _forms(may_refer: bool) -> dict[str, FlaskForm]:
+    """The flag page's forms, empty (the contact and the consent dated today); the referral
+    form offers the services only where the page shows it."""
+    referral_form = (_referral_form(consent_on=clock.today()) if may_refer
+                     else ReferralForm(prefix="referral", services=[], today=clock.today()))
     return {"decision_form": DecisionForm(prefix="decision"),
             "contact_form": ContactForm(prefix="contact", today=clock.today(),
                                         contacted_on=clock.today()),
             "outcome_form": OutcomeForm(prefix="outcome"),
-            "referral_form": _referral_form(consent_on=clock.today()),
+            "referral_form": referral_form,
             "withdraw_form": WithdrawReferralForm(prefix="withdraw"),
             "erase_form": EmptyForm(prefix="erase")}
 
@@ -137,13 +140,14 @@ def _show(flag: Flag, status: int = 200, **forms: FlaskForm) -> ResponseReturnVa
     contacts = [c for d in flag.decisions for c in d.contacts]
     names = queries.user_names({c.recorded_by_id for c in contacts}
                                | {o.recorded_by_id for o in outcomes})
+    may_refer = referrals.may_refer(flag)
     return render_template(
         "outreach/flag.html", flag=flag, person=flag.person, score=score, reasons=reasons,
         scores=scores, outcomes=outcomes, contacts=contacts, names=names,
         earlier=queries.earlier_flags(flag), latest=flag.decisions[-1] if flag.decisions else None,
         card=contact_card(flag, current_language()), today=clock.today(),
-        may_refer=referrals.may_refer(flag), **LABELS,
-        **(_forms() | {"assign_form": _assign_form(
+        may_refer=may_refer, **LABELS,
+        **(_forms(may_refer) | {"assign_form": _assign_form(
             flag, assignee=str(flag.assigned_to_id or ""))} | forms)), status
 
 

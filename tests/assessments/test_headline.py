@@ -7,11 +7,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from hypothesis import given
 from hypothesis import strategies as st
 
 from orientamento.assessments.headline import (
+    headline_of_scores,
     interest_headline,
     margin,
     standing_out,
@@ -214,3 +217,19 @@ def test_only_the_pupil_and_their_counsellors_see_the_printout(
         log_in(client, user)
         assert client.get(address).status_code == status, user.role
         client.post("/account/logout")
+
+
+def test_a_kept_headline_is_never_given_in_another_language(app: Flask) -> None:
+    scores = {"R": {"percent": 84.0}, "I": {"percent": 91.0}, "A": {"percent": 40.0},
+              "S": {"percent": 53.0}, "E": {"percent": 34.0}, "C": {"percent": 45.0}}
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "it"}):
+        italian = headline_of_scores(scores, DEFAULT_INTEREST_SEM)
+        with force_locale("en"):
+            english = headline_of_scores(scores, DEFAULT_INTEREST_SEM)
+        again = headline_of_scores(scores, DEFAULT_INTEREST_SEM)
+    assert english.text.startswith("Two areas clearly stand out") and italian.text != english.text
+    assert again == italian
+    assert english.areas == italian.areas == ("I", "R")
+    changed = scores | {"R": {"percent": 60.0}}  # other scores, another headline
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert headline_of_scores(changed, DEFAULT_INTEREST_SEM).areas == ("I",)

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask, render_template_string
 from sqlalchemy import select
 
-from orientamento.core.pagination import page_window, paginate_capped
+from orientamento.core.pagination import CappedCount, counts_capped, page_window, paginate_capped
 from orientamento.courses.models import Place
 from orientamento.extensions import db
 
@@ -101,3 +101,16 @@ def test_a_capped_page_counts_only_up_to_its_cap_and_says_more(
     assert (exact.total, exact.capped) == (len(codes), False)
     assert f"Page 2 of {exact.pages}, {len(codes)} results" in html
     assert "more than" not in html
+
+
+def test_several_capped_counts_are_read_in_one_statement(
+        app: Flask, reference_data: None, queries: list[str]) -> None:
+    codes = list(db.session.scalars(select(Place.code).order_by(Place.code)))
+    some = select(Place.code).where(Place.code.in_(codes[:5]))
+    queries.clear()
+    counted = counts_capped([(select(Place).order_by(Place.code), 10), (some, 10),
+                             (some, 4), (select(Place.code), None),
+                             (select(Place.code).where(Place.code == "none"), 3)])
+    assert counted == [CappedCount(10, True), CappedCount(5, False), CappedCount(4, True),
+                       CappedCount(len(codes), False), CappedCount(0, False)]
+    assert len([q for q in queries if q.lstrip().upper().startswith("SELECT")]) == 1

@@ -239,8 +239,8 @@ def test_queue_and_flag_pages_never_read_a_model_file(
     for path in ("/outreach/", "/outreach/?band=high", f"/outreach/flags/{flag.id}"):
         _count_queries(client, path, queries)
         assert not [s for s in queries if "model_file" in s or "card_markdown" in s], path
-    # The flag page does read the version (for the reasons' words).
-    assert any("FROM risk_model_versions" in statement for statement in queries)
+    # The flag page does read the version (for the reasons' words), joined to the scores.
+    assert any("JOIN risk_model_versions" in statement for statement in queries)
 
 
 def _add_history(flag: Flag, version: ModelVersion, missing: str | None = None) -> RiskScore:
