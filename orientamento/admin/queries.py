@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import abort
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from orientamento.auth.models import AuditEntry, User
+from orientamento.extensions import db
 
 
 def search_users(text: str | None, role: str | None) -> Select[Any]:
     """Users matching a text (e-mail, username, name) and a role, newest first."""
+    # A user has at most one school and one provider: in the page's own statement.
     query = select(User).options(
-        selectinload(User.school), selectinload(User.provider), selectinload(User.municipi)
+        joinedload(User.school), joinedload(User.provider), selectinload(User.municipi)
     )
     if text:
         # autoescape: "%" and "_" in the text are searched for, not wildcards
@@ -33,8 +36,16 @@ def search_users(text: str | None, role: str | None) -> Select[Any]:
 def audit_entries(action: str | None) -> Select[Any]:
     """Audit log entries, newest first, optionally of one action."""
     query = select(AuditEntry).options(
-        selectinload(AuditEntry.actor), selectinload(AuditEntry.subject)
+        joinedload(AuditEntry.actor), joinedload(AuditEntry.subject)
     )
     if action:
         query = query.where(AuditEntry.action == action)
     return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+
+
+def user_or_404(user_id: int) -> User:
+    """Any account, by id; 404 if there is none."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from orientamento.admin import queries, services
 from orientamento.admin.forms import InviteForm, RoleForm, UserSearchForm
-from orientamento.auth.models import AuditAction, Role, User
+from orientamento.auth.models import AuditAction, Role
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.forms import EmptyForm, button_pressed, submitted
@@ -53,18 +53,11 @@ def invite_user() -> ResponseReturnValue:
     return render_template("admin/invite.html", form=form), 400 if form.errors else 200
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.get("/users/<int:user_id>")
 @role_required(Role.ADMIN)
 def show_user(user_id: int) -> ResponseReturnValue:
     """Show a user with the role form and account actions."""
-    user = _user_or_404(user_id)
+    user = queries.user_or_404(user_id)
     form = RoleForm(obj=user, municipi=[link.municipio for link in user.municipi])
     return render_template("admin/user.html", user=user, form=form, action_form=EmptyForm())
 
@@ -73,7 +66,7 @@ def show_user(user_id: int) -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def change_role(user_id: int) -> ResponseReturnValue:
     """Change a user's role and organisation."""
-    user = _user_or_404(user_id)
+    user = queries.user_or_404(user_id)
     form = RoleForm()
 
     def act() -> str:
@@ -95,7 +88,7 @@ def change_role(user_id: int) -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def set_active(user_id: int) -> ResponseReturnValue:
     """Deactivate or reactivate an account."""
-    user = _user_or_404(user_id)
+    user = queries.user_or_404(user_id)
     active = request.form.get("active") == "1"
     return button_pressed(lambda: services.set_active(acting_user(), user, active),
                           _("The account is active again.") if active else
@@ -107,7 +100,7 @@ def set_active(user_id: int) -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def resend_invitation(user_id: int) -> ResponseReturnValue:
     """Send a fresh invitation link."""
-    user = _user_or_404(user_id)
+    user = queries.user_or_404(user_id)
     return button_pressed(lambda: services.send_invitation(acting_user(), user),
                           _("A new invitation has been sent."),
                           url_for("admin.show_user", user_id=user.id))

@@ -13,7 +13,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel
-from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from orientamento.core import clock
@@ -22,9 +21,7 @@ from orientamento.core.errors import DomainError
 from orientamento.courses import api_schema as schema
 from orientamento.courses import cache, queries, results
 from orientamento.courses.forms import CourseSearchForm
-from orientamento.courses.models import Course, CourseStatus, Occupation
-from orientamento.extensions import db, limiter
-from orientamento.orgs.models import Provider
+from orientamento.extensions import limiter
 
 bp = Blueprint("courses_api", __name__)
 MAX_PER_PAGE = 100
@@ -138,10 +135,7 @@ def _course_detail(course_id: int, today: date) -> tuple[str, datetime]:
 def list_occupations() -> ResponseReturnValue:
     """The occupation reference list, by CP2021 code."""
     per_page, page = _paging()
-    total = db.session.scalar(select(func.count(Occupation.id))) or 0
-    items = db.session.scalars(select(Occupation).order_by(Occupation.cp2021)
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    modified = db.session.scalar(select(func.max(Occupation.updated_at)))
+    total, items, modified = queries.occupations_page(page, per_page)
     return _json(schema.OccupationPage(
         items=[schema.occupation_out(o) for o in items],
         **schema.page_fields(total, page, per_page)), modified)
@@ -152,15 +146,7 @@ def list_occupations() -> ResponseReturnValue:
 def list_providers() -> ResponseReturnValue:
     """Providers with the number of active courses each offers."""
     per_page, page = _paging()
-    total = db.session.scalar(select(func.count(Provider.id))) or 0
-    counts = (select(Course.provider_id, func.count().label("n"))
-              .where(Course.status == CourseStatus.ACTIVE)
-              .group_by(Course.provider_id).subquery())
-    rows = db.session.execute(
-        select(Provider, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.provider_id == Provider.id)
-        .order_by(Provider.code).limit(per_page).offset((page - 1) * per_page)).all()
-    modified = db.session.scalar(select(func.max(Provider.updated_at)))
+    total, rows, modified = queries.providers_page(page, per_page)
     return _json(schema.ProviderPage(
         items=[schema.provider_out(p, n) for p, n in rows],
         **schema.page_fields(total, page, per_page)), modified)

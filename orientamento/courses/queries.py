@@ -26,6 +26,7 @@ from orientamento.courses.models import (
 )
 from orientamento.courses.search import backend_for
 from orientamento.extensions import db
+from orientamento.orgs.models import Provider
 
 #: Kilometres per degree of latitude, and of longitude at the equator (WGS84, rounded).
 KM_PER_DEGREE_LAT = 110.57
@@ -235,11 +236,12 @@ def saved_course_ids(user_id: int, course_ids: list[int] | None = None) -> set[i
     return set(db.session.scalars(stmt))
 
 
-def saved_courses(user_id: int) -> list[Course]:
-    """The user's saved courses, newest first (archived ones included, marked by status)."""
+def saved_courses(user_id: int, limit: int | None = None) -> list[Course]:
+    """The user's saved courses, newest first (archived ones included, marked by status); the
+    first ``limit`` of them if given."""
     ids = list(db.session.scalars(
         select(SavedCourse.course_id).where(SavedCourse.user_id == user_id)
-        .order_by(SavedCourse.created_at.desc(), SavedCourse.course_id)
+        .order_by(SavedCourse.created_at.desc(), SavedCourse.course_id).limit(limit)
     ))
     return load_courses(ids)
 
@@ -338,3 +340,27 @@ def courses_needing_dates(provider_id: int | None, today: date, limit: int = 10
         select(Course).where(condition)
         .order_by(Course.start_date.is_not(None), Course.start_date, Course.id).limit(limit)))
     return total, courses
+
+
+def occupations_page(page: int, per_page: int) -> tuple[int, list[Occupation], datetime | None]:
+    """One page of the occupations by CP2021 code: how many there are, the page, and when the
+    list last changed (the API's occupation list)."""
+    total = db.session.scalar(select(func.count(Occupation.id))) or 0
+    items = list(db.session.scalars(select(Occupation).order_by(Occupation.cp2021)
+                                    .limit(per_page).offset((page - 1) * per_page)))
+    return total, items, db.session.scalar(select(func.max(Occupation.updated_at)))
+
+
+def providers_page(page: int, per_page: int
+                   ) -> tuple[int, list[tuple[Provider, int]], datetime | None]:
+    """One page of the providers by code, each with its number of active courses; how many
+    providers there are, and when the list last changed (the API's provider list)."""
+    total = db.session.scalar(select(func.count(Provider.id))) or 0
+    counts = (select(Course.provider_id, func.count().label("n"))
+              .where(Course.status == CourseStatus.ACTIVE)
+              .group_by(Course.provider_id).subquery())
+    rows = [(provider, int(n)) for provider, n in db.session.execute(
+        select(Provider, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.provider_id == Provider.id)
+        .order_by(Provider.code).limit(per_page).offset((page - 1) * per_page))]
+    return total, rows, db.session.scalar(select(func.max(Provider.updated_at)))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from orientamento.auth.models import PROVIDER_ROLES, Role, User
 from orientamento.classes.models import SchoolClass
@@ -17,7 +18,9 @@ from orientamento.core.errors import NotFound
 from orientamento.core.pagination import paginate
 from orientamento.courses.models import Course, CourseStatus
 from orientamento.events.models import (
+    ACTIVE_REGISTRATION,
     OPEN_KINDS,
+    CalendarFeed,
     Event,
     EventClass,
     EventKind,
@@ -48,7 +51,7 @@ def upcoming_events(filters: EventFilter, now: datetime) -> Pagination:
     query = (select(Event)
              .where(Event.kind.in_(OPEN_KINDS),
                     Event.status == EventStatus.SCHEDULED, Event.ends_at > now)
-             .options(selectinload(Event.provider), selectinload(Event.place))
+             .options(joinedload(Event.provider), joinedload(Event.place))
              .order_by(Event.starts_at, Event.id))
     if filters.kind is not None:
         query = query.where(Event.kind == filters.kind)
@@ -101,15 +104,30 @@ def _may_see(viewer: User | None, event: Event) -> bool:
 def my_registrations(user: User, now: datetime
                      ) -> tuple[list[Registration], list[Registration]]:
     """The person's registrations with their events: upcoming soonest first, past latest first."""
-    query = (select(Registration).join(Event, Event.id == Registration.event_id)
-             .where(Registration.user_id == user.id)
-             .options(selectinload(Registration.event).selectinload(Event.place),
-                      selectinload(Registration.school_class)))
+    query = _registrations_of(user)
     upcoming = db.session.scalars(query.where(Event.ends_at > now).order_by(
         Event.starts_at, Registration.id).limit(200))
     past = db.session.scalars(query.where(Event.ends_at <= now).order_by(
         Event.starts_at.desc(), Registration.id.desc()).limit(100))
     return list(upcoming), list(past)
+
+
+def next_registrations(user: User, now: datetime, limit: int) -> list[Registration]:
+    """The person's first ``limit`` upcoming registrations that hold a seat or a place in the
+    queue, soonest first (a start page's panel)."""
+    return list(db.session.scalars(
+        _registrations_of(user).where(Event.ends_at > now,
+                                      Registration.status.in_(ACTIVE_REGISTRATION))
+        .order_by(Event.starts_at, Registration.id).limit(limit)))
+
+
+def _registrations_of(user: User) -> Select[Any]:
+    """The person's registrations, joined to their events, with each event's place and the
+    class registered."""
+    return (select(Registration).join(Event, Event.id == Registration.event_id)
+            .where(Registration.user_id == user.id)
+            .options(contains_eager(Registration.event).joinedload(Event.place),
+                     joinedload(Registration.school_class)))
 
 
 def registration_or_404(user: User, registration_id: int) -> Registration:
@@ -134,6 +152,19 @@ def managed_events(actor: User, now: datetime, *, past: bool = False) -> Paginat
 
     Upcoming ones (not yet ended) soonest first, or past ones latest first.
     """
+    return paginate(managed_events_query(actor, now, past=past), PAGE_SIZE)
+
+
+def next_managed_events(actor: User, now: datetime, limit: int) -> tuple[int, list[Event]]:
+    """How many events the actor runs are still to come, and the first ``limit`` of them."""
+    query = managed_events_query(actor, now)
+    total = db.session.scalar(select(func.count()).select_from(
+        query.order_by(None).with_only_columns(Event.id).subquery())) or 0
+    return total, list(db.session.scalars(query.limit(limit)))
+
+
+def managed_events_query(actor: User, now: datetime, *, past: bool = False) -> Select[Any]:
+    """``managed_events``, unpaginated."""
     query = select(Event).options(selectinload(Event.school))
     if past:
         query = query.where(Event.ends_at <= now).order_by(Event.starts_at.desc(),
@@ -144,7 +175,7 @@ def managed_events(actor: User, now: datetime, *, past: bool = False) -> Paginat
         query = query.where(Event.provider_id == actor.provider_id)
     else:
         query = query.where(Event.kind.in_(OPEN_KINDS))
-    return paginate(query, PAGE_SIZE)
+    return query
 
 
 def school_classes(school_id: int) -> list[SchoolClass]:
@@ -220,3 +251,8 @@ def school_events(school_id: int, now: datetime, limit: int = 10) -> list[Event]
         .options(selectinload(Event.provider),
                  selectinload(Event.classes).selectinload(EventClass.school_class))
         .order_by(Event.starts_at, Event.id).limit(limit)))
+
+
+def calendar_feed(user: User) -> CalendarFeed | None:
+    """The person's calendar feed, if they made one."""
+    return db.session.get(CalendarFeed, user.id)

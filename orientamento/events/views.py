@@ -165,7 +165,7 @@ def show_ticket(registration_id: int) -> ResponseReturnValue:
 def my_events() -> ResponseReturnValue:
     """The person's registrations and their calendar feed address."""
     user = acting_user()
-    feed = db.session.get(calendars.CalendarFeed, user.id)
+    feed = queries.calendar_feed(user)
     now = clock.now()
     upcoming, past = queries.my_registrations(user, now)
     return render_template("events/mine.html", upcoming=upcoming, past=past,

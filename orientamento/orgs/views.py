@@ -7,14 +7,13 @@ from typing import Any
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from orientamento.auth.models import Role
 from orientamento.core.access import role_required
 from orientamento.core.forms import EmptyForm, button_pressed, submitted
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
-from orientamento.orgs import services
+from orientamento.orgs import queries, services
 from orientamento.orgs.forms import ProviderForm, SchoolForm
 from orientamento.orgs.models import Provider, School
 
@@ -29,14 +28,9 @@ KINDS: dict[str, dict[str, Any]] = {
 
 
 def _listing(kind: str) -> ResponseReturnValue:
-    model = KINDS[kind]["model"]
-    query = select(model).order_by(model.name)
     text = (request.args.get("q") or "").strip().lower()
-    if text:
-        query = query.where(
-            func.lower(model.name).contains(text) | func.lower(model.code).contains(text)
-        )
-    return render_template("orgs/list.html", kind=kind, pagination=paginate(query), q=text)
+    return render_template("orgs/list.html", kind=kind, q=text,
+                           pagination=paginate(queries.organisations(KINDS[kind]["model"], text)))
 
 
 def _edit(kind: str, obj_id: int | None) -> ResponseReturnValue:

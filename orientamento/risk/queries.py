@@ -143,3 +143,9 @@ def latest_snapshot() -> RiskSnapshot | None:
     return db.session.scalar(
         select(RiskSnapshot).order_by(RiskSnapshot.imported_at.desc(), RiskSnapshot.id.desc())
         .limit(1))
+
+
+def recent_snapshots(limit: int = 20) -> list[RiskSnapshot]:
+    """The latest imports of administrative records, newest first."""
+    return list(db.session.scalars(select(RiskSnapshot).order_by(RiskSnapshot.id.desc())
+                                   .limit(limit)))

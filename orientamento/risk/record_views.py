@@ -5,22 +5,16 @@ from __future__ import annotations
 from flask import flash, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from orientamento.auth.models import Role
 from orientamento.core.access import acting_user, role_required
 from orientamento.extensions import db
 from orientamento.risk.forms import RecordsImportForm
-from orientamento.risk.models import RiskSnapshot
+from orientamento.risk.queries import recent_snapshots
 from orientamento.risk.records import import_snapshot
 from orientamento.risk.views import bp
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
-def _snapshots() -> list[RiskSnapshot]:
-    return list(db.session.scalars(select(RiskSnapshot).order_by(RiskSnapshot.id.desc())
-                                   .limit(20)))
 
 
 @bp.route("/records", methods=["GET", "POST"])
@@ -30,19 +24,19 @@ def import_records() -> ResponseReturnValue:
     form = RecordsImportForm()
     if not form.validate_on_submit():
         return render_template("risk/records.html", form=form, report=None,
-                               snapshots=_snapshots()), 400 if form.errors else 200
+                               snapshots=recent_snapshots()), 400 if form.errors else 200
     content = form.file.data.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         form.file.errors = [_("The file is larger than 5 MB: use flask risk import.")]
         return render_template("risk/records.html", form=form, report=None,
-                               snapshots=_snapshots()), 413
+                               snapshots=recent_snapshots()), 413
     report = import_snapshot(content, form.file.data.filename or "upload.csv", acting_user())
     if report.snapshot is None:
         db.session.rollback()
         return render_template("risk/records.html", form=form, report=report,
-                               snapshots=_snapshots()), 422
+                               snapshots=recent_snapshots()), 422
     db.session.commit()
     flash(_("%(rows)d records imported; %(flags)d contract-ended flags raised.",
             rows=report.snapshot.rows, flags=report.rule_flags), "success")
     return render_template("risk/records.html", form=RecordsImportForm(formdata=None),
-                           report=report, snapshots=_snapshots())
+                           report=report, snapshots=recent_snapshots())

@@ -79,11 +79,10 @@ def student_start(student: User, today: date, now: datetime) -> StudentStart:
     first_step = None
     if not history and not unfinished:
         first_step = assessments.registry().latest(assessment_queries.INTERESTS)
-    upcoming, _past = event_queries.my_registrations(student, now)
     return StudentStart(
         todo=todo, results=history[:3],
-        saved=course_queries.saved_courses(student.id)[:PANEL_ROWS],
-        registrations=[r for r in upcoming if r.is_active][:PANEL_ROWS],
+        saved=course_queries.saved_courses(student.id, PANEL_ROWS),
+        registrations=event_queries.next_registrations(student, now, PANEL_ROWS),
         first_step=first_step,
         first_step_allowed=bool(first_step and assessments.may_take(
             student, first_step.id, today, assigned)))
@@ -138,11 +137,11 @@ class ProviderStart:
 
 def provider_start(staff: User, today: date, now: datetime) -> ProviderStart:
     """New visit requests, the next events with seats left, courses with missing dates."""
-    page = event_queries.managed_events(staff, now)
+    events_total, events = event_queries.next_managed_events(staff, now, PANEL_ROWS)
     stale_total, stale = course_queries.courses_needing_dates(staff.provider_id, today,
                                                               PANEL_ROWS)
     return ProviderStart(awaiting=visits_awaiting(staff, now),
-                         events=list(page.items)[:PANEL_ROWS], events_total=page.total or 0,
+                         events=events, events_total=events_total,
                          stale_total=stale_total, stale_courses=stale)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from orientamento.auth.models import PROVIDER_ROLES, Role, User
 from orientamento.core import clock
@@ -173,7 +173,7 @@ def visits_awaiting(actor: User, now: datetime, limit: int = 10) -> list[VisitRe
     """Upcoming requests waiting for the actor's side: a provider's new requests to answer,
     a school's counter-proposals to accept or refuse; soonest first."""
     query = (select(VisitRequest).where(VisitRequest.starts_at > now)
-             .options(selectinload(VisitRequest.school), selectinload(VisitRequest.provider),
+             .options(joinedload(VisitRequest.school), joinedload(VisitRequest.provider),
                       selectinload(VisitRequest.classes))
              .order_by(VisitRequest.starts_at, VisitRequest.id).limit(limit))
     if actor.role == Role.PROVIDER:

@@ -131,3 +131,9 @@ def call_list(worker: User, today: date) -> tuple[CappedPage, list[CallEntry]]:
             phone=(contact.phone or "") if contact else "", ended_on=ended,
             days_since_end=(today - ended).days, attempts=count, call_back_at=call_back))
     return page, entries
+
+
+def call_attempts(flag: Flag) -> list[CallAttempt]:
+    """The calls made for a flag, first call first."""
+    return list(db.session.scalars(select(CallAttempt).where(CallAttempt.flag_id == flag.id)
+                                   .order_by(CallAttempt.number)))

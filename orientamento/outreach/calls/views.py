@@ -8,7 +8,6 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from orientamento.auth.models import Role
 from orientamento.core import clock
@@ -24,7 +23,7 @@ from orientamento.outreach.calls import queries as call_queries
 from orientamento.outreach.calls import script
 from orientamento.outreach.calls import services as call_services
 from orientamento.outreach.calls.forms import CallAttemptForm
-from orientamento.outreach.calls.models import CallAttempt, CallOutcome
+from orientamento.outreach.calls.models import CallOutcome
 from orientamento.outreach.contacts import contact_card
 from orientamento.outreach.models import Flag, Trigger
 
@@ -42,8 +41,7 @@ def call_list() -> ResponseReturnValue:
 def _show_call(flag: Flag, form: CallAttemptForm, status: int = 200) -> ResponseReturnValue:
     contact = flag.person.contact if flag.person else None
     language = contact.language if contact else None
-    attempts = list(db.session.scalars(select(CallAttempt).where(
-        CallAttempt.flag_id == flag.id).order_by(CallAttempt.number)))
+    attempts = call_queries.call_attempts(flag)
     ended = call_queries.contract_ended_on(flag)
     return render_template(
         "outreach/call.html", flag=flag, form=form, attempts=attempts,
