@@ -38,10 +38,10 @@ def seed(path: Path, args: argparse.Namespace) -> dict[str, Any]:
     from bench.server import app_environment
 
     ids_file = path.with_suffix(path.suffix + ".ids.json")
-    if path.exists() and ids_file.exists():
+    if (path.exists() or args.database_url) and ids_file.exists():
         kept = json.loads(ids_file.read_text())
         return dict(kept.get("ids", kept))  # bench.run --database-url keeps {"ids", "stats"}
-    url = f"sqlite:///{path}"
+    url = args.database_url or f"sqlite:///{path}"
     ids, _inserted, courses, risk = build_database(
         url, args.users, args.responses, app_environment(url), args.courses, args.risk_records)
     # As bench.run keeps it, so that ``bench.run --reuse`` measures this file too.
@@ -87,6 +87,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--courses", type=int, default=20_000)
     parser.add_argument("--risk-records", type=int, default=0)
+    parser.add_argument("--database-url", default=None,
+                        help="measure this (empty or seeded) database, e.g. PostgreSQL, instead "
+                             "of the SQLite file --db; its seeded ids are kept beside --db")
     args = parser.parse_args(argv)
     ids = seed(args.db, args)
 
@@ -95,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     from bench.server import app_environment
     from orientamento.config import DEFAULT_DEMO_PASSWORD
 
-    url = f"sqlite:///{args.db}"
+    url = args.database_url or f"sqlite:///{args.db}"
     os.environ.update(app_environment(url))
     from orientamento import create_app
     from orientamento.extensions import db
