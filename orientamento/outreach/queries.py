@@ -118,8 +118,9 @@ def _queue_page(conditions: list[ColumnElement[bool]]) -> CappedPage:
         .outerjoin(RiskScore, RiskScore.id == Flag.score_id)
         .outerjoin(assignee, assignee.id == Flag.assigned_to_id)
         .where(Flag.id.in_(page.items)).order_by(*QUEUE_ORDER))
-    lines = [QueueRow(id_, trigger, status, municipio, raised_at, referral_id, name,
-                      pseudonym, Band(band) if band else None,
+    # Members, not the codes some of these columns hold: the page shows their labels.
+    lines = [QueueRow(id_, Trigger(trigger), FlagStatus(status), municipio, raised_at,
+                      referral_id, name, pseudonym, Band(band) if band else None,
                       DecisionKind(decision) if decision else None, assignee_name)
              for (id_, trigger, status, municipio, raised_at, referral_id, name, pseudonym,
                   band, decision, assignee_name) in rows]

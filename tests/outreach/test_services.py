@@ -16,9 +16,17 @@ from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.extensions import db
 from orientamento.outreach import queries, services
-from orientamento.outreach.models import Contact, Decision, Flag, Outcome
+from orientamento.outreach.models import (
+    Contact,
+    Decision,
+    DecisionKind,
+    Flag,
+    FlagStatus,
+    Outcome,
+    Trigger,
+)
 from orientamento.outreach.services import ContactData
-from orientamento.risk.models import ModelVersion
+from orientamento.risk.models import Band, ModelVersion
 from tests.outreach.conftest import MakeFlag
 from tests.risk.factories import make_flag
 
@@ -92,7 +100,13 @@ def test_a_queue_line_shows_the_flags_person_band_latest_decision_and_assignee(
     assert first.pseudonym == decided.person.pseudonym and first.self_referral_id is None
     assert (second.trigger, second.band, second.latest_decision, second.assignee) == (
         "contract_ended", None, None, None)
-    assert first.band is not None and first.band.label  # a member, translated in pages
+    # Members, whose labels the pages show.
+    assert (first.trigger.label, second.trigger.label) == (
+        Trigger.MODEL.label, Trigger.CONTRACT_ENDED.label)
+    assert first.status.label == FlagStatus.OPEN.label
+    assert first.band is not None and first.band.label == Band(decided.score.band).label
+    assert first.latest_decision is not None
+    assert first.latest_decision.label == DecisionKind.CONTACT.label
 
 
 def test_queue_filters_by_trigger_band_and_municipio(worker: User, flagged: MakeFlag) -> None:

@@ -103,6 +103,12 @@ def test_queue_shows_the_workers_open_flags_by_priority(
     assert "Municipio 2" in words
     assert low.raised_at.strftime("%Y") in words
     assert "None yet" in words
+    # Each line says why it was flagged (the filter's options name the triggers too).
+    html = response.get_data(as_text=True)
+    lines = {flag.id: re.search(rf'<tr>\s*<th scope="row"><a href="/outreach/flags/{flag.id}".*?</tr>',
+                                html, re.S).group(0) for flag in (rule, high)}  # type: ignore[union-attr]
+    assert "<td>Job contract ended 30+ days ago" in lines[rule.id]
+    assert "<td>Risk model (top of the municipio)</td>" in lines[high.id]
     # The page says why a contract flag sits above a model flag of any band.
     assert "first the people who asked to be contacted" in words
     assert "then the people whose job contract ended" in words
