@@ -4,8 +4,8 @@ At a million records the worker's municipi held 62,000 open flags; with an index
 (status, priority) only, SQLite searched the municipio index and sorted all of them for each
 page (0.01 of the benchmark's floor). The plan is read from SQLite, whose planner decides
 from the statistics ANALYZE gathers; PostgreSQL's plan depends on its own cost model, so the
-test runs where the embedded default runs. What the start page's lists show is tested on both
-databases in test_services.py.
+test runs where the embedded default runs. What the queue and the start page's lists show,
+in which order, is tested on both databases in test_services.py.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from typing import Any
 
 import pytest
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from orientamento.auth.models import User
 from orientamento.extensions import db
 from orientamento.outreach import queries
-from orientamento.outreach.models import Flag
 from tests.conftest import is_postgres
 
 pytestmark = pytest.mark.skipif(is_postgres(), reason="reads SQLite's query plan")
@@ -56,16 +55,6 @@ def test_the_queue_page_reads_the_order_index_instead_of_sorting_every_flag(
     plan = _page_plan(worker)
     assert "ix_outreach_flags_queue_order" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
-
-
-def test_the_order_index_keeps_the_queue_order_ties_oldest_first(
-        worker: User, many_contract_flags: Callable[[], None]) -> None:
-    many_contract_flags()
-    with current_app.test_request_context():
-        shown = list(queries.queue(worker, queries.QueueFilter()).items)
-    expected = sorted(db.session.scalars(select(Flag).where(Flag.municipio.in_([1, 2]))),
-                      key=lambda f: (-f.priority, f.raised_at, f.id))[:queries.PAGE_SIZE]
-    assert [f.id for f in shown] == [f.id for f in expected]
 
 
 def test_the_queue_filtered_by_trigger_reads_the_trigger_order_index(

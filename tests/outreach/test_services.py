@@ -83,6 +83,15 @@ def test_queue_lists_open_flags_of_the_workers_municipi_by_priority(
     assert closed.id not in {f.id for f in _queue(worker)}
 
 
+def test_the_order_index_keeps_the_queue_order_ties_oldest_first(
+        worker: User, many_contract_flags: Callable[[], None]) -> None:
+    many_contract_flags()
+    shown = _queue(worker)
+    expected = sorted(db.session.scalars(select(Flag).where(Flag.municipio.in_([1, 2]))),
+                      key=lambda f: (-f.priority, f.raised_at, f.id))[:queries.PAGE_SIZE]
+    assert [f.id for f in shown] == [f.id for f in expected]
+
+
 def test_a_queue_line_shows_the_flags_person_band_latest_decision_and_assignee(
     worker: User, flagged: MakeFlag
 ) -> None:
