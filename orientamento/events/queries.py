@@ -15,7 +15,7 @@ from orientamento.auth.models import PROVIDER_ROLES, Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
-from orientamento.core.pagination import paginate
+from orientamento.core.pagination import counts_capped, paginate
 from orientamento.courses.models import Course, CourseStatus
 from orientamento.events.models import (
     ACTIVE_REGISTRATION,
@@ -158,8 +158,7 @@ def managed_events(actor: User, now: datetime, *, past: bool = False) -> Paginat
 def next_managed_events(actor: User, now: datetime, limit: int) -> tuple[int, list[Event]]:
     """How many events the actor runs are still to come, and the first ``limit`` of them."""
     query = managed_events_query(actor, now)
-    total = db.session.scalar(select(func.count()).select_from(
-        query.order_by(None).with_only_columns(Event.id).subquery())) or 0
+    total = counts_capped([(query, None)])[0].total
     return total, list(db.session.scalars(query.limit(limit)))
 
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 
 import flask_babel
+import time_machine
 from flask import Flask
 from flask_babel import force_locale
 
@@ -63,5 +64,7 @@ def test_a_kept_answer_is_never_given_in_another_language(app: Flask) -> None:
 
 def test_no_value_means_now_and_is_not_kept(app: Flask) -> None:
     with _request(app, "en"):
-        assert _render(app, "{{ none | dateformat('yyyy') }}") == \
-            flask_babel.format_date(None, "yyyy")
+        with time_machine.travel(datetime(2027, 6, 1, 12, tzinfo=UTC), tick=False):
+            assert _render(app, "{{ none | dateformat('yyyy') }}") == "2027"
+        with time_machine.travel(datetime(2028, 6, 1, 12, tzinfo=UTC), tick=False):
+            assert _render(app, "{{ none | dateformat('yyyy') }}") == "2028"
