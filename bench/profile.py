@@ -80,6 +80,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--times", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="cumulative", help="cProfile's order (tottime...)")
+    parser.add_argument("--dump", metavar="FILE",
+                        help="also write cProfile's statistics to FILE (for pstats' callers)")
     parser.add_argument("--match", default="", metavar="REGEX",
                         help="print only the profiled functions whose place matches (e.g. "
                              "'orientamento|templates' for the project's own code)")
@@ -157,6 +159,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"(cProfile over {args.times} requests)")
             restrictions: list[str | int] = [args.match] if args.match else []
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(*restrictions, 30)
+            if args.dump:
+                profiler.dump_stats(args.dump)
 
 
 if __name__ == "__main__":

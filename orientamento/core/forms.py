@@ -31,6 +31,7 @@ from wtforms.validators import AnyOf, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from orientamento.core.errors import DomainError
+from orientamento.core.i18n import WTFORMS_MESSAGES, WTFormsMessages
 from orientamento.core.spreadsheet import EXCEL_CSV, STANDARD_CSV, CsvFlavour
 from orientamento.core.text import has_control_characters
 from orientamento.extensions import db
@@ -59,7 +60,15 @@ def plain_text(form: BaseForm, field: Field) -> None:
             "Use plain text: no control characters or text-direction marks.")))
 
 
-class Form(FlaskForm):
+class _Form(FlaskForm):
+    """Flask-WTF's form with WTForms' messages translated from a catalogue read once."""
+
+    class Meta:
+        def get_translations(self, form: BaseForm) -> WTFormsMessages:
+            return WTFORMS_MESSAGES
+
+
+class Form(_Form):
     """The project's form: every text field a person types into refuses what
     :func:`plain_text` refuses, without each form having to remember it (passwords and hidden
     fields excepted: a password may hold anything, a hidden field is checked where it is used).
@@ -74,7 +83,7 @@ class Form(FlaskForm):
             return field
 
 
-class QueryForm(FlaskForm):
+class QueryForm(_Form):
     """A form read from the query string (a search, a filter): no CSRF token, since it changes
     nothing, and no plain-text check, since what it holds is never stored."""
 

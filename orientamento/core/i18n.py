@@ -94,6 +94,31 @@ def _translations() -> Any:
     return get_translations()
 
 
+@lru_cache(maxsize=16)
+def _wtforms_catalogue(locale: str) -> Translations | NullTranslations:
+    from wtforms.i18n import messages_path
+
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class WTFormsMessages:
+    """WTForms' own messages ("Not a valid integer value.") in the request's language.
+
+    Flask-WTF's version reads and parses WTForms' catalogue again in every request that
+    translates one of them (a form with a select does): about 0.4 ms a page. Here each
+    language's catalogue is read once per process; the language is the request's, as there.
+    """
+
+    def gettext(self, message: str) -> str:
+        return str(_wtforms_catalogue(str(get_locale())).ugettext(message))
+
+    def ngettext(self, singular: str, plural: str, num: int) -> str:
+        return str(_wtforms_catalogue(str(get_locale())).ungettext(singular, plural, num))
+
+
+WTFORMS_MESSAGES = WTFormsMessages()
+
+
 def install_request_domain(app: Flask) -> None:
     """Make ``app`` use ``RequestDomain``, for Python code and for templates alike.
 

@@ -92,6 +92,10 @@ class QueueRow:
     assignee: str | None
 
 
+#: Who a flag is assigned to. Made once: SQLAlchemy adapts an alias's columns the first time
+#: each is used, which a fresh alias per page paid again.
+_ASSIGNEE = aliased(User)
+
 #: The queue's order: highest priority first, then the oldest (index ix_flags_queue_order).
 QUEUE_ORDER = (Flag.priority.desc(), Flag.raised_at, Flag.id)
 
@@ -106,7 +110,7 @@ def _queue_page(conditions: list[ColumnElement[bool]]) -> CappedPage:
                            PAGE_SIZE, QUEUE_COUNT_CAP)
     if not page.items:
         return page
-    assignee = aliased(User)
+    assignee = _ASSIGNEE
     latest_decision = (select(Decision.kind).where(Decision.flag_id == Flag.id)
                        .order_by(Decision.id.desc()).limit(1).scalar_subquery())
     rows = db.session.execute(
