@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import force_locale
+from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField, StringField
 from wtforms.validators import Length
-from werkzeug.datastructures import MultiDict
 
 from orientamento.core import i18n
 from orientamento.core.forms import Form, QueryForm
