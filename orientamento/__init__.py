@@ -108,10 +108,10 @@ def import_models() -> None:
 
 def init_auth(app: Flask) -> None:
     """Configure Flask-Login with per-user rotating session tokens."""
-    from flask_babel import lazy_gettext as _l
     from sqlalchemy import select
 
     from orientamento.auth.models import User
+    from orientamento.core.i18n import lazy_gettext as _l
     from orientamento.extensions import db, login_manager
 
     login_manager.init_app(app)

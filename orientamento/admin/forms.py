@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -12,6 +11,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from orientamento.auth.models import PROVIDER_ROLES, STAFF_ROLES, Role
 from orientamento.core.forms import Form, MultiCheckboxField, QueryForm
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.extensions import db
 from orientamento.orgs.models import MUNICIPI, Provider, School
 from orientamento.support.models import SupportOrganisation

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from orientamento.auth import audit
@@ -20,6 +19,7 @@ from orientamento.auth.models import (
 from orientamento.auth.services import find_user_by_login, normalize_login
 from orientamento.auth.tokens import issue_token
 from orientamento.core.errors import Conflict, DomainError
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.links import absolute_url
 from orientamento.extensions import db
 from orientamento.outbox.services import queue_email

@@ -6,13 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from wtforms import Field, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from orientamento.core import clock
 from orientamento.core.forms import DayField, Form
+from orientamento.core.i18n import lazy_gettext as _l
 
 #: How far ahead a due date may be set: two school years.
 LONGEST_DUE = timedelta(days=730)

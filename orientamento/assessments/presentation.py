@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from orientamento.assessments.definitions import Localized, Questionnaire
 from orientamento.assessments.headline import Headline, headline_of_scores
+from orientamento.core.i18n import lazy_gettext as _l
 
 LEVEL_LABELS = {
     "none": _l("Starting out"),

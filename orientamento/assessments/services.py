@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +18,7 @@ from orientamento.auth.models import Role, User
 from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.extensions import db
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from orientamento.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problems
 from orientamento.core.forms import DayField, Form
+from orientamento.core.i18n import lazy_gettext as _l
 
 PASSWORD_HINT = _l(
     "At least %(min)d characters. A short sentence you can remember works well.", min=MIN_LENGTH

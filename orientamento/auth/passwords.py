@@ -14,7 +14,8 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
+
+from orientamento.core.i18n import lazy_gettext as _l
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128

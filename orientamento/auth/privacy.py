@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Table, func, select
 
 from orientamento.auth import audit
@@ -25,6 +24,7 @@ from orientamento.auth.models import AuditAction, Role, User
 from orientamento.auth.passwords import verify_password
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.extensions import db
 
 #: Columns never exported: secrets, not data about the person.

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from orientamento.auth import audit
@@ -27,6 +26,7 @@ from orientamento.auth.passwords import (
 from orientamento.auth.tokens import consume_token, issue_token
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.links import absolute_url
 from orientamento.extensions import db
 from orientamento.outbox.services import queue_email

@@ -6,12 +6,12 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from orientamento.auth.models import TokenPurpose, User, UserToken
 from orientamento.core import clock
 from orientamento.core.errors import DomainError
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.extensions import db
 
 

@@ -6,7 +6,6 @@ import re
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
@@ -20,6 +19,7 @@ from orientamento.classes.models import SchoolLevel
 from orientamento.classes.services import CONSENT_REFERENCE_LENGTH, check_form_date
 from orientamento.core.errors import DomainError
 from orientamento.core.forms import DayField, Form, WholeNumberField
+from orientamento.core.i18n import lazy_gettext as _l
 
 
 def current_school_year(today: date) -> str:

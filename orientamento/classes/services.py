@@ -7,7 +7,6 @@ import secrets
 from datetime import date
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from orientamento.auth import audit
@@ -16,6 +15,7 @@ from orientamento.auth.services import check_date_of_birth, create_student
 from orientamento.classes.models import ClassMembership, SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotAllowed
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.text import has_control_characters
 from orientamento.extensions import db
 

@@ -17,8 +17,8 @@ from typing import TypeVar
 
 from flask_babel import LazyString
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.text import has_control_characters
 
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

@@ -137,7 +137,8 @@ def update_command() -> None:
     """Extract messages, merge them into every catalogue and copy English msgids."""
     pot = TRANSLATIONS_DIR / "messages.pot"
     # pybabel skips folders starting with "_" by default: templates/_macros holds messages.
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "_ln:1,2", "--no-location",
+             "--sort-output",
              "--ignore-dirs", ".* __pycache__ node_modules",
              "--project", "Orientamento Milano", "-o", str(pot), ".")
     _pybabel("update", "-i", str(pot), "-d", str(TRANSLATIONS_DIR),

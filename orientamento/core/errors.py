@@ -7,12 +7,12 @@ import sqlite3
 
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.extensions import db
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,6 @@ from flask import flash, redirect
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -32,6 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from orientamento.core.errors import DomainError
 from orientamento.core.i18n import WTFORMS_MESSAGES, WTFormsMessages
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.spreadsheet import EXCEL_CSV, STANDARD_CSV, CsvFlavour
 from orientamento.core.text import has_control_characters
 from orientamento.extensions import db

@@ -7,9 +7,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
+
+from orientamento.core.i18n import lazy_gettext as _l
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -11,9 +11,8 @@ Sources:
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from orientamento.core.enums import LabelledEnum
+from orientamento.core.i18n import lazy_gettext as _l
 
 
 class CourseKind(LabelledEnum):

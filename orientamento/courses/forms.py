@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, NumberRange, Optional
 
 from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm, WholeNumberField
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.spreadsheet import escape_cell, unescape_cell
 from orientamento.courses.areas import AREA_LABELS, CourseKind
 from orientamento.courses.models import Course, CourseStatus, Enrolment, Place

@@ -10,7 +10,6 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -31,6 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from orientamento.core import clock
 from orientamento.core.enums import LabelledEnum
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.courses.areas import AREA_LABELS, CourseKind
 from orientamento.database import Base, StrEnumType, link_table
 from orientamento.orgs.models import Provider

@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from flask_babel import lazy_gettext as _l
 
 from orientamento.core.enums import LabelledEnum
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.courses.areas import CourseKind
 
 RIASEC_LETTERS = ("R", "I", "A", "S", "E", "C")

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from orientamento.core.errors import Conflict
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.imports import (
     FileProblem,
     ImportReport,

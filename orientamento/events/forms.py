@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     SelectField,
@@ -18,6 +17,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 
 from orientamento.core import clock
 from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm, WholeNumberField
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.courses.forms import place_choices
 from orientamento.courses.models import Place
 from orientamento.events.models import OPEN_KINDS

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -15,6 +14,7 @@ from orientamento.auth.models import PROVIDER_ROLES, Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.pagination import counts_capped, paginate
 from orientamento.courses.models import Course, CourseStatus
 from orientamento.events.models import (

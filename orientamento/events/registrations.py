@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +19,7 @@ from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.events.calendars import event_file
 from orientamento.events.models import (
     ACTIVE_REGISTRATION,

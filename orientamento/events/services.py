@@ -11,12 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.courses.models import Course, Place
 from orientamento.events.models import (
     OPEN_KINDS,

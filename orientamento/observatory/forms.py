@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional, Regexp
 
 from orientamento.core.forms import Form, QueryForm
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.observatory.periods import Quarter
 from orientamento.observatory.records import TERRITORY_CODE
 

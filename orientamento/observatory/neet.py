@@ -22,10 +22,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 
 from orientamento.core import clock
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.extensions import db
 from orientamento.observatory.models import NeetCount
 from orientamento.observatory.periods import Quarter

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, URLField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from orientamento.core.forms import Form, WholeNumberField
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.orgs.models import SCHOOL_CODE_PATTERN, ProviderKind
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orientamento.core import clock
 from orientamento.core.enums import LabelledEnum
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.database import Base, StrEnumType
 
 #: Milan is divided into nine municipi, numbered 1 to 9.

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.models import User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider, School
 

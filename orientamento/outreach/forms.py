@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from babel import Locale
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -23,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from orientamento.core.forms import LTR, DayField, Form, QueryForm
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.outreach.models import (
     CHANNEL_LABELS,
     FOLLOW_UP_MONTHS,

@@ -8,14 +8,16 @@ from __future__ import annotations
 from calendar import monthrange
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from orientamento.auth.models import Role, User, UserMunicipio
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.pagination import CappedCount, CappedPage, counts_capped, paginate_capped
 from orientamento.extensions import db
 from orientamento.outreach.models import (
@@ -92,9 +94,13 @@ class QueueRow:
     assignee: str | None
 
 
-#: Who a flag is assigned to. Made once: SQLAlchemy adapts an alias's columns the first time
-#: each is used, which a fresh alias per page paid again.
-_ASSIGNEE = aliased(User)
+@cache
+def _assignee() -> Any:
+    """Who a flag is assigned to, as an alias of users. Made once (on first use, when the
+    mappers are configured): SQLAlchemy adapts an alias's columns the first time each is
+    used, which a fresh alias per page paid again."""
+    return aliased(User)
+
 
 #: The queue's order: highest priority first, then the oldest (index ix_flags_queue_order).
 QUEUE_ORDER = (Flag.priority.desc(), Flag.raised_at, Flag.id)
@@ -110,7 +116,7 @@ def _queue_page(conditions: list[ColumnElement[bool]]) -> CappedPage:
                            PAGE_SIZE, QUEUE_COUNT_CAP)
     if not page.items:
         return page
-    assignee = _ASSIGNEE
+    assignee = _assignee()
     latest_decision = (select(Decision.kind).where(Decision.flag_id == Flag.id)
                        .order_by(Decision.id.desc()).limit(1).scalar_subquery())
     rows = db.session.execute(

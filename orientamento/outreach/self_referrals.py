@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
 from orientamento.auth import audit
@@ -15,6 +14,7 @@ from orientamento.auth.models import AuditAction, User
 from orientamento.core import clock
 from orientamento.core.cells import is_email
 from orientamento.core.errors import DomainError
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.text import BIDI_CONTROLS, has_control_characters
 from orientamento.extensions import db
 from orientamento.outreach.models import (

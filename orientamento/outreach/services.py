@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +21,7 @@ from orientamento.auth.models import AuditAction, Role, User
 from orientamento.core import clock
 from orientamento.core.dml import changed_rows
 from orientamento.core.errors import Conflict, DomainError, NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.extensions import db
 from orientamento.outreach.models import (
     CHANNEL_LABELS,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, Field, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Regexp
 
 from orientamento.core.forms import Form
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.risk.models import JUSTIFICATION_MAX
 
 

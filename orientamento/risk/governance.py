@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import load_only
 
@@ -25,6 +24,7 @@ from orientamento.auth import audit
 from orientamento.auth.models import AuditAction, User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.extensions import db
 from orientamento.risk import queries
 from orientamento.risk.card import card_markdown

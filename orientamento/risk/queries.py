@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import defer, selectinload
 
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.extensions import db
 from orientamento.risk import signals
 from orientamento.risk.models import (

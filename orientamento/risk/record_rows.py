@@ -15,8 +15,8 @@ from typing import IO, Any
 
 from babel import Locale
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.imports import RowError, listed
 from orientamento.core.text import has_control_characters
 from orientamento.risk.pseudonyms import pseudonym_key, pseudonymize

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from flask_babel import format_date, format_datetime
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.audit import record
 from orientamento.auth.models import AuditAction, User
 from orientamento.core.errors import Conflict, DomainError
+from orientamento.core.i18n import lazy_gettext as _l
+from orientamento.core.i18n import lazy_ngettext as _ln
 from orientamento.core.imports import RowError
 from orientamento.extensions import db
 from orientamento.risk import signals

@@ -11,11 +11,11 @@ import hashlib
 from typing import Any
 
 import skops.io as sio
-from flask_babel import lazy_gettext as _l
 
 from orientamento.auth.audit import record
 from orientamento.auth.models import AuditAction, User
 from orientamento.core.errors import Conflict
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.extensions import db
 from orientamento.risk import queries
 from orientamento.risk.card import card_markdown

@@ -11,7 +11,6 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from orientamento.auth.models import Role
 from orientamento.core import clock
@@ -19,6 +18,7 @@ from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError, NotFound
 from orientamento.core.forms import EmptyForm
 from orientamento.core.i18n import current_language
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
 from orientamento.risk import governance, queries

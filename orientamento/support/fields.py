@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 
 from babel import Locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from orientamento.core import cells
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.support.models import (
     MAX_AGE,
     MIN_AGE,

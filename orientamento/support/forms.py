@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Optional
 
 from orientamento.core.forms import LTR, DayField, Form, MultiCheckboxField, QueryForm
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.support.fields import LIST_SEPARATOR, format_hours, split_list
 from orientamento.support.models import (
     AccessMode,

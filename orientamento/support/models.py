@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
 from orientamento.core.enums import LabelledEnum
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.database import Base, StrEnumType
 
 

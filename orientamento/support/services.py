@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeVar
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.courses.models import Place
 from orientamento.extensions import db
 from orientamento.support.fields import new_uid, parse_cells

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from orientamento.core import imports
 from orientamento.core.errors import Conflict
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.imports import FileProblem, decode_upload
 from orientamento.extensions import db
 from orientamento.support import openreferral, openreferral_export, services

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     Field,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from orientamento.core import clock
 from orientamento.core.forms import DayField, Form, MultiCheckboxField, QueryForm, WholeNumberField
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.courses.models import Place
 from orientamento.visits.models import VisitMode, VisitWindow

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
 from orientamento.core.enums import LabelledEnum
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.database import Base, StrEnumType, link_table
 from orientamento.events.models import Event
 from orientamento.orgs.models import Provider, School

@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from orientamento.auth.models import PROVIDER_ROLES, Role, User
 from orientamento.core import clock
 from orientamento.core.errors import NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.pagination import paginate
 from orientamento.courses.models import Course, Place, PlaceKind
 from orientamento.courses.queries import squared_km

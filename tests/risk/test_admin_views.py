@@ -4,6 +4,7 @@ overview's own tests are in tests/outreach/test_overview.py)."""
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
 from collections.abc import Callable
@@ -513,7 +514,8 @@ def test_a_malformed_id_is_refused(
 ) -> None:
     response = client.post("/risk/subject-report", data={"source_id": value})
     assert response.status_code == 400
-    assert message in text(response)
+    # As a reader sees it: a message is escaped like any text ("person&#39;s").
+    assert message in html.unescape(text(response))
     assert audit_entries() == []
 
 

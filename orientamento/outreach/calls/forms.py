@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from wtforms import Field, RadioField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from orientamento.core import clock
 from orientamento.core.forms import DayField, Form
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.outreach.calls.models import NOTE_LENGTH, CallOutcome
 from orientamento.outreach.calls.services import AttemptData
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from orientamento.auth.models import User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.extensions import db
 from orientamento.outreach import services
 from orientamento.outreach.calls.models import (

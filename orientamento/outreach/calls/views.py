@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from orientamento.auth.models import Role
 from orientamento.core import clock
@@ -15,6 +14,7 @@ from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import NotFound
 from orientamento.core.forms import form_status, refusal_shown_on
 from orientamento.core.i18n import current_language
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.database import audited_read
 from orientamento.extensions import db
 from orientamento.outreach import queries, services

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from orientamento.core.forms import DayField, Form, MultiCheckboxField
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.outreach.forms import label_choices
 from orientamento.outreach.referrals.models import (
     DECLINE_REASONS,

@@ -5,14 +5,15 @@ tie each status to the fields it needs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orientamento.core import clock
 from orientamento.core.enums import LabelledEnum
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.database import Base, StrEnumType
 from orientamento.outreach.models import Flag
 from orientamento.support.models import SupportService
@@ -61,7 +62,7 @@ REFERRAL_OUTCOMES = {
 }
 
 
-def _codes(codes: dict[str, object]) -> str:
+def _codes(codes: Mapping[str, object]) -> str:
     return ", ".join(f"'{code}'" for code in codes)
 
 

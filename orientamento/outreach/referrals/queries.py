@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Exists, Select, and_, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from orientamento.auth.models import User
 from orientamento.core.errors import NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
 from orientamento.outreach.models import Flag, FlagStatus
@@ -70,18 +71,20 @@ def referable_services() -> list[SupportService]:
         .order_by(SupportOrganisation.name, SupportService.name, SupportService.id)))
 
 
-#: Another referral of the same flag. Made once: SQLAlchemy adapts an alias's columns the first
-#: time each is used, so a fresh alias per call cost 1 ms a start page in building the query.
-_OTHER = aliased(Referral)
-#: The flag has another referral still waiting or accepted.
-_LIVE_ELSEWHERE = (select(_OTHER.id).where(_OTHER.flag_id == Referral.flag_id,
-                                           _OTHER.status.in_(LIVE)).exists())
+@cache
+def _live_elsewhere() -> Exists:
+    """The flag has another referral still waiting or accepted. Built once (on first use, when
+    the mappers are configured): SQLAlchemy adapts an alias's columns the first time each is
+    used, so a fresh alias per call cost 1 ms of the outreach start page."""
+    other = aliased(Referral)
+    return select(other.id).where(other.flag_id == Referral.flag_id,
+                                  other.status.in_(LIVE)).exists()
 
 
 def needs_attention(worker: User, today: date, limit: int = 10) -> list[Referral]:
     """Referrals in the worker's municipi that came back: unanswered after their due day, or
     declined while the flag is still open and has no other live referral. Oldest first."""
-    live_elsewhere = _LIVE_ELSEWHERE
+    live_elsewhere = _live_elsewhere()
     return list(db.session.scalars(
         select(Referral).join(Flag, Flag.id == Referral.flag_id)
         .where(Flag.municipio.in_(covered_municipi(worker)),

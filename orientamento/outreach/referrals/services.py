@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -24,6 +23,7 @@ from orientamento.auth.models import AuditAction, User
 from orientamento.core import clock
 from orientamento.core.dml import changed_rows
 from orientamento.core.errors import Conflict, DomainError, NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.extensions import db
 from orientamento.outreach.models import DecisionKind, Flag, FlagStatus
 from orientamento.outreach.referrals.days import add_working_days

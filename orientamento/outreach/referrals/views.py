@@ -10,7 +10,6 @@ from typing import Any, NamedTuple
 from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from orientamento.auth.models import Role, User
@@ -18,6 +17,7 @@ from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.forms import EmptyForm, submitted
 from orientamento.core.i18n import current_language
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.database import audited_read
 from orientamento.extensions import db
 from orientamento.outreach.blueprint import bp

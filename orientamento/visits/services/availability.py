@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from orientamento.auth.models import PROVIDER_ROLES, User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.courses.models import Course, Place
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider

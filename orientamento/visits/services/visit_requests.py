@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +18,7 @@ from orientamento.auth.models import Role, User
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.courses.models import PlaceKind
 from orientamento.events.models import Event
 from orientamento.events.notices import notify, provider_staff
