@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from math import ceil
 from typing import Any
 
@@ -56,17 +58,18 @@ class CappedPage:
         return self.capped or self.page < self.pages
 
 
-def paginate_capped(query: Select[Any], per_page: int, cap: int) -> CappedPage:
+def paginate_capped(query: Select[Any], per_page: int, cap: int,
+                    params: Mapping[str, Any] | None = None) -> CappedPage:
     """One page of ``query``, counting matches only up to ``cap`` past the page's start.
 
     Two statements whatever the list's length: the page's rows, and a count that stops
     reading after ``(page - 1) * per_page + cap`` rows (the query without its order, so the
-    database can stop early).
+    database can stop early). ``params`` are the values of the query's bound parameters.
     """
     page = requested_page()
     offset = (page - 1) * per_page
-    items = list(db.session.scalars(query.limit(per_page).offset(offset)))
-    counted = count_capped(query, offset + cap)
+    items = list(db.session.scalars(query.limit(per_page).offset(offset), params))
+    counted = counts_capped([(query, offset + cap)], params)[0]
     return CappedPage(items=items, page=page, per_page=per_page, total=counted.total,
                       capped=counted.capped)
 
@@ -86,9 +89,22 @@ def count_capped(query: Select[Any], cap: int) -> CappedCount:
     return counts_capped([(query, cap)])[0]
 
 
-def counts_capped(queries: list[tuple[Select[Any], int | None]]) -> list[CappedCount]:
+def counts_capped(queries: list[tuple[Select[Any], int | None]],
+                  params: Mapping[str, Any] | None = None) -> list[CappedCount]:
     """``count_capped`` of each (query, cap) in one statement, one round trip however many;
-    a cap of None counts every row."""
+    a cap of None counts every row. ``params`` are the values of the queries' bound
+    parameters."""
+    counted = db.session.execute(_counting(tuple(queries)), params).one()
+    return [CappedCount(total=n if cap is None else min(n, cap),
+                        capped=cap is not None and n > cap)
+            for n, (_query, cap) in zip(counted, queries, strict=True)]
+
+
+@lru_cache(maxsize=256)
+def _counting(queries: tuple[tuple[Select[Any], int | None], ...]) -> Select[Any]:
+    """The statement counting each query up to its cap. Kept per statement object and cap:
+    a query built once with bound parameters (a feature's own cache) is counted without
+    building the count again (a third of a millisecond for the outreach start page's five)."""
     columns = []
     for query, cap in queries:
         rows = query.order_by(None).with_only_columns(*query.selected_columns[:1],
@@ -96,10 +112,7 @@ def counts_capped(queries: list[tuple[Select[Any], int | None]]) -> list[CappedC
         if cap is not None:
             rows = rows.limit(cap + 1)
         columns.append(select(func.count()).select_from(rows.subquery()).scalar_subquery())
-    counted = db.session.execute(select(*columns)).one()
-    return [CappedCount(total=n if cap is None else min(n, cap),
-                        capped=cap is not None and n > cap)
-            for n, (_query, cap) in zip(counted, queries, strict=True)]
+    return select(*columns)
 
 
 def page_window(page: int, pages: int, edge: int = 1, around: int = 2) -> list[int | None]:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from orientamento.auth.models import Role, User, UserMunicipio
@@ -70,9 +70,8 @@ def team(municipio: int) -> list[User]:
 
 def my_cases(worker: User) -> CappedPage:
     """The open and deferred flags assigned to the worker, in the queue's order (QueueRow)."""
-    return _queue_page([Flag.assigned_to_id == worker.id,
-                        Flag.municipio.in_(covered_municipi(worker)),
-                        Flag.status != FlagStatus.CLOSED])
+    return _queue_page(_my_cases_ids(), {"worker": worker.id,
+                                         "municipi": covered_municipi(worker)})
 
 
 @dataclass(frozen=True)
@@ -94,40 +93,21 @@ class QueueRow:
     assignee: str | None
 
 
-@cache
-def _assignee() -> Any:
-    """Who a flag is assigned to, as an alias of users. Made once (on first use, when the
-    mappers are configured): SQLAlchemy adapts an alias's columns the first time each is
-    used, which a fresh alias per page paid again."""
-    return aliased(User)
-
-
 #: The queue's order: highest priority first, then the oldest (index ix_flags_queue_order).
 QUEUE_ORDER = (Flag.priority.desc(), Flag.raised_at, Flag.id)
 
 
-def _queue_page(conditions: list[ColumnElement[bool]]) -> CappedPage:
-    """One page of the flags meeting ``conditions``, as QueueRow, in the queue's order.
+def _queue_page(ids: Select[Any], params: dict[str, Any]) -> CappedPage:
+    """One page of the flags ``ids`` selects (with ``params`` bound), as QueueRow, in the
+    queue's order.
 
     The page's ids come first, from the order index alone; the lines are then read by id, so
     no join is made for the rows a later page skips.
     """
-    page = paginate_capped(select(Flag.id).where(*conditions).order_by(*QUEUE_ORDER),
-                           PAGE_SIZE, QUEUE_COUNT_CAP)
+    page = paginate_capped(ids, PAGE_SIZE, QUEUE_COUNT_CAP, params)
     if not page.items:
         return page
-    assignee = _assignee()
-    latest_decision = (select(Decision.kind).where(Decision.flag_id == Flag.id)
-                       .order_by(Decision.id.desc()).limit(1).scalar_subquery())
-    rows = db.session.execute(
-        select(Flag.id, Flag.trigger, Flag.status, Flag.municipio, Flag.raised_at,
-               Flag.self_referral_id, SelfReferral.name, RiskPerson.pseudonym, RiskScore.band,
-               latest_decision, assignee.display_name)
-        .outerjoin(SelfReferral, SelfReferral.id == Flag.self_referral_id)
-        .outerjoin(RiskPerson, RiskPerson.id == Flag.person_id)
-        .outerjoin(RiskScore, RiskScore.id == Flag.score_id)
-        .outerjoin(assignee, assignee.id == Flag.assigned_to_id)
-        .where(Flag.id.in_(page.items)).order_by(*QUEUE_ORDER))
+    rows = db.session.execute(_queue_lines(), {"ids": page.items})
     # Members, not the codes some of these columns hold: the page shows their labels.
     lines = [QueueRow(id_, Trigger(trigger), FlagStatus(status), municipio, raised_at,
                       referral_id, name, pseudonym, Band(band) if band else None,
@@ -135,6 +115,57 @@ def _queue_page(conditions: list[ColumnElement[bool]]) -> CappedPage:
              for (id_, trigger, status, municipio, raised_at, referral_id, name, pseudonym,
                   band, decision, assignee_name) in rows]
     return replace(page, items=lines)
+
+
+# The queue's statements are built once (on first use, when the mappers are configured) with
+# bound parameters for what changes from one page to the next: building them took about a
+# third of a queue page's time in Python (SQLAlchemy's expression objects), more than the
+# database took to answer. ``municipi`` is a list (an expanding parameter).
+
+@cache
+def _queue_ids(assigned: str, by_trigger: bool, by_band: bool) -> Select[Any]:
+    """The queue's flag ids for one shape of filters, in the queue's order: bound are
+    ``municipi`` and ``status``, and ``worker``, ``trigger`` and ``band`` where filtered on."""
+    conditions = [Flag.municipio.in_(bindparam("municipi", expanding=True)),
+                  Flag.status == bindparam("status"), not_opted_out()]
+    if assigned == "mine":
+        conditions.append(Flag.assigned_to_id == bindparam("worker"))
+    elif assigned == "none":
+        conditions.append(Flag.assigned_to_id.is_(None))
+    if by_trigger:
+        conditions.append(Flag.trigger == bindparam("trigger"))
+    if by_band:  # a correlated EXISTS: per flag a primary-key look-up
+        conditions.append(select(RiskScore.id)
+                          .where(RiskScore.id == Flag.score_id,
+                                 RiskScore.band == bindparam("band"))
+                          .exists())
+    return select(Flag.id).where(*conditions).order_by(*QUEUE_ORDER)
+
+
+@cache
+def _my_cases_ids() -> Select[Any]:
+    """The ids of the open and deferred flags assigned to ``worker`` in ``municipi``."""
+    return (select(Flag.id)
+            .where(Flag.assigned_to_id == bindparam("worker"),
+                   Flag.municipio.in_(bindparam("municipi", expanding=True)),
+                   Flag.status != FlagStatus.CLOSED)
+            .order_by(*QUEUE_ORDER))
+
+
+@cache
+def _queue_lines() -> Select[Any]:
+    """A page's lines (QueueRow's columns) for the flag ids ``ids``, in the queue's order."""
+    assignee = aliased(User)
+    latest_decision = (select(Decision.kind).where(Decision.flag_id == Flag.id)
+                       .order_by(Decision.id.desc()).limit(1).scalar_subquery())
+    return (select(Flag.id, Flag.trigger, Flag.status, Flag.municipio, Flag.raised_at,
+                   Flag.self_referral_id, SelfReferral.name, RiskPerson.pseudonym,
+                   RiskScore.band, latest_decision, assignee.display_name)
+            .outerjoin(SelfReferral, SelfReferral.id == Flag.self_referral_id)
+            .outerjoin(RiskPerson, RiskPerson.id == Flag.person_id)
+            .outerjoin(RiskScore, RiskScore.id == Flag.score_id)
+            .outerjoin(assignee, assignee.id == Flag.assigned_to_id)
+            .where(Flag.id.in_(bindparam("ids", expanding=True))).order_by(*QUEUE_ORDER))
 
 
 def not_opted_out() -> ColumnElement[bool]:
@@ -157,18 +188,16 @@ def queue(worker: User, filters: QueueFilter) -> CappedPage:
     municipi = covered_municipi(worker)
     if filters.municipio is not None:
         municipi = [n for n in municipi if n == filters.municipio]
-    conditions = [Flag.municipio.in_(municipi), Flag.status == filters.status, not_opted_out()]
+    ids = _queue_ids(filters.assigned if filters.assigned in ("mine", "none") else "",
+                     bool(filters.trigger), bool(filters.band))
+    params: dict[str, Any] = {"municipi": municipi, "status": filters.status}
     if filters.assigned == "mine":
-        conditions.append(Flag.assigned_to_id == worker.id)
-    elif filters.assigned == "none":
-        conditions.append(Flag.assigned_to_id.is_(None))
+        params["worker"] = worker.id
     if filters.trigger:
-        conditions.append(Flag.trigger == filters.trigger)
-    if filters.band:  # a correlated EXISTS: per flag a primary-key look-up
-        conditions.append(select(RiskScore.id)
-                          .where(RiskScore.id == Flag.score_id, RiskScore.band == filters.band)
-                          .exists())
-    return _queue_page(conditions)
+        params["trigger"] = filters.trigger
+    if filters.band:
+        params["band"] = filters.band
+    return _queue_page(ids, params)
 
 
 def flag_or_404(worker: User, flag_id: int) -> Flag:
@@ -245,29 +274,21 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
-#: Who a listed flag is about (``subject_name``), in the list's own statement.
-_SUBJECT = (joinedload(Flag.person), joinedload(Flag.self_referral))
-
-
-def worker_summary(worker: User, today: date, limit: int = 10) -> WorkerSummary:
-    """Open flags by trigger, deferred ones, contacts decided but not logged, and flags the
-    team decided to contact whose 3-month follow-up is due and not recorded, in the worker's
-    municipi.
-
-    Grouped counts and short lists: a fixed number of queries whatever the queue's size.
-    """
-    municipi, consenting = covered_municipi(worker), not_opted_out()
+@cache
+def _summary_statements(limit: int) -> tuple[list[Select[Any]], Select[Any], Select[Any]]:
+    """The start page's counted flags (open ones by trigger, then deferred ones) and its two
+    lists of ``limit`` flags, built once (as the
+    queue's, see ``_queue_ids``) for the bound ``municipi`` (and ``cutoff``, the follow-ups'
+    last raising day)."""
+    municipi: BindParameter[Any] = bindparam("municipi", expanding=True)
+    consenting = not_opted_out()
     mine = and_(Flag.municipio.in_(municipi), consenting)
     # One capped count per trigger, not a grouped count: that read every open flag of the
     # municipi (17,600 at the bench's 100,000 records, 19 ms; 62,000 at a million).
     # In one statement; the deferred flags are few, counted to the last.
-    *capped, deferred_count = counts_capped(
-        [(select(Flag.id).where(mine, Flag.trigger == trigger,
-                                Flag.status == FlagStatus.OPEN), QUEUE_COUNT_CAP)
-         for trigger in Trigger]
-        + [(select(Flag.id).where(mine, Flag.status == FlagStatus.DEFERRED), None)])
-    counts = dict(zip(Trigger, capped, strict=True))
-    deferred = deferred_count.total
+    counted = [select(Flag.id).where(mine, Flag.trigger == trigger,
+                                     Flag.status == FlagStatus.OPEN) for trigger in Trigger]
+    counted.append(select(Flag.id).where(mine, Flag.status == FlagStatus.DEFERRED))
     # Driven from the decisions to contact (few) rather than probing each of the municipi's
     # flags for one: an IN list, not a correlated EXISTS (at a million records the EXISTS
     # visited every open flag twice).
@@ -280,15 +301,35 @@ def worker_summary(worker: User, today: date, limit: int = 10) -> WorkerSummary:
     decided_mine = and_((Flag.municipio + 0).in_(municipi), consenting, contact_decided)
     logged = (select(Contact.id).join(Decision, Decision.id == Contact.decision_id)
               .where(Decision.flag_id == Flag.id))
-    contacts_due = list(db.session.scalars(
-        select(Flag).where(decided_mine, ~logged.exists())
-        .options(*_SUBJECT).order_by(Flag.raised_at, Flag.id).limit(limit)))
-    cutoff = clock.start_of_day(_months_before(today, FOLLOW_UP_MONTHS[0]) + timedelta(days=1))
+    # Who a listed flag is about (``subject_name``), in the list's own statement.
+    subject = (joinedload(Flag.person), joinedload(Flag.self_referral))
+    contacts_due = (select(Flag).where(decided_mine, ~logged.exists())
+                    .options(*subject).order_by(Flag.raised_at, Flag.id).limit(limit))
     recorded = select(Outcome.id).where(Outcome.flag_id == Flag.id,
                                         Outcome.months == FOLLOW_UP_MONTHS[0])
-    follow_ups = list(db.session.scalars(
-        select(Flag).where(decided_mine, Flag.raised_at < cutoff, ~recorded.exists())
-        .options(*_SUBJECT).order_by(Flag.raised_at, Flag.id).limit(limit)))
+    follow_ups = (select(Flag).where(decided_mine, Flag.raised_at < bindparam("cutoff"),
+                                     ~recorded.exists())
+                  .options(*subject).order_by(Flag.raised_at, Flag.id).limit(limit))
+    return counted, contacts_due, follow_ups
+
+
+def worker_summary(worker: User, today: date, limit: int = 10) -> WorkerSummary:
+    """Open flags by trigger, deferred ones, contacts decided but not logged, and flags the
+    team decided to contact whose 3-month follow-up is due and not recorded, in the worker's
+    municipi.
+
+    Grouped counts and short lists: a fixed number of queries whatever the queue's size.
+    """
+    counted, contacts_listed, follow_ups_listed = _summary_statements(limit)
+    municipi = {"municipi": covered_municipi(worker)}
+    *capped, deferred_count = counts_capped(
+        [(open_flags, QUEUE_COUNT_CAP) for open_flags in counted[:-1]] + [(counted[-1], None)],
+        municipi)
+    counts = dict(zip(Trigger, capped, strict=True))
+    deferred = deferred_count.total
+    contacts_due = list(db.session.scalars(contacts_listed, municipi))
+    cutoff = clock.start_of_day(_months_before(today, FOLLOW_UP_MONTHS[0]) + timedelta(days=1))
+    follow_ups = list(db.session.scalars(follow_ups_listed, municipi | {"cutoff": cutoff}))
     return WorkerSummary(open_by_trigger=counts,
                          deferred=deferred, contacts_due=contacts_due,
                          follow_ups_due=follow_ups)

@@ -12,7 +12,7 @@ from datetime import date
 from functools import cache
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Exists, Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from orientamento.auth.models import User
@@ -71,30 +71,31 @@ def referable_services() -> list[SupportService]:
         .order_by(SupportOrganisation.name, SupportService.name, SupportService.id)))
 
 
-@cache
-def _live_elsewhere() -> Exists:
-    """The flag has another referral still waiting or accepted. Built once (on first use, when
-    the mappers are configured): SQLAlchemy adapts an alias's columns the first time each is
-    used, so a fresh alias per call cost 1 ms of the outreach start page."""
-    other = aliased(Referral)
-    return select(other.id).where(other.flag_id == Referral.flag_id,
-                                  other.status.in_(LIVE)).exists()
-
-
 def needs_attention(worker: User, today: date, limit: int = 10) -> list[Referral]:
     """Referrals in the worker's municipi that came back: unanswered after their due day, or
     declined while the flag is still open and has no other live referral. Oldest first."""
-    live_elsewhere = _live_elsewhere()
-    return list(db.session.scalars(
-        select(Referral).join(Flag, Flag.id == Referral.flag_id)
-        .where(Flag.municipio.in_(covered_municipi(worker)),
-               Flag.status != FlagStatus.CLOSED,
-               or_(and_(Referral.status == ReferralStatus.SENT, Referral.answer_due_on < today),
-                   and_(Referral.status == ReferralStatus.DECLINED, ~live_elsewhere)))
-        .options(selectinload(Referral.service), selectinload(Referral.flag)
-                 .selectinload(Flag.person), selectinload(Referral.flag)
-                 .selectinload(Flag.self_referral))
-        .order_by(Referral.answer_due_on, Referral.id).limit(limit)))
+    return list(db.session.scalars(_needing_attention(limit),
+                                   {"municipi": covered_municipi(worker), "today": today}))
+
+
+@cache
+def _needing_attention(limit: int) -> Select[Referral]:
+    """``needs_attention``'s statement for the bound ``municipi`` and ``today``. Built once
+    (on first use, when the mappers are configured): building it took three times as long as
+    running it, most of it SQLAlchemy adapting a fresh alias's columns."""
+    other = aliased(Referral)
+    live_elsewhere = (select(other.id).where(other.flag_id == Referral.flag_id,
+                                             other.status.in_(LIVE)).exists())
+    return (select(Referral).join(Flag, Flag.id == Referral.flag_id)
+            .where(Flag.municipio.in_(bindparam("municipi", expanding=True)),
+                   Flag.status != FlagStatus.CLOSED,
+                   or_(and_(Referral.status == ReferralStatus.SENT,
+                            Referral.answer_due_on < bindparam("today")),
+                       and_(Referral.status == ReferralStatus.DECLINED, ~live_elsewhere)))
+            .options(selectinload(Referral.service), selectinload(Referral.flag)
+                     .selectinload(Flag.person), selectinload(Referral.flag)
+                     .selectinload(Flag.self_referral))
+            .order_by(Referral.answer_due_on, Referral.id).limit(limit))
 
 
 @dataclass(frozen=True)
