@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import abort
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from orientamento.auth.models import User
@@ -24,15 +26,23 @@ def classes_of_school(school_id: int) -> Select[SchoolClass, int]:
 
 def class_for_counsellor_or_404(counsellor: User, class_id: int) -> SchoolClass:
     """A class of the counsellor's own school; 404 for any other."""
-    school_class = db.session.scalar(
-        select(SchoolClass)
-        .where(SchoolClass.id == class_id, SchoolClass.school_id == counsellor.school_id)
-        # The roster with its pupils in one more statement.
-        .options(selectinload(SchoolClass.memberships).joinedload(ClassMembership.student))
-    )
+    if counsellor.school_id is None:
+        abort(404)
+    school_class = db.session.scalar(_counsellors_class(), {"class_id": class_id,
+                                                            "school_id": counsellor.school_id})
     if school_class is None:
         abort(404)
     return school_class
+
+
+@cache
+def _counsellors_class() -> Select[SchoolClass]:
+    """The class ``class_id`` of school ``school_id`` (bound), with its roster and pupils in
+    one more statement. Built once, on first use: every class page asks for it."""
+    return (select(SchoolClass)
+            .where(SchoolClass.id == bindparam("class_id"),
+                   SchoolClass.school_id == bindparam("school_id"))
+            .options(selectinload(SchoolClass.memberships).joinedload(ClassMembership.student)))
 
 
 def pupil_in_class_or_404(school_class: SchoolClass, student_id: int) -> User:
