@@ -202,29 +202,39 @@ def queue(worker: User, filters: QueueFilter) -> CappedPage:
 
 def flag_or_404(worker: User, flag_id: int) -> Flag:
     """A flag in one of the worker's municipi, with what its page shows."""
-    flag = db.session.scalar(
-        select(Flag).where(Flag.id == flag_id)
-        # What a flag has one of comes in the same statement; its lists in one more each.
-        .options(joinedload(Flag.person).joinedload(RiskPerson.contact),
-                 joinedload(Flag.self_referral), joinedload(Flag.assigned_to),
-                 joinedload(Flag.score).joinedload(RiskScore.version),
-                 selectinload(Flag.referrals).joinedload(Referral.service)
-                 .joinedload(SupportService.organisation),
-                 selectinload(Flag.decisions).selectinload(Decision.contacts),
-                 selectinload(Flag.decisions).joinedload(Decision.decided_by)))
+    flag = db.session.scalar(_flag_page(), {"flag_id": flag_id})
     if flag is None or flag.municipio not in covered_municipi(worker):
         raise NotFound(_l("No such flag in your municipi."))
     return flag
 
 
+@cache
+def _flag_page() -> Select[Flag]:
+    """The flag ``flag_id`` (bound) with what its page shows, built once (as the queue's):
+    what a flag has one of comes in the same statement, its lists in one more each."""
+    return (select(Flag).where(Flag.id == bindparam("flag_id"))
+            .options(joinedload(Flag.person).joinedload(RiskPerson.contact),
+                     joinedload(Flag.self_referral), joinedload(Flag.assigned_to),
+                     joinedload(Flag.score).joinedload(RiskScore.version),
+                     selectinload(Flag.referrals).joinedload(Referral.service)
+                     .joinedload(SupportService.organisation),
+                     selectinload(Flag.decisions).selectinload(Decision.contacts),
+                     selectinload(Flag.decisions).joinedload(Decision.decided_by)))
+
+
 def person_scores(person_id: int) -> list[RiskScore]:
     """Every score of a person, newest first, with its version and the records' date."""
-    return list(db.session.scalars(
-        select(RiskScore).where(RiskScore.person_id == person_id)
-        # Each score has one of each: in the same statement.
-        .options(joinedload(RiskScore.version),
-                 joinedload(RiskScore.record).joinedload(RiskRecord.snapshot))
-        .order_by(RiskScore.scored_at.desc(), RiskScore.id.desc())))
+    return list(db.session.scalars(_person_scores(), {"person_id": person_id}))
+
+
+@cache
+def _person_scores() -> Select[RiskScore]:
+    """``person_scores``' statement for the bound ``person_id``, built once; each score has
+    one version and one record (with its snapshot): in the same statement."""
+    return (select(RiskScore).where(RiskScore.person_id == bindparam("person_id"))
+            .options(joinedload(RiskScore.version),
+                     joinedload(RiskScore.record).joinedload(RiskRecord.snapshot))
+            .order_by(RiskScore.scored_at.desc(), RiskScore.id.desc()))
 
 
 def earlier_flags(flag: Flag) -> list[Flag]:
