@@ -100,7 +100,7 @@ class LazyText(LazyString):
 
     Flask-Babel's lazy string, with two differences. It is translated through the request's
     kept translations (``_translations``): Flask-Babel's finds the domain and the translations
-    again each time, about 7 µs against 1.5, and a list page shows a label on every row. And a
+    again each time (3.8 µs a label against 2.0), and a list page shows labels on every row. And a
     template escapes it like any other text: Flask-Babel's declares itself markup
     (``__html__`` returns the text as it is), so a label with ``<`` or ``&`` would be read as
     HTML.
@@ -115,9 +115,9 @@ def _gettext_now(message: str, /, **variables: Any) -> str:
     return text % variables if variables else text
 
 
-def _ngettext_now(singular: str, plural: str, num: int, /, **variables: Any) -> str:
+def _ngettext_now(singular: str, plural: str, num: float, /, **variables: Any) -> str:
     variables.setdefault("num", num)
-    text: str = _translations().ungettext(singular, plural, num)
+    text: str = _translations().ungettext(singular, plural, plural_count(num))
     return text % variables
 
 
@@ -126,7 +126,7 @@ def lazy_gettext(message: str, /, **variables: Any) -> LazyText:
     return LazyText(_gettext_now, message, **variables)
 
 
-def lazy_ngettext(singular: str, plural: str, num: int, /,
+def lazy_ngettext(singular: str, plural: str, num: float, /,
                   **variables: Any) -> LazyText:
     """The plural form for ``num``, translated when used (``_ln``), with ``num`` filled in."""
     return LazyText(_ngettext_now, singular, plural, num, **variables)
@@ -143,7 +143,7 @@ class WTFormsMessages:
     """WTForms' own messages ("Not a valid integer value.") in the request's language.
 
     Flask-WTF's version reads and parses WTForms' catalogue again in every request that
-    translates one of them (a form with a select does): about 0.4 ms a page. Here each
+    translates one of them (a form with a select does): about 0.35 ms a page. Here each
     language's catalogue is read once per process; the language is the request's, as there.
     """
 

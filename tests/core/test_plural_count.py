@@ -7,6 +7,8 @@ import warnings
 
 from flask import Flask
 
+from orientamento.core.i18n import lazy_ngettext
+
 SOURCE = '{{ ngettext("%(num)s hour to go", "%(num)s hours to go", n, num=n | decimal) }}'
 
 
@@ -39,3 +41,14 @@ def _digits(app: Flask, value: float) -> str:
     with app.app_context(), app.test_request_context(
             "/", headers={"Accept-Language": "ar"}):
         return str(app.jinja_env.from_string("{{ n | decimal }}").render(n=value))
+
+
+def test_a_lazy_plural_chooses_alike(app: Flask) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with app.app_context(), app.test_request_context(
+                "/", headers={"Accept-Language": "it"}):
+            assert str(lazy_ngettext("%(num)s hour to go", "%(num)s hours to go", 0.5)) == \
+                "mancano 0.5 ore"
+            assert str(lazy_ngettext("%(num)s hour to go", "%(num)s hours to go", 1)) == \
+                "manca 1 ora"
