@@ -83,16 +83,11 @@ class CappedCount:
     capped: bool
 
 
-def count_capped(query: Select[Any], cap: int) -> CappedCount:
-    """Count ``query``'s rows, reading at most ``cap + 1`` of them (its first column only and
-    without its order, so the database can stop early)."""
-    return counts_capped([(query, cap)])[0]
-
-
 def counts_capped(queries: list[tuple[Select[Any], int | None]],
                   params: Mapping[str, Any] | None = None) -> list[CappedCount]:
-    """``count_capped`` of each (query, cap) in one statement, one round trip however many;
-    a cap of None counts every row. ``params`` are the values of the queries' bound
+    """Count each query's rows, reading at most ``cap + 1`` of them (its first column only and
+    without its order, so the database can stop early), all in one statement, one round trip
+    however many; a cap of None counts every row. ``params`` are the values of the queries' bound
     parameters."""
     counted = db.session.execute(_counting(tuple(queries)), params).one()
     return [CappedCount(total=n if cap is None else min(n, cap),

@@ -287,9 +287,8 @@ def _months_before(day: date, months: int) -> date:
 @cache
 def _summary_statements(limit: int) -> tuple[list[Select[Any]], Select[Any], Select[Any]]:
     """The start page's counted flags (open ones by trigger, then deferred ones) and its two
-    lists of ``limit`` flags, built once (as the
-    queue's, see ``_queue_ids``) for the bound ``municipi`` (and ``cutoff``, the follow-ups'
-    last raising day)."""
+    lists of ``limit`` flags, built once (as the queue's, see ``_queue_ids``) for the bound
+    ``municipi`` (and ``cutoff``, the follow-ups' last raising day)."""
     municipi: BindParameter[Any] = bindparam("municipi", expanding=True)
     consenting = not_opted_out()
     mine = and_(Flag.municipio.in_(municipi), consenting)
