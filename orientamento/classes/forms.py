@@ -22,12 +22,6 @@ from orientamento.core.forms import DayField, Form, WholeNumberField
 from orientamento.core.i18n import lazy_gettext as _l
 
 
-def current_school_year(today: date) -> str:
-    """The Italian school year for a date: September to August, e.g. ``2026/2027``."""
-    start = today.year if today.month >= 9 else today.year - 1
-    return f"{start}/{start + 1}"
-
-
 class ClassForm(Form):
     """Create a class."""
 

@@ -19,7 +19,6 @@ from orientamento.classes.forms import (
     JoinCodeForm,
     JoinWithCodeForm,
     ParentalConsentForm,
-    current_school_year,
 )
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
@@ -33,6 +32,7 @@ from orientamento.core.forms import (
     submitted,
 )
 from orientamento.core.links import absolute_url
+from orientamento.core.school_year import school_year_of
 from orientamento.extensions import db
 
 bp = Blueprint("classes", __name__)
@@ -50,7 +50,7 @@ def list_classes() -> ResponseReturnValue:
 @role_required(Role.COUNSELLOR)
 def create_class() -> ResponseReturnValue:
     """Create a class and show its join code."""
-    form = ClassForm(school_year=current_school_year(clock.today()))
+    form = ClassForm(school_year=school_year_of(clock.today()))
     if form.validate_on_submit():
         try:
             school_class = services.create_class(

@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from orientamento.classes.forms import current_school_year
 from orientamento.core import clock
+from orientamento.core.school_year import school_year_of
 from orientamento.demo.referrals import OPERATOR as DEMO_OPERATOR
 from orientamento.demo.seed import DemoRefused, seed_everything
 from orientamento.demo.services import DEMO_ACCOUNTS
@@ -25,7 +25,7 @@ def seed_command() -> None:
     """Create (or complete) the demo accounts, school, class and provider."""
     try:
         seeded = seed_everything(current_app.config["DEMO_PASSWORD"],
-                                 current_school_year(clock.today()), clock.today())
+                                 school_year_of(clock.today()), clock.today())
     except DemoRefused as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

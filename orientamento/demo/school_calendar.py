@@ -13,14 +13,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from orientamento.core.school_year import school_year_days, school_year_start
 from orientamento.extensions import db
 from orientamento.visits.days import public_holidays
 from orientamento.visits.models import SchoolHoliday
-from orientamento.visits.school_calendar import (
-    CalendarPeriod,
-    school_year_days,
-    school_year_start,
-)
+from orientamento.visits.school_calendar import CalendarPeriod
 from orientamento.visits.services.availability import save_school_calendar
 
 DEMO_LABEL = " (demo)"

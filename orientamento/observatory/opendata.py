@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import Response
 
-from orientamento.classes.forms import current_school_year
 from orientamento.core import clock
 from orientamento.core.links import absolute_url
+from orientamento.core.school_year import school_year_of
 from orientamento.core.spreadsheet import csv_download, csv_text
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.observatory import pages
@@ -162,7 +162,7 @@ def _projection_rows(_crosswalk: Crosswalk) -> list[Row]:
 def _reach_rows(_crosswalk: Crosswalk) -> list[Row]:
     from orientamento.observatory.reach import reach
 
-    school_year = current_school_year(clock.today())
+    school_year = school_year_of(clock.today())
     return [{"school_year": school_year, "municipio": r.municipio, "school_level": r.level,
              "schools": r.schools, "schools_reached": r.schools_reached, "classes": r.classes,
              "classes_reached": r.classes_reached, "hours_done": r.hours_done,

@@ -8,11 +8,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from orientamento.auth.models import Role
-from orientamento.classes.forms import current_school_year
 from orientamento.classes.models import SchoolLevel
 from orientamento.core import clock
 from orientamento.core.access import public, role_required
 from orientamento.core.errors import DomainError
+from orientamento.core.school_year import school_year_of
 from orientamento.courses.areas import AREA_LABELS
 from orientamento.extensions import db
 from orientamento.observatory import (
@@ -46,7 +46,7 @@ def _common() -> dict[str, object]:
 
 
 def _reach() -> dict[str, object]:
-    school_year = current_school_year(clock.today())
+    school_year = school_year_of(clock.today())
     return {"reach_rows": reach.reach(school_year), "school_year": school_year,
             "level_labels": SchoolLevel.labels()}
 

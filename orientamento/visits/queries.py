@@ -17,6 +17,7 @@ from orientamento.core import clock
 from orientamento.core.errors import NotFound
 from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.pagination import paginate
+from orientamento.core.school_year import school_year_label, school_year_start
 from orientamento.courses.models import Course, Place, PlaceKind
 from orientamento.courses.queries import squared_km
 from orientamento.extensions import db
@@ -29,7 +30,6 @@ from orientamento.visits.models import (
     VisitWindow,
     window_courses,
 )
-from orientamento.visits.school_calendar import school_year_label, school_year_start
 
 PAGE_SIZE = 20
 

@@ -53,21 +53,6 @@ class CalendarReport(ErrorList):
     withdrawn: int = 0
 
 
-def school_year_start(day: date) -> int:
-    """The year in which the school year of ``day`` began (years run September to August)."""
-    return day.year if day.month >= 9 else day.year - 1
-
-
-def school_year_label(start: int) -> str:
-    """A school year as people write it, e.g. ``2026/2027``."""
-    return f"{start}/{start + 1}"
-
-
-def school_year_days(start: int) -> tuple[date, date]:
-    """The first and last day of the school year that began in ``start``."""
-    return date(start, 9, 1), date(start + 1, 8, 31)
-
-
 def name_error(name: str) -> str | None:
     """What is wrong with a period's name, or None."""
     if not name:

@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from orientamento.core import clock
+from orientamento.core.school_year import school_year_start
 from orientamento.demo.events import seed_demo_events
 from orientamento.demo.school_calendar import demo_calendar, easter, seed_demo_calendar
 from orientamento.demo.services import seed_demo
@@ -16,7 +17,7 @@ from orientamento.events.models import Event
 from orientamento.extensions import db
 from orientamento.visits.days import closed_days
 from orientamento.visits.models import SchoolHoliday, VisitWindow
-from orientamento.visits.school_calendar import days_error, school_year_start
+from orientamento.visits.school_calendar import days_error
 
 # Not marked `calendar`: each test names the days it seeds on (seven of them, 29 February
 # 2028 included), so running it again at every instant of make test-calendar adds nothing.

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
 
 from orientamento.auth.models import Role, User
-from orientamento.classes.forms import current_school_year
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
+from orientamento.core.school_year import school_year_of
 from orientamento.events.models import Event, EventClass, EventKind, EventStatus
 from orientamento.extensions import db
 from orientamento.observatory.reach import reach
@@ -40,7 +40,7 @@ def test_reach_counts_schools_classes_and_hours_by_municipio(
     provider = make_provider()
     school = make_school(municipio=6)
     counsellor = make_user(Role.COUNSELLOR, school_id=school.id)
-    year = current_school_year(clock.today())
+    year = school_year_of(clock.today())
     reached = make_class(counsellor, school_year=year)
     make_class(counsellor, school_year=year, name="3C")
     _visit(provider.id, reached, 2, attended=18, days_ago=3)
@@ -52,8 +52,3 @@ def test_reach_counts_schools_classes_and_hours_by_municipio(
     assert row.hours_share == 100 * 2 / 60
     page = client.get("/observatory/").get_data(as_text=True)
     assert "reach-chart" in page and "3.3" in page
-
-
-def test_the_school_year_turns_in_september() -> None:
-    assert current_school_year(date(2026, 8, 31)) == "2025/2026"
-    assert current_school_year(date(2026, 9, 1)) == "2026/2027"

@@ -9,9 +9,9 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from orientamento.auth.models import Role, User
-from orientamento.classes.forms import current_school_year
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
+from orientamento.core.school_year import school_year_of
 from orientamento.events.hours import class_hours, school_hours
 from orientamento.events.services import record_attendance
 from orientamento.extensions import db
@@ -53,7 +53,7 @@ def test_the_counsellor_page_reads_no_roster_and_counts_the_class_hours(
         client: FlaskClient, make_user: Callable[..., User],
         make_class: Callable[..., SchoolClass], staff: User, queries: list[str]) -> None:
     counsellor = make_user(Role.COUNSELLOR)
-    year = current_school_year(clock.today())
+    year = school_year_of(clock.today())
     small = make_class(counsellor, pupils=(make_user(),), name="1A", school_year=year)
     slot = window([staff], school_day(clock.today() + timedelta(days=5)))
     event = visits.confirm_visit(staff, requested(counsellor, slot, [small]), [staff.id])

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from orientamento.assessments.models import Assignment, Response
 from orientamento.auth.models import Role, User
-from orientamento.classes.forms import current_school_year
 from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
+from orientamento.core.school_year import school_year_of
 from orientamento.courses.models import SavedCourse
 from orientamento.events.models import EventStaff
 from orientamento.extensions import db
@@ -121,7 +121,7 @@ def test_counsellor_sees_completion_visits_to_answer_and_hours(
     counsellor = make_user(Role.COUNSELLOR)
     done, waiting = make_user(Role.STUDENT), make_user(Role.STUDENT)
     school_class = make_class(counsellor, pupils=(done, waiting), name="3A",
-                              school_year=current_school_year(clock.today()))
+                              school_year=school_year_of(clock.today()))
     make_class(counsellor, name="3B", school_year="2019/2020")  # a past year: not listed
     db.session.add(Assignment(class_id=school_class.id, questionnaire_id="interests"))
     db.session.commit()

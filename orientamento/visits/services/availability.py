@@ -17,6 +17,7 @@ from orientamento.auth.models import PROVIDER_ROLES, User
 from orientamento.core import clock
 from orientamento.core.errors import Conflict, DomainError, NotFound
 from orientamento.core.i18n import lazy_gettext as _l
+from orientamento.core.school_year import school_year_days, school_year_label, school_year_start
 from orientamento.courses.models import Course, Place
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
@@ -34,9 +35,6 @@ from orientamento.visits.school_calendar import (
     days_error,
     name_error,
     read_calendar,
-    school_year_days,
-    school_year_label,
-    school_year_start,
 )
 
 #: Availability can be published this far ahead.
