@@ -68,3 +68,17 @@ def test_no_value_means_now_and_is_not_kept(app: Flask) -> None:
             assert _render(app, "{{ none | dateformat('yyyy') }}") == "2027"
         with time_machine.travel(datetime(2028, 6, 1, 12, tzinfo=UTC), tick=False):
             assert _render(app, "{{ none | dateformat('yyyy') }}") == "2028"
+
+
+def test_a_moment_is_the_medium_date_with_the_short_time_in_milan(app: Flask) -> None:
+    """Appointments and other moments read without seconds, on Milan's day and hour, joined
+    as each language joins a date and a time."""
+    expected = {"it": "1 apr 2027, 01:30", "en": "Apr 1, 2027, 1:30\u202fAM"}
+    for language, words in expected.items():
+        with _request(app, language):
+            assert _render(app, "{{ v | moment }}", v=LATE_EVENING) == words
+    with _request(app, "ar"):
+        arabic = _render(app, "{{ v | moment }}", v=LATE_EVENING)
+        assert flask_babel.format_date(LATE_EVENING, "medium") in arabic
+        assert flask_babel.format_time(LATE_EVENING, "short") in arabic
+        assert flask_babel.format_time(LATE_EVENING, "medium") not in arabic
