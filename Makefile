@@ -53,7 +53,7 @@ update-messages: $(STAMPS)/venv
 	$(FLASK) translate update
 
 lint: install-dev
-	$(BIN)/ruff check orientamento tests bench wsgi.py
+	$(BIN)/ruff check orientamento tests bench wsgi.py gunicorn.conf.py
 	$(BIN)/bandit -ll -q -r orientamento
 	$(BIN)/lint-imports
 
