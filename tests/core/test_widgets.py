@@ -8,6 +8,7 @@ import wtforms.widgets.core
 from flask import Flask
 from markupsafe import Markup
 from wtforms import Form, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 
 from orientamento.core.widgets import WTFORMS_HTML_PARAMS, html_params
 
@@ -32,7 +33,9 @@ def test_the_attributes_are_those_wtforms_writes() -> None:
 
 class _Sample(Form):
     name = StringField("Name <i>", render_kw={"placeholder": 'a "quote"'})
-    choice = SelectField("Pick", choices=[("a", "A & B"), ("b", Markup("<b>B</b>")), ("", "—")])
+    choice = SelectField("Pick", choices=[SelectChoice("a", "A & B"),
+                                          SelectChoice("b", Markup("<b>B</b>")),
+                                          SelectChoice("", "—")])
     send = SubmitField("Send")
 
 
