@@ -201,13 +201,20 @@ class Flag(Base):
 # (status, priority), SQLite chose the municipio index for the worker's municipi and sorted
 # every open flag in them (at a million records, 0.01 of the floor). Declared after the class:
 # a descending column needs the column object.
+#
+# After the order come the columns the queue's filters test (municipio, the person for the
+# opt-outs, the assignee, the score for the band), so the index covers the page's ids and its
+# capped count: the rows a later page skips, or a worker's flags among the other municipi's,
+# are passed over in the index instead of each being read from the table. At a million
+# records (SQLite) page 50's ids took 5.3 ms, 0.4 ms covered; the capped count 4.4 and 0.3 ms.
+QUEUE_FILTERED = (Flag.municipio, Flag.person_id, Flag.assigned_to_id, Flag.score_id)
 Index("ix_outreach_flags_queue_order", Flag.status, Flag.priority.desc(), Flag.raised_at,
-      Flag.id)
+      Flag.id, *QUEUE_FILTERED)
 # The same order within one trigger: the queue filtered to the few model flags walked the
 # order index through every open contract-ended flag (15 ms a page at 100,000 records), since
 # SQLite plans for a bound trigger without knowing how rare it is.
 Index("ix_outreach_flags_trigger_order", Flag.trigger, Flag.status, Flag.priority.desc(),
-      Flag.raised_at, Flag.id)
+      Flag.raised_at, Flag.id, *QUEUE_FILTERED)
 
 
 class DecisionKind(LabelledEnum):

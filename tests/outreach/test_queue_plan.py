@@ -57,6 +57,19 @@ def test_the_queue_page_reads_the_order_index_instead_of_sorting_every_flag(
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
 
 
+def test_the_queue_pages_ids_are_read_from_the_index_alone_whatever_the_filters(
+        worker: User, many_contract_flags: Callable[[], None]) -> None:
+    """The rows a later page skips, and the other municipi's flags, are passed over in the
+    index: the municipio, opt-out, assignee and band tests need no row of the table."""
+    many_contract_flags()
+    for filters, index in (
+            (queries.QueueFilter(), "ix_outreach_flags_queue_order"),
+            (queries.QueueFilter(assigned="none"), "ix_outreach_flags_queue_order"),
+            (queries.QueueFilter(trigger="contract_ended"), "ix_outreach_flags_trigger_order")):
+        plan = _page_plan(worker, filters)
+        assert f"SEARCH outreach_flags USING COVERING INDEX {index}" in plan, (filters, plan)
+
+
 def test_the_queue_filtered_by_trigger_reads_the_trigger_order_index(
         worker: User, many_contract_flags: Callable[[], None]) -> None:
     many_contract_flags()
