@@ -145,6 +145,11 @@ class Flag(Base):
         # The call campaign's measures and call list: contract-ended flags by municipio and
         # end day, read from the index alone.
         Index("ix_outreach_flags_contract_end", "trigger", "municipio", "contract_ended_on"),
+        # A version's flags (the foreign key's index) with their trigger, so the version
+        # overview counts them by trigger from the index alone: on the version_id index only,
+        # SQLite walked the trigger order index through every flag instead (9.2 ms at 100,000
+        # records; 0.04 ms).
+        Index("ix_outreach_flags_version_trigger", "version_id", "trigger"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,7 +166,7 @@ class Flag(Base):
     priority: Mapped[float] = mapped_column(Float)
     score_id: Mapped[int | None] = mapped_column(ForeignKey("risk_scores.id", ondelete="SET NULL"))
     version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("risk_model_versions.id", ondelete="SET NULL"), index=True)
+        ForeignKey("risk_model_versions.id", ondelete="SET NULL"))
     #: For rule flags: the months since the contract ended, as the record said.
     months_since_contract: Mapped[int | None]
     #: The date of the snapshot that raised the flag (the records' date, not the import's).

@@ -1,4 +1,5 @@
-"""The queue's first page reads its rows in index order and stops, whatever the queue's size.
+"""The queue's first page reads its rows in index order and stops, whatever the queue's size;
+a version's overview counts its flags from an index.
 
 At a million records the worker's municipi held 62,000 open flags; with an index on
 (status, priority) only, SQLite searched the municipio index and sorted all of them for each
@@ -19,8 +20,10 @@ from sqlalchemy import event
 
 from orientamento.auth.models import User
 from orientamento.extensions import db
-from orientamento.outreach import queries
+from orientamento.outreach import overview, queries
+from orientamento.risk.models import ModelVersion
 from tests.conftest import is_postgres
+from tests.outreach.conftest import MakeFlag
 
 pytestmark = pytest.mark.skipif(is_postgres(), reason="reads SQLite's query plan")
 
@@ -76,3 +79,29 @@ def test_the_queue_filtered_by_trigger_reads_the_trigger_order_index(
     plan = _page_plan(worker, queries.QueueFilter(trigger="contract_ended"))
     assert "ix_outreach_flags_trigger_order" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_the_version_overview_counts_flags_by_trigger_from_the_index_alone(
+        version: ModelVersion, flagged: MakeFlag,
+        many_contract_flags: Callable[[], None]) -> None:
+    """Without the trigger beside the version, SQLite walked the trigger order index through
+    every flag to count one version's."""
+    many_contract_flags()
+    for municipio in (1, 2, 3):
+        flagged(municipio)
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        counted = overview.version_overview(version)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert counted.flags == {"model": 3}
+    sql, parameters = next((s, p) for s, p in seen
+                           if s.startswith('SELECT outreach_flags."trigger", count(*)'))
+    plan = " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + sql, parameters))
+    assert "USING COVERING INDEX ix_outreach_flags_version_trigger" in plan, plan
