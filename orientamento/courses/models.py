@@ -156,6 +156,10 @@ class Course(Base):
         *(CheckConstraint(f"riasec_{k} BETWEEN 0 AND 1", name=f"riasec_{k}_range")
           for k in RIASEC),
         Index("ix_courses_listing", "status", "start_date"),
+        # A provider's courses by status and start (its start page's courses needing dates):
+        # PostgreSQL otherwise read every listed course from ix_courses_listing and kept the
+        # provider's (1.4 ms at 20,000 courses; 0.07 ms).
+        Index("ix_courses_provider_listing", "provider_id", "status", "start_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
