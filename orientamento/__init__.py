@@ -108,7 +108,8 @@ def import_models() -> None:
 
 def init_auth(app: Flask) -> None:
     """Configure Flask-Login with per-user rotating session tokens."""
-    from sqlalchemy import select
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.orm import joinedload
 
     from orientamento.auth.models import User
     from orientamento.core.i18n import lazy_gettext as _l
@@ -120,11 +121,15 @@ def init_auth(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    # Built once, with the municipi an outreach worker covers in the same statement (every
+    # outreach page reads them: one round trip fewer on PostgreSQL); other users join none.
+    signed_in = (select(User)
+                 .where(User.session_token == bindparam("token"), User.active.is_(True))
+                 .options(joinedload(User.municipi)))
+
     @login_manager.user_loader
     def _load_user(session_token: str) -> User | None:
-        return db.session.scalar(
-            select(User).where(User.session_token == session_token, User.active.is_(True))
-        )
+        return db.session.execute(signed_in, {"token": session_token}).unique().scalar()
 
 
 def init_i18n(app: Flask) -> None:

@@ -49,3 +49,16 @@ def test_class_roster_uses_a_bounded_number_of_queries(
     assert _count(client, f"/classes/{small.id}", queries) == \
         _count(client, f"/classes/{large.id}", queries)
     assert _count(client, "/classes/", queries) <= 4
+
+
+def test_an_outreach_workers_municipi_come_with_the_signed_in_user(
+    app: Flask, make_user: Callable[..., User], queries: list[str]
+) -> None:
+    """The user loader reads the municipi an outreach worker covers in its own statement:
+    the queue needs them on every view, and on PostgreSQL each statement is a round trip."""
+    client = app.test_client()
+    act_as(client, make_user(Role.OUTREACH, municipi=[2, 5]))
+    _count(client, "/outreach/", queries)
+    from_users = [q for q in queries if "FROM users" in q and "session_token" in q]
+    assert len(from_users) == 1 and "user_municipi" in from_users[0], from_users
+    assert not [q for q in queries if q.lstrip().startswith("SELECT user_municipi.")], queries
