@@ -11,6 +11,7 @@ from typing import Any
 
 import flask_babel
 from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Domain, LazyString, get_locale, get_timezone
@@ -236,6 +237,19 @@ def _integer_of_category(locale: str, category: str) -> int:
         if found is not None:
             return found
     raise ValueError(f"no integer takes the plural form {category!r} in {locale}")
+
+
+@lru_cache(maxsize=64)
+def _number_pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
+def format_number(value: float | int | Decimal, pattern: str) -> str:
+    """``value`` written with the CLDR number ``pattern`` (``#,##0.##``; ``#,##0.#%`` for a
+    share as a percentage) in the request's language: the text of Flask-Babel's
+    ``format_decimal`` and ``format_percent``, which parse the pattern and look the locale up
+    again on each call (15 µs against 5; a model card writes some 270 numbers)."""
+    return str(_number_pattern(pattern).apply(value, get_locale() or Locale.parse("it")))
 
 
 DateLike = date | datetime | time

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
 from orientamento.auth.models import Role
@@ -17,7 +16,7 @@ from orientamento.core import clock
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError, NotFound
 from orientamento.core.forms import EmptyForm
-from orientamento.core.i18n import current_language
+from orientamento.core.i18n import current_language, format_number
 from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.core.pagination import paginate
 from orientamento.extensions import db
@@ -56,14 +55,14 @@ def number(value: float | None, digits: int = 2) -> str:
     """A decimal with ``digits`` places in the reader's locale; a dash for none."""
     if value is None:
         return "—"
-    return str(format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0"))
+    return format_number(value, "#,##0." + "0" * digits if digits else "#,##0")
 
 
 def percent(value: float | None) -> str:
     """A share as a percentage with at most one decimal in the reader's locale."""
     if value is None:
         return "—"
-    return str(format_percent(value, format="#,##0.#%"))
+    return format_number(value, "#,##0.#%")
 
 
 def label(kind: str, code: str | None) -> str:
