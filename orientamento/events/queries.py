@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cache
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from orientamento.auth.models import PROVIDER_ROLES, Role, User
@@ -244,12 +245,21 @@ def staffed_events(user: User, now: datetime, limit: int = 20) -> list[Event]:
 
 def school_events(school_id: int, now: datetime, limit: int = 10) -> list[Event]:
     """Scheduled events at or for a school (its peer visits) not yet ended, soonest first."""
-    return list(db.session.scalars(
-        select(Event).where(Event.school_id == school_id, Event.ends_at > now,
-                            Event.status == EventStatus.SCHEDULED)
-        .options(selectinload(Event.provider),
-                 selectinload(Event.classes).selectinload(EventClass.school_class))
-        .order_by(Event.starts_at, Event.id).limit(limit)))
+    return list(db.session.scalars(_school_events(), {"school_id": school_id, "now": now,
+                                                      "limit": limit}))
+
+
+@cache
+def _school_events() -> Select[Any]:
+    """``school_events``' statement, built once (on first use, when the mappers are
+    configured): each event's provider in the same statement, its classes with their school
+    class in one more (four statements were two)."""
+    return (select(Event).where(Event.school_id == bindparam("school_id"),
+                                Event.ends_at > bindparam("now"),
+                                Event.status == EventStatus.SCHEDULED)
+            .options(joinedload(Event.provider),
+                     selectinload(Event.classes).joinedload(EventClass.school_class))
+            .order_by(Event.starts_at, Event.id).limit(bindparam("limit")))
 
 
 def calendar_feed(user: User) -> CalendarFeed | None:

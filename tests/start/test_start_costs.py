@@ -80,3 +80,25 @@ def _statements(client: FlaskClient, queries: list[str]) -> tuple[int, str]:
     page = client.get("/start/", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     return len(queries), page.get_data(as_text=True)
+
+
+def test_the_counsellors_upcoming_events_come_with_providers_and_classes_in_two_statements(
+        client: FlaskClient, make_user: Callable[..., User],
+        make_class: Callable[..., SchoolClass], staff: User, queries: list[str]) -> None:
+    counsellor = make_user(Role.COUNSELLOR)
+    year = school_year_of(clock.today())
+    pupils = make_class(counsellor, pupils=(make_user(),), name="2C", school_year=year)
+    slot = window([staff], school_day(clock.today() + timedelta(days=5)))
+    event = visits.confirm_visit(staff, requested(counsellor, slot, [pupils]), [staff.id])
+    db.session.commit()
+    event_id, provider = event.id, event.provider.name
+    log_in(client, counsellor)
+    _count, html = _statements(client, queries)
+    upcoming = html[html.index(f"/events/{event_id}"):]
+    assert provider in html and "2C" in upcoming[:upcoming.index("</li>")]
+    events = [q for q in queries if "FROM events" in q and "providers" in q]
+    assert len(events) == 1 and "JOIN providers" in events[0], events
+    classes = [q for q in queries if "event_classes.pupils" in q]  # the classes' own columns
+    assert len(classes) == 1 and "JOIN school_classes" in classes[0], classes
+    assert not [q for q in queries if q.lstrip().startswith("SELECT providers.")
+                or "WHERE school_classes.id IN" in q], queries
