@@ -62,10 +62,16 @@ class QueueFilter:
 
 def team(municipio: int) -> list[User]:
     """The active outreach workers who cover ``municipio``, by name."""
-    return list(db.session.scalars(
-        select(User).join(UserMunicipio, UserMunicipio.user_id == User.id)
-        .where(UserMunicipio.municipio == municipio, User.role == Role.OUTREACH, User.active)
-        .order_by(User.display_name, User.id)))
+    return list(db.session.scalars(_team(), {"municipio": municipio}))
+
+
+@cache
+def _team() -> Select[User]:
+    """``team``'s statement for the bound ``municipio``, built once (the flag page's)."""
+    return (select(User).join(UserMunicipio, UserMunicipio.user_id == User.id)
+            .where(UserMunicipio.municipio == bindparam("municipio"),
+                   User.role == Role.OUTREACH, User.active)
+            .order_by(User.display_name, User.id))
 
 
 def my_cases(worker: User) -> CappedPage:
@@ -242,16 +248,28 @@ def earlier_flags(flag: Flag) -> list[Flag]:
     self-referral: nothing ties it to other flags)."""
     if flag.person_id is None:
         return []
-    return list(db.session.scalars(
-        select(Flag).where(Flag.person_id == flag.person_id, Flag.id != flag.id)
-        .options(selectinload(Flag.decisions))
-        .order_by(Flag.raised_at.desc(), Flag.id.desc())))
+    return list(db.session.scalars(_earlier_flags(), {"person_id": flag.person_id,
+                                                      "flag_id": flag.id}))
+
+
+@cache
+def _earlier_flags() -> Select[Flag]:
+    """``earlier_flags``' statement for the bound ``person_id`` and ``flag_id``, built once."""
+    return (select(Flag).where(Flag.person_id == bindparam("person_id"),
+                               Flag.id != bindparam("flag_id"))
+            .options(selectinload(Flag.decisions))
+            .order_by(Flag.raised_at.desc(), Flag.id.desc()))
 
 
 def flag_outcomes(flag: Flag) -> list[Outcome]:
     """The follow-up outcomes recorded for a flag, by months."""
-    return list(db.session.scalars(
-        select(Outcome).where(Outcome.flag_id == flag.id).order_by(Outcome.months)))
+    return list(db.session.scalars(_flag_outcomes(), {"flag_id": flag.id}))
+
+
+@cache
+def _flag_outcomes() -> Select[Outcome]:
+    """``flag_outcomes``' statement for the bound ``flag_id``, built once."""
+    return select(Outcome).where(Outcome.flag_id == bindparam("flag_id")).order_by(Outcome.months)
 
 
 def user_names(ids: set[int | None]) -> dict[int, str]:
