@@ -95,12 +95,12 @@ def school_hours(school_id: int, school_year: str | None = None) -> list[ClassHo
     return result
 
 
-def class_hours(school_id: int, school_year: str) -> dict[int, float]:
-    """Each class's orientation hours in a school year, by class id (``ClassHours.hours``),
-    from the events' times alone, without reading the rosters or the events: what the
-    counsellor's start page shows."""
-    ids = list(db.session.scalars(select(SchoolClass.id).where(
-        SchoolClass.school_id == school_id, SchoolClass.school_year == school_year)))
+def class_hours(ids: list[int]) -> dict[int, float]:
+    """The orientation hours of the classes ``ids``, by class id (``ClassHours.hours``), from
+    the events' times alone, without reading the rosters or the events: what the counsellor's
+    start page shows for the classes it has read."""
+    if not ids:
+        return {}
     taken = _taken_part(ids)
     lengths: dict[int, list[float]] = defaultdict(list)
     for class_id, starts_at, ends_at in db.session.execute(

@@ -114,8 +114,9 @@ def counsellor_start(counsellor: User, now: datetime, school_year: str) -> Couns
     rows = [ClassRow(school_class, pupils) for school_class, pupils in
             db.session.execute(classes_of_school(school_id))
             if school_class.school_year == school_year]
-    completion = assessment_queries.assignment_completion([r.school_class.id for r in rows])
-    hours = orientation_hours.class_hours(school_id, school_year)
+    ids = [r.school_class.id for r in rows]
+    completion = assessment_queries.assignment_completion(ids)
+    hours = orientation_hours.class_hours(ids)
     for row in rows:
         row.completion = completion.get(row.school_class.id, [])
         row.hours = hours.get(row.school_class.id, 0.0)
