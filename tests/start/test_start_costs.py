@@ -13,6 +13,7 @@ from orientamento.classes.models import SchoolClass
 from orientamento.core import clock
 from orientamento.core.school_year import school_year_of
 from orientamento.events.hours import class_hours, school_hours
+from orientamento.events.models import Event
 from orientamento.events.services import record_attendance
 from orientamento.extensions import db
 from orientamento.visits.services import visit_requests as visits
@@ -54,10 +55,7 @@ def test_the_counsellor_page_reads_no_roster_and_counts_the_class_hours(
         make_class: Callable[..., SchoolClass], staff: User, queries: list[str]) -> None:
     counsellor = make_user(Role.COUNSELLOR)
     year = school_year_of(clock.today())
-    small = make_class(counsellor, pupils=(make_user(),), name="1A", school_year=year)
-    slot = window([staff], school_day(clock.today() + timedelta(days=5)))
-    event = visits.confirm_visit(staff, requested(counsellor, slot, [small]), [staff.id])
-    db.session.commit()
+    small, event = _visited_class(counsellor, make_user, make_class, staff, "1A")
     record_attendance(staff, event, {small.id: 1}, now=event.ends_at + timedelta(hours=1))
     db.session.commit()
     log_in(client, counsellor)
@@ -76,6 +74,18 @@ def test_the_counsellor_page_reads_no_roster_and_counts_the_class_hours(
     assert rosters == []  # the pupils are counted in SQL, never loaded
 
 
+def _visited_class(counsellor: User, make_user: Callable[..., User],
+                   make_class: Callable[..., SchoolClass], staff: User,
+                   name: str) -> tuple[SchoolClass, Event]:
+    """A class of one pupil in this school year, with a peer visit confirmed in five days."""
+    school_class = make_class(counsellor, pupils=(make_user(),), name=name,
+                              school_year=school_year_of(clock.today()))
+    slot = window([staff], school_day(clock.today() + timedelta(days=5)))
+    event = visits.confirm_visit(staff, requested(counsellor, slot, [school_class]), [staff.id])
+    db.session.commit()
+    return school_class, event
+
+
 def _statements(client: FlaskClient, queries: list[str]) -> tuple[int, str]:
     db.session.remove()
     queries.clear()
@@ -88,11 +98,7 @@ def test_the_counsellors_upcoming_events_come_with_providers_and_classes_in_two_
         client: FlaskClient, make_user: Callable[..., User],
         make_class: Callable[..., SchoolClass], staff: User, queries: list[str]) -> None:
     counsellor = make_user(Role.COUNSELLOR)
-    year = school_year_of(clock.today())
-    pupils = make_class(counsellor, pupils=(make_user(),), name="2C", school_year=year)
-    slot = window([staff], school_day(clock.today() + timedelta(days=5)))
-    event = visits.confirm_visit(staff, requested(counsellor, slot, [pupils]), [staff.id])
-    db.session.commit()
+    _class, event = _visited_class(counsellor, make_user, make_class, staff, "2C")
     event_id, provider = event.id, event.provider.name
     log_in(client, counsellor)
     _count, html = _statements(client, queries)
