@@ -5,11 +5,13 @@ referrals made and withdrawn; for admins, a model version's outreach overview; t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
     abort,
     current_app,
+    make_response,
     render_template,
     request,
     url_for,
@@ -24,7 +26,8 @@ from orientamento.auth.models import Role, User
 from orientamento.core import clock
 from orientamento.core.access import acting_user, public, role_required
 from orientamento.core.forms import EmptyForm, submitted
-from orientamento.core.i18n import current_language
+from orientamento.core.i18n import LazyText, current_language
+from orientamento.core.i18n import lazy_gettext as _l
 from orientamento.database import audited_read
 from orientamento.extensions import db, limiter
 from orientamento.outreach import overview, queries, self_referrals, services
@@ -107,18 +110,43 @@ def my_cases() -> ResponseReturnValue:
     return render_template("outreach/mine.html", page=queries.my_cases(acting_user()))
 
 
-def _forms(may_refer: bool) -> dict[str, FlaskForm]:
-    """The flag page's forms, empty (the contact and the consent dated today); the referral
-    form offers the services only where the page shows it."""
-    referral_form = (_referral_form(consent_on=clock.today()) if may_refer
-                     else ReferralForm(prefix="referral", services=[], today=clock.today()))
-    return {"decision_form": DecisionForm(prefix="decision"),
-            "contact_form": ContactForm(prefix="contact", today=clock.today(),
-                                        contacted_on=clock.today()),
-            "outcome_form": OutcomeForm(prefix="outcome"),
-            "referral_form": referral_form,
-            "withdraw_form": WithdrawReferralForm(prefix="withdraw"),
-            "erase_form": EmptyForm(prefix="erase")}
+@dataclass(frozen=True)
+class FlagAction:
+    """An action of the flag page whose form opens on demand: htmx puts the form in the page
+    in place of its button, and without JavaScript the button is a link to the form's page.
+    A form is rendered only where it is used: on every view of the flag page the four forms
+    were a third of its rendering."""
+
+    name: str  #: the form's prefix; the flag page's template takes it as ``<name>_form``
+    path: str  #: under the flag's address: the form's page (GET) and its POST
+    title: LazyText
+    anchor: str  #: the flag page's section
+    empty: Callable[[], FlaskForm]  #: the form as the page first shows it
+
+    @property
+    def heading_id(self) -> str:
+        return f"{self.name}-heading"
+
+
+ACTIONS = {action.path: action for action in (
+    FlagAction("decision", "decide", _l("Record a decision"), "decisions",
+               lambda: DecisionForm(prefix="decision")),
+    FlagAction("contact", "contacts", _l("Log a contact"), "contacts",
+               lambda: ContactForm(prefix="contact", today=clock.today(),
+                                   contacted_on=clock.today())),
+    FlagAction("outcome", "outcomes", _l("Record a follow-up"), "outcomes",
+               lambda: OutcomeForm(prefix="outcome")),
+    FlagAction("referral", "referrals", _l("Refer to services"), "referrals",
+               lambda: _referral_form(consent_on=clock.today())),
+)}
+
+
+def _available(flag: Flag) -> dict[str, bool]:
+    """Which actions the flag takes now, by name: a decision while it is open; a contact and
+    a referral once the latest decision is to contact a person who has not refused help; a
+    follow-up always."""
+    return {"decision": flag.status != FlagStatus.CLOSED, "contact": referrals.may_refer(flag),
+            "referral": referrals.may_refer(flag), "outcome": True}
 
 
 def _assign_form(flag: Flag, **values: Any) -> AssignForm:
@@ -131,7 +159,8 @@ def _shown_score(flag: Flag, scores: list[RiskScore]) -> RiskScore | None:
 
 
 def _show(flag: Flag, status: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
-    """Render the flag page; ``forms`` replace the empty ones (to show their errors)."""
+    """Render the flag page; ``forms`` are the actions' forms to show open, with their
+    errors (the others are buttons that open them)."""
     scores = queries.person_scores(flag.person_id) if flag.person_id is not None else []
     score = _shown_score(flag, scores)
     reasons = (reason_lines(version_spec(score.version), score.reasons, current_language())
@@ -140,26 +169,55 @@ def _show(flag: Flag, status: int = 200, **forms: FlaskForm) -> ResponseReturnVa
     contacts = [c for d in flag.decisions for c in d.contacts]
     names = queries.user_names({c.recorded_by_id for c in contacts}
                                | {o.recorded_by_id for o in outcomes})
-    may_refer = referrals.may_refer(flag)
     return render_template(
         "outreach/flag.html", flag=flag, person=flag.person, score=score, reasons=reasons,
         scores=scores, outcomes=outcomes, contacts=contacts, names=names,
         earlier=queries.earlier_flags(flag), latest=flag.decisions[-1] if flag.decisions else None,
         card=contact_card(flag, current_language()), today=clock.today(),
-        may_refer=may_refer, **LABELS,
-        **(_forms(may_refer) | {"assign_form": _assign_form(
-            flag, assignee=str(flag.assigned_to_id or ""))} | forms)), status
+        available=_available(flag), actions={a.name: a for a in ACTIONS.values()}, **LABELS,
+        **({f"{a.name}_form": None for a in ACTIONS.values()}
+           | {"withdraw_form": WithdrawReferralForm(prefix="withdraw"),
+              "erase_form": EmptyForm(prefix="erase"),
+              "assign_form": _assign_form(flag, assignee=str(flag.assigned_to_id or ""))}
+           | forms)), status
 
 
 @bp.get("/flags/<int:flag_id>")
 @role_required(Role.OUTREACH)
 def show_flag(flag_id: int) -> ResponseReturnValue:
     """A flag: why, the score and its reasons, the person's history and contact details
-    (every view audited)."""
+    (every view audited); ``?open=<action's path>`` shows that action's form open (where a
+    call that reached the person leads: to the referral)."""
     worker = acting_user()
     flag = queries.flag_or_404(worker, flag_id)
-    return audited_read(db.session(), lambda: _show(flag),
+    opened = ACTIONS.get(request.args.get("open", ""))
+    forms = ({f"{opened.name}_form": opened.empty()}
+             if opened is not None and _available(flag)[opened.name] else {})
+    return audited_read(db.session(), lambda: _show(flag, **forms),
                         lambda: services.record_view(worker, flag))
+
+
+@bp.get("/flags/<int:flag_id>/<any(decide, contacts, outcomes, referrals):action_path>")
+@role_required(Role.OUTREACH)
+def open_action(flag_id: int, action_path: str) -> ResponseReturnValue:
+    """An action's form, empty: for htmx the card that takes the button's place in the flag
+    page, else a page of its own. It shows no more of the person than the queue does (whom
+    the flag is about), so it is not audited as the flag page is. An action the flag no
+    longer takes (another worker closed it meanwhile): 409, and htmx reloads the flag page,
+    which says why."""
+    flag = queries.flag_or_404(acting_user(), flag_id)
+    action = ACTIONS[action_path]
+    available = _available(flag)[action.name]
+    fragment = bool(request.headers.get("HX-Request"))
+    if fragment and not available:
+        response = make_response("", 409, {"HX-Refresh": "true"})
+    else:
+        response = make_response(render_template(
+            "outreach/_action.html" if fragment else "outreach/action.html", flag=flag,
+            action=action, form=action.empty() if available else None),
+            200 if available else 409)
+    response.vary.add("HX-Request")
+    return response
 
 
 def _submit(flag_id: int, name: str, form: FlaskForm, act: Callable[[User, Flag], str],

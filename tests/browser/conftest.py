@@ -376,6 +376,24 @@ def submit(page: Any, selector: str) -> Any:
     return navigation.value
 
 
+def open_form(page: Any, flag_id: int, path: str) -> str:
+    """Press the flag page's button for the action at ``path``: htmx puts its form in the
+    button's place and focuses the form's heading. The form's selector."""
+    from playwright.sync_api import expect
+
+    page.locator(f'main a.btn[href="/outreach/flags/{flag_id}/{path}"]').click()
+    form = f'form[action="/outreach/flags/{flag_id}/{path}"]'
+    expect(page.locator(form)).to_be_visible()
+    expect(page.locator(f"#{form_heading(path)}")).to_be_focused()
+    return form
+
+
+def form_heading(path: str) -> str:
+    """The id of the heading of the flag page's form at ``path``."""
+    return {"decide": "decision", "contacts": "contact", "outcomes": "outcome",
+            "referrals": "referral"}[path] + "-heading"
+
+
 def visit(page: Any, path: str, status: int = 200) -> Any:
     """Open ``path``, check the status and the accessibility of the page."""
     response = page.goto(path)

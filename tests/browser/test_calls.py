@@ -98,7 +98,7 @@ def test_worker_calls_two_people_and_refers_the_one_reached(
     expect(page.locator('#script div[lang="it"]')).to_have_count(1)
     _choose(page, "call-outcome", "reached")
     response = submit(page, f'form[action="/outreach/calls/{reached}"] button[type=submit]')
-    assert response.ok and page.url.endswith(f"/outreach/flags/{reached}#referrals")
+    assert response.ok and page.url.endswith(f"/outreach/flags/{reached}?open=referrals#referrals")
     expect(page.locator(f'form[action="/outreach/flags/{reached}/referrals"]')).to_have_count(1)
     expect(page.locator("h1")).to_contain_text(f"Giulia Rossi {language}")
     check_a11y(page)

@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     LiveServer,
     check_a11y,
     log_in,
+    open_form,
     query_all,
     restore_demo_account,
     screenshot,
@@ -114,7 +115,10 @@ def test_worker_walks_queue_flag_decision_contact_and_outcome(
     assert any(f'"flag_id": {flags.walk}' in str(row[0]) for row in viewed)
 
     # A disagreement without words is refused: the error state passes axe too.
-    decide = f'form[action="/outreach/flags/{flags.walk}/decide"]'
+    expect(page.locator(f'main form[action="/outreach/flags/{flags.walk}/decide"]')
+           ).to_have_count(0)
+    decide = open_form(page, flags.walk, "decide")
+    check_a11y(page)
     choose(page, decide, "decision-kind", "contact")
     page.select_option("#decision-reason_code", "priority_confirmed")
     choose(page, decide, "decision-agrees", "no")
@@ -129,7 +133,7 @@ def test_worker_walks_queue_flag_decision_contact_and_outcome(
     expect(page.locator("#decisions table")).to_contain_text("Contact")
     assert _flag_status(app, flags.walk) == "open"
 
-    contact = f'form[action="/outreach/flags/{flags.walk}/contacts"]'
+    contact = open_form(page, flags.walk, "contacts")
     page.select_option("#contact-channel", "phone")
     page.select_option("#contact-outcome", "reached")
     choose(page, contact, "contact-consent", "given")
@@ -139,7 +143,7 @@ def test_worker_walks_queue_flag_decision_contact_and_outcome(
     expect(page.locator(".alert-success")).to_contain_text("Contact recorded.")
     expect(page.locator("#contacts table")).to_contain_text("Interested in the IeFP open day.")
 
-    outcome = f'form[action="/outreach/flags/{flags.walk}/outcomes"]'
+    outcome = open_form(page, flags.walk, "outcomes")
     page.select_option("#outcome-months", "3")
     page.select_option("#outcome-situation", "training")
     assert submit(page, f"{outcome} button[type=submit]").ok
@@ -168,6 +172,10 @@ def test_worker_defers_without_javascript_and_finds_it_deferred(
     page = new_page(java_script_enabled=False)
     log_in(page, WORKER, language="en")
     assert page.goto(f"/outreach/flags/{flags.spare}").ok
+    # The button is a link to the form's own page.
+    with page.expect_navigation():
+        page.locator(f'main a.btn[href="/outreach/flags/{flags.spare}/decide"]').click()
+    expect(page.locator("h1")).to_contain_text("Record a decision")
     decide = f'form[action="/outreach/flags/{flags.spare}/decide"]'
     choose(page, decide, "decision-kind", "defer")
     page.select_option("#decision-reason_code", "more_information")
@@ -186,7 +194,11 @@ def test_keyboard_alone_records_a_decision(
 ) -> None:
     log_in(page, WORKER, language="en")
     assert page.goto(f"/outreach/flags/{flags.spare}").ok
-    page.locator('input[name="decision-kind"]').first.focus()
+    page.locator(f'main a.btn[href="/outreach/flags/{flags.spare}/decide"]').focus()
+    page.keyboard.press("Enter")  # the form opens where the button was, its heading focused
+    expect(page.locator("#decision-heading")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator('input[name="decision-kind"]').first).to_be_focused()
     page.keyboard.press("ArrowRight")  # radio groups move with the arrow keys
     expect(page.locator('input[name="decision-kind"][value="no_contact"]')).to_be_checked()
     page.keyboard.press("Tab")

@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     LiveServer,
     check_a11y,
     log_in,
+    open_form,
     query_all,
     restore_demo_account,
     screenshot,
@@ -108,13 +109,13 @@ def test_worker_goes_from_a_flag_to_a_referral(
         visit(page, f"/outreach/flags/{case.flag}")
         # No referral before a decision to contact: the form is not there yet.
         refer = f'form[action="/outreach/flags/{case.flag}/referrals"]'
-        expect(page.locator(refer)).to_have_count(0)
-        decide = f'form[action="/outreach/flags/{case.flag}/decide"]'
+        expect(page.locator(f'a[href="/outreach/flags/{case.flag}/referrals"]')).to_have_count(0)
+        decide = open_form(page, case.flag, "decide")
         _choose(page, "decision-kind", "contact")
         page.select_option("#decision-reason_code", "priority_confirmed")
         _choose(page, "decision-agrees", "yes")
         assert submit(page, f"{decide} button[type=submit]").ok
-        expect(page.locator(refer)).to_have_count(1)
+        assert open_form(page, case.flag, "referrals") == refer
 
         # Without the person's consent nothing is sent; the error state passes axe.
         _choose(page, "referral-services", str(case.service))

@@ -80,6 +80,7 @@ class World:
             "window_id": self.window_id,
             "holiday_id": self.holiday_id,
             "flag_id": self.flags["foreign" if foreign else "own"],
+            "action_path": "outcomes",
             "version_id": self.version_id,
             "referral_id": self.referrals["foreign" if foreign else "own"],
             **self.support,

@@ -454,9 +454,11 @@ def test_the_call_page_shows_the_script_in_arabic_and_reached_leads_to_the_refer
     assert "<h1>" in page and "Ahmed Benali" in page.split("<h1>")[1].split("</h1>")[0]
     answer = client.post(f"/outreach/calls/{flag.id}", data={"call-outcome": "reached"})
     assert answer.status_code == 302
-    assert answer.headers["Location"].endswith(f"/outreach/flags/{flag.id}#referrals")
+    assert answer.headers["Location"].endswith(
+        f"/outreach/flags/{flag.id}?open=referrals#referrals")
     flag_page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert 'id="referrals"' in flag_page and "Ahmed Benali" in flag_page
+    assert 'id="referral-heading"' in flag_page  # the referral's form open, not its button
     assert "arabo" in _words(flag_page)
 
 

@@ -144,11 +144,21 @@ def test_a_worker_of_another_municipio_cannot_refer(
         _refer(stranger, flag, make_service())
 
 
+def test_the_referral_form_says_when_the_catalogue_has_no_service(
+        client: FlaskClient, worker: User, flag: Flag) -> None:
+    log_in(client, worker)
+    page = client.get(f"/outreach/flags/{flag.id}/referrals?lang=en").get_data(as_text=True)
+    assert "The catalogue has no service yet." in page
+    assert 'name="referral-services"' not in page
+
+
 def test_the_flag_page_refers_and_shows_the_status(
         client: FlaskClient, worker: User, flag: Flag, make_service: MakeService) -> None:
     service = make_service()
     log_in(client, worker)
-    page = client.get(f"/outreach/flags/{flag.id}?lang=en").get_data(as_text=True)
+    assert (f'href="/outreach/flags/{flag.id}/referrals"' in
+            client.get(f"/outreach/flags/{flag.id}?lang=en").get_data(as_text=True))
+    page = client.get(f"/outreach/flags/{flag.id}/referrals?lang=en").get_data(as_text=True)
     assert f'name="referral-services" type="checkbox" value="{service.id}"' in page
     response = client.post(f"/outreach/flags/{flag.id}/referrals", data={
         "referral-services": str(service.id), "referral-consent": "y",

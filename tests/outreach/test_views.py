@@ -73,6 +73,11 @@ def _contact_fields(**overrides: str) -> dict[str, str]:
             "contact-outcome": "reached", "contact-consent": "", "contact-note": ""} | overrides
 
 
+def _opens(page: str, flag: Flag, path: str) -> bool:
+    """Whether the flag page offers the action at ``path`` (its button, which opens the form)."""
+    return f'class="btn btn-outline-primary" href="/outreach/flags/{flag.id}/{path}"' in page
+
+
 def _decide(client: FlaskClient, flag: Flag, **overrides: str) -> TestResponse:
     return client.post(f"/outreach/flags/{flag.id}/decide", data=DECISION | overrides)
 
@@ -393,14 +398,14 @@ def test_deciding_to_contact_then_logging_contacts(
     client = _client(app, worker)
     page = client.get(f"/outreach/flags/{flag.id}").get_data(as_text=True)
     assert "To log a contact, first record a decision to contact this person." in page
-    assert f'action="/outreach/flags/{flag.id}/contacts"' not in page
+    assert not _opens(page, flag, "contacts") and _opens(page, flag, "decide")
 
     response = _decide(client, flag)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/outreach/flags/{flag.id}#decisions")
     page = client.get(f"/outreach/flags/{flag.id}").get_data(as_text=True)
     assert "Decision recorded." in page
-    assert f'action="/outreach/flags/{flag.id}/contacts"' in page
+    assert _opens(page, flag, "contacts")
     [decision] = db.session.scalars(select(Decision)).all()
     assert (decision.kind, decision.reason_code, decision.agrees_with_model,
             decision.decided_by_id) == ("contact", "priority_confirmed", True, worker.id)
@@ -430,6 +435,7 @@ def test_a_disagreement_needs_an_explanation_and_is_recorded(
     assert response.status_code == 400
     assert "Explain your decision in a few words." in _words(response)
     assert 'id="form-errors"' in response.get_data(as_text=True)
+    assert f'action="/outreach/flags/{flag.id}/decide"' in response.get_data(as_text=True)
     assert _count(Decision) == 0
 
     response = _decide(client, flag, **{"decision-kind": "no_contact",
@@ -445,8 +451,7 @@ def test_a_disagreement_needs_an_explanation_and_is_recorded(
     assert closed is not None and closed.status == "closed" and closed.closed_at is not None
     page = client.get(f"/outreach/flags/{flag.id}").get_data(as_text=True)
     assert "This flag is closed: it takes no new decision." in page
-    assert f'action="/outreach/flags/{flag.id}/decide"' not in page
-    assert f'action="/outreach/flags/{flag.id}/outcomes"' in page
+    assert not _opens(page, flag, "decide") and _opens(page, flag, "outcomes")
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
@@ -512,7 +517,7 @@ def test_forms_carry_csrf_tokens_and_posts_without_them_fail(
                                         "csrf_token": token[1]})
     assert _decide(client, flag).status_code == 400
     assert _count(Decision) == 0
-    page = client.get(f"/outreach/flags/{flag.id}").get_data(as_text=True)
+    page = client.get(f"/outreach/flags/{flag.id}/decide").get_data(as_text=True)
     decision_form = page.split(f'action="/outreach/flags/{flag.id}/decide"')[1]
     token = re.search(r'name="decision-csrf_token" type="hidden" value="([^"]+)"',
                       decision_form.split("</form>")[0])
@@ -520,6 +525,87 @@ def test_forms_carry_csrf_tokens_and_posts_without_them_fail(
     response = _decide(client, flag, **{"decision-csrf_token": token[1]})
     assert response.status_code == 302
     assert _count(Decision) == 1
+
+
+# --------------------------------------------------------------------------- forms on demand
+
+
+def test_the_flag_page_opens_each_form_on_demand(
+    app: Flask, worker: User, flagged: MakeFlag
+) -> None:
+    flag = flagged()
+    client = _client(app, worker)
+    page = client.get(f"/outreach/flags/{flag.id}").get_data(as_text=True)
+    assert _opens(page, flag, "decide") and _opens(page, flag, "outcomes")
+    assert 'name="decision-kind"' not in page and 'name="outcome-months"' not in page
+    viewed = len(_audit(AuditAction.RISK_FLAG_VIEWED))
+
+    # Without JavaScript the button leads to the form's own page...
+    response = client.get(f"/outreach/flags/{flag.id}/decide")
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    page = response.get_data(as_text=True)
+    assert "<html" in page and 'name="decision-kind"' in page
+    assert f'action="/outreach/flags/{flag.id}/decide"' in page
+    assert f'href="/outreach/flags/{flag.id}#decisions"' in page
+    words = _words(response)
+    assert f"Record a decision Person {flag.person.pseudonym[-8:]}" in words
+    assert "giulia@example.org" not in page  # whom the flag is about, as the queue says
+
+    # ...and htmx takes the form alone, in place of the button, its heading focused.
+    response = client.get(f"/outreach/flags/{flag.id}/outcomes", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    fragment = response.get_data(as_text=True)
+    assert "<html" not in fragment and fragment.lstrip().startswith('<div class="card')
+    assert re.search(r'<h3 class="h5" id="outcome-heading" tabindex="-1" autofocus>'
+                     r'Record a follow-up</h3>', fragment)
+    assert f'action="/outreach/flags/{flag.id}/outcomes" aria-labelledby="outcome-heading"' \
+        in fragment
+    assert 'name="outcome-months"' in fragment
+    assert len(_audit(AuditAction.RISK_FLAG_VIEWED)) == viewed  # the forms are not the flag
+
+    # A decision refused comes back on the flag page, its form open with the errors.
+    response = _decide(client, flag, **{"decision-reason_code": ""})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="decision-heading"' in page and 'id="form-errors"' in page
+    assert not _opens(page, flag, "decide") and _opens(page, flag, "outcomes")
+
+
+def test_a_form_the_flag_does_not_take_is_a_conflict(
+    app: Flask, worker: User, flagged: MakeFlag
+) -> None:
+    flag = flagged()
+    client = _client(app, worker)
+    for path in ("contacts", "referrals"):
+        response = client.get(f"/outreach/flags/{flag.id}/{path}")
+        assert response.status_code == 409
+        assert "This flag does not take this action now" in _words(response)
+        assert f'action="/outreach/flags/{flag.id}/{path}"' not in response.get_data(
+            as_text=True)
+        # htmx reloads the flag page, which says why.
+        response = client.get(f"/outreach/flags/{flag.id}/{path}",
+                              headers={"HX-Request": "true"})
+        assert (response.status_code, response.headers.get("HX-Refresh"), response.data) == (
+            409, "true", b"")
+    _decide(client, flag)
+    for path in ("contacts", "referrals", "decide", "outcomes"):
+        assert client.get(f"/outreach/flags/{flag.id}/{path}").status_code == 200
+    _decide(client, flag, **{"decision-kind": "no_contact",
+                             "decision-reason_code": "already_supported"})
+    assert [client.get(f"/outreach/flags/{flag.id}/{path}").status_code
+            for path in ("decide", "contacts", "referrals", "outcomes")] == [409, 409, 409, 200]
+
+
+def test_forms_of_other_municipi_and_unknown_forms_are_not_found(
+    app: Flask, worker: User, flagged: MakeFlag
+) -> None:
+    client = _client(app, worker)
+    foreign = flagged(5)
+    assert client.get(f"/outreach/flags/{foreign.id}/decide").status_code == 404
+    assert client.get(f"/outreach/flags/{flagged().id}/forget").status_code == 404
+    assert _client(app).get(f"/outreach/flags/{foreign.id}/decide").status_code == 302
 
 
 # --------------------------------------------------------------------------- contacts
@@ -590,8 +676,7 @@ def test_refusing_help_opts_out_and_hides_the_person(
     assert "Do not contact them again." in words
     assert "giulia@example.org" not in page and "+39 02 5555 0101" not in page
     assert "Refused help" in words
-    assert f'action="/outreach/flags/{flag.id}/contacts"' not in page
-    assert f'action="/outreach/flags/{flag.id}/decide"' not in page
+    assert not _opens(page, flag, "contacts") and not _opens(page, flag, "decide")
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -690,7 +775,7 @@ def test_the_contact_decision_is_not_labelled_contact_information_in_arabic(
 ) -> None:
     client = _client(app, worker)
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ar"
-    page = client.get(f"/outreach/flags/{flagged().id}").get_data(as_text=True)
+    page = client.get(f"/outreach/flags/{flagged().id}/decide").get_data(as_text=True)
     assert re.search(r'id="decision-kind-0" name="decision-kind" [^>]*value="contact"', page)
     label = re.search(r'<label class="form-check-label" for="decision-kind-0">([^<]+)</label>',
                       page)

@@ -79,7 +79,8 @@ def record_call(flag_id: int) -> ResponseReturnValue:
             db.session.commit()
             if attempt.outcome == CallOutcome.REACHED:
                 flash(_("Call recorded. Now refer the person, with their consent."), "success")
-                return redirect(url_for("outreach.show_flag", flag_id=flag_id) + "#referrals")
+                return redirect(url_for("outreach.show_flag", flag_id=flag_id,
+                                       open="referrals") + "#referrals")
             flash(_("Call recorded."), "success")
             return redirect(url_for("outreach.call_list"))
         flag = queries.flag_or_404(acting_user(), flag_id)  # afresh after the rollback
