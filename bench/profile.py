@@ -72,6 +72,23 @@ def body(client: Any, route: RouteSpec) -> dict[str, str] | None:
     return form
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by this machine's PostgreSQL processes (user and system, from
+    /proc): the server's share of a request, which the app's own CPU time leaves out."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            if not fields[0].endswith("(postgres"):
+                continue
+            values = fields[1].split()
+            total += int(values[11]) + int(values[12])  # utime, stime (fields 14 and 15)
+        except (OSError, IndexError, ValueError):
+            continue  # a process that ended meanwhile
+    return total / ticks
+
+
 def main(argv: list[str] | None = None) -> None:
     """Seed if needed, then measure the routes chosen."""
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
@@ -101,6 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     from orientamento.config import DEFAULT_DEMO_PASSWORD
 
     url = args.database_url or f"sqlite:///{args.db}"
+    on_postgres = url.startswith("postgresql")
     os.environ.update(app_environment(url))
     from orientamento import create_app
     from orientamento.extensions import db
@@ -133,17 +151,20 @@ def main(argv: list[str] | None = None) -> None:
         headers = dict(route.headers)
         client.open(route.path, method=route.method, data=body(client, route), headers=headers)
         statements.clear()
+        server = postgres_cpu_seconds() if on_postgres else 0.0
         seconds, cpu = time.perf_counter(), time.process_time()
         for _ in range(args.times):
             status = client.open(route.path, method=route.method, data=body(client, route),
                                  headers=headers).status_code
         seconds = (time.perf_counter() - seconds) / args.times
         cpu = (time.process_time() - cpu) / args.times
+        server = (postgres_cpu_seconds() - server) / args.times if on_postgres else 0.0
         per_request = len(statements) / args.times
         sql_seconds = sum(s for _, s in statements) / args.times
         print(f"\n{route.name}: {route.method} {route.path} -> {status}, {seconds * 1000:.1f} ms "
-              f"per request ({cpu * 1000:.1f} ms of CPU), {per_request:.1f} statements "
-              f"({sql_seconds * 1000:.1f} ms in SQL)")
+              f"per request ({cpu * 1000:.1f} ms of CPU"
+              + (f", PostgreSQL {server * 1000:.1f} ms" if on_postgres else "")
+              + f"), {per_request:.1f} statements ({sql_seconds * 1000:.1f} ms in SQL)")
         slowest: Counter[str] = Counter()
         for statement, spent in statements:
             slowest[" ".join(statement.split())[:160]] += spent / args.times

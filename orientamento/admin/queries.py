@@ -11,6 +11,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from orientamento.auth.models import AuditEntry, User
 from orientamento.extensions import db
 
+#: The users and the audit log grow with the city: their lists count matches only this far
+#: past the page's start ("more than 1,000"), not every row on every page.
+COUNT_CAP = 1000
+
 
 def search_users(text: str | None, role: str | None) -> Select[Any]:
     """Users matching a text (e-mail, username, name) and a role, newest first."""

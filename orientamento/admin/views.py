@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -12,7 +12,7 @@ from orientamento.auth.models import AuditAction, Role
 from orientamento.core.access import acting_user, role_required
 from orientamento.core.errors import DomainError
 from orientamento.core.forms import EmptyForm, button_pressed, submitted
-from orientamento.core.pagination import paginate
+from orientamento.core.pagination import paginate_capped
 from orientamento.extensions import db
 
 bp = Blueprint("admin", __name__)
@@ -25,7 +25,8 @@ def list_users() -> ResponseReturnValue:
     form = UserSearchForm(request.args)
     if not form.validate():  # the field says what is wrong; nothing is searched
         return render_template("admin/users.html", form=form, pagination=None), 400
-    pagination = paginate(queries.search_users(form.q.data, form.role.data))
+    pagination = paginate_capped(queries.search_users(form.q.data, form.role.data),
+                                 current_app.config["PAGE_SIZE"], queries.COUNT_CAP)
     return render_template("admin/users.html", form=form, pagination=pagination)
 
 
@@ -113,7 +114,7 @@ def audit_log() -> ResponseReturnValue:
     action = request.args.get("action") or None
     if action and action not in {a.value for a in AuditAction}:
         action = None
-    pagination = paginate(queries.audit_entries(action), per_page=50)
+    pagination = paginate_capped(queries.audit_entries(action), 50, queries.COUNT_CAP)
     return render_template(
         "admin/audit.html", pagination=pagination, action=action, actions=list(AuditAction)
     )

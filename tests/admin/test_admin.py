@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from orientamento.admin import queries as admin_queries
 from orientamento.auth.models import AuditEntry, Role, User
 from orientamento.extensions import db
 from orientamento.orgs.models import Provider
@@ -46,6 +47,31 @@ def test_search_users_by_text_and_role_with_pagination(
     assert "page=2" in first
     empty = client.get("/admin/users?q=nessuno-si-chiama-cosi")
     assert empty.status_code == 200 and "<table" not in empty.get_data(as_text=True)
+
+
+def test_long_lists_count_their_matches_only_up_to_a_cap(
+    client: FlaskClient, admin: User, make_user: Callable[..., User],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The users and the audit log grow with the city: a page counts past its start only up
+    to ``COUNT_CAP`` and says "more than" beyond it."""
+    monkeypatch.setattr(admin_queries, "COUNT_CAP", 10)
+    for n in range(60):
+        make_user(Role.STUDENT, display_name=f"Xeno {n:02d}")
+    english = {"Accept-Language": "en"}
+    first = client.get("/admin/users?role=student", headers=english).get_data(as_text=True)
+    assert first.count("Xeno ") == 25
+    assert "Page 1 of more than 1, more than 10 results" in first and "page=2" in first
+    # Further on the cap counts from the page's start: the last page is exact.
+    last = client.get("/admin/users?role=student&page=3", headers=english).get_data(
+        as_text=True)
+    assert last.count("Xeno ") == 10 and "more than" not in last
+    assert client.get("/admin/users?role=student&page=9").status_code == 200
+    for n in range(12):
+        db.session.add(AuditEntry(action="login", actor_id=admin.id, details={"n": n}))
+    db.session.commit()
+    audit = client.get("/admin/audit", headers=english).get_data(as_text=True)
+    assert "more than" in audit
 
 
 def test_search_treats_percent_and_underscore_as_text(
