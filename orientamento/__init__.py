@@ -61,7 +61,12 @@ def configure_logging(app: Flask) -> None:
 
 def init_database(app: Flask) -> None:
     """Bind SQLAlchemy and migrations; tune SQLite; serialize SQLite writers."""
-    from orientamento.database import begin_immediate, configure_sqlite, ping_when_idle
+    from orientamento.database import (
+        begin_immediate,
+        commit_reads,
+        configure_sqlite,
+        ping_when_idle,
+    )
     from orientamento.extensions import db, migrate
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
@@ -76,6 +81,7 @@ def init_database(app: Flask) -> None:
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
         ping_when_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
+    commit_reads(app, db)
 
     @app.before_request
     def _serialize_sqlite_writes() -> None:

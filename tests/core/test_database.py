@@ -1,4 +1,5 @@
-"""Database behaviour: SQLite pragmas, serialized writers, UTC timestamps."""
+"""Database behaviour: SQLite pragmas, serialized writers, UTC timestamps; on PostgreSQL,
+idle connections checked and read-only requests ended so their statements stay prepared."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from orientamento.auth.models import AuditEntry
 from orientamento.database import UTCDateTime, begin_immediate
 from orientamento.extensions import db
 from tests.conftest import is_postgres, make_app
@@ -126,3 +128,42 @@ def test_a_connection_idle_long_enough_is_checked_and_replaced_before_use(
                 connection.execute(text("SELECT 1"))
             assert raised.value.connection_invalidated
         engine.dispose()
+
+
+@pytest.fixture
+def served(app, database_url: str):  # type: ignore[no-untyped-def]
+    """A second app on the test database, asked outside any app context, so that each
+    request ends its own (as under a server): ``/read`` only reads, ``/write`` inserts an
+    audit entry and returns without committing."""
+    served = make_app(database_url)
+
+    @served.get("/read")
+    def _read() -> str:
+        return str(db.session.scalar(select(func.count()).select_from(AuditEntry)))
+
+    @served.get("/write")
+    def _write() -> str:
+        db.session.execute(insert(AuditEntry).values(action="login", details={}))
+        return "written, not committed"
+
+    yield served
+    with served.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL only: psycopg's statement cache")
+def test_pages_that_only_read_keep_their_statements_prepared(served) -> None:  # type: ignore[no-untyped-def]
+    client = served.test_client()
+    for _ in range(6):  # psycopg prepares a statement on its fifth run
+        assert client.get("/read").status_code == 200
+    with served.app_context():
+        prepared = db.session.scalars(text("SELECT statement FROM pg_prepared_statements"))
+        assert any("FROM audit_log" in statement for statement in prepared)
+
+
+@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL only: SQLite rolls back as before")
+def test_a_request_that_wrote_without_committing_leaves_nothing(served) -> None:  # type: ignore[no-untyped-def]
+    client = served.test_client()
+    assert client.get("/write").status_code == 200
+    assert client.get("/read").get_data(as_text=True) == "0"
+    assert client.get("/read").status_code == 200
