@@ -282,11 +282,13 @@ def document(args: argparse.Namespace, wrk: str, kind: str, table: list[dict[str
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine_info(wrk_version(wrk)),
         "database": kind,
-        "users": args.users,
-        "responses": args.responses,
-        "courses": args.courses,
+        "reused": args.database_url if args.reuse else None,
+        # a reused file's sizes are those it was seeded with (its counts below), not these
+        "users": None if args.reuse else args.users,
+        "responses": None if args.reuse else args.responses,
+        "courses": None if args.reuse else args.courses,
         "course_matches": stats["course_matches"],
-        "risk_records": args.risk_records,
+        "risk_records": None if args.reuse else args.risk_records,
         "risk": stats["risk"],
         "seeded_ids": ids,
         "duration_s": args.duration,
@@ -312,9 +314,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {error}", file=sys.stderr)
         return 1
     table = rows(measurements, FLOOR)
-    print(f"{kind}, {args.users} extra users, {args.responses} responses, "
-          f"{args.courses} courses, {args.risk_records} administrative records, "
-          f"{args.duration} s per route, "
+    sizes = (f"{args.users} extra users, {args.responses} responses, "
+             f"{args.courses} courses, {args.risk_records} administrative records"
+             if not args.reuse else  # the file's sizes, not the options' defaults
+             f"reused {args.database_url} (seeded earlier: "
+             f"{(stats['risk'] or {}).get('records', 0)} administrative records)")
+    print(f"{kind}, {sizes}, {args.duration} s per route, "
           f"{args.connections} connections, {WORKERS} gunicorn workers, "
           f"nproc {machine_info('')['nproc']}")
     print(format_table(table))
