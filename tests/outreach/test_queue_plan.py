@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from orientamento.auth.models import User
 from orientamento.extensions import db
@@ -71,6 +71,40 @@ def test_the_queue_pages_ids_are_read_from_the_index_alone_whatever_the_filters(
             (queries.QueueFilter(trigger="contract_ended"), "ix_outreach_flags_trigger_order")):
         plan = _page_plan(worker, filters)
         assert f"SEARCH outreach_flags USING COVERING INDEX {index}" in plan, (filters, plan)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known: with statistics for every index but the municipio one, SQLite searches it and "
+    "sorts the worker's flags. The app never runs ANALYZE (no statistics at all plans "
+    "well), so this needs an ANALYZE already run, then a migration adding an index; "
+    "re-analysing after migrations, or a plan that does not depend on them, would fix it"))
+def test_the_queue_keeps_its_plan_when_an_index_has_no_statistics(
+        worker: User, many_contract_flags: Callable[[], None]) -> None:
+    """SQLite plans from the statistics ANALYZE gathers, which the app never does: an index
+    a migration adds has none while the others keep theirs, and SQLite then takes it for a
+    very selective one. (The municipio index widened to cover the filters passed the tests
+    above; on a migrated database SQLite chose it for the page and sorted every flag of the
+    worker's municipi: the queue at half its speed.) So each index of the table in turn loses
+    its statistics, and the pages keep their plans."""
+    many_contract_flags()
+    stats = db.session.execute(text(
+        "SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl = 'outreach_flags'")).all()
+    assert stats, "ANALYZE gathered statistics for the flags' indexes"
+    for _table, missing, _stat in stats:
+        db.session.execute(text("DELETE FROM sqlite_stat1 WHERE tbl = 'outreach_flags'"))
+        db.session.execute(text("INSERT INTO sqlite_stat1 VALUES (:tbl, :idx, :stat)"),
+                           [{"tbl": t, "idx": i, "stat": s} for t, i, s in stats
+                            if i != missing])
+        db.session.execute(text("ANALYZE sqlite_schema"))  # reloads the statistics
+        db.session.commit()
+        for filters, index in (
+                (queries.QueueFilter(), "ix_outreach_flags_queue_order"),
+                (queries.QueueFilter(assigned="none"), "ix_outreach_flags_queue_order"),
+                (queries.QueueFilter(trigger="contract_ended"),
+                 "ix_outreach_flags_trigger_order")):
+            plan = _page_plan(worker, filters)
+            assert f"USING COVERING INDEX {index}" in plan, (missing, filters, plan)
+            assert "TEMP B-TREE FOR ORDER BY" not in plan, (missing, filters, plan)
 
 
 def test_the_queue_filtered_by_trigger_reads_the_trigger_order_index(
