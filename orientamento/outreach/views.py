@@ -139,14 +139,19 @@ ACTIONS = {action.path: action for action in (
     FlagAction("referral", "referrals", _l("Refer to services"), "referrals",
                lambda: _referral_form(consent_on=clock.today())),
 )}
+#: The same actions by name, as the flag page's template reaches them.
+ACTIONS_BY_NAME = {action.name: action for action in ACTIONS.values()}
+#: The flag page with every action a button (no form open).
+_CLOSED_FORMS: dict[str, FlaskForm | None] = {f"{name}_form": None for name in ACTIONS_BY_NAME}
 
 
 def _available(flag: Flag) -> dict[str, bool]:
     """Which actions the flag takes now, by name: a decision while it is open; a contact and
     a referral once the latest decision is to contact a person who has not refused help; a
     follow-up always."""
-    return {"decision": flag.status != FlagStatus.CLOSED, "contact": referrals.may_refer(flag),
-            "referral": referrals.may_refer(flag), "outcome": True}
+    may_refer = referrals.may_refer(flag)
+    return {"decision": flag.status != FlagStatus.CLOSED, "contact": may_refer,
+            "referral": may_refer, "outcome": True}
 
 
 def _assign_form(flag: Flag, **values: Any) -> AssignForm:
@@ -174,8 +179,8 @@ def _show(flag: Flag, status: int = 200, **forms: FlaskForm) -> ResponseReturnVa
         scores=scores, outcomes=outcomes, contacts=contacts, names=names,
         earlier=queries.earlier_flags(flag), latest=flag.decisions[-1] if flag.decisions else None,
         card=contact_card(flag, current_language()), today=clock.today(),
-        available=_available(flag), actions={a.name: a for a in ACTIONS.values()}, **LABELS,
-        **({f"{a.name}_form": None for a in ACTIONS.values()}
+        available=_available(flag), actions=ACTIONS_BY_NAME, **LABELS,
+        **(_CLOSED_FORMS
            | {"withdraw_form": WithdrawReferralForm(prefix="withdraw"),
               "erase_form": EmptyForm(prefix="erase"),
               "assign_form": _assign_form(flag, assignee=str(flag.assigned_to_id or ""))}

@@ -27,6 +27,14 @@ from tests.outreach.conftest import MakeFlag
 
 pytestmark = pytest.mark.skipif(is_postgres(), reason="reads SQLite's query plan")
 
+#: Shapes of the queue whose page is read in an order index, and that index.
+ORDERED_PAGES = (
+    (queries.QueueFilter(), "ix_outreach_flags_queue_order"),
+    (queries.QueueFilter(assigned="none"), "ix_outreach_flags_queue_order"),
+    (queries.QueueFilter(trigger="contract_ended"), "ix_outreach_flags_trigger_order"),
+)
+
+
 def _statements(worker: User,
                 filters: queries.QueueFilter | None = None) -> list[tuple[str, Any]]:
     seen: list[tuple[str, Any]] = []
@@ -65,10 +73,7 @@ def test_the_queue_pages_ids_are_read_from_the_index_alone_whatever_the_filters(
     """The rows a later page skips, and the other municipi's flags, are passed over in the
     index: the municipio, opt-out, assignee and band tests need no row of the table."""
     many_contract_flags()
-    for filters, index in (
-            (queries.QueueFilter(), "ix_outreach_flags_queue_order"),
-            (queries.QueueFilter(assigned="none"), "ix_outreach_flags_queue_order"),
-            (queries.QueueFilter(trigger="contract_ended"), "ix_outreach_flags_trigger_order")):
+    for filters, index in ORDERED_PAGES:
         plan = _page_plan(worker, filters)
         assert f"SEARCH outreach_flags USING COVERING INDEX {index}" in plan, (filters, plan)
 
@@ -97,11 +102,7 @@ def test_the_queue_keeps_its_plan_when_an_index_has_no_statistics(
                             if i != missing])
         db.session.execute(text("ANALYZE sqlite_schema"))  # reloads the statistics
         db.session.commit()
-        for filters, index in (
-                (queries.QueueFilter(), "ix_outreach_flags_queue_order"),
-                (queries.QueueFilter(assigned="none"), "ix_outreach_flags_queue_order"),
-                (queries.QueueFilter(trigger="contract_ended"),
-                 "ix_outreach_flags_trigger_order")):
+        for filters, index in ORDERED_PAGES:
             plan = _page_plan(worker, filters)
             assert f"USING COVERING INDEX {index}" in plan, (missing, filters, plan)
             assert "TEMP B-TREE FOR ORDER BY" not in plan, (missing, filters, plan)
