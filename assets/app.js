@@ -32,6 +32,16 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => navigator.clipboard.writeText(button.dataset.copy));
   }
 });
+// Content htmx put in the page (a form that opened where its button was) brings the focus to
+// its element marked data-focus-here, once it has settled. Not the autofocus attribute: the
+// browser may also act on that at its next rendering, and took the focus back from a reader
+// who had already moved on.
+document.addEventListener("htmx:load", (event) => {
+  const content = event.detail.elt;
+  const target = content.matches?.("[data-focus-here]") ? content
+    : content.querySelector?.("[data-focus-here]");
+  target?.focus();
+});
 window.addEventListener("pageshow", () => {
   for (const form of document.querySelectorAll("form[data-sending]")) delete form.dataset.sending;
 });

@@ -558,7 +558,7 @@ def test_the_flag_page_opens_each_form_on_demand(
     assert "HX-Request" in response.headers["Vary"]
     fragment = response.get_data(as_text=True)
     assert "<html" not in fragment and fragment.lstrip().startswith('<div class="card')
-    assert re.search(r'<h3 class="h5" id="outcome-heading" tabindex="-1" autofocus>'
+    assert re.search(r'<h3 class="h5" id="outcome-heading" tabindex="-1" data-focus-here>'
                      r'Record a follow-up</h3>', fragment)
     assert f'action="/outreach/flags/{flag.id}/outcomes" aria-labelledby="outcome-heading"' \
         in fragment
